@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using Mediator;
+using McpCqrs.Application.Common.Diagnostics;
+using McpCqrs.Application.Common.Exceptions;
+using McpCqrs.Domain.Common;
+
+namespace McpCqrs.Application.Common.Behaviors;
+
+/// <summary>
+/// Outermost behavior: opens one span per request, named after the request type, and marks it as failed with
+/// an <c>error.type</c> when the request throws. The request's content is never recorded (it may hold
+/// personal data); only its type and kind are. Costs one branch when nothing listens.
+/// </summary>
+public sealed class TracingBehavior<TMessage, TResponse> : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : notnull, IMessage
+{
+    private static readonly string SpanName = typeof(TMessage).Name;
+    private static readonly string Kind = typeof(TMessage).GetInterfaces().Any(IsCommand) ? "command" : "query";
+
+    public async ValueTask<TResponse> Handle(
+        TMessage message,
+        MessageHandlerDelegate<TMessage, TResponse> next,
+        CancellationToken cancellationToken)
+    {
+        using var activity = ApplicationTelemetry.Source.StartActivity(SpanName, ActivityKind.Internal);
+        if (activity is null)
+        {
+            return await next(message, cancellationToken);
+        }
+
+        activity.SetTag("mcpcqrs.request.type", typeof(TMessage).FullName);
+        activity.SetTag("mcpcqrs.request.kind", Kind);
+        try
+        {
+            var response = await next(message, cancellationToken);
+            activity.SetStatus(ActivityStatusCode.Ok);
+            return response;
+        }
+        catch (Exception ex)
+        {
+            activity.SetTag("error.type", ErrorType(ex));
+            activity.SetStatus(ActivityStatusCode.Error, ex is DomainException or RequestValidationException ? ex.Message : null);
+            throw;
+        }
+    }
+
+    /// <summary>A low-cardinality error classification: the domain code when there is one, else the exception type.</summary>
+    internal static string ErrorType(Exception ex) => ex switch
+    {
+        DomainException domain => domain.Code,
+        RequestValidationException => "validation_error",
+        OperationCanceledException => "cancelled",
+        _ => ex.GetType().FullName ?? ex.GetType().Name,
+    };
+
+    private static bool IsCommand(Type type) =>
+        type == typeof(ICommand) || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ICommand<>));
+}

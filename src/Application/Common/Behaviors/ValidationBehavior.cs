@@ -1,0 +1,51 @@
+using System.Text.Json;
+using FluentValidation;
+using Mediator;
+using McpCqrs.Application.Common.Exceptions;
+
+namespace McpCqrs.Application.Common.Behaviors;
+
+/// <summary>
+/// Runs every FluentValidation validator registered for the request before its handler, for every caller
+/// (REST, MCP, a job). All failures are reported together as a <see cref="RequestValidationException"/> whose
+/// field names are camelCase paths, as callers write them in JSON.
+/// </summary>
+public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators)
+    : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : notnull, IMessage
+{
+    private readonly IValidator<TMessage>[] _validators = validators as IValidator<TMessage>[] ?? [.. validators];
+
+    public async ValueTask<TResponse> Handle(
+        TMessage message,
+        MessageHandlerDelegate<TMessage, TResponse> next,
+        CancellationToken cancellationToken)
+    {
+        if (_validators.Length == 0)
+        {
+            return await next(message, cancellationToken);
+        }
+
+        var context = new ValidationContext<TMessage>(message);
+        var errors = new List<FieldError>();
+        foreach (var validator in _validators)
+        {
+            var result = await validator.ValidateAsync(context, cancellationToken);
+            foreach (var failure in result.Errors)
+            {
+                errors.Add(new FieldError(ToJsonPath(failure.PropertyName), failure.ErrorMessage, failure.ErrorCode));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new RequestValidationException(typeof(TMessage).Name, errors);
+        }
+
+        return await next(message, cancellationToken);
+    }
+
+    /// <summary><c>Tags[0]</c> → <c>tags[0]</c>, <c>Customer.Name</c> → <c>customer.name</c>.</summary>
+    internal static string ToJsonPath(string propertyName) =>
+        string.Join('.', propertyName.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
+}

@@ -1,0 +1,34 @@
+using FluentValidation;
+using Mediator;
+using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Domain.Common;
+using McpCqrs.Domain.Tickets;
+
+namespace McpCqrs.Application.Customers.Queries.GetCustomer;
+
+/// <summary>Reads one customer with the number of their tickets that are not closed.</summary>
+/// <param name="Id">The customer's id.</param>
+public sealed record GetCustomer(int Id) : IQuery<CustomerDto>;
+
+public sealed class GetCustomerValidator : AbstractValidator<GetCustomer>
+{
+    public GetCustomerValidator() => RuleFor(x => x.Id).GreaterThan(0);
+}
+
+public sealed class GetCustomerHandler(IAppDbContext db) : IQueryHandler<GetCustomer, CustomerDto>
+{
+    public async ValueTask<CustomerDto> Handle(GetCustomer query, CancellationToken cancellationToken)
+    {
+        var customer = db.Customers
+            .Where(c => c.Id == query.Id)
+            .Select(c => new CustomerDto(
+                c.Id,
+                c.Name,
+                c.Email,
+                c.Company,
+                c.CreatedAt,
+                db.Tickets.Count(t => t.CustomerId == c.Id && t.Status != TicketStatus.Closed)));
+        return await db.FirstOrDefaultAsync(customer, cancellationToken)
+            ?? throw new EntityNotFoundException("Customer", query.Id);
+    }
+}

@@ -1,0 +1,32 @@
+using FluentValidation;
+using Mediator;
+using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Domain.Tickets;
+
+namespace McpCqrs.Application.Tickets.Commands.ChangeTicketStatus;
+
+/// <summary>Moves a ticket to another status. A closed ticket can only be reopened.</summary>
+/// <param name="TicketId">The ticket to change.</param>
+/// <param name="Status">The new status.</param>
+public sealed record ChangeTicketStatus(int TicketId, TicketStatus Status) : ICommand<TicketDto>;
+
+public sealed class ChangeTicketStatusValidator : AbstractValidator<ChangeTicketStatus>
+{
+    public ChangeTicketStatusValidator()
+    {
+        RuleFor(x => x.TicketId).GreaterThan(0);
+        RuleFor(x => x.Status).IsInEnum();
+    }
+}
+
+public sealed class ChangeTicketStatusHandler(IAppDbContext db, TimeProvider clock)
+    : ICommandHandler<ChangeTicketStatus, TicketDto>
+{
+    public async ValueTask<TicketDto> Handle(ChangeTicketStatus command, CancellationToken cancellationToken)
+    {
+        var ticket = await TicketReadModel.LoadAsync(db, command.TicketId, cancellationToken);
+        ticket.ChangeStatus(command.Status, clock.GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync(cancellationToken);
+        return await TicketReadModel.GetAsync(db, ticket.Id, cancellationToken);
+    }
+}

@@ -1,0 +1,20 @@
+using FluentValidation;
+using Mediator;
+using McpCqrs.Application.Common.Interfaces;
+
+namespace McpCqrs.Application.Tickets.Queries.GetTicket;
+
+/// <summary>Reads one ticket with its customer and comment thread.</summary>
+/// <param name="Id">The ticket's id.</param>
+public sealed record GetTicket(int Id) : IQuery<TicketDto>;
+
+public sealed class GetTicketValidator : AbstractValidator<GetTicket>
+{
+    public GetTicketValidator() => RuleFor(x => x.Id).GreaterThan(0);
+}
+
+public sealed class GetTicketHandler(IAppDbContext db) : IQueryHandler<GetTicket, TicketDto>
+{
+    public async ValueTask<TicketDto> Handle(GetTicket query, CancellationToken cancellationToken) =>
+        await TicketReadModel.GetAsync(db, query.Id, cancellationToken);
+}

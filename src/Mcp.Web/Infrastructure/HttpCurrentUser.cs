@@ -1,0 +1,29 @@
+using System.Security.Claims;
+using McpCqrs.Application.Common.Interfaces;
+
+namespace McpCqrs.Web.Infrastructure;
+
+/// <summary>
+/// <see cref="ICurrentUser"/> read from the request's <see cref="ClaimsPrincipal"/>: <c>sub</c> (or the name
+/// identifier) is the id, <c>scope</c> holds space-separated OAuth scopes, roles come from role claims.
+/// </summary>
+internal sealed class HttpCurrentUser(IHttpContextAccessor accessor) : ICurrentUser
+{
+    private ClaimsPrincipal? Principal => accessor.HttpContext?.User;
+
+    public string? Id => Principal?.FindFirstValue("sub") ?? Principal?.FindFirstValue(ClaimTypes.NameIdentifier);
+
+    public string? Name => Principal?.FindFirstValue("name") ?? Principal?.Identity?.Name;
+
+    public bool IsAuthenticated => Principal?.Identity?.IsAuthenticated == true;
+
+    public IReadOnlySet<string> Scopes => Principal is null
+        ? new HashSet<string>()
+        : Principal.FindAll("scope")
+            .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .ToHashSet(StringComparer.Ordinal);
+
+    public IReadOnlySet<string> Roles => Principal is null
+        ? new HashSet<string>()
+        : Principal.FindAll(ClaimTypes.Role).Concat(Principal.FindAll("role")).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+}

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using McpCqrs.Application.Common.Exceptions;
+using McpCqrs.Domain.Common;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace McpCqrs.Web.Infrastructure;
+
+/// <summary>
+/// The REST side's single mapping of errors to RFC 7807 ProblemDetails: validation → 400 (with the field
+/// errors), not found → 404, state conflict → 409, oversized body → 413, malformed body → 400. Anything
+/// else is a 500 that says nothing about the internals. Every problem carries a machine-readable <c>code</c>.
+/// </summary>
+internal sealed partial class ProblemDetailsExceptionHandler(
+    IProblemDetailsService problemDetails,
+    ILogger<ProblemDetailsExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = Map(exception);
+        if (problem.Status >= StatusCodes.Status500InternalServerError)
+        {
+            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+        }
+
+        httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = problem,
+            Exception = exception,
+        });
+    }
+
+    internal static ProblemDetails Map(Exception exception) => exception switch
+    {
+        RequestValidationException validation => Validation(
+            validation.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
+            "One or more fields are invalid."),
+        InvalidDomainValueException invalid => Validation(
+            new Dictionary<string, string[]> { [invalid.Field] = [invalid.Message] },
+            invalid.Message),
+        EntityNotFoundException notFound => Problem(StatusCodes.Status404NotFound, "Not found", notFound.Message, "not_found", notFound.Code),
+        DomainException conflict => Problem(StatusCodes.Status409Conflict, "Conflict", conflict.Message, "conflict", conflict.Code),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problem(
+            StatusCodes.Status413PayloadTooLarge,
+            "Payload too large",
+            "The request body is larger than this server accepts.",
+            "payload_too_large"),
+        BadHttpRequestException { InnerException: JsonException json } => Validation(
+            new Dictionary<string, string[]> { [JsonField(json.Path)] = [JsonMessage(json)] },
+            "The request body is not valid JSON for this endpoint."),
+        BadHttpRequestException bad => Problem(bad.StatusCode, "Bad request", bad.Message, "bad_request"),
+        _ => Problem(StatusCodes.Status500InternalServerError, "Internal server error", "The server could not complete the request.", "internal_error"),
+    };
+
+    private static ProblemDetails Validation(IDictionary<string, string[]> errors, string detail)
+    {
+        var problem = new ValidationProblemDetails(errors)
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "Validation failed",
+            Detail = detail,
+        };
+        problem.Extensions["code"] = "validation_error";
+        return problem;
+    }
+
+    private static ProblemDetails Problem(int status, string title, string detail, string code, string? errorCode = null)
+    {
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
+        problem.Extensions["code"] = code;
+        if (errorCode is not null)
+        {
+            problem.Extensions["errorCode"] = errorCode;
+        }
+
+        return problem;
+    }
+
+    /// <summary><c>$.priority</c> → <c>priority</c>; the whole body → <c>$</c>.</summary>
+    private static string JsonField(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "$" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+
+    /// <summary>The serializer's message without its internal type names.</summary>
+    private static string JsonMessage(JsonException json) =>
+        json.Path is null or "$"
+            ? "The body is not a valid JSON object for this request."
+            : $"The value at '{JsonField(json.Path)}' is not valid here (wrong type, unknown field, or not one of the allowed values).";
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+}

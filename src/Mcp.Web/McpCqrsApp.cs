@@ -1,0 +1,35 @@
+using McpCqrs.Application;
+using McpCqrs.Infrastructure;
+using McpCqrs.Infrastructure.Persistence;
+
+namespace McpCqrs.Web;
+
+/// <summary>Builds the host. <c>Program</c> and the integration tests start the very same application.</summary>
+public static class McpCqrsApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        builder.Services
+            .AddApplication()
+            .AddInfrastructure(builder.Configuration, builder.Environment)
+            .AddMcpWeb(builder.Configuration);
+
+        var app = builder.Build();
+        app.UseMcpWeb();
+        return app;
+    }
+
+    /// <summary>
+    /// <c>migrate</c>: applies pending migrations (and seeds an empty database when <c>Database:Seed</c>) and exits.
+    /// This is how production databases are brought up to date.
+    /// </summary>
+    public static async Task<int> MigrateAsync(WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var seed = app.Configuration.GetValue(DatabaseOptions.SectionName + ":" + nameof(DatabaseOptions.Seed), true);
+        await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().MigrateAsync(seed, CancellationToken.None);
+        return 0;
+    }
+}

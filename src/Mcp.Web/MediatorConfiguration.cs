@@ -1,0 +1,25 @@
+using Mediator;
+using McpCqrs.Application.Common.Behaviors;
+
+namespace McpCqrs.Web;
+
+internal static class MediatorConfiguration
+{
+    /// <summary>
+    /// The mediator and its pipeline. <b>This is the one place where the order of the behaviors is set</b>:
+    /// index 0 is the outermost. SPEC §2: tracing → authorization → rate limit → validation → handler.
+    /// The source generator reads these options at compile time, so they must stay literals.
+    /// </summary>
+    public static IServiceCollection AddMcpCqrsMediator(this IServiceCollection services) =>
+        services.AddMediator((MediatorOptions options) =>
+        {
+            options.Namespace = "McpCqrs.Web.Mediator";
+            options.ServiceLifetime = ServiceLifetime.Scoped;
+            options.Assemblies = [typeof(McpCqrs.Application.DependencyInjection).Assembly];
+            options.PipelineBehaviors =
+            [
+                typeof(TracingBehavior<,>),
+                typeof(ValidationBehavior<,>),
+            ];
+        });
+}

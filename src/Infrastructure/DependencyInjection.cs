@@ -55,7 +55,8 @@ public static class DependencyInjection
             options.MigrateOnStartup ?? (environment.IsDevelopment() || provider == DatabaseProvider.Sqlite),
             options.Seed));
         services.AddHostedService<DatabaseStartupService>();
-        services.AddHealthChecks().AddDbContextCheck<AppDbContext>("database", tags: ["ready"]);
+        services.AddSingleton<DatabaseSchemaState>();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return services;
     }
 

@@ -1,0 +1,66 @@
+using McpCqrs.Web;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace McpCqrs.Tests.Integration.Support;
+
+/// <summary>
+/// The real application (the same <see cref="McpCqrsApp.Build"/> as <c>Program</c>) on a real Kestrel port on
+/// loopback, chosen by the OS. No test server, no mocks.
+/// </summary>
+public sealed class TestHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestHost(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+        Client = new HttpClient { BaseAddress = address };
+    }
+
+    public Uri Address { get; }
+
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<TestHost> StartAsync(IDictionary<string, string?> settings, string environment = "Production")
+    {
+        var app = McpCqrsApp.Build(
+            [$"--environment={environment}", "--urls=http://127.0.0.1:0"],
+            builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(settings);
+                builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestHost(app, new Uri(address));
+    }
+
+    /// <summary>A host on PostgreSQL, migrated at start (as in development), without the sample data unless asked.</summary>
+    public static Task<TestHost> StartOnPostgresAsync(string connectionString, bool seed = false, IDictionary<string, string?>? more = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Default"] = connectionString,
+            ["Database:Provider"] = "Postgres",
+            ["Database:MigrateOnStartup"] = "true",
+            ["Database:Seed"] = seed ? "true" : "false",
+        };
+        foreach (var (key, value) in more ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return StartAsync(settings);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using FluentValidation;
+using Mediator;
+using McpCqrs.Application.Common.Behaviors;
+using McpCqrs.Application.Common.Diagnostics;
+using McpCqrs.Application.Common.Exceptions;
+using McpCqrs.Domain.Common;
+
+namespace McpCqrs.Tests.Unit.Pipeline;
+
+public sealed record Greet(string Name, int Times) : ICommand<string>;
+
+public sealed class GreetValidator : AbstractValidator<Greet>
+{
+    public GreetValidator()
+    {
+        RuleFor(x => x.Name).NotEmpty();
+        RuleFor(x => x.Times).InclusiveBetween(1, 3);
+    }
+}
+
+/// <summary>Each behavior on its own, with a hand-made <c>next</c>.</summary>
+public sealed class BehaviorTests
+{
+    private int _calls;
+
+    private ValueTask<string> Next(Greet message, CancellationToken cancellationToken)
+    {
+        _calls++;
+        return ValueTask.FromResult($"hello {message.Name}");
+    }
+
+    [Fact]
+    public async Task Validation_stops_an_invalid_message_before_the_handler_with_every_field_error()
+    {
+        var behavior = new ValidationBehavior<Greet, string>([new GreetValidator()]);
+
+        var error = await Assert.ThrowsAsync<RequestValidationException>(async () =>
+            await behavior.Handle(new Greet("", 9), Next, default));
+
+        Assert.Equal(0, _calls);
+        Assert.Equal(["name", "times"], error.Errors.Select(e => e.Field).Order(StringComparer.Ordinal));
+        Assert.Equal(nameof(Greet), error.RequestName);
+    }
+
+    [Fact]
+    public async Task Validation_lets_a_valid_message_through()
+    {
+        var behavior = new ValidationBehavior<Greet, string>([new GreetValidator()]);
+
+        Assert.Equal("hello ada", await behavior.Handle(new Greet("ada", 1), Next, default));
+        Assert.Equal(1, _calls);
+    }
+
+    [Fact]
+    public async Task Validation_without_validators_calls_the_handler()
+    {
+        var behavior = new ValidationBehavior<Greet, string>([]);
+
+        Assert.Equal("hello x", await behavior.Handle(new Greet("x", 0), Next, default));
+    }
+
+    [Theory]
+    [InlineData("Tags[0]", "tags[0]")]
+    [InlineData("Customer.Name", "customer.name")]
+    [InlineData("Title", "title")]
+    public void Field_paths_are_camel_cased(string property, string expected) =>
+        Assert.Equal(expected, ValidationBehavior<Greet, string>.ToJsonPath(property));
+
+    [Fact]
+    public async Task Tracing_opens_a_span_named_after_the_request()
+    {
+        using var capture = new SpanCapture();
+        var behavior = new TracingBehavior<Greet, string>();
+
+        await behavior.Handle(new Greet("ada", 1), Next, default);
+
+        var span = Assert.Single(capture.Spans);
+        Assert.Equal(nameof(Greet), span.DisplayName);
+        Assert.Equal("command", span.GetTagItem("mcpcqrs.request.kind"));
+        Assert.Equal(ActivityStatusCode.Ok, span.Status);
+    }
+
+    [Fact]
+    public async Task Tracing_marks_a_failed_request_with_its_error_type()
+    {
+        using var capture = new SpanCapture();
+        var behavior = new TracingBehavior<Greet, string>();
+
+        await Assert.ThrowsAsync<BusinessRuleViolationException>(async () => await behavior.Handle(
+            new Greet("ada", 1),
+            (_, _) => throw new BusinessRuleViolationException("ticket.closed", "closed"),
+            default));
+
+        var span = Assert.Single(capture.Spans);
+        Assert.Equal(ActivityStatusCode.Error, span.Status);
+        Assert.Equal("ticket.closed", span.GetTagItem("error.type"));
+    }
+}
+
+/// <summary>
+/// Records the spans of <see cref="ApplicationTelemetry.Source"/> that belong to the test's own trace, so tests
+/// running in parallel do not see each other's spans.
+/// </summary>
+internal sealed class SpanCapture : IDisposable
+{
+    private static readonly ActivitySource TestSource = new("McpCqrs.Tests");
+    private readonly ActivityListener _listener;
+    private readonly Activity _root;
+    private readonly List<Activity> _spans = [];
+
+    public SpanCapture()
+    {
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name is ApplicationTelemetry.SourceName or "McpCqrs.Tests",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a =>
+            {
+                if (a.Source.Name == ApplicationTelemetry.SourceName && a.TraceId == _root!.TraceId)
+                {
+                    lock (_spans)
+                    {
+                        _spans.Add(a);
+                    }
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(_listener);
+        _root = TestSource.StartActivity("test")!;
+    }
+
+    public IReadOnlyList<Activity> Spans
+    {
+        get
+        {
+            lock (_spans)
+            {
+                return [.. _spans];
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _root.Dispose();
+        _listener.Dispose();
+    }
+}

@@ -1,7 +1,8 @@
-using System.Text.Json.Serialization;
+using McpCqrs.Application.Common.Serialization;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Web.Endpoints;
 using McpCqrs.Web.Infrastructure;
+using McpCqrs.Web.Mcp;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -21,14 +22,11 @@ public static class DependencyInjection
             .Configure<IOptions<ApiOptions>>((kestrel, api) => kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBodyBytes);
 
         services.AddMcpCqrsMediator();
+        services.AddMcpTransport(configuration);
         services.AddHttpContextAccessor();
         services.AddScoped<ICurrentUser, HttpCurrentUser>();
 
-        services.Configure<JsonOptions>(o =>
-        {
-            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
-            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
-        });
+        services.Configure<JsonOptions>(o => AppJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
@@ -47,6 +45,7 @@ public static class DependencyInjection
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapTicketsApi();
         app.MapCustomersApi();
+        app.MapMcp("/mcp");
         return app;
     }
 }

@@ -3,6 +3,7 @@ using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Domain.Common;
 using McpCqrs.Domain.Customers;
+using McpCqrs.Application.Mcp.Catalog;
 
 namespace McpCqrs.Application.Customers.Commands.CreateCustomer;
 
@@ -10,6 +11,7 @@ namespace McpCqrs.Application.Customers.Commands.CreateCustomer;
 /// <param name="Name">The customer's full name.</param>
 /// <param name="Email">The customer's e-mail address.</param>
 /// <param name="Company">The company the customer works for, if any.</param>
+[McpTool("create_customer", Title = "Register a customer")]
 public sealed record CreateCustomer(string Name, string Email, string? Company = null) : ICommand<CustomerDto>;
 
 public sealed class CreateCustomerValidator : AbstractValidator<CreateCustomer>

@@ -3,11 +3,13 @@ using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Domain.Common;
 using McpCqrs.Domain.Tickets;
+using McpCqrs.Application.Mcp.Catalog;
 
 namespace McpCqrs.Application.Customers.Queries.GetCustomer;
 
 /// <summary>Reads one customer with the number of their tickets that are not closed.</summary>
 /// <param name="Id">The customer's id.</param>
+[McpTool("get_customer", Title = "Read a customer")]
 public sealed record GetCustomer(int Id) : IQuery<CustomerDto>;
 
 public sealed class GetCustomerValidator : AbstractValidator<GetCustomer>

@@ -2,6 +2,7 @@ using FluentValidation;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Domain.Tickets;
+using McpCqrs.Application.Mcp.Catalog;
 
 namespace McpCqrs.Application.Tickets.Commands.AddComment;
 
@@ -9,6 +10,7 @@ namespace McpCqrs.Application.Tickets.Commands.AddComment;
 /// <param name="TicketId">The ticket to comment on.</param>
 /// <param name="Body">The comment's text.</param>
 /// <param name="IsInternal">True for a note visible to support staff only.</param>
+[McpTool("add_comment", Title = "Comment on a ticket")]
 public sealed record AddComment(int TicketId, string Body, bool IsInternal = false) : ICommand<CommentDto>;
 
 public sealed class AddCommentValidator : AbstractValidator<AddComment>

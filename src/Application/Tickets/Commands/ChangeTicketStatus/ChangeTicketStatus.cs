@@ -2,12 +2,14 @@ using FluentValidation;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Domain.Tickets;
+using McpCqrs.Application.Mcp.Catalog;
 
 namespace McpCqrs.Application.Tickets.Commands.ChangeTicketStatus;
 
 /// <summary>Moves a ticket to another status. A closed ticket can only be reopened.</summary>
 /// <param name="TicketId">The ticket to change.</param>
 /// <param name="Status">The new status.</param>
+[McpTool("change_ticket_status", Title = "Change a ticket's status", Idempotent = true)]
 public sealed record ChangeTicketStatus(int TicketId, TicketStatus Status) : ICommand<TicketDto>;
 
 public sealed class ChangeTicketStatusValidator : AbstractValidator<ChangeTicketStatus>

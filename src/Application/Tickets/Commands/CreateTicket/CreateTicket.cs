@@ -3,6 +3,7 @@ using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Domain.Common;
 using McpCqrs.Domain.Tickets;
+using McpCqrs.Application.Mcp.Catalog;
 
 namespace McpCqrs.Application.Tickets.Commands.CreateTicket;
 
@@ -12,6 +13,7 @@ namespace McpCqrs.Application.Tickets.Commands.CreateTicket;
 /// <param name="Description">The problem in detail.</param>
 /// <param name="Priority">How urgent it is; <c>Normal</c> when omitted.</param>
 /// <param name="Tags">Labels (letters, digits and '-'), at most ten.</param>
+[McpTool("create_ticket", Title = "Create a ticket")]
 public sealed record CreateTicket(
     int CustomerId,
     string Title,

@@ -1,11 +1,13 @@
 using FluentValidation;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Application.Mcp.Catalog;
 
 namespace McpCqrs.Application.Tickets.Queries.GetTicket;
 
 /// <summary>Reads one ticket with its customer and comment thread.</summary>
 /// <param name="Id">The ticket's id.</param>
+[McpTool("get_ticket", Title = "Read a ticket")]
 public sealed record GetTicket(int Id) : IQuery<TicketDto>;
 
 public sealed class GetTicketValidator : AbstractValidator<GetTicket>

@@ -3,6 +3,7 @@ using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Common.Models;
 using McpCqrs.Domain.Tickets;
+using McpCqrs.Application.Mcp.Catalog;
 
 namespace McpCqrs.Application.Tickets.Queries.ListTickets;
 
@@ -13,6 +14,7 @@ namespace McpCqrs.Application.Tickets.Queries.ListTickets;
 /// <param name="Assignee">Only tickets assigned to this agent.</param>
 /// <param name="Page">The 1-based page number.</param>
 /// <param name="PageSize">Items per page (1–100).</param>
+[McpTool("list_tickets", Title = "List tickets")]
 public sealed record ListTickets(
     TicketStatus? Status = null,
     TicketPriority? Priority = null,

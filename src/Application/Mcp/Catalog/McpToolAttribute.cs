@@ -1,0 +1,44 @@
+namespace McpCqrs.Application.Mcp.Catalog;
+
+/// <summary>
+/// Exposes a command (or query) as an MCP tool. The request's properties become the tool's arguments, its
+/// validators enrich the input schema, its result type becomes the output schema.
+/// Hints left unset are derived: a query is read-only; a command is not read-only, not destructive and not
+/// idempotent; both are closed-world (they touch only this application's data).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class McpToolAttribute(string name) : Attribute
+{
+    private bool? _readOnly;
+    private bool? _destructive;
+    private bool? _idempotent;
+    private bool? _openWorld;
+
+    /// <summary>The tool's name: 1–128 characters of letters, digits, '_', '-' and '.'.</summary>
+    public string Name { get; } = name;
+
+    /// <summary>A human-readable title for user interfaces.</summary>
+    public string? Title { get; set; }
+
+    /// <summary>What the tool does, for the model. Defaults to the request type's XML summary.</summary>
+    public string? Description { get; set; }
+
+    public bool ReadOnly { get => _readOnly ?? false; set => _readOnly = value; }
+
+    public bool Destructive { get => _destructive ?? false; set => _destructive = value; }
+
+    public bool Idempotent { get => _idempotent ?? false; set => _idempotent = value; }
+
+    public bool OpenWorld { get => _openWorld ?? false; set => _openWorld = value; }
+
+    /// <summary>An icon URL (https: or data:) shown by clients that display tools.</summary>
+    public string? IconUrl { get; set; }
+
+    /// <summary>The icon's media type, e.g. <c>image/svg+xml</c>.</summary>
+    public string? IconMimeType { get; set; }
+
+    internal ToolHints Hints => new(_readOnly, _destructive, _idempotent, _openWorld);
+}
+
+/// <summary>Behaviour hints; <c>null</c> means "derive from command or query".</summary>
+public sealed record ToolHints(bool? ReadOnly = null, bool? Destructive = null, bool? Idempotent = null, bool? OpenWorld = null);

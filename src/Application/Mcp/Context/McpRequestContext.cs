@@ -1,0 +1,66 @@
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
+
+namespace McpCqrs.Application.Mcp.Context;
+
+/// <summary>
+/// What a method handler knows about the MCP request it serves: the protocol version in force, the client and
+/// its capabilities, the session <em>where one exists</em> (the stateless revision has none), and a way back to
+/// the client. Handlers never see the session object or the HTTP exchange.
+/// </summary>
+public interface IMcpRequestContext
+{
+    string Method { get; }
+
+    RequestId? RequestId { get; }
+
+    string ProtocolVersion { get; }
+
+    Implementation? ClientInfo { get; }
+
+    ClientCapabilities? ClientCapabilities { get; }
+
+    /// <summary>The session id, or null for a request that belongs to none.</summary>
+    string? SessionId { get; }
+
+    /// <summary>The token the client asked progress to be reported under, if any.</summary>
+    ProgressToken? ProgressToken { get; }
+
+    /// <summary>The least severe log level the client wants to receive (null: the server's default).</summary>
+    LoggingLevel? LogLevel { get; }
+
+    /// <summary>Messages to the client while the request runs (notifications before the result); null outside MCP.</summary>
+    IMcpOutbound? Outbound { get; }
+}
+
+/// <summary>Carries messages to the client on the current request's response (the transport switches it to SSE).</summary>
+public interface IMcpOutbound
+{
+    /// <summary>Sends a notification to the client before the request's result.</summary>
+    ValueTask SendAsync(JsonRpcMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Sends a request to the client (sampling, elicitation) and waits for its answer.</summary>
+    ValueTask<JsonNode?> RequestAsync(string method, JsonNode? parameters, CancellationToken cancellationToken);
+}
+
+/// <summary>The scoped, transport-filled <see cref="IMcpRequestContext"/>.</summary>
+public sealed class McpRequestContext : IMcpRequestContext
+{
+    public string Method { get; set; } = string.Empty;
+
+    public RequestId? RequestId { get; set; }
+
+    public string ProtocolVersion { get; set; } = McpProtocol.LatestVersion;
+
+    public Implementation? ClientInfo { get; set; }
+
+    public ClientCapabilities? ClientCapabilities { get; set; }
+
+    public string? SessionId { get; set; }
+
+    public ProgressToken? ProgressToken { get; set; }
+
+    public LoggingLevel? LogLevel { get; set; }
+
+    public IMcpOutbound? Outbound { get; set; }
+}

@@ -1,0 +1,41 @@
+using FluentValidation;
+using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Application.Mcp.Context;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace McpCqrs.Application.Mcp;
+
+public static class McpDependencyInjection
+{
+    /// <summary>
+    /// The MCP side of the application: the catalog (this assembly's <c>[McpTool]</c> requests plus whatever
+    /// <paramref name="configure"/> adds), the per-request context, progress and client logging. The host registers <see cref="McpServerInfo"/>.
+    /// </summary>
+    public static IServiceCollection AddMcpCatalog(this IServiceCollection services, Action<McpCatalogBuilder>? configure = null)
+    {
+        var builder = services.FirstOrDefault(d => d.ServiceType == typeof(McpCatalogBuilder))?.ImplementationInstance as McpCatalogBuilder;
+        if (builder is null)
+        {
+            builder = new McpCatalogBuilder().AddToolsFromAssembly(typeof(McpDependencyInjection).Assembly);
+            services.AddSingleton(builder);
+            services.AddSingleton(sp => new McpCatalog(
+                sp.GetRequiredService<McpCatalogBuilder>().Tools,
+                type => ValidatorsOf(sp, type)));
+        }
+
+        configure?.Invoke(builder);
+        services.TryAddScoped<McpRequestContext>();
+        services.TryAddScoped<IMcpRequestContext>(sp => sp.GetRequiredService<McpRequestContext>());
+        services.TryAddScoped<IProgressReporter, McpProgressReporter>();
+        services.TryAddScoped<IMcpClientLogger, McpClientLogger>();
+        services.TryAddScoped<IClientInput, McpClientInput>();
+        return services;
+    }
+
+    private static List<IValidator> ValidatorsOf(IServiceProvider services, Type requestType)
+    {
+        using var scope = services.CreateScope();
+        return [.. scope.ServiceProvider.GetServices(typeof(IValidator<>).MakeGenericType(requestType)).Cast<IValidator>()];
+    }
+}

@@ -1,0 +1,162 @@
+using System.Text;
+using System.Text.Json;
+using Mediator;
+using McpCqrs.Application.Common.Serialization;
+using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Application.Mcp.Sessions;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace McpCqrs.Application.Mcp.Methods;
+
+/// <summary><c>initialize</c>: version negotiation and what this server offers.</summary>
+public sealed record McpInitialize(InitializeRequestParams Params) : ICommand<InitializeResult>;
+
+/// <summary><c>ping</c>.</summary>
+public sealed record McpPing : IQuery<PingResult>;
+
+/// <summary><c>tools/list</c>, one page at a time.</summary>
+public sealed record McpListTools(string? Cursor) : IQuery<ListToolsResult>;
+
+/// <summary><c>tools/call</c>: binds the arguments to the tool's request and sends it through the mediator.</summary>
+public sealed record McpCallTool(string Name, IDictionary<string, JsonElement>? Arguments) : ICommand<CallToolResult>;
+
+/// <summary><c>logging/setLevel</c>.</summary>
+public sealed record McpSetLoggingLevel(LoggingLevel Level) : ICommand<EmptyResult>;
+
+public sealed class McpInitializeHandler(McpServerInfo server) : ICommandHandler<McpInitialize, InitializeResult>
+{
+    public ValueTask<InitializeResult> Handle(McpInitialize command, CancellationToken cancellationToken)
+    {
+        var requested = command.Params.ProtocolVersion;
+        return ValueTask.FromResult(new InitializeResult
+        {
+            ProtocolVersion = McpProtocol.IsSupported(requested) ? requested : McpProtocol.LatestVersion,
+            Capabilities = new ServerCapabilities
+            {
+                Tools = new ToolsCapability { ListChanged = true },
+                Logging = new LoggingCapability(),
+            },
+            ServerInfo = new Implementation { Name = server.Name, Title = server.Title, Version = server.Version },
+            Instructions = server.Instructions,
+        });
+    }
+}
+
+public sealed class McpPingHandler : IQueryHandler<McpPing, PingResult>
+{
+    public ValueTask<PingResult> Handle(McpPing query, CancellationToken cancellationToken) => ValueTask.FromResult(new PingResult());
+}
+
+public sealed class McpListToolsHandler(McpCatalog catalog, McpServerInfo server) : IQueryHandler<McpListTools, ListToolsResult>
+{
+    public ValueTask<ListToolsResult> Handle(McpListTools query, CancellationToken cancellationToken)
+    {
+        var (page, next) = ListCursor.Page(catalog.Tools, query.Cursor, server.ListPageSize, "tools");
+        return ValueTask.FromResult(new ListToolsResult { Tools = [.. page.Select(b => b.Tool)], NextCursor = next });
+    }
+}
+
+public sealed class McpCallToolHandler(McpCatalog catalog, ISender sender, IServiceProvider services)
+    : ICommandHandler<McpCallTool, CallToolResult>
+{
+    public async ValueTask<CallToolResult> Handle(McpCallTool command, CancellationToken cancellationToken)
+    {
+        if (!catalog.TryGetTool(command.Name, out var binding))
+        {
+            throw new McpProtocolException($"Unknown tool: '{command.Name}'.", McpErrorCode.InvalidParams);
+        }
+
+        object? result;
+        try
+        {
+            var request = ArgumentBinder.Bind(binding.RequestType, command.Arguments);
+            result = binding.Invoker is { } invoke
+                ? await invoke(services, request, cancellationToken)
+                : await sender.Send(request, cancellationToken);
+        }
+        catch (Exception ex) when (ToolError.From(ex) is { } error)
+        {
+            return error.ToResult();
+        }
+
+        return ToResult(binding, result);
+    }
+
+    internal static CallToolResult ToResult(ToolBinding binding, object? result)
+    {
+        if (result is ToolContent content)
+        {
+            return new CallToolResult { Content = [.. content.Content], StructuredContent = content.StructuredContent };
+        }
+
+        var data = JsonSerializer.SerializeToElement(result, binding.ResultType, AppJson.Options);
+        var structured = binding.WrapsResult
+            ? JsonSerializer.SerializeToElement(new Dictionary<string, JsonElement> { ["result"] = data })
+            : data;
+        return new CallToolResult
+        {
+            Content = [new TextContentBlock { Text = structured.GetRawText() }],
+            StructuredContent = structured,
+        };
+    }
+}
+
+public sealed class McpSetLoggingLevelHandler(IMcpRequestContext context, ISessionStore sessions)
+    : ICommandHandler<McpSetLoggingLevel, EmptyResult>
+{
+    public async ValueTask<EmptyResult> Handle(McpSetLoggingLevel command, CancellationToken cancellationToken)
+    {
+        if (context.SessionId is { } id && await sessions.GetAsync(id, cancellationToken) is { } session)
+        {
+            await sessions.UpdateAsync(session with { LogLevel = command.Level }, cancellationToken);
+        }
+
+        return new EmptyResult();
+    }
+}
+
+/// <summary>
+/// Opaque list cursors: the position in the list, base64url-encoded with the list's name, so a cursor of one
+/// list is refused by another. A cursor that does not decode is <c>-32602</c>.
+/// </summary>
+public static class ListCursor
+{
+    public static (IReadOnlyList<T> Page, string? NextCursor) Page<T>(IReadOnlyList<T> items, string? cursor, int pageSize, string list)
+    {
+        var offset = cursor is null ? 0 : Decode(cursor, list);
+        if (offset > items.Count)
+        {
+            throw new McpProtocolException("Invalid cursor: it points past the end of the list.", McpErrorCode.InvalidParams);
+        }
+
+        var page = items.Skip(offset).Take(pageSize).ToList();
+        var next = offset + page.Count < items.Count ? Encode(offset + page.Count, list) : null;
+        return (page, next);
+    }
+
+    public static string Encode(int offset, string list) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{list}:{offset}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static int Decode(string cursor, string list)
+    {
+        try
+        {
+            var padded = cursor.Replace('-', '+').Replace('_', '/');
+            padded += new string('=', (4 - (padded.Length % 4)) % 4);
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(padded));
+            var prefix = list + ":";
+            if (text.StartsWith(prefix, StringComparison.Ordinal)
+                && int.TryParse(text.AsSpan(prefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var offset))
+            {
+                return offset;
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        throw new McpProtocolException("Invalid cursor: pass back a nextCursor exactly as this server returned it.", McpErrorCode.InvalidParams);
+    }
+}

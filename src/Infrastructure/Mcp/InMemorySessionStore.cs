@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using McpCqrs.Application.Mcp.Sessions;
+using Microsoft.Extensions.Options;
+
+namespace McpCqrs.Infrastructure.Mcp;
+
+/// <summary>Sessions of a single instance, in process memory; expired ones are dropped when met.</summary>
+public sealed class InMemorySessionStore(IOptions<McpSessionOptions> options, TimeProvider clock) : ISessionStore
+{
+    private readonly ConcurrentDictionary<string, McpSession> _sessions = new(StringComparer.Ordinal);
+
+    public Task CreateAsync(McpSession session, CancellationToken cancellationToken)
+    {
+        Sweep();
+        if (!_sessions.TryAdd(session.Id, session))
+        {
+            throw new InvalidOperationException("A session with this id exists already.");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<McpSession?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        while (_sessions.TryGetValue(id, out var session))
+        {
+            var now = clock.GetUtcNow();
+            if (IsExpired(session, now))
+            {
+                _sessions.TryRemove(new KeyValuePair<string, McpSession>(id, session));
+                return Task.FromResult<McpSession?>(null);
+            }
+
+            var touched = session with { LastSeenAt = now };
+            if (_sessions.TryUpdate(id, touched, session))
+            {
+                return Task.FromResult<McpSession?>(touched);
+            }
+        }
+
+        return Task.FromResult<McpSession?>(null);
+    }
+
+    public Task<bool> UpdateAsync(McpSession session, CancellationToken cancellationToken)
+    {
+        while (_sessions.TryGetValue(session.Id, out var current))
+        {
+            if (IsExpired(current, clock.GetUtcNow()))
+            {
+                _sessions.TryRemove(new KeyValuePair<string, McpSession>(session.Id, current));
+                return Task.FromResult(false);
+            }
+
+            if (_sessions.TryUpdate(session.Id, session with { LastSeenAt = clock.GetUtcNow() }, current))
+            {
+                return Task.FromResult(true);
+            }
+        }
+
+        return Task.FromResult(false);
+    }
+
+    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) =>
+        Task.FromResult(_sessions.TryRemove(id, out var session) && !IsExpired(session, clock.GetUtcNow()));
+
+    public Task<long> CountAsync(CancellationToken cancellationToken)
+    {
+        Sweep();
+        return Task.FromResult((long)_sessions.Count);
+    }
+
+    private bool IsExpired(McpSession session, DateTimeOffset now) =>
+        now - session.LastSeenAt > options.Value.IdleTimeout || now - session.CreatedAt > options.Value.MaxAge;
+
+    private void Sweep()
+    {
+        var now = clock.GetUtcNow();
+        foreach (var (id, session) in _sessions)
+        {
+            if (IsExpired(session, now))
+            {
+                _sessions.TryRemove(new KeyValuePair<string, McpSession>(id, session));
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using McpCqrs.Application.Mcp;
+using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Application.Mcp.Sessions;
+using McpCqrs.Application.Mcp.Streams;
+using McpCqrs.Infrastructure.Mcp;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace McpCqrs.Web.Mcp;
+
+public static class McpEndpoints
+{
+    /// <summary>The transport's services: options, origin policy, in-memory session store and streams, notifier.</summary>
+    public static IServiceCollection AddMcpTransport(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<McpTransportOptions>().Bind(configuration.GetSection(McpTransportOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<McpServerInfo>().Bind(configuration.GetSection(McpServerInfo.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<McpSessionOptions>().Bind(configuration.GetSection(McpSessionOptions.SectionName));
+        services.AddOptions<SseReplayOptions>().Bind(configuration.GetSection(SseReplayOptions.SectionName));
+        services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<McpServerInfo>>().Value);
+
+        services.AddMcpCatalog();
+        services.TryAddSingleton<ISessionStore, InMemorySessionStore>();
+        services.TryAddSingleton<ISseReplayBuffer, InMemorySseReplayBuffer>();
+        services.TryAddSingleton<ISseBroker, InMemorySseBroker>();
+        services.AddSingleton<OriginPolicy>();
+        services.AddSingleton<InFlightRequests>();
+        services.AddSingleton<PendingClientRequests>();
+        services.AddSingleton<OpenStreams>();
+        services.AddSingleton<McpHttpTransport>();
+        services.AddSingleton<IMcpNotifier, McpNotifier>();
+        services.AddHostedService<CatalogChangeNotifier>();
+        return services;
+    }
+
+    /// <summary>Serves MCP (Streamable HTTP) at <paramref name="pattern"/>: POST, GET and DELETE.</summary>
+    public static IEndpointConventionBuilder MapMcp(this IEndpointRouteBuilder routes, string pattern = "/mcp")
+    {
+        var group = routes.MapGroup(pattern).ExcludeFromDescription();
+        group.MapPost(string.Empty, (HttpContext http, McpHttpTransport transport) => transport.PostAsync(http));
+        group.MapGet(string.Empty, (HttpContext http, McpHttpTransport transport) => transport.GetAsync(http));
+        group.MapDelete(string.Empty, (HttpContext http, McpHttpTransport transport) => transport.DeleteAsync(http));
+        return group;
+    }
+}

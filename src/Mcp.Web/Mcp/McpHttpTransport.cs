@@ -1,0 +1,456 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Mediator;
+using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Application.Mcp;
+using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Application.Mcp.Methods;
+using McpCqrs.Application.Mcp.Sessions;
+using McpCqrs.Application.Mcp.Streams;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using ModelContextProtocol;
+using McpSession = McpCqrs.Application.Mcp.Sessions.McpSession;
+using ModelContextProtocol.Protocol;
+
+namespace McpCqrs.Web.Mcp;
+
+/// <summary>What the response streams of a session need: replay buffer, live broker, pending client requests.</summary>
+internal sealed record McpStreamServices(ISseReplayBuffer Replay, ISseBroker Broker, PendingClientRequests Pending, McpTransportOptions Options);
+
+/// <summary>
+/// The Streamable HTTP transport of MCP 2025-11-25 on one endpoint: POST (one JSON-RPC message), GET (the
+/// session's SSE stream) and DELETE (end the session). It checks what HTTP must check — origin, media types,
+/// size, framing, session, protocol version — and hands each method to the mediator through
+/// <see cref="McpMethodTable"/>. It knows nothing of tools or their meaning.
+/// </summary>
+internal sealed partial class McpHttpTransport(
+    OriginPolicy origins,
+    IOptions<McpTransportOptions> options,
+    ISessionStore sessions,
+    ISseReplayBuffer replay,
+    ISseBroker broker,
+    InFlightRequests inFlight,
+    PendingClientRequests pending,
+    OpenStreams openStreams,
+    IHostApplicationLifetime lifetime,
+    TimeProvider clock,
+    ILogger<McpHttpTransport> logger)
+{
+    public const string SessionHeader = "Mcp-Session-Id";
+    public const string VersionHeader = "MCP-Protocol-Version";
+    private const int SessionNotFound = -32001;
+    private const int RequestCancelled = -32800;
+
+    private readonly McpStreamServices _streams = new(replay, broker, pending, options.Value);
+
+    public async Task PostAsync(HttpContext http)
+    {
+        try
+        {
+            CheckOrigin(http);
+            CheckAccept(http, json: true);
+            if (!IsJson(http.Request.ContentType))
+            {
+                throw new McpTransportException(StatusCodes.Status415UnsupportedMediaType, (int)McpErrorCode.InvalidRequest, "Content-Type must be application/json.");
+            }
+
+            var envelope = JsonRpcWire.Classify(await ReadBodyAsync(http));
+            if (envelope is { Kind: JsonRpcKind.Request, Method: RequestMethods.Initialize })
+            {
+                await InitializeAsync(http, envelope);
+                return;
+            }
+
+            var session = await RequireSessionAsync(http, envelope.Id);
+            switch (envelope.Kind)
+            {
+                case JsonRpcKind.Notification:
+                    await OnNotificationAsync(session, envelope);
+                    http.Response.StatusCode = StatusCodes.Status202Accepted;
+                    break;
+                case JsonRpcKind.Response:
+                    pending.Complete(session.Id, envelope.Raw["id"].StringOrNumber() ?? string.Empty, envelope.Raw);
+                    http.Response.StatusCode = StatusCodes.Status202Accepted;
+                    break;
+                default:
+                    await DispatchAsync(http, session, envelope);
+                    break;
+            }
+        }
+        catch (McpTransportException ex)
+        {
+            await RejectAsync(http, ex);
+        }
+    }
+
+    public async Task GetAsync(HttpContext http)
+    {
+        McpSession session;
+        try
+        {
+            CheckOrigin(http);
+            CheckAccept(http, json: false);
+            session = await RequireSessionAsync(http, null);
+        }
+        catch (McpTransportException ex)
+        {
+            await RejectAsync(http, ex);
+            return;
+        }
+
+        var stream = SseEvent.GetStream;
+        long? after = null;
+        if (http.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } lastEventId)
+        {
+            if (!SseEvent.TryParseId(lastEventId, out stream, out var sequence))
+            {
+                await RejectAsync(http, new McpTransportException(StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidRequest, "Last-Event-ID is not an event id of this server."));
+                return;
+            }
+
+            after = sequence;
+        }
+
+        await StreamAsync(http, session.Id, stream, after);
+    }
+
+    public async Task DeleteAsync(HttpContext http)
+    {
+        try
+        {
+            CheckOrigin(http);
+            var session = await RequireSessionAsync(http, null);
+            if (!await sessions.DeleteAsync(session.Id, http.RequestAborted))
+            {
+                throw new McpTransportException(StatusCodes.Status404NotFound, SessionNotFound, "Session not found.");
+            }
+
+            openStreams.Close(session.Id);
+            await replay.RemoveSessionAsync(session.Id, CancellationToken.None);
+            LogSessionEnded(logger, session.Id);
+            http.Response.StatusCode = StatusCodes.Status204NoContent;
+        }
+        catch (McpTransportException ex)
+        {
+            await RejectAsync(http, ex);
+        }
+    }
+
+    private async Task InitializeAsync(HttpContext http, JsonRpcEnvelope envelope)
+    {
+        var id = envelope.Id!.Value;
+        var context = http.RequestServices.GetRequiredService<McpRequestContext>();
+        context.Method = RequestMethods.Initialize;
+        context.RequestId = id;
+        InitializeResult result;
+        try
+        {
+            var message = (McpInitialize)McpMethodTable.Create(RequestMethods.Initialize, envelope.Params);
+            context.ClientInfo = message.Params.ClientInfo;
+            context.ClientCapabilities = message.Params.Capabilities;
+            result = await http.RequestServices.GetRequiredService<ISender>().Send(message, lifetime.ApplicationStopping);
+            var now = clock.GetUtcNow();
+            var session = new McpSession(
+                NewSessionId(),
+                result.ProtocolVersion,
+                message.Params.ClientInfo,
+                message.Params.Capabilities,
+                http.RequestServices.GetRequiredService<ICurrentUser>().Id,
+                now,
+                now);
+            await sessions.CreateAsync(session, http.RequestAborted);
+            http.Response.Headers[SessionHeader] = session.Id;
+            LogSessionStarted(logger, session.Id, session.ProtocolVersion, session.ClientInfo?.Name);
+        }
+        catch (McpProtocolException ex)
+        {
+            await WriteJsonAsync(http, StatusCodes.Status200OK, JsonRpcWire.Error(id, (int)ex.ErrorCode, ex.Message));
+            return;
+        }
+
+        await WriteJsonAsync(http, StatusCodes.Status200OK, JsonRpcWire.Response(id, result));
+    }
+
+    private async Task DispatchAsync(HttpContext http, McpSession session, JsonRpcEnvelope envelope)
+    {
+        var id = envelope.Id!.Value;
+        var context = http.RequestServices.GetRequiredService<McpRequestContext>();
+        var stream = new ResponseStream(http, session.Id, _streams);
+        context.Method = envelope.Method!;
+        context.RequestId = id;
+        context.ProtocolVersion = session.ProtocolVersion;
+        context.ClientInfo = session.ClientInfo;
+        context.ClientCapabilities = session.ClientCapabilities;
+        context.SessionId = session.Id;
+        context.LogLevel = session.LogLevel;
+        context.ProgressToken = ProgressTokenOf(envelope.Params);
+        context.Outbound = stream;
+
+        string payload;
+        using (var running = inFlight.Register(session.Id, id, lifetime.ApplicationStopping))
+        {
+            try
+            {
+                var message = McpMethodTable.Create(envelope.Method!, envelope.Params);
+                var result = await http.RequestServices.GetRequiredService<ISender>().Send((object)message, running.Token);
+                payload = JsonRpcWire.Response(id, result);
+            }
+            catch (McpProtocolException ex)
+            {
+                payload = JsonRpcWire.Error(id, (int)ex.ErrorCode, ex.Message);
+            }
+            catch (OperationCanceledException) when (running.Token.IsCancellationRequested)
+            {
+                payload = JsonRpcWire.Error(id, RequestCancelled, "The request was cancelled.");
+            }
+            catch (Exception ex)
+            {
+                LogMethodFailed(logger, ex, envelope.Method!, session.Id);
+                payload = JsonRpcWire.Error(id, (int)McpErrorCode.InternalError, "Internal error.");
+            }
+        }
+
+        await stream.CompleteAsync(payload, CancellationToken.None);
+    }
+
+    private async Task OnNotificationAsync(McpSession session, JsonRpcEnvelope envelope)
+    {
+        switch (envelope.Method)
+        {
+            case NotificationMethods.InitializedNotification when !session.Initialized:
+                await sessions.UpdateAsync(session with { Initialized = true }, CancellationToken.None);
+                break;
+            case NotificationMethods.CancelledNotification:
+                if ((envelope.Params as JsonObject)?["requestId"].StringOrNumber() is { } requestId)
+                {
+                    inFlight.Cancel(session.Id, requestId);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Serves one SSE stream: the session's GET stream, or the resumption of a POST's response stream. Events
+    /// missed since <paramref name="after"/> are replayed first, then live ones follow, each exactly once.
+    /// </summary>
+    private async Task StreamAsync(HttpContext http, string sessionId, string stream, long? after)
+    {
+        var channel = Channel.CreateUnbounded<SseEvent?>(new UnboundedChannelOptions { SingleReader = true });
+        await using var subscription = await broker.SubscribeAsync(sessionId, stream, e => { channel.Writer.TryWrite(e); return ValueTask.CompletedTask; }, http.RequestAborted);
+        var isGetStream = stream == SseEvent.GetStream;
+        using var alive = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var connection = isGetStream
+            ? openStreams.Open(sessionId, alive.Token)
+            : CancellationTokenSource.CreateLinkedTokenSource(alive.Token);
+        if (options.Value.MaxStreamDuration is { } maxDuration)
+        {
+            connection.CancelAfter(maxDuration);
+        }
+
+        try
+        {
+            http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+            SseFormat.StartResponse(http.Response);
+            await http.Response.WriteAsync(SseFormat.Retry(options.Value.RetryInterval), connection.Token);
+            await http.Response.Body.FlushAsync(connection.Token);
+
+            var last = after ?? 0;
+            if (after is { } from)
+            {
+                var missed = await replay.ReadAfterAsync(sessionId, stream, from, connection.Token);
+                if (missed is null)
+                {
+                    LogReplayGap(logger, sessionId, stream, from);
+                }
+
+                foreach (var sseEvent in missed ?? [])
+                {
+                    await http.Response.WriteAsync(SseFormat.Event(sseEvent), connection.Token);
+                    last = sseEvent.Sequence;
+                }
+
+                await http.Response.Body.FlushAsync(connection.Token);
+                if (!isGetStream && await replay.IsCompleteAsync(sessionId, stream, connection.Token))
+                {
+                    return;
+                }
+            }
+
+            while (!connection.IsCancellationRequested)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(connection.Token);
+                wait.CancelAfter(options.Value.KeepAliveInterval);
+                try
+                {
+                    await channel.Reader.WaitToReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (!connection.IsCancellationRequested)
+                {
+                    await http.Response.WriteAsync(SseFormat.KeepAlive, connection.Token);
+                    await http.Response.Body.FlushAsync(connection.Token);
+                    continue;
+                }
+
+                while (channel.Reader.TryRead(out var sseEvent))
+                {
+                    if (sseEvent is null)
+                    {
+                        return;
+                    }
+
+                    if (sseEvent.Sequence > last)
+                    {
+                        await http.Response.WriteAsync(SseFormat.Event(sseEvent), connection.Token);
+                        last = sseEvent.Sequence;
+                    }
+                }
+
+                await http.Response.Body.FlushAsync(connection.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The client left, another GET took the stream over, the stream's time was up, or the host is stopping.
+        }
+        finally
+        {
+            if (isGetStream)
+            {
+                openStreams.Closed(sessionId, connection);
+            }
+
+            connection.Dispose();
+        }
+    }
+
+    private void CheckOrigin(HttpContext http)
+    {
+        var origin = http.Request.Headers.Origin.ToString();
+        if (!origins.IsAllowed(origin))
+        {
+            LogOriginRejected(logger, origin);
+            throw new McpTransportException(StatusCodes.Status403Forbidden, (int)McpErrorCode.InvalidRequest, "Forbidden: this Origin may not call the MCP endpoint.");
+        }
+    }
+
+    private static void CheckAccept(HttpContext http, bool json)
+    {
+        var accepts = http.Request.GetTypedHeaders().Accept;
+        bool Accepts(string type, string subtype) => accepts.Any(a =>
+            (a.MediaType.Equals("*/*", StringComparison.OrdinalIgnoreCase))
+            || (a.Type.Equals(type, StringComparison.OrdinalIgnoreCase) && (a.SubType.Equals(subtype, StringComparison.OrdinalIgnoreCase) || a.SubType.Equals("*", StringComparison.OrdinalIgnoreCase))));
+
+        var ok = Accepts("text", "event-stream") && (!json || Accepts("application", "json"));
+        if (!ok)
+        {
+            throw new McpTransportException(
+                StatusCodes.Status406NotAcceptable,
+                (int)McpErrorCode.InvalidRequest,
+                json ? "Not Acceptable: the client must accept both application/json and text/event-stream." : "Not Acceptable: the client must accept text/event-stream.");
+        }
+    }
+
+    private static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var type) && type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
+
+    private async Task<JsonNode?> ReadBodyAsync(HttpContext http)
+    {
+        var limit = options.Value.MaxRequestBodyBytes;
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit;
+        }
+
+        if (http.Request.ContentLength > limit)
+        {
+            throw TooLarge();
+        }
+
+        try
+        {
+            return await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw TooLarge();
+        }
+        catch (JsonException)
+        {
+            throw new McpTransportException(StatusCodes.Status400BadRequest, (int)McpErrorCode.ParseError, "Parse error: the body is not valid JSON.");
+        }
+
+        McpTransportException TooLarge() =>
+            new(StatusCodes.Status413PayloadTooLarge, (int)McpErrorCode.InvalidRequest, $"The message is larger than {limit} bytes.");
+    }
+
+    /// <summary>
+    /// The session the request belongs to, checked in this order: header present (400), version header
+    /// supported (400), session live and opened by this caller (404 — another principal's id looks unknown).
+    /// </summary>
+    private async Task<McpSession> RequireSessionAsync(HttpContext http, RequestId? id)
+    {
+        var sessionId = http.Request.Headers[SessionHeader].ToString();
+        if (string.IsNullOrEmpty(sessionId))
+        {
+            throw new McpTransportException(StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidRequest, $"Bad Request: the {SessionHeader} header is required (send initialize first).", id);
+        }
+
+        var version = http.Request.Headers[VersionHeader].ToString();
+        if (version.Length > 0 && !McpProtocol.IsSupported(version))
+        {
+            throw new McpTransportException(
+                StatusCodes.Status400BadRequest,
+                (int)McpErrorCode.InvalidRequest,
+                $"Bad Request: unsupported {VersionHeader} '{version}'; supported: {string.Join(", ", McpProtocol.SupportedVersions)}.",
+                id);
+        }
+
+        var session = await sessions.GetAsync(sessionId, http.RequestAborted);
+        if (session is null || session.PrincipalId != http.RequestServices.GetRequiredService<ICurrentUser>().Id)
+        {
+            throw new McpTransportException(StatusCodes.Status404NotFound, SessionNotFound, "Session not found: it expired or was ended; initialize a new one.", id);
+        }
+
+        return session;
+    }
+
+    private static ProgressToken? ProgressTokenOf(JsonNode? parameters) =>
+        (parameters as JsonObject)?["_meta"]?["progressToken"] switch
+        {
+            JsonValue v when v.GetValueKind() == JsonValueKind.String => new ProgressToken(v.GetValue<string>()),
+            JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) => new ProgressToken(n),
+            _ => null,
+        };
+
+    private static string NewSessionId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+
+    private static Task RejectAsync(HttpContext http, McpTransportException ex) =>
+        WriteJsonAsync(http, ex.HttpStatus, JsonRpcWire.Error(ex.Id, ex.Code, ex.Message));
+
+    private static async Task WriteJsonAsync(HttpContext http, int status, string payload)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(payload, http.RequestAborted);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MCP session {SessionId} started ({ProtocolVersion}, client {Client})")]
+    private static partial void LogSessionStarted(ILogger logger, string sessionId, string protocolVersion, string? client);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MCP session {SessionId} ended by the client")]
+    private static partial void LogSessionEnded(ILogger logger, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP request from a disallowed Origin '{Origin}' refused")]
+    private static partial void LogOriginRejected(ILogger logger, string origin);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MCP method {Method} failed in session {SessionId}")]
+    private static partial void LogMethodFailed(ILogger logger, Exception exception, string method, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} resumed stream {Stream} after event {Sequence}, but later events were already evicted from the replay buffer")]
+    private static partial void LogReplayGap(ILogger logger, string sessionId, string stream, long sequence);
+}

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mediator;
+using McpCqrs.Application.Mcp.Methods;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace McpCqrs.Web.Mcp;
+
+/// <summary>
+/// JSON-RPC method name → mediator request. This is all the web layer knows of MCP methods: it reads the
+/// params into the request and leaves the meaning to the handlers in the application layer.
+/// </summary>
+internal static class McpMethodTable
+{
+    private static readonly Dictionary<string, Func<JsonNode?, IMessage>> Methods = new(StringComparer.Ordinal)
+    {
+        [RequestMethods.Initialize] = p => new McpInitialize(Read<InitializeRequestParams>(p, required: true)!),
+        [RequestMethods.Ping] = _ => new McpPing(),
+        [RequestMethods.ToolsList] = p => new McpListTools(Read<ListToolsRequestParams>(p)?.Cursor),
+        [RequestMethods.ToolsCall] = p =>
+        {
+            var call = Read<CallToolRequestParams>(p, required: true)!;
+            return string.IsNullOrEmpty(call.Name)
+                ? throw new McpProtocolException("tools/call needs a tool name in params.name.", McpErrorCode.InvalidParams)
+                : new McpCallTool(call.Name, call.Arguments);
+        },
+        [RequestMethods.LoggingSetLevel] = p => new McpSetLoggingLevel(Read<SetLevelRequestParams>(p, required: true)!.Level),
+    };
+
+    /// <summary>The request for <paramref name="method"/>; -32601 when there is none, -32602 when the params do not fit.</summary>
+    public static IMessage Create(string method, JsonNode? parameters) =>
+        Methods.TryGetValue(method, out var create)
+            ? create(parameters)
+            : throw new McpProtocolException($"Method not found: '{method}'.", McpErrorCode.MethodNotFound);
+
+    private static T? Read<T>(JsonNode? parameters, bool required = false)
+        where T : class
+    {
+        if (parameters is null)
+        {
+            return required
+                ? throw new McpProtocolException("This method needs params.", McpErrorCode.InvalidParams)
+                : null;
+        }
+
+        try
+        {
+            return parameters.Deserialize<T>(McpJsonUtilities.DefaultOptions)
+                ?? throw new McpProtocolException("This method needs params.", McpErrorCode.InvalidParams);
+        }
+        catch (JsonException ex)
+        {
+            var at = ex.Path is { Length: > 1 } path ? $" at '{path}'" : string.Empty;
+            throw new McpProtocolException($"Invalid params{at}: the value does not fit the method's params.", McpErrorCode.InvalidParams);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Application.Mcp.Sessions;
+using McpCqrs.Application.Mcp.Streams;
+using ModelContextProtocol.Protocol;
+
+namespace McpCqrs.Web.Mcp;
+
+/// <summary>
+/// <see cref="IMcpNotifier"/>: stores the notification as the next event of the session's GET stream (so it can be
+/// replayed) and publishes it to whichever connection holds that stream.
+/// </summary>
+internal sealed class McpNotifier(ISessionStore sessions, ISseReplayBuffer replay, ISseBroker broker, OpenStreams openStreams) : IMcpNotifier
+{
+    public async ValueTask<bool> NotifyAsync(string sessionId, JsonRpcNotification notification, CancellationToken cancellationToken = default)
+    {
+        if (await sessions.GetAsync(sessionId, cancellationToken) is null)
+        {
+            return false;
+        }
+
+        var sseEvent = await replay.AppendAsync(sessionId, SseEvent.GetStream, JsonRpcWire.Message(notification), cancellationToken);
+        await broker.PublishAsync(sessionId, SseEvent.GetStream, sseEvent, cancellationToken);
+        return true;
+    }
+
+    public async ValueTask BroadcastAsync(JsonRpcNotification notification, CancellationToken cancellationToken = default)
+    {
+        foreach (var sessionId in openStreams.Sessions)
+        {
+            await NotifyAsync(sessionId, notification, cancellationToken);
+        }
+    }
+}
+
+/// <summary>Tells connected clients when tools are added or removed at run time.</summary>
+internal sealed class CatalogChangeNotifier(McpCatalog catalog, IMcpNotifier notifier, ILogger<CatalogChangeNotifier> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        catalog.Changed += OnChanged;
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        catalog.Changed -= OnChanged;
+        return Task.CompletedTask;
+    }
+
+    private async void OnChanged(object? sender, EventArgs e)
+    {
+        try
+        {
+            await notifier.BroadcastAsync(new JsonRpcNotification { Method = NotificationMethods.ToolListChangedNotification });
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not announce a tool list change");
+        }
+    }
+}

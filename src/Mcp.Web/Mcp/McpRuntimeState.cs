@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace McpCqrs.Web.Mcp;
+
+/// <summary>Requests running on this instance, so <c>notifications/cancelled</c> can cancel their handlers.</summary>
+public sealed class InFlightRequests
+{
+    private readonly ConcurrentDictionary<(string Session, string Id), CancellationTokenSource> _running = new();
+
+    public int Count => _running.Count;
+
+    public Registration Register(string sessionId, RequestId id, CancellationToken stopping)
+    {
+        var key = (sessionId, id.ToString());
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        _running[key] = cts;
+        return new Registration(this, key, cts);
+    }
+
+    /// <summary>Cancels the request's handler; false when it is not running here.</summary>
+    public bool Cancel(string sessionId, string id)
+    {
+        if (_running.TryGetValue((sessionId, id), out var cts))
+        {
+            cts.Cancel();
+            return true;
+        }
+
+        return false;
+    }
+
+    public readonly struct Registration(InFlightRequests owner, (string, string) key, CancellationTokenSource cts) : IDisposable
+    {
+        public CancellationToken Token => cts.Token;
+
+        public void Dispose()
+        {
+            owner._running.TryRemove(new KeyValuePair<(string Session, string Id), CancellationTokenSource>(key, cts));
+            cts.Dispose();
+        }
+    }
+}
+
+/// <summary>Requests this server sent to clients (sampling, elicitation), waiting for the client's response POST.</summary>
+public sealed class PendingClientRequests
+{
+    private readonly ConcurrentDictionary<(string Session, string Id), TaskCompletionSource<JsonNode?>> _pending = new();
+
+    public (RequestId Id, Task<JsonNode?> Answer) Register(string sessionId)
+    {
+        var id = new RequestId($"srv-{Guid.NewGuid():N}");
+        var tcs = new TaskCompletionSource<JsonNode?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[(sessionId, id.ToString())] = tcs;
+        return (id, tcs.Task);
+    }
+
+    public void Forget(string sessionId, RequestId id) => _pending.TryRemove((sessionId, id.ToString()), out _);
+
+    /// <summary>Hands a client's response to the waiting handler; false when nothing waits for it.</summary>
+    public bool Complete(string sessionId, string id, JsonObject response)
+    {
+        if (!_pending.TryRemove((sessionId, id), out var tcs))
+        {
+            return false;
+        }
+
+        if (response["error"] is JsonObject error)
+        {
+            var code = error["code"] is JsonValue c && c.TryGetValue<int>(out var n) ? n : (int)McpErrorCode.InternalError;
+            var message = error["message"]?.GetValue<string>() ?? "The client answered with an error.";
+            tcs.TrySetException(new McpProtocolException(message, (McpErrorCode)code));
+        }
+        else
+        {
+            tcs.TrySetResult(response["result"]?.DeepClone());
+        }
+
+        return true;
+    }
+}
+
+/// <summary>The standalone GET streams open on this instance: one per session; a new one takes over from the old.</summary>
+public sealed class OpenStreams
+{
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _streams = new(StringComparer.Ordinal);
+
+    public int Count => _streams.Count;
+
+    public IReadOnlyCollection<string> Sessions => [.. _streams.Keys];
+
+    public CancellationTokenSource Open(string sessionId, CancellationToken connection)
+    {
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(connection);
+        _streams.AddOrUpdate(sessionId, cts, (_, previous) =>
+        {
+            previous.Cancel();
+            return cts;
+        });
+        return cts;
+    }
+
+    public void Closed(string sessionId, CancellationTokenSource cts) =>
+        _streams.TryRemove(new KeyValuePair<string, CancellationTokenSource>(sessionId, cts));
+
+    public void Close(string sessionId)
+    {
+        if (_streams.TryRemove(sessionId, out var cts))
+        {
+            cts.Cancel();
+        }
+    }
+}
+
+internal static class JsonNodeExtensions
+{
+    public static string? StringOrNumber(this JsonNode? node) => node switch
+    {
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.ToJsonString(),
+        _ => null,
+    };
+}

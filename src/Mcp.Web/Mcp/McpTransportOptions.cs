@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace McpCqrs.Web.Mcp;
+
+/// <summary>The Streamable HTTP transport. Bound from the <c>Mcp</c> section.</summary>
+public sealed class McpTransportOptions
+{
+    public const string SectionName = "Mcp";
+
+    /// <summary>
+    /// Origins allowed to call <c>/mcp</c>: exact (<c>https://app.example.com</c>), wildcard subdomain
+    /// (<c>https://*.example.com</c>) or <c>*</c>. Empty: only loopback origins. Requests without an Origin are
+    /// always allowed (they do not come from a browser page).
+    /// </summary>
+    public List<string> AllowedOrigins { get; set; } = [];
+
+    /// <summary>The largest JSON-RPC message accepted; larger ones get 413.</summary>
+    [Range(1024, 64L * 1024 * 1024)]
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>How often an idle SSE stream gets a keep-alive comment.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The reconnection delay suggested to clients (the SSE <c>retry</c> field).</summary>
+    public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// After this long the server closes a GET stream (the client reconnects with <c>Last-Event-ID</c> and loses
+    /// nothing); null keeps streams open until the client leaves.
+    /// </summary>
+    public TimeSpan? MaxStreamDuration { get; set; }
+}

@@ -43,7 +43,7 @@ internal sealed class ResponseStream(
     }
 
     /// <summary>Ends the HTTP response early; what follows is kept for the client to resume with a GET.</summary>
-    public async ValueTask DetachAsync(CancellationToken cancellationToken)
+    public async ValueTask CloseStreamAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try

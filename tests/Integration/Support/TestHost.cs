@@ -25,7 +25,10 @@ public sealed class TestHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<TestHost> StartAsync(IDictionary<string, string?> settings, string environment = "Production")
+    public static async Task<TestHost> StartAsync(
+        IDictionary<string, string?> settings,
+        string environment = "Production",
+        Action<IServiceCollection>? services = null)
     {
         var app = McpCqrsApp.Build(
             [$"--environment={environment}", "--urls=http://127.0.0.1:0"],
@@ -33,6 +36,7 @@ public sealed class TestHost : IAsyncDisposable
             {
                 builder.Configuration.AddInMemoryCollection(settings);
                 builder.Logging.SetMinimumLevel(LogLevel.Warning);
+                services?.Invoke(builder.Services);
             });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -57,10 +61,36 @@ public sealed class TestHost : IAsyncDisposable
         return StartAsync(settings);
     }
 
+    /// <summary>A host on the embedded SQLite default, in a throw-away folder; for tests that need no PostgreSQL.</summary>
+    public static async Task<TestHost> StartOnSqliteAsync(Action<IServiceCollection>? services = null, IDictionary<string, string?>? more = null)
+    {
+        var folder = Directory.CreateTempSubdirectory("mcpcqrs-host-").FullName;
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Default"] = string.Empty,
+            ["Database:SqlitePath"] = Path.Combine(folder, "desk.db"),
+        };
+        foreach (var (key, value) in more ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        var host = await StartAsync(settings, services: services);
+        host._folder = folder;
+        return host;
+    }
+
+    private string? _folder;
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (_folder is not null)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(_folder, recursive: true);
+        }
     }
 }

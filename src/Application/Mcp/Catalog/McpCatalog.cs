@@ -8,7 +8,11 @@ using ModelContextProtocol.Protocol;
 
 namespace McpCqrs.Application.Mcp.Catalog;
 
-/// <summary>A tool as registered (by attribute or fluently), before its schemas are generated.</summary>
+/// <summary>
+/// A tool as registered (by attribute or fluently), before its schemas are generated. An explicit
+/// <see cref="InputSchema"/> replaces the generated one (for schemas C# types cannot say, e.g. conditionals);
+/// arguments are still bound to <see cref="RequestType"/>.
+/// </summary>
 public sealed record ToolRegistration(
     Type RequestType,
     string Name,
@@ -16,7 +20,8 @@ public sealed record ToolRegistration(
     string? Description = null,
     ToolHints? Hints = null,
     IReadOnlyList<Icon>? Icons = null,
-    ToolInvoker? Invoker = null);
+    ToolInvoker? Invoker = null,
+    JsonElement? InputSchema = null);
 
 /// <summary>
 /// What this server exposes over MCP. Built once at start-up from the registrations (a duplicate or malformed
@@ -105,7 +110,13 @@ public sealed partial class McpCatalog
             ?? throw new InvalidOperationException(
                 $"{requestType.FullName} is registered as MCP tool '{registration.Name}' but is neither an ICommand<T> nor an IQuery<T>.");
 
-        var input = RequestSchemaGenerator.Input(requestType, _validators(requestType));
+        var input = registration.InputSchema is { } explicitSchema
+            ? System.Text.Json.Nodes.JsonObject.Create(explicitSchema) ?? throw new InvalidOperationException($"The input schema of MCP tool '{registration.Name}' must be a JSON object.")
+            : RequestSchemaGenerator.Input(requestType, _validators(requestType));
+        if (input["type"]?.GetValue<string>() != "object")
+        {
+            throw new InvalidOperationException($"The input schema of MCP tool '{registration.Name}' must have \"type\": \"object\".");
+        }
         JsonElement? output = null;
         var wraps = false;
         if (resultType != typeof(ToolContent))

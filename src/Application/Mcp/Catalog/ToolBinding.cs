@@ -47,4 +47,8 @@ public sealed class ToolBinding
 /// A handler result that is already MCP content (text, images, audio, embedded resources), for tools whose
 /// answer is not a data object. Its blocks go into the tool result as they are.
 /// </summary>
-public sealed record ToolContent(IReadOnlyList<ContentBlock> Content, JsonElement? StructuredContent = null);
+public sealed record ToolContent(IReadOnlyList<ContentBlock> Content, JsonElement? StructuredContent = null)
+{
+    /// <summary>Marks the result as a tool error (<c>isError</c>), for a handler that reports failure as content.</summary>
+    public bool IsError { get; init; }
+}

@@ -41,6 +41,12 @@ public interface IMcpOutbound
 
     /// <summary>Sends a request to the client (sampling, elicitation) and waits for its answer.</summary>
     ValueTask<JsonNode?> RequestAsync(string method, JsonNode? parameters, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Ends the HTTP response now (2025-11-25 polling): the request goes on, and what it sends later — its result
+    /// included — is kept for the client, which resumes with a GET and <c>Last-Event-ID</c>.
+    /// </summary>
+    ValueTask CloseStreamAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>The scoped, transport-filled <see cref="IMcpRequestContext"/>.</summary>

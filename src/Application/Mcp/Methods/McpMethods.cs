@@ -88,7 +88,7 @@ public sealed class McpCallToolHandler(McpCatalog catalog, ISender sender, IServ
     {
         if (result is ToolContent content)
         {
-            return new CallToolResult { Content = [.. content.Content], StructuredContent = content.StructuredContent };
+            return new CallToolResult { Content = [.. content.Content], StructuredContent = content.StructuredContent, IsError = content.IsError ? true : null };
         }
 
         var data = JsonSerializer.SerializeToElement(result, binding.ResultType, AppJson.Options);

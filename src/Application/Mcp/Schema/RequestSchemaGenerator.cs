@@ -17,6 +17,9 @@ namespace McpCqrs.Application.Mcp.Schema;
 /// </summary>
 public static class RequestSchemaGenerator
 {
+    /// <summary>The JSON Schema dialect of every generated schema (MCP's default, declared explicitly).</summary>
+    public const string Dialect = "https://json-schema.org/draft/2020-12/schema";
+
     private static readonly JsonSchemaExporterOptions ExporterOptions = new()
     {
         TreatNullObliviousAsNonNullable = true,
@@ -28,7 +31,7 @@ public static class RequestSchemaGenerator
         var schema = Export(requestType);
         schema["type"] = "object";
         schema["additionalProperties"] = false;
-        schema.Remove("$schema");
+        schema["$schema"] = Dialect;
         var properties = schema["properties"] as JsonObject ?? [];
         schema["properties"] = properties;
         Describe(requestType, properties);

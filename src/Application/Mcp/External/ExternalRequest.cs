@@ -1,0 +1,68 @@
+using FluentValidation;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace McpCqrs.Application.Mcp.External;
+
+/// <summary>Runs a request whose type the source-generated mediator was not compiled with.</summary>
+public delegate ValueTask<object?> ExternalHandler(IServiceProvider services, object request, CancellationToken cancellationToken);
+
+/// <summary>
+/// The envelope that carries a request of another assembly (a plug-in's, a test fixture's) through the same
+/// mediator pipeline as every compiled request: tracing, authorization, rate limits and validation wrap it, and
+/// its own validators run (see <see cref="ExternalRequestValidator"/>). The source generator only knows the
+/// request types it was compiled with; this is how the others get the same treatment.
+/// </summary>
+public sealed record ExternalRequest(object Request, ExternalHandler Handler) : ICommand<object?>;
+
+public sealed class ExternalRequestHandler(IServiceProvider services) : ICommandHandler<ExternalRequest, object?>
+{
+    public ValueTask<object?> Handle(ExternalRequest command, CancellationToken cancellationToken) =>
+        command.Handler(services, command.Request, cancellationToken);
+}
+
+/// <summary>Runs the validators registered for the carried request's own type.</summary>
+public sealed class ExternalRequestValidator : AbstractValidator<ExternalRequest>
+{
+    public ExternalRequestValidator(IServiceProvider services)
+    {
+        RuleFor(x => x).CustomAsync(async (envelope, context, cancellationToken) =>
+        {
+            var validatorType = typeof(IValidator<>).MakeGenericType(envelope.Request.GetType());
+            foreach (var validator in services.GetServices(validatorType).Cast<IValidator>())
+            {
+                var result = await validator.ValidateAsync(new ValidationContext<object>(envelope.Request), cancellationToken);
+                foreach (var failure in result.Errors)
+                {
+                    context.AddFailure(failure);
+                }
+            }
+        });
+    }
+}
+
+/// <summary>Registers tools whose requests live outside the compiled mediator.</summary>
+public static class ExternalTools
+{
+    /// <summary>
+    /// Exposes <typeparamref name="TCommand"/>, handled by a DI-registered <c>ICommandHandler</c>, as a tool;
+    /// calls go through the mediator inside an <see cref="ExternalRequest"/>.
+    /// </summary>
+    public static Catalog.McpCatalogBuilder AddExternalTool<TCommand, TResult>(
+        this Catalog.McpCatalogBuilder builder,
+        string name,
+        Func<Catalog.ToolRegistration, Catalog.ToolRegistration>? configure = null)
+        where TCommand : ICommand<TResult>
+    {
+        ExternalHandler handle = async (services, request, cancellationToken) =>
+            await ((ICommandHandler<TCommand, TResult>?)services.GetService(typeof(ICommandHandler<TCommand, TResult>))
+                ?? throw new InvalidOperationException($"No handler for {typeof(TCommand).FullName} is registered."))
+            .Handle((TCommand)request, cancellationToken);
+        var registration = new Catalog.ToolRegistration(
+            typeof(TCommand),
+            name,
+            Invoker: async (services, request, cancellationToken) =>
+                await ((ISender)services.GetService(typeof(ISender))!).Send(new ExternalRequest(request, handle), cancellationToken));
+        return builder.AddTool(configure is null ? registration : configure(registration));
+    }
+}

@@ -259,6 +259,8 @@ internal sealed partial class McpHttpTransport(
             await http.Response.WriteAsync(SseFormat.Retry(options.Value.RetryInterval), connection.Token);
             await http.Response.Body.FlushAsync(connection.Token);
 
+            // A fresh GET stream first gets what was notified while no stream was open.
+            after ??= isGetStream ? openStreams.Delivered(sessionId) : null;
             var last = after ?? 0;
             if (after is { } from)
             {
@@ -272,6 +274,10 @@ internal sealed partial class McpHttpTransport(
                 {
                     await http.Response.WriteAsync(SseFormat.Event(sseEvent), connection.Token);
                     last = sseEvent.Sequence;
+                    if (isGetStream)
+                    {
+                        openStreams.Written(sessionId, last);
+                    }
                 }
 
                 await http.Response.Body.FlushAsync(connection.Token);
@@ -307,6 +313,10 @@ internal sealed partial class McpHttpTransport(
                     {
                         await http.Response.WriteAsync(SseFormat.Event(sseEvent), connection.Token);
                         last = sseEvent.Sequence;
+                        if (isGetStream)
+                        {
+                            openStreams.Written(sessionId, last);
+                        }
                     }
                 }
 

@@ -83,35 +83,80 @@ public sealed class PendingClientRequests
     }
 }
 
-/// <summary>The standalone GET streams open on this instance: one per session; a new one takes over from the old.</summary>
+/// <summary>
+/// The standalone GET streams of the sessions this instance serves: at most one open connection per session (a
+/// new one takes over from the old), and how far each session's stream was delivered, so a fresh GET (without
+/// <c>Last-Event-ID</c>) first receives what was notified while no stream was open.
+/// </summary>
 public sealed class OpenStreams
 {
-    private readonly ConcurrentDictionary<string, CancellationTokenSource> _streams = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, State> _streams = new(StringComparer.Ordinal);
 
-    public int Count => _streams.Count;
-
+    /// <summary>Sessions whose GET stream this instance serves or served.</summary>
     public IReadOnlyCollection<string> Sessions => [.. _streams.Keys];
 
+    public int OpenCount => _streams.Values.Count(s => s.Connection is not null);
+
+    /// <summary>Registers a new connection for the session's stream, closing the previous one.</summary>
     public CancellationTokenSource Open(string sessionId, CancellationToken connection)
     {
         var cts = CancellationTokenSource.CreateLinkedTokenSource(connection);
-        _streams.AddOrUpdate(sessionId, cts, (_, previous) =>
+        var state = _streams.GetOrAdd(sessionId, _ => new State());
+        CancellationTokenSource? previous;
+        lock (state)
         {
-            previous.Cancel();
-            return cts;
-        });
+            previous = state.Connection;
+            state.Connection = cts;
+        }
+
+        previous?.Cancel();
         return cts;
     }
 
-    public void Closed(string sessionId, CancellationTokenSource cts) =>
-        _streams.TryRemove(new KeyValuePair<string, CancellationTokenSource>(sessionId, cts));
+    public void Closed(string sessionId, CancellationTokenSource cts)
+    {
+        if (_streams.TryGetValue(sessionId, out var state))
+        {
+            lock (state)
+            {
+                if (state.Connection == cts)
+                {
+                    state.Connection = null;
+                }
+            }
+        }
+    }
 
+    /// <summary>The sequence of the last event written to the session's GET stream (0: none).</summary>
+    public long Delivered(string sessionId) => _streams.TryGetValue(sessionId, out var state) ? Interlocked.Read(ref state.Delivered) : 0;
+
+    public void Written(string sessionId, long sequence)
+    {
+        if (_streams.TryGetValue(sessionId, out var state))
+        {
+            long current;
+            while (sequence > (current = Interlocked.Read(ref state.Delivered)) && Interlocked.CompareExchange(ref state.Delivered, sequence, current) != current)
+            {
+            }
+        }
+    }
+
+    /// <summary>The session ended: close its stream and forget it.</summary>
     public void Close(string sessionId)
     {
-        if (_streams.TryRemove(sessionId, out var cts))
+        if (_streams.TryRemove(sessionId, out var state))
         {
-            cts.Cancel();
+            lock (state)
+            {
+                state.Connection?.Cancel();
+            }
         }
+    }
+
+    private sealed class State
+    {
+        public CancellationTokenSource? Connection;
+        public long Delivered;
     }
 }
 

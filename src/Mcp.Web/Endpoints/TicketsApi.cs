@@ -44,20 +44,29 @@ public static class TicketsApi
             TypedResults.Ok(await sender.Send(new ListTickets(status, priority, customerId, assignee, page, pageSize), ct)))
             .WithName("ListTickets").ProducesProblem(400);
 
-        tickets.MapPost("/{id:int}/assign", async Task<Ok<TicketDto>> (int id, AssignTicket body, ISender sender, CancellationToken ct) =>
-            TypedResults.Ok(await sender.Send(body with { TicketId = id }, ct)))
+        tickets.MapPost("/{id:int}/assign", async Task<Ok<TicketDto>> (int id, AssignTicketBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new AssignTicket(id, body.Assignee), ct)))
             .WithName("AssignTicket").ProducesProblem(404).ProducesProblem(409);
 
-        tickets.MapPost("/{id:int}/status", async Task<Ok<TicketDto>> (int id, ChangeTicketStatus body, ISender sender, CancellationToken ct) =>
-            TypedResults.Ok(await sender.Send(body with { TicketId = id }, ct)))
+        tickets.MapPost("/{id:int}/status", async Task<Ok<TicketDto>> (int id, ChangeTicketStatusBody body, ISender sender, CancellationToken ct) =>
+            TypedResults.Ok(await sender.Send(new ChangeTicketStatus(id, body.Status), ct)))
             .WithName("ChangeTicketStatus").ProducesProblem(404).ProducesProblem(409);
 
-        tickets.MapPost("/{id:int}/comments", async Task<Created<CommentDto>> (int id, AddComment body, ISender sender, CancellationToken ct) =>
+        tickets.MapPost("/{id:int}/comments", async Task<Created<CommentDto>> (int id, AddCommentBody body, ISender sender, CancellationToken ct) =>
         {
-            var comment = await sender.Send(body with { TicketId = id }, ct);
+            var comment = await sender.Send(new AddComment(id, body.Body, body.IsInternal), ct);
             return TypedResults.Created($"/api/tickets/{id}", comment);
         }).WithName("AddComment").ProducesProblem(404).ProducesProblem(409);
 
         return routes;
     }
 }
+
+/// <summary>The body of <c>POST /api/tickets/{id}/assign</c> (the id comes from the route).</summary>
+public sealed record AssignTicketBody(string? Assignee);
+
+/// <summary>The body of <c>POST /api/tickets/{id}/status</c>.</summary>
+public sealed record ChangeTicketStatusBody(TicketStatus Status);
+
+/// <summary>The body of <c>POST /api/tickets/{id}/comments</c>.</summary>
+public sealed record AddCommentBody(string Body, bool IsInternal = false);

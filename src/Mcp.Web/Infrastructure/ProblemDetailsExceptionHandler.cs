@@ -1,5 +1,6 @@
 using System.Text.Json;
 using McpCqrs.Application.Common.Exceptions;
+using McpCqrs.Application.Common.Serialization;
 using McpCqrs.Domain.Common;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -34,9 +35,7 @@ internal sealed partial class ProblemDetailsExceptionHandler(
 
     internal static ProblemDetails Map(Exception exception) => exception switch
     {
-        RequestValidationException validation => Validation(
-            validation.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
-            "One or more fields are invalid."),
+        RequestValidationException validation => Validation(ByField(validation.Errors), "One or more fields are invalid."),
         InvalidDomainValueException invalid => Validation(
             new Dictionary<string, string[]> { [invalid.Field] = [invalid.Message] },
             invalid.Message),
@@ -48,11 +47,14 @@ internal sealed partial class ProblemDetailsExceptionHandler(
             "The request body is larger than this server accepts.",
             "payload_too_large"),
         BadHttpRequestException { InnerException: JsonException json } => Validation(
-            new Dictionary<string, string[]> { [JsonField(json.Path)] = [JsonMessage(json)] },
-            "The request body is not valid JSON for this endpoint."),
+            ByField(JsonErrors.Describe(json)),
+            "The request body does not fit this endpoint."),
         BadHttpRequestException bad => Problem(bad.StatusCode, "Bad request", bad.Message, "bad_request"),
         _ => Problem(StatusCodes.Status500InternalServerError, "Internal server error", "The server could not complete the request.", "internal_error"),
     };
+
+    private static Dictionary<string, string[]> ByField(IEnumerable<FieldError> errors) =>
+        errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
 
     private static ProblemDetails Validation(IDictionary<string, string[]> errors, string detail)
     {
@@ -77,16 +79,6 @@ internal sealed partial class ProblemDetailsExceptionHandler(
 
         return problem;
     }
-
-    /// <summary><c>$.priority</c> → <c>priority</c>; the whole body → <c>$</c>.</summary>
-    private static string JsonField(string? path) =>
-        string.IsNullOrEmpty(path) || path == "$" ? "$" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
-
-    /// <summary>The serializer's message without its internal type names.</summary>
-    private static string JsonMessage(JsonException json) =>
-        json.Path is null or "$"
-            ? "The body is not a valid JSON object for this request."
-            : $"The value at '{JsonField(json.Path)}' is not valid here (wrong type, unknown field, or not one of the allowed values).";
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);

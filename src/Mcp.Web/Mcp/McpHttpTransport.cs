@@ -376,11 +376,6 @@ internal sealed partial class McpHttpTransport(
             size.MaxRequestBodySize = limit;
         }
 
-        if (http.Request.ContentLength > limit)
-        {
-            throw TooLarge();
-        }
-
         try
         {
             return await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
@@ -440,13 +435,15 @@ internal sealed partial class McpHttpTransport(
     private static string NewSessionId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
     private static Task RejectAsync(HttpContext http, McpTransportException ex) =>
-        WriteJsonAsync(http, ex.HttpStatus, JsonRpcWire.Error(ex.Id, ex.Code, ex.Message));
+        WriteJsonAsync(http, ex.HttpStatus, JsonRpcWire.Error(ex.Id, ex.Code, ex.Message), http.RequestAborted);
 
-    private static async Task WriteJsonAsync(HttpContext http, int status, string payload)
+    internal static async Task WriteJsonAsync(HttpContext http, int status, string payload, CancellationToken cancellationToken = default)
     {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(payload);
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json";
-        await http.Response.WriteAsync(payload, http.RequestAborted);
+        http.Response.ContentLength = bytes.Length;
+        await http.Response.Body.WriteAsync(bytes, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MCP session {SessionId} started ({ProtocolVersion}, client {Client})")]

@@ -66,9 +66,7 @@ internal sealed class ResponseStream(
     {
         if (_streamId is null)
         {
-            http.Response.StatusCode = StatusCodes.Status200OK;
-            http.Response.ContentType = "application/json";
-            await http.Response.WriteAsync(payload, cancellationToken);
+            await McpHttpTransport.WriteJsonAsync(http, StatusCodes.Status200OK, payload, cancellationToken);
             return;
         }
 

@@ -69,12 +69,19 @@ public sealed class McpClientTests : IAsyncLifetime
     }
 
     /// <summary>Waits (bounded) until a notification of <paramref name="method"/> has arrived.</summary>
-    private async Task<JsonRpcNotification> NotificationAsync(string method)
+    private async Task<JsonRpcNotification> NotificationAsync(string method) => (await NotificationsAsync(method, 1))[0];
+
+    /// <summary>
+    /// Waits (bounded) until <paramref name="count"/> notifications of <paramref name="method"/> have arrived: the
+    /// client dispatches notifications on its own schedule, possibly after the call they came with returned.
+    /// </summary>
+    private async Task<List<JsonRpcNotification>> NotificationsAsync(string method, int count)
     {
         using var timeout = new CancellationTokenSource(Patience);
         while (true)
         {
-            if (_notifications.FirstOrDefault(n => n.Method == method) is { } found)
+            var found = _notifications.Where(n => n.Method == method).ToList();
+            if (found.Count >= count)
             {
                 return found;
             }
@@ -139,19 +146,28 @@ public sealed class McpClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Progress_and_log_notifications_reach_the_client_before_the_result()
+    public async Task Progress_and_log_notifications_reach_the_client()
     {
         await using var client = await ConnectAsync();
         await client.SetLoggingLevelAsync(LoggingLevel.Debug);
         var progress = new ConcurrentQueue<ProgressNotificationValue>();
+        var reported = new SemaphoreSlim(0);
 
-        await client.CallToolAsync("test_tool_with_progress", progress: new SynchronousProgress(progress.Enqueue));
+        await client.CallToolAsync("test_tool_with_progress", progress: new SynchronousProgress(p => { progress.Enqueue(p); reported.Release(); }));
         await client.CallToolAsync("test_tool_with_logging");
 
+        using var timeout = new CancellationTokenSource(Patience);
+        for (var i = 0; i < 3; i++)
+        {
+            await reported.WaitAsync(timeout.Token);
+        }
+
         Assert.Equal([0d, 50d, 100d], progress.Select(p => (double)p.Progress));
-        var logs = _notifications.Where(n => n.Method == NotificationMethods.LoggingMessageNotification).ToList();
+        var logs = await NotificationsAsync(NotificationMethods.LoggingMessageNotification, 3);
         Assert.Equal(3, logs.Count);
-        Assert.Equal("Tool execution started", logs[0].Params!["data"]!.GetValue<string>());
+        Assert.Equal(
+            ["Tool execution started", "Tool processing data", "Tool execution completed"],
+            logs.Select(l => l.Params!["data"]!.GetValue<string>()));
     }
 
     [Fact]

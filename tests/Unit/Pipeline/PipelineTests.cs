@@ -1,4 +1,7 @@
 using McpCqrs.Application;
+using McpCqrs.Application.Mcp;
+using McpCqrs.Application.Mcp.Sessions;
+using McpCqrs.Infrastructure.Mcp;
 using McpCqrs.Application.Common.Exceptions;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Customers.Commands.CreateCustomer;
@@ -28,6 +31,10 @@ public sealed class PipelineTests : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddApplication();
         services.AddMcpCqrsMediator();
+        services.AddMcpCatalog();
+        services.AddSingleton(new McpServerInfo());
+        services.AddOptions();
+        services.AddSingleton<ISessionStore, InMemorySessionStore>();
         services.AddScoped<IAppDbContext>(_ => _database.NewContext());
         services.AddSingleton<ICurrentUser>(new TestUser());
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Mediator;
 using McpCqrs.Application.Common.Diagnostics;
 using McpCqrs.Application.Common.Exceptions;
+using McpCqrs.Application.Mcp.External;
 using McpCqrs.Domain.Common;
 
 namespace McpCqrs.Application.Common.Behaviors;
@@ -22,13 +23,22 @@ public sealed class TracingBehavior<TMessage, TResponse> : IPipelineBehavior<TMe
         MessageHandlerDelegate<TMessage, TResponse> next,
         CancellationToken cancellationToken)
     {
-        using var activity = ApplicationTelemetry.Source.StartActivity(SpanName, ActivityKind.Internal);
+        if (!ApplicationTelemetry.Source.HasListeners())
+        {
+            return await next(message, cancellationToken);
+        }
+
+        // A request carried in an envelope is traced under its own name.
+        var requestType = message is ExternalRequest external ? external.Request.GetType() : typeof(TMessage);
+        using var activity = ApplicationTelemetry.Source.StartActivity(
+            requestType == typeof(TMessage) ? SpanName : requestType.Name,
+            ActivityKind.Internal);
         if (activity is null)
         {
             return await next(message, cancellationToken);
         }
 
-        activity.SetTag("mcpcqrs.request.type", typeof(TMessage).FullName);
+        activity.SetTag("mcpcqrs.request.type", requestType.FullName);
         activity.SetTag("mcpcqrs.request.kind", Kind);
         try
         {

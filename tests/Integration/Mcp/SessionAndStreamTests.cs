@@ -1,0 +1,118 @@
+using System.Net;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Tests.Integration.Support;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Protocol;
+
+namespace McpCqrs.Tests.Integration.Mcp;
+
+/// <summary>Sessions bound to the caller who opened them, and streams the server closes on its own.</summary>
+public sealed class SessionAndStreamTests : IAsyncLifetime
+{
+    private TestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await TestHost.StartOnSqliteAsync(
+        services => services.AddAuthentication(HeaderAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, HeaderAuthentication>(HeaderAuthentication.SchemeName, null),
+        new Dictionary<string, string?> { ["Mcp:MaxStreamDuration"] = "00:00:00.300" });
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    private RawMcp As(string? user)
+    {
+        var client = new HttpClient { BaseAddress = _host.Address };
+        if (user is not null)
+        {
+            client.DefaultRequestHeaders.Add(HeaderAuthentication.Header, user);
+        }
+
+        return new RawMcp(client);
+    }
+
+    [Fact]
+    public async Task Another_caller_using_a_session_id_finds_no_session()
+    {
+        var alice = As("alice");
+        var sessionId = await alice.InitializeAsync();
+        var bob = As("bob");
+        bob.SessionId = sessionId;
+        var anonymous = As(null);
+        anonymous.SessionId = sessionId;
+
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.PostAsync("""{"jsonrpc":"2.0","id":1,"method":"ping"}""")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.PostAsync("""{"jsonrpc":"2.0","id":1,"method":"ping"}""")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.SendAsync(bob.Request(HttpMethod.Delete))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await alice.PostAsync("""{"jsonrpc":"2.0","id":1,"method":"ping"}""")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_GET_stream_the_server_closes_is_resumed_without_loss()
+    {
+        var mcp = As("carol");
+        var sessionId = await mcp.InitializeAsync();
+        var notifier = _host.Services.GetRequiredService<IMcpNotifier>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        string? lastId = null;
+        var received = new List<int>();
+
+        // Each stream lives 300 ms; notifications keep coming; the client reconnects with Last-Event-ID each time.
+        var sender = Task.Run(
+            async () =>
+            {
+                for (var n = 1; n <= 12; n++)
+                {
+                    await notifier.NotifyAsync(sessionId, new JsonRpcNotification { Method = "notifications/test/n", Params = new System.Text.Json.Nodes.JsonObject { ["n"] = n } }, timeout.Token);
+                    await Task.Delay(60, timeout.Token);
+                }
+            },
+            timeout.Token);
+
+        var connections = 0;
+        while (received.Count < 12)
+        {
+            var request = mcp.Request(HttpMethod.Get, accept: "text/event-stream");
+            if (lastId is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Last-Event-ID", lastId);
+            }
+
+            using var response = await mcp.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            connections++;
+            using var sse = new SseReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+            while (await sse.NextAsync(timeout.Token) is { } sseEvent)
+            {
+                if (sseEvent.Data.Length > 0)
+                {
+                    lastId = sseEvent.Id;
+                    received.Add(System.Text.Json.Nodes.JsonNode.Parse(sseEvent.Data)!["params"]!["n"]!.GetValue<int>());
+                }
+            }
+        }
+
+        await sender;
+        Assert.Equal(Enumerable.Range(1, 12), received);
+        Assert.True(connections > 1, "the server was expected to close the stream at least once");
+    }
+
+    /// <summary>Authenticates whoever the <c>X-Test-User</c> header names (tests only).</summary>
+    private sealed class HeaderAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        public const string SchemeName = "TestHeader";
+        public const string Header = "X-Test-User";
+
+        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+        {
+            if (Request.Headers[Header].ToString() is not { Length: > 0 } user)
+            {
+                return Task.FromResult(AuthenticateResult.NoResult());
+            }
+
+            var identity = new ClaimsIdentity([new Claim("sub", user), new Claim("name", user)], SchemeName);
+            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        }
+    }
+}

@@ -20,9 +20,14 @@ public sealed class SseReplayOptions
 public sealed class InMemorySseReplayBuffer(IOptions<SseReplayOptions> options, TimeProvider clock) : ISseReplayBuffer
 {
     private readonly ConcurrentDictionary<string, SessionEvents> _sessions = new(StringComparer.Ordinal);
+    private long _nextSweep;
+
+    /// <summary>Sessions holding events (sessions that ended without a DELETE are dropped once their events expire).</summary>
+    public int SessionCount => _sessions.Count;
 
     public ValueTask<SseEvent> AppendAsync(string sessionId, string stream, string data, CancellationToken cancellationToken)
     {
+        SweepExpiredSessions();
         var events = _sessions.GetOrAdd(sessionId, _ => new SessionEvents());
         lock (events)
         {
@@ -85,6 +90,32 @@ public sealed class InMemorySseReplayBuffer(IOptions<SseReplayOptions> options, 
     {
         _sessions.TryRemove(sessionId, out _);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Forgets sessions whose newest event is older than the time to live (their client has not come back, or the
+    /// session expired without a DELETE). Runs at most once per quarter of the time to live.
+    /// </summary>
+    private void SweepExpiredSessions()
+    {
+        var now = clock.GetUtcNow();
+        var due = Interlocked.Read(ref _nextSweep);
+        if (now.UtcTicks < due || Interlocked.CompareExchange(ref _nextSweep, now.UtcTicks + (options.Value.TimeToLive.Ticks / 4), due) != due)
+        {
+            return;
+        }
+
+        var oldest = now - options.Value.TimeToLive;
+        foreach (var (id, events) in _sessions)
+        {
+            lock (events)
+            {
+                if (events.Items.Last is null || events.Items.Last.Value.At < oldest)
+                {
+                    _sessions.TryRemove(new KeyValuePair<string, SessionEvents>(id, events));
+                }
+            }
+        }
     }
 
     private void Trim(SessionEvents events)

@@ -21,10 +21,10 @@ public sealed class OriginPolicy
             {
                 _any = true;
             }
-            else if (entry.Contains("://*.", StringComparison.Ordinal))
+            else if (entry.IndexOf("://*.", StringComparison.Ordinal) is var star and > 0)
             {
-                var scheme = entry[..entry.IndexOf("://", StringComparison.Ordinal)];
-                _wildcards.Add((scheme, entry[(entry.IndexOf("://*", StringComparison.Ordinal) + 4)..]));
+                // "https://*.example.com" → ("https", "example.com")
+                _wildcards.Add((entry[..star], entry[(star + "://*.".Length)..]));
             }
             else if (Uri.TryCreate(entry, UriKind.Absolute, out var uri))
             {

@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using McpCqrs.Web.Mcp;
+using ModelContextProtocol.Protocol;
+
+namespace McpCqrs.Tests.Unit.Mcp;
+
+public sealed class JsonRpcWireTests
+{
+    private static McpTransportException Refused(string body) =>
+        Assert.Throws<McpTransportException>(() => JsonRpcWire.Classify(JsonNode.Parse(body)));
+
+    [Fact]
+    public void A_message_with_an_id_and_a_method_is_a_request()
+    {
+        var envelope = JsonRpcWire.Classify(JsonNode.Parse("""{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"cursor":"x"}}"""));
+
+        Assert.Equal(JsonRpcKind.Request, envelope.Kind);
+        Assert.Equal("tools/list", envelope.Method);
+        Assert.Equal(new RequestId(1), envelope.Id);
+        Assert.Equal("x", envelope.Params?["cursor"]?.GetValue<string>());
+    }
+
+    [Fact]
+    public void A_string_id_is_kept_as_a_string()
+    {
+        var envelope = JsonRpcWire.Classify(JsonNode.Parse("""{"jsonrpc":"2.0","id":"abc","method":"ping"}"""));
+
+        Assert.Equal(new RequestId("abc"), envelope.Id);
+    }
+
+    [Fact]
+    public void A_message_with_a_method_and_no_id_is_a_notification()
+    {
+        var envelope = JsonRpcWire.Classify(JsonNode.Parse("""{"jsonrpc":"2.0","method":"notifications/initialized"}"""));
+
+        Assert.Equal(JsonRpcKind.Notification, envelope.Kind);
+        Assert.Equal("notifications/initialized", envelope.Method);
+        Assert.Null(envelope.Id);
+    }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":"s1","result":{}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":"s1","error":{"code":-32601,"message":"no"}}""")]
+    public void A_message_with_an_id_and_a_result_or_error_is_a_response(string body)
+    {
+        var envelope = JsonRpcWire.Classify(JsonNode.Parse(body));
+
+        Assert.Equal(JsonRpcKind.Response, envelope.Kind);
+        Assert.Equal(new RequestId("s1"), envelope.Id);
+        Assert.Null(envelope.Method);
+    }
+
+    [Theory]
+    [InlineData("""[{"jsonrpc":"2.0","id":1,"method":"ping"}]""")]
+    [InlineData("\"ping\"")]
+    [InlineData("42")]
+    [InlineData("null")]
+    [InlineData("""{"id":1,"method":"ping"}""")]
+    [InlineData("""{"jsonrpc":"1.0","id":1,"method":"ping"}""")]
+    [InlineData("""{"jsonrpc":2.0,"id":1,"method":"ping"}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":true,"method":"ping"}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1.5,"method":"ping"}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":null,"method":"ping"}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":{},"method":"ping"}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":""}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":5}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"ping","params":"x"}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"ping","params":3}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1}""")]
+    [InlineData("""{"jsonrpc":"2.0","result":{}}""")]
+    public void A_malformed_message_is_an_invalid_request_with_400(string body)
+    {
+        var error = Refused(body);
+
+        Assert.Equal(400, error.HttpStatus);
+        Assert.Equal(-32600, error.Code);
+    }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"1.0","id":7,"method":"ping"}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":7,"method":"ping","params":"x"}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":7,"method":""}""")]
+    public void The_refusal_of_a_message_with_a_readable_id_carries_that_id(string body) =>
+        Assert.Equal(new RequestId(7), Refused(body).Id);
+}

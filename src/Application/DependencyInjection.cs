@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FluentValidation;
+using McpCqrs.Application.Common.Querying;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -18,6 +19,8 @@ public static class DependencyInjection
             member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Scoped, includeInternalTypes: true);
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IQueryEngine, GridifyQueryEngine>();
+        services.TryAddSingleton(new QueryingOptions());
         return services;
     }
 }

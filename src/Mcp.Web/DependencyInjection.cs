@@ -1,4 +1,6 @@
+using McpCqrs.Application.Common.Querying;
 using McpCqrs.Application.Common.Serialization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Web.Endpoints;
 using McpCqrs.Web.Infrastructure;
@@ -21,6 +23,8 @@ public static class DependencyInjection
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
             .Configure<IOptions<ApiOptions>>((kestrel, api) => kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBodyBytes);
 
+        services.AddOptions<QueryingOptions>().Bind(configuration.GetSection(QueryingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.Replace(ServiceDescriptor.Singleton(sp => sp.GetRequiredService<IOptions<QueryingOptions>>().Value));
         services.AddMcpCqrsMediator();
         services.AddMcpTransport(configuration);
         services.AddHttpContextAccessor();

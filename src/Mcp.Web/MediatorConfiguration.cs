@@ -1,5 +1,6 @@
 using Mediator;
 using McpCqrs.Application.Common.Behaviors;
+using McpCqrs.Application.Mcp.Resources;
 
 namespace McpCqrs.Web;
 
@@ -7,7 +8,8 @@ internal static class MediatorConfiguration
 {
     /// <summary>
     /// The mediator and its pipeline. <b>This is the one place where the order of the behaviors is set</b>:
-    /// index 0 is the outermost. SPEC §2: tracing → authorization → rate limit → validation → handler.
+    /// index 0 is the outermost. SPEC §2: tracing → authorization → rate limit → validation → handler;
+    /// innermost, after the handler succeeded, resource-change notifications.
     /// The source generator reads these options at compile time, so they must stay literals.
     /// </summary>
     public static IServiceCollection AddMcpCqrsMediator(this IServiceCollection services) =>
@@ -20,6 +22,7 @@ internal static class MediatorConfiguration
             [
                 typeof(TracingBehavior<,>),
                 typeof(ValidationBehavior<,>),
+                typeof(ResourceChangeBehavior<,>),
             ];
         });
 }

@@ -17,11 +17,13 @@ public static class McpDependencyInjection
         var builder = services.FirstOrDefault(d => d.ServiceType == typeof(McpCatalogBuilder))?.ImplementationInstance as McpCatalogBuilder;
         if (builder is null)
         {
-            builder = new McpCatalogBuilder().AddToolsFromAssembly(typeof(McpDependencyInjection).Assembly);
+            builder = new McpCatalogBuilder().AddFromAssembly(typeof(McpDependencyInjection).Assembly);
             services.AddSingleton(builder);
-            services.AddSingleton(sp => new McpCatalog(
-                sp.GetRequiredService<McpCatalogBuilder>().Tools,
-                type => ValidatorsOf(sp, type)));
+            services.AddSingleton(sp =>
+            {
+                var registrations = sp.GetRequiredService<McpCatalogBuilder>();
+                return new McpCatalog(registrations.Tools, registrations.Resources, registrations.Prompts, type => ValidatorsOf(sp, type));
+            });
         }
 
         configure?.Invoke(builder);
@@ -30,6 +32,7 @@ public static class McpDependencyInjection
         services.TryAddScoped<IProgressReporter, McpProgressReporter>();
         services.TryAddScoped<IMcpClientLogger, McpClientLogger>();
         services.TryAddScoped<IClientInput, McpClientInput>();
+        services.TryAddScoped<Resources.IResourceNotifier, Resources.ResourceNotifier>();
         return services;
     }
 

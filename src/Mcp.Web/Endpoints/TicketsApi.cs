@@ -35,13 +35,15 @@ public static class TicketsApi
         tickets.MapGet("/", async Task<Ok<Page<TicketSummaryDto>>> (
             ISender sender,
             CancellationToken ct,
+            string? filter = null,
+            string? orderBy = null,
             TicketStatus? status = null,
             TicketPriority? priority = null,
             int? customerId = null,
             string? assignee = null,
             int page = 1,
             int pageSize = ListTickets.DefaultPageSize) =>
-            TypedResults.Ok(await sender.Send(new ListTickets(status, priority, customerId, assignee, page, pageSize), ct)))
+            TypedResults.Ok(await sender.Send(new ListTickets(filter, orderBy, page, pageSize, status, priority, customerId, assignee), ct)))
             .WithName("ListTickets").ProducesProblem(400);
 
         tickets.MapPost("/{id:int}/assign", async Task<Ok<TicketDto>> (int id, AssignTicketBody body, ISender sender, CancellationToken ct) =>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using McpCqrs.Application.Common.Exceptions;
+using McpCqrs.Application.Common.Querying;
 using McpCqrs.Application.Common.Serialization;
 using McpCqrs.Domain.Common;
 using Microsoft.AspNetCore.Diagnostics;
@@ -36,6 +37,7 @@ internal sealed partial class ProblemDetailsExceptionHandler(
     internal static ProblemDetails Map(Exception exception) => exception switch
     {
         RequestValidationException validation => Validation(ByField(validation.Errors), "One or more fields are invalid."),
+        QuerySyntaxException syntax => Validation(new Dictionary<string, string[]> { [syntax.InputKind] = [syntax.Message] }, syntax.Message),
         InvalidDomainValueException invalid => Validation(
             new Dictionary<string, string[]> { [invalid.Field] = [invalid.Message] },
             invalid.Message),

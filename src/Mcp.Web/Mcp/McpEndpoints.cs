@@ -1,5 +1,6 @@
 using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Application.Mcp.Resources;
 using McpCqrs.Application.Mcp.Sessions;
 using McpCqrs.Application.Mcp.Streams;
 using McpCqrs.Infrastructure.Mcp;
@@ -22,6 +23,7 @@ public static class McpEndpoints
         services.TryAddSingleton<ISessionStore, InMemorySessionStore>();
         services.TryAddSingleton<ISseReplayBuffer, InMemorySseReplayBuffer>();
         services.TryAddSingleton<ISseBroker, InMemorySseBroker>();
+        services.TryAddSingleton<IResourceSubscriptions, InMemoryResourceSubscriptions>();
         services.AddSingleton<OriginPolicy>();
         services.AddSingleton<InFlightRequests>();
         services.AddSingleton<PendingClientRequests>();

@@ -7,6 +7,7 @@ using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Context;
 using McpCqrs.Application.Mcp.Methods;
+using McpCqrs.Application.Mcp.Resources;
 using McpCqrs.Application.Mcp.Sessions;
 using McpCqrs.Application.Mcp.Streams;
 using Microsoft.AspNetCore.Http.Features;
@@ -33,6 +34,7 @@ internal sealed partial class McpHttpTransport(
     ISessionStore sessions,
     ISseReplayBuffer replay,
     ISseBroker broker,
+    IResourceSubscriptions subscriptions,
     InFlightRequests inFlight,
     PendingClientRequests pending,
     OpenStreams openStreams,
@@ -131,6 +133,7 @@ internal sealed partial class McpHttpTransport(
 
             openStreams.Close(session.Id);
             await replay.RemoveSessionAsync(session.Id, CancellationToken.None);
+            await subscriptions.RemoveSessionAsync(session.Id, CancellationToken.None);
             LogSessionEnded(logger, session.Id);
             http.Response.StatusCode = StatusCodes.Status204NoContent;
         }
@@ -201,7 +204,7 @@ internal sealed partial class McpHttpTransport(
             }
             catch (McpProtocolException ex)
             {
-                payload = JsonRpcWire.Error(id, (int)ex.ErrorCode, ex.Message);
+                payload = JsonRpcWire.Error(id, (int)ex.ErrorCode, ex.Message, DataOf(ex));
             }
             catch (OperationCanceledException) when (running.Token.IsCancellationRequested)
             {
@@ -431,6 +434,23 @@ internal sealed partial class McpHttpTransport(
             JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) => new ProgressToken(n),
             _ => null,
         };
+
+    /// <summary>The error's <c>data</c>: what the handler put in <see cref="Exception.Data"/> (e.g. the unknown resource's uri).</summary>
+    private static JsonObject? DataOf(McpProtocolException exception)
+    {
+        if (exception.Data.Count == 0)
+        {
+            return null;
+        }
+
+        var data = new JsonObject();
+        foreach (System.Collections.DictionaryEntry entry in exception.Data)
+        {
+            data[entry.Key.ToString()!] = JsonValue.Create(entry.Value?.ToString());
+        }
+
+        return data;
+    }
 
     private static string NewSessionId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 

@@ -26,7 +26,24 @@ internal static class McpMethodTable
                 : new McpCallTool(call.Name, call.Arguments);
         },
         [RequestMethods.LoggingSetLevel] = p => new McpSetLoggingLevel(Read<SetLevelRequestParams>(p, required: true)!.Level),
+        [RequestMethods.ResourcesList] = p => new McpListResources(Read<ListResourcesRequestParams>(p)?.Cursor),
+        [RequestMethods.ResourcesTemplatesList] = p => new McpListResourceTemplates(Read<ListResourceTemplatesRequestParams>(p)?.Cursor),
+        [RequestMethods.ResourcesRead] = p => new McpReadResource(Uri(Read<ReadResourceRequestParams>(p, required: true)!.Uri)),
+        [RequestMethods.ResourcesSubscribe] = p => new McpSubscribe(Uri(Read<SubscribeRequestParams>(p, required: true)!.Uri)),
+        [RequestMethods.ResourcesUnsubscribe] = p => new McpUnsubscribe(Uri(Read<UnsubscribeRequestParams>(p, required: true)!.Uri)),
+        [RequestMethods.PromptsList] = p => new McpListPrompts(Read<ListPromptsRequestParams>(p)?.Cursor),
+        [RequestMethods.PromptsGet] = p =>
+        {
+            var get = Read<GetPromptRequestParams>(p, required: true)!;
+            return string.IsNullOrEmpty(get.Name)
+                ? throw new McpProtocolException("prompts/get needs a prompt name in params.name.", McpErrorCode.InvalidParams)
+                : new McpGetPrompt(get.Name, get.Arguments?.ToDictionary(a => a.Key, a => a.Value.ValueKind == JsonValueKind.String ? a.Value.GetString()! : a.Value.GetRawText()));
+        },
+        [RequestMethods.CompletionComplete] = p => new McpComplete(Read<CompleteRequestParams>(p, required: true)!),
     };
+
+    private static string Uri(string? uri) =>
+        string.IsNullOrEmpty(uri) ? throw new McpProtocolException("This method needs a resource URI in params.uri.", McpErrorCode.InvalidParams) : uri;
 
     /// <summary>The request for <paramref name="method"/>; -32601 when there is none, -32602 when the params do not fit.</summary>
     public static IMessage Create(string method, JsonNode? parameters) =>

@@ -48,15 +48,21 @@ internal sealed class CatalogChangeNotifier(McpCatalog catalog, IMcpNotifier not
         return Task.CompletedTask;
     }
 
-    private async void OnChanged(object? sender, EventArgs e)
+    private async void OnChanged(object? sender, CatalogChangedEventArgs e)
     {
         try
         {
-            await notifier.BroadcastAsync(new JsonRpcNotification { Method = NotificationMethods.ToolListChangedNotification });
+            var method = e.Kind switch
+            {
+                CatalogKind.Resources => NotificationMethods.ResourceListChangedNotification,
+                CatalogKind.Prompts => NotificationMethods.PromptListChangedNotification,
+                _ => NotificationMethods.ToolListChangedNotification,
+            };
+            await notifier.BroadcastAsync(new JsonRpcNotification { Method = method });
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "Could not announce a tool list change");
+            logger.LogWarning(ex, "Could not announce a change of the {Kind} list", e.Kind);
         }
     }
 }

@@ -94,9 +94,9 @@ public sealed class ConformanceRun : IAsyncLifetime
 
         foreach (var file in Directory.EnumerateFiles(output, "checks.json", SearchOption.AllDirectories))
         {
-            // Folder: server-<scenario>-<timestamp>, the timestamp starting with the year.
+            // Folder: server-<scenario>-<ISO timestamp with ':' and '.' as '-'>.
             var folder = Path.GetFileName(Path.GetDirectoryName(file)!);
-            var name = folder["server-".Length..folder.LastIndexOf("-20", StringComparison.Ordinal)];
+            var name = System.Text.RegularExpressions.Regex.Match(folder, @"^server-(?<name>.+?)-\d{4}-\d{2}-\d{2}T").Groups["name"].Value;
             using var json = JsonDocument.Parse(File.ReadAllText(file));
             var checks = json.RootElement.EnumerateArray().ToList();
             var failures = checks

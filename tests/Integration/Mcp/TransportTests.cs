@@ -70,8 +70,9 @@ public sealed class TransportTests : IAsyncLifetime
         Assert.NotEqual(first, second);
         Assert.Matches("^[0-9a-f]{64}$", first);
         var capabilities = result["capabilities"]!.AsObject();
-        Assert.Equal(["logging", "tools"], capabilities.Select(c => c.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["completions", "logging", "prompts", "resources", "tools"], capabilities.Select(c => c.Key).Order(StringComparer.Ordinal));
         Assert.True(capabilities["tools"]!["listChanged"]!.GetValue<bool>());
+        Assert.True(capabilities["resources"]!["subscribe"]!.GetValue<bool>());
         Assert.Equal("mcpcqrs", result["serverInfo"]!["name"]!.GetValue<string>());
         Assert.NotNull(result["serverInfo"]!["title"]);
         Assert.NotNull(result["serverInfo"]!["version"]);

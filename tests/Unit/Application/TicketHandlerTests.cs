@@ -1,3 +1,4 @@
+using McpCqrs.Application.Common.Querying;
 using McpCqrs.Application.Customers.Commands.CreateCustomer;
 using McpCqrs.Application.Tickets.Commands.AddComment;
 using McpCqrs.Application.Tickets.Commands.AssignTicket;
@@ -147,7 +148,7 @@ public sealed class TicketHandlerTests : IAsyncLifetime
         var third = await CreateTicketAsync("c", TicketPriority.High);
         var fourth = await CreateTicketAsync("d", TicketPriority.High);
         await using var db = _database.NewContext();
-        var handler = new ListTicketsHandler(db);
+        var handler = new ListTicketsHandler(db, GridifyQueryEngine.Instance);
 
         var page1 = await handler.Handle(new ListTickets(Priority: TicketPriority.High, PageSize: 2), default);
         var page2 = await handler.Handle(new ListTickets(Priority: TicketPriority.High, Page: 2, PageSize: 2), default);
@@ -172,7 +173,7 @@ public sealed class TicketHandlerTests : IAsyncLifetime
         }
 
         await using var read = _database.NewContext();
-        var result = await new ListTicketsHandler(read).Handle(new ListTickets(Status: TicketStatus.Open), default);
+        var result = await new ListTicketsHandler(read, GridifyQueryEngine.Instance).Handle(new ListTickets(Status: TicketStatus.Open), default);
 
         Assert.Equal([open], result.Items.Select(t => t.Id));
     }

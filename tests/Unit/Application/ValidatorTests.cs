@@ -1,4 +1,5 @@
 using McpCqrs.Application;
+using McpCqrs.Application.Common.Querying;
 using McpCqrs.Application.Customers.Commands.CreateCustomer;
 using McpCqrs.Application.Tickets.Commands.CreateTicket;
 using McpCqrs.Application.Tickets.Queries.ListTickets;
@@ -52,10 +53,10 @@ public sealed class ValidatorTests
     [Theory]
     [InlineData(0, 20)]
     [InlineData(1, 0)]
-    [InlineData(1, ListTickets.MaxPageSize + 1)]
+    [InlineData(1, 101)]
     public void Paging_out_of_range_is_reported(int page, int pageSize)
     {
-        var result = new ListTicketsValidator().Validate(new ListTickets(Page: page, PageSize: pageSize));
+        var result = new ListTicketsValidator(GridifyQueryEngine.Instance, new QueryingOptions()).Validate(new ListTickets(Page: page, PageSize: pageSize));
 
         Assert.False(result.IsValid);
     }

@@ -154,14 +154,17 @@ public sealed class McpInitializeTests
         Assert.Equal("2025-11-25", (await Initialize(version)).ProtocolVersion);
 
     [Fact]
-    public async Task The_server_offers_changing_tools_and_logging_only()
+    public async Task The_server_offers_tools_resources_prompts_completion_and_logging()
     {
         var capabilities = (await Initialize("2025-11-25")).Capabilities;
 
         Assert.True(capabilities.Tools?.ListChanged);
         Assert.NotNull(capabilities.Logging);
-        Assert.Null(capabilities.Resources);
-        Assert.Null(capabilities.Prompts);
+        Assert.True(capabilities.Resources?.Subscribe);
+        Assert.True(capabilities.Resources?.ListChanged);
+        Assert.True(capabilities.Prompts?.ListChanged);
+        Assert.NotNull(capabilities.Completions);
+        Assert.Null(capabilities.Experimental);
     }
 
     [Fact]

@@ -35,6 +35,8 @@ public sealed class PipelineTests : IAsyncLifetime
         services.AddSingleton(new McpServerInfo());
         services.AddOptions();
         services.AddSingleton<ISessionStore, InMemorySessionStore>();
+        services.AddSingleton<McpCqrs.Application.Mcp.Resources.IResourceSubscriptions, InMemoryResourceSubscriptions>();
+        services.AddSingleton<McpCqrs.Application.Mcp.Context.IMcpNotifier, NoNotifier>();
         services.AddScoped<IAppDbContext>(_ => _database.NewContext());
         services.AddSingleton<ICurrentUser>(new TestUser());
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
@@ -100,5 +102,12 @@ public sealed class PipelineTests : IAsyncLifetime
         using var scope = _services.CreateScope();
         Assert.NotNull(scope.ServiceProvider.GetRequiredService<IMediator>());
         Assert.IsType<SqliteAppDbContext>(scope.ServiceProvider.GetRequiredService<IAppDbContext>());
+    }
+
+    private sealed class NoNotifier : McpCqrs.Application.Mcp.Context.IMcpNotifier
+    {
+        public ValueTask<bool> NotifyAsync(string sessionId, ModelContextProtocol.Protocol.JsonRpcNotification notification, CancellationToken cancellationToken = default) => ValueTask.FromResult(false);
+
+        public ValueTask BroadcastAsync(ModelContextProtocol.Protocol.JsonRpcNotification notification, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     }
 }

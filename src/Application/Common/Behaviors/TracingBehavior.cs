@@ -29,7 +29,12 @@ public sealed class TracingBehavior<TMessage, TResponse> : IPipelineBehavior<TMe
         }
 
         // A request carried in an envelope is traced under its own name.
-        var requestType = message is ExternalRequest external ? external.Request.GetType() : typeof(TMessage);
+        var requestType = message switch
+        {
+            ExternalRequest external => external.Request.GetType(),
+            ExternalQuery external => external.Request.GetType(),
+            _ => typeof(TMessage),
+        };
         using var activity = ApplicationTelemetry.Source.StartActivity(
             requestType == typeof(TMessage) ? SpanName : requestType.Name,
             ActivityKind.Internal);

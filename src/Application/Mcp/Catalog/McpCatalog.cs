@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using FluentValidation;
 using Mediator;
+using McpCqrs.Application.Common.Querying;
 using McpCqrs.Application.Mcp.Schema;
 using ModelContextProtocol.Protocol;
 
@@ -21,80 +22,190 @@ public sealed record ToolRegistration(
     ToolHints? Hints = null,
     IReadOnlyList<Icon>? Icons = null,
     ToolInvoker? Invoker = null,
-    JsonElement? InputSchema = null);
+    JsonElement? InputSchema = null,
+    IFieldMap? Selector = null);
+
+/// <summary>Which list of the catalog changed.</summary>
+public enum CatalogKind
+{
+    Tools,
+    Resources,
+    Prompts,
+}
+
+public sealed class CatalogChangedEventArgs(CatalogKind kind) : EventArgs
+{
+    public CatalogKind Kind { get; } = kind;
+}
 
 /// <summary>
-/// What this server exposes over MCP. Built once at start-up from the registrations (a duplicate or malformed
-/// name fails the start with a message naming the binding); tools can be added or removed at run time, which
-/// raises <see cref="Changed"/> (the transport turns it into <c>notifications/tools/list_changed</c>).
+/// What this server exposes over MCP: tools, resources (fixed URIs and templates) and prompts. Built once at
+/// start-up from the registrations (a duplicate or malformed name fails the start with a message naming the
+/// binding); entries can be added or removed at run time, which raises <see cref="Changed"/> (the transport
+/// turns it into the <c>list_changed</c> notification of that list).
 /// </summary>
 public sealed partial class McpCatalog
 {
-    private ImmutableList<ToolBinding> _tools = [];
-    private ImmutableDictionary<string, ToolBinding> _byName = ImmutableDictionary<string, ToolBinding>.Empty.WithComparers(StringComparer.Ordinal);
+    private readonly Registry<ToolBinding> _tools = new("tool", b => b.Name, b => b.RequestType);
+    private readonly Registry<ResourceBinding> _resources = new("resource", b => b.UriTemplate, b => b.RequestType);
+    private readonly Registry<PromptBinding> _prompts = new("prompt", b => b.Name, b => b.RequestType);
     private readonly Func<Type, IEnumerable<IValidator>> _validators;
-    private readonly Lock _gate = new();
 
     public McpCatalog(IEnumerable<ToolRegistration> registrations, Func<Type, IEnumerable<IValidator>> validators)
+        : this(registrations, [], [], validators)
+    {
+    }
+
+    public McpCatalog(
+        IEnumerable<ToolRegistration> tools,
+        IEnumerable<ResourceRegistration> resources,
+        IEnumerable<PromptRegistration> prompts,
+        Func<Type, IEnumerable<IValidator>> validators)
     {
         _validators = validators;
-        foreach (var registration in registrations)
+        foreach (var registration in tools)
         {
-            AddCore(registration);
+            _tools.Add(Bind(registration));
+        }
+
+        foreach (var registration in resources)
+        {
+            _resources.Add(Bind(registration));
+        }
+
+        foreach (var registration in prompts)
+        {
+            _prompts.Add(Bind(registration));
         }
     }
 
-    /// <summary>Raised after a tool was added or removed at run time.</summary>
-    public event EventHandler? Changed;
+    /// <summary>Raised after an entry was added or removed at run time.</summary>
+    public event EventHandler<CatalogChangedEventArgs>? Changed;
 
     /// <summary>The tools in registration order (a stable order keeps cursors meaningful).</summary>
-    public IReadOnlyList<ToolBinding> Tools => _tools;
+    public IReadOnlyList<ToolBinding> Tools => _tools.Items;
 
-    public bool TryGetTool(string name, out ToolBinding binding) => _byName.TryGetValue(name, out binding!);
+    public IReadOnlyList<ResourceBinding> Resources => _resources.Items;
+
+    public IReadOnlyList<PromptBinding> Prompts => _prompts.Items;
+
+    public bool TryGetTool(string name, out ToolBinding binding) => _tools.TryGet(name, out binding);
+
+    public bool TryGetPrompt(string name, out PromptBinding binding) => _prompts.TryGet(name, out binding);
+
+    public bool TryGetResourceTemplate(string uriTemplate, out ResourceBinding binding) => _resources.TryGet(uriTemplate, out binding);
+
+    /// <summary>The resource a URI names: a fixed URI first, then the first template that matches.</summary>
+    public bool TryMatchResource(string uri, out ResourceBinding binding, out IReadOnlyDictionary<string, string> variables)
+    {
+        if (_resources.TryGet(uri, out binding) && binding.Matcher.IsFixed)
+        {
+            variables = new Dictionary<string, string>();
+            return true;
+        }
+
+        foreach (var candidate in _resources.Items)
+        {
+            if (!candidate.Matcher.IsFixed && candidate.Matcher.TryMatch(uri, out variables))
+            {
+                binding = candidate;
+                return true;
+            }
+        }
+
+        binding = null!;
+        variables = new Dictionary<string, string>();
+        return false;
+    }
 
     /// <summary>Adds a tool while the server runs.</summary>
     public ToolBinding AddTool(ToolRegistration registration)
     {
-        var binding = AddCore(registration);
-        Changed?.Invoke(this, EventArgs.Empty);
+        var binding = Bind(registration);
+        _tools.Add(binding);
+        Changed?.Invoke(this, new CatalogChangedEventArgs(CatalogKind.Tools));
         return binding;
     }
 
     /// <summary>Removes a tool while the server runs; false when there was none of that name.</summary>
-    public bool RemoveTool(string name)
-    {
-        lock (_gate)
-        {
-            if (!_byName.TryGetValue(name, out var binding))
-            {
-                return false;
-            }
+    public bool RemoveTool(string name) => Removed(_tools.Remove(name), CatalogKind.Tools);
 
-            _tools = _tools.Remove(binding);
-            _byName = _byName.Remove(name);
-        }
-
-        Changed?.Invoke(this, EventArgs.Empty);
-        return true;
-    }
-
-    private ToolBinding AddCore(ToolRegistration registration)
+    public ResourceBinding AddResource(ResourceRegistration registration)
     {
         var binding = Bind(registration);
-        lock (_gate)
-        {
-            if (_byName.TryGetValue(binding.Name, out var existing))
-            {
-                throw new InvalidOperationException(
-                    $"MCP tool name '{binding.Name}' is used twice: by {existing.RequestType.FullName} and by {binding.RequestType.FullName}. " +
-                    "Give one of them another name in its [McpTool] attribute or registration.");
-            }
+        _resources.Add(binding);
+        Changed?.Invoke(this, new CatalogChangedEventArgs(CatalogKind.Resources));
+        return binding;
+    }
 
-            _tools = _tools.Add(binding);
-            _byName = _byName.Add(binding.Name, binding);
+    public bool RemoveResource(string uriTemplate) => Removed(_resources.Remove(uriTemplate), CatalogKind.Resources);
+
+    public PromptBinding AddPrompt(PromptRegistration registration)
+    {
+        var binding = Bind(registration);
+        _prompts.Add(binding);
+        Changed?.Invoke(this, new CatalogChangedEventArgs(CatalogKind.Prompts));
+        return binding;
+    }
+
+    public bool RemovePrompt(string name) => Removed(_prompts.Remove(name), CatalogKind.Prompts);
+
+    private bool Removed(bool removed, CatalogKind kind)
+    {
+        if (removed)
+        {
+            Changed?.Invoke(this, new CatalogChangedEventArgs(kind));
         }
 
-        return binding;
+        return removed;
+    }
+
+    private ResourceBinding Bind(ResourceRegistration registration)
+    {
+        var (resultType, _) = RequestShape(registration.RequestType)
+            ?? throw new InvalidOperationException($"{registration.RequestType.FullName} is registered as MCP resource '{registration.UriTemplate}' but is neither an IQuery<T> nor an ICommand<T>.");
+        McpCqrs.Application.Mcp.Resources.UriTemplateMatcher matcher;
+        try
+        {
+            matcher = new McpCqrs.Application.Mcp.Resources.UriTemplateMatcher(registration.UriTemplate);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidOperationException($"MCP resource of {registration.RequestType.FullName}: {ex.Message}", ex);
+        }
+
+        var parameters = RequestParameters.Of(registration.RequestType);
+        foreach (var variable in matcher.Variables)
+        {
+            if (!parameters.Any(p => string.Equals(p.Name, variable, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new InvalidOperationException(
+                    $"MCP resource '{registration.UriTemplate}': {registration.RequestType.FullName} has no property for the template variable '{variable}'.");
+            }
+        }
+
+        var completions = parameters
+            .Where(p => p.CompletionSource is not null && matcher.Variables.Contains(p.Name, StringComparer.OrdinalIgnoreCase))
+            .ToDictionary(p => matcher.Variables.First(v => string.Equals(v, p.Name, StringComparison.OrdinalIgnoreCase)), p => p.CompletionSource!, StringComparer.Ordinal);
+        return new ResourceBinding(registration, resultType, matcher, completions);
+    }
+
+    private PromptBinding Bind(PromptRegistration registration)
+    {
+        if (!ToolName().IsMatch(registration.Name))
+        {
+            throw new InvalidOperationException(
+                $"MCP prompt name '{registration.Name}' of {registration.RequestType.FullName} is not valid: use 1–128 letters, digits, '_', '-' or '.'.");
+        }
+
+        var (resultType, _) = RequestShape(registration.RequestType)
+            ?? throw new InvalidOperationException($"{registration.RequestType.FullName} is registered as MCP prompt '{registration.Name}' but is neither an IQuery<T> nor an ICommand<T>.");
+        var parameters = RequestParameters.Of(registration.RequestType);
+        var arguments = parameters
+            .Select(p => new PromptArgument { Name = p.Name, Description = p.Description, Required = p.Required })
+            .ToList();
+        var completions = parameters.Where(p => p.CompletionSource is not null).ToDictionary(p => p.Name, p => p.CompletionSource!, StringComparer.Ordinal);
+        return new PromptBinding(registration, resultType, arguments, completions);
     }
 
     private ToolBinding Bind(ToolRegistration registration)
@@ -113,6 +224,11 @@ public sealed partial class McpCatalog
         var input = registration.InputSchema is { } explicitSchema
             ? System.Text.Json.Nodes.JsonObject.Create(explicitSchema) ?? throw new InvalidOperationException($"The input schema of MCP tool '{registration.Name}' must be a JSON object.")
             : RequestSchemaGenerator.Input(requestType, _validators(requestType));
+        if (registration.Selector is { } selector)
+        {
+            DescribeSelector(registration, input, selector);
+        }
+
         if (input["type"]?.GetValue<string>() != "object")
         {
             throw new InvalidOperationException($"The input schema of MCP tool '{registration.Name}' must have \"type\": \"object\".");
@@ -159,6 +275,24 @@ public sealed partial class McpCatalog
             Icons = registration.Icons is { Count: > 0 } icons ? [.. icons] : null,
         };
         return new ToolBinding(requestType, resultType, tool, registration.Invoker) { WrapsResult = wraps };
+    }
+
+    /// <summary>A selector tool's filter and orderBy arguments say which fields and operators they take.</summary>
+    private static void DescribeSelector(ToolRegistration registration, System.Text.Json.Nodes.JsonObject input, IFieldMap selector)
+    {
+        if (!typeof(ISelectorQuery).IsAssignableFrom(registration.RequestType)
+            || input["properties"] is not System.Text.Json.Nodes.JsonObject properties
+            || properties["filter"] is not System.Text.Json.Nodes.JsonObject filter
+            || properties["orderBy"] is not System.Text.Json.Nodes.JsonObject orderBy)
+        {
+            throw new InvalidOperationException(
+                $"MCP selector tool '{registration.Name}': {registration.RequestType.FullName} must implement ISelectorQuery (filter, orderBy, page, pageSize).");
+        }
+
+        filter["description"] = selector.Describe();
+        var sortable = string.Join(", ", selector.Fields.Where(f => f.CanOrderBy).Select(f => f.Name));
+        orderBy["description"] = $"Comma-separated fields, each optionally followed by asc or desc (e.g. \"priority desc, createdAt\"). Sortable: {sortable}."
+            + (selector.DefaultOrder is { } order ? $" Default: {order}." : string.Empty);
     }
 
     /// <summary>The result type of an <c>ICommand&lt;T&gt;</c> or <c>IQuery&lt;T&gt;</c>, and whether it is a query.</summary>

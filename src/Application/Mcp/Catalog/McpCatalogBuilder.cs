@@ -7,14 +7,70 @@ namespace McpCqrs.Application.Mcp.Catalog;
 public sealed class McpCatalogBuilder
 {
     private readonly List<ToolRegistration> _tools = [];
+    private readonly List<ResourceRegistration> _resources = [];
+    private readonly List<PromptRegistration> _prompts = [];
 
     public IReadOnlyList<ToolRegistration> Tools => _tools;
+
+    public IReadOnlyList<ResourceRegistration> Resources => _resources;
+
+    public IReadOnlyList<PromptRegistration> Prompts => _prompts;
+
+    /// <summary>Every type of <paramref name="assembly"/> marked as a tool, a resource or a prompt.</summary>
+    public McpCatalogBuilder AddFromAssembly(Assembly assembly)
+    {
+        AddToolsFromAssembly(assembly);
+        foreach (var type in Marked(assembly))
+        {
+            if (type.GetCustomAttribute<McpResourceAttribute>() is { } resource)
+            {
+                _resources.Add(new ResourceRegistration(type, resource.UriTemplate, resource.Name, resource.Title, resource.Description, resource.MimeType));
+            }
+
+            if (type.GetCustomAttribute<McpPromptAttribute>() is { } prompt)
+            {
+                _prompts.Add(new PromptRegistration(type, prompt.Name, prompt.Title, prompt.Description));
+            }
+        }
+
+        return this;
+    }
+
+    /// <summary>Exposes <typeparamref name="TRequest"/> as a resource (or template) without an attribute.</summary>
+    public McpCatalogBuilder AddResource<TRequest>(string uriTemplate, Func<ResourceRegistration, ResourceRegistration>? configure = null) =>
+        AddResource(Configure(new ResourceRegistration(typeof(TRequest), uriTemplate), configure));
+
+    public McpCatalogBuilder AddResource(ResourceRegistration registration)
+    {
+        _resources.Add(registration);
+        return this;
+    }
+
+    /// <summary>Exposes <typeparamref name="TRequest"/> as a prompt without an attribute.</summary>
+    public McpCatalogBuilder AddPrompt<TRequest>(string name, Func<PromptRegistration, PromptRegistration>? configure = null) =>
+        AddPrompt(Configure(new PromptRegistration(typeof(TRequest), name), configure));
+
+    public McpCatalogBuilder AddPrompt(PromptRegistration registration)
+    {
+        _prompts.Add(registration);
+        return this;
+    }
+
+    private static T Configure<T>(T registration, Func<T, T>? configure) => configure is null ? registration : configure(registration);
+
+    private static IEnumerable<Type> Marked(Assembly assembly) =>
+        assembly.GetTypes().Where(t => t is { IsAbstract: false, IsGenericTypeDefinition: false }).OrderBy(t => t.FullName, StringComparer.Ordinal);
 
     /// <summary>Every type of <paramref name="assembly"/> marked <see cref="McpToolAttribute"/>.</summary>
     public McpCatalogBuilder AddToolsFromAssembly(Assembly assembly)
     {
-        foreach (var type in assembly.GetTypes().Where(t => t is { IsAbstract: false, IsGenericTypeDefinition: false }).OrderBy(t => t.FullName, StringComparer.Ordinal))
+        foreach (var type in Marked(assembly))
         {
+            if (type.GetCustomAttribute<McpSelectorAttribute>() is { } selector)
+            {
+                _tools.Add(new ToolRegistration(type, selector.Name, selector.Title, selector.Description, new ToolHints(ReadOnly: true), Selector: selector.FieldMap));
+            }
+
             if (type.GetCustomAttribute<McpToolAttribute>() is { } tool)
             {
                 IReadOnlyList<Icon>? icons = tool.IconUrl is null ? null : [new Icon { Source = tool.IconUrl, MimeType = tool.IconMimeType }];
@@ -28,8 +84,7 @@ public sealed class McpCatalogBuilder
     /// <summary>Exposes <typeparamref name="TRequest"/> as a tool without an attribute.</summary>
     public McpCatalogBuilder AddTool<TRequest>(string name, Func<ToolRegistration, ToolRegistration>? configure = null)
     {
-        var registration = new ToolRegistration(typeof(TRequest), name);
-        _tools.Add(configure is null ? registration : configure(registration));
+        _tools.Add(Configure(new ToolRegistration(typeof(TRequest), name), configure));
         return this;
     }
 

@@ -1,4 +1,5 @@
 using FluentValidation;
+using McpCqrs.Application.Mcp.Catalog;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -15,29 +16,46 @@ public delegate ValueTask<object?> ExternalHandler(IServiceProvider services, ob
 /// </summary>
 public sealed record ExternalRequest(object Request, ExternalHandler Handler) : ICommand<object?>;
 
-public sealed class ExternalRequestHandler(IServiceProvider services) : ICommandHandler<ExternalRequest, object?>
+/// <summary>The read-only twin of <see cref="ExternalRequest"/>, for queries (resources, prompts, selectors).</summary>
+public sealed record ExternalQuery(object Request, ExternalHandler Handler) : IQuery<object?>;
+
+public sealed class ExternalRequestHandler(IServiceProvider services)
+    : ICommandHandler<ExternalRequest, object?>, IQueryHandler<ExternalQuery, object?>
 {
     public ValueTask<object?> Handle(ExternalRequest command, CancellationToken cancellationToken) =>
         command.Handler(services, command.Request, cancellationToken);
+
+    public ValueTask<object?> Handle(ExternalQuery query, CancellationToken cancellationToken) =>
+        query.Handler(services, query.Request, cancellationToken);
 }
 
 /// <summary>Runs the validators registered for the carried request's own type.</summary>
 public sealed class ExternalRequestValidator : AbstractValidator<ExternalRequest>
 {
-    public ExternalRequestValidator(IServiceProvider services)
+    public ExternalRequestValidator(IServiceProvider services) =>
+        RuleFor(x => x.Request).CustomAsync((request, context, cancellationToken) => ExternalValidation.ValidateAsync(services, request, context, cancellationToken));
+}
+
+/// <summary>Runs the validators registered for the carried query's own type.</summary>
+public sealed class ExternalQueryValidator : AbstractValidator<ExternalQuery>
+{
+    public ExternalQueryValidator(IServiceProvider services) =>
+        RuleFor(x => x.Request).CustomAsync((request, context, cancellationToken) => ExternalValidation.ValidateAsync(services, request, context, cancellationToken));
+}
+
+internal static class ExternalValidation
+{
+    public static async Task ValidateAsync<T>(IServiceProvider services, object request, ValidationContext<T> context, CancellationToken cancellationToken)
     {
-        RuleFor(x => x).CustomAsync(async (envelope, context, cancellationToken) =>
+        var validatorType = typeof(IValidator<>).MakeGenericType(request.GetType());
+        foreach (var validator in services.GetServices(validatorType).Cast<IValidator>())
         {
-            var validatorType = typeof(IValidator<>).MakeGenericType(envelope.Request.GetType());
-            foreach (var validator in services.GetServices(validatorType).Cast<IValidator>())
+            var result = await validator.ValidateAsync(new ValidationContext<object>(request), cancellationToken);
+            foreach (var failure in result.Errors)
             {
-                var result = await validator.ValidateAsync(new ValidationContext<object>(envelope.Request), cancellationToken);
-                foreach (var failure in result.Errors)
-                {
-                    context.AddFailure(failure);
-                }
+                context.AddFailure(failure);
             }
-        });
+        }
     }
 }
 
@@ -64,5 +82,39 @@ public static class ExternalTools
             Invoker: async (services, request, cancellationToken) =>
                 await ((ISender)services.GetService(typeof(ISender))!).Send(new ExternalRequest(request, handle), cancellationToken));
         return builder.AddTool(configure is null ? registration : configure(registration));
+    }
+
+    /// <summary>Sends a query handled by a DI-registered <c>IQueryHandler</c> through the mediator in an <see cref="ExternalQuery"/>.</summary>
+    public static ToolInvoker QueryInvoker<TQuery, TResult>()
+        where TQuery : IQuery<TResult>
+    {
+        ExternalHandler handle = async (services, request, cancellationToken) =>
+            await ((IQueryHandler<TQuery, TResult>?)services.GetService(typeof(IQueryHandler<TQuery, TResult>))
+                ?? throw new InvalidOperationException($"No handler for {typeof(TQuery).FullName} is registered."))
+            .Handle((TQuery)request, cancellationToken);
+        return async (services, request, cancellationToken) =>
+            await ((ISender)services.GetService(typeof(ISender))!).Send(new ExternalQuery(request, handle), cancellationToken);
+    }
+
+    /// <summary>Exposes <typeparamref name="TQuery"/> (a DI-registered handler) as a resource or resource template.</summary>
+    public static Catalog.McpCatalogBuilder AddExternalResource<TQuery, TResult>(
+        this Catalog.McpCatalogBuilder builder,
+        string uriTemplate,
+        Func<Catalog.ResourceRegistration, Catalog.ResourceRegistration>? configure = null)
+        where TQuery : IQuery<TResult>
+    {
+        var registration = new Catalog.ResourceRegistration(typeof(TQuery), uriTemplate, Invoker: QueryInvoker<TQuery, TResult>());
+        return builder.AddResource(configure is null ? registration : configure(registration));
+    }
+
+    /// <summary>Exposes <typeparamref name="TQuery"/> (a DI-registered handler) as a prompt.</summary>
+    public static Catalog.McpCatalogBuilder AddExternalPrompt<TQuery, TResult>(
+        this Catalog.McpCatalogBuilder builder,
+        string name,
+        Func<Catalog.PromptRegistration, Catalog.PromptRegistration>? configure = null)
+        where TQuery : IQuery<TResult>
+    {
+        var registration = new Catalog.PromptRegistration(typeof(TQuery), name, Invoker: QueryInvoker<TQuery, TResult>());
+        return builder.AddPrompt(configure is null ? registration : configure(registration));
     }
 }

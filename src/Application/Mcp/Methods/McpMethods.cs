@@ -36,6 +36,9 @@ public sealed class McpInitializeHandler(McpServerInfo server) : ICommandHandler
             Capabilities = new ServerCapabilities
             {
                 Tools = new ToolsCapability { ListChanged = true },
+                Resources = new ResourcesCapability { Subscribe = true, ListChanged = true },
+                Prompts = new PromptsCapability { ListChanged = true },
+                Completions = new CompletionsCapability(),
                 Logging = new LoggingCapability(),
             },
             ServerInfo = new Implementation { Name = server.Name, Title = server.Title, Version = server.Version },

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using McpCqrs.Application.Common.Exceptions;
+using McpCqrs.Application.Common.Querying;
 using McpCqrs.Domain.Common;
 using ModelContextProtocol.Protocol;
 
@@ -22,6 +23,7 @@ public sealed record ToolError(
     public static ToolError? From(Exception exception) => exception switch
     {
         RequestValidationException validation => new ToolError(Validation, "The arguments are invalid.", null, validation.Errors),
+        QuerySyntaxException syntax => new ToolError(Validation, syntax.Message, "syntax", [new FieldError(syntax.InputKind, syntax.Message, "syntax")]),
         InvalidDomainValueException invalid => new ToolError(Validation, invalid.Message, invalid.Code, [new FieldError(invalid.Field, invalid.Message, invalid.Code)]),
         EntityNotFoundException notFound => new ToolError(NotFound, notFound.Message, notFound.Code),
         DomainException domain => new ToolError(domain.Kind == DomainErrorKind.Conflict ? Conflict : Service, domain.Message, domain.Code),

@@ -1,16 +1,18 @@
 using FluentValidation;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Application.Customers.Queries.SuggestCustomers;
+using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Domain.Common;
 using McpCqrs.Domain.Tickets;
-using McpCqrs.Application.Mcp.Catalog;
 
 namespace McpCqrs.Application.Customers.Queries.GetCustomer;
 
 /// <summary>Reads one customer with the number of their tickets that are not closed.</summary>
 /// <param name="Id">The customer's id.</param>
 [McpTool("get_customer", Title = "Read a customer")]
-public sealed record GetCustomer(int Id) : IQuery<CustomerDto>;
+[McpResource("customers://{id}", Name = "customer", Title = "A customer", MimeType = "application/json")]
+public sealed record GetCustomer([property: McpCompletion(typeof(CustomerIdCompletion))] int Id) : IQuery<CustomerDto>;
 
 public sealed class GetCustomerValidator : AbstractValidator<GetCustomer>
 {

@@ -3,6 +3,7 @@ using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Domain.Tickets;
 using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Application.Mcp.Resources;
 
 namespace McpCqrs.Application.Tickets.Commands.AddComment;
 
@@ -11,7 +12,10 @@ namespace McpCqrs.Application.Tickets.Commands.AddComment;
 /// <param name="Body">The comment's text.</param>
 /// <param name="IsInternal">True for a note visible to support staff only.</param>
 [McpTool("add_comment", Title = "Comment on a ticket")]
-public sealed record AddComment(int TicketId, string Body, bool IsInternal = false) : ICommand<CommentDto>;
+public sealed record AddComment(int TicketId, string Body, bool IsInternal = false) : ICommand<CommentDto>, IChangesResources
+{
+    public IEnumerable<string> ResourcesChangedBy(object? result) => [TicketResources.Uri(TicketId)];
+}
 
 public sealed class AddCommentValidator : AbstractValidator<AddComment>
 {

@@ -3,6 +3,7 @@ using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Domain.Tickets;
 using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Application.Mcp.Resources;
 
 namespace McpCqrs.Application.Tickets.Commands.AssignTicket;
 
@@ -10,7 +11,10 @@ namespace McpCqrs.Application.Tickets.Commands.AssignTicket;
 /// <param name="TicketId">The ticket to assign.</param>
 /// <param name="Assignee">The agent's user name; <c>null</c> unassigns.</param>
 [McpTool("assign_ticket", Title = "Assign a ticket", Idempotent = true)]
-public sealed record AssignTicket(int TicketId, string? Assignee) : ICommand<TicketDto>;
+public sealed record AssignTicket(int TicketId, string? Assignee) : ICommand<TicketDto>, IChangesResources
+{
+    public IEnumerable<string> ResourcesChangedBy(object? result) => [TicketResources.Uri(TicketId)];
+}
 
 public sealed class AssignTicketValidator : AbstractValidator<AssignTicket>
 {

@@ -3,6 +3,7 @@ using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Domain.Tickets;
 using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Application.Mcp.Resources;
 
 namespace McpCqrs.Application.Tickets.Commands.ChangeTicketStatus;
 
@@ -10,7 +11,10 @@ namespace McpCqrs.Application.Tickets.Commands.ChangeTicketStatus;
 /// <param name="TicketId">The ticket to change.</param>
 /// <param name="Status">The new status.</param>
 [McpTool("change_ticket_status", Title = "Change a ticket's status", Idempotent = true)]
-public sealed record ChangeTicketStatus(int TicketId, TicketStatus Status) : ICommand<TicketDto>;
+public sealed record ChangeTicketStatus(int TicketId, TicketStatus Status) : ICommand<TicketDto>, IChangesResources
+{
+    public IEnumerable<string> ResourcesChangedBy(object? result) => [TicketResources.Uri(TicketId)];
+}
 
 public sealed class ChangeTicketStatusValidator : AbstractValidator<ChangeTicketStatus>
 {

@@ -8,6 +8,7 @@ namespace McpCqrs.Application.Tickets.Queries.GetTicket;
 /// <summary>Reads one ticket with its customer and comment thread.</summary>
 /// <param name="Id">The ticket's id.</param>
 [McpTool("get_ticket", Title = "Read a ticket")]
+[McpResource(TicketResources.Template, Name = "ticket", Title = "A ticket with its comments", MimeType = "application/json")]
 public sealed record GetTicket(int Id) : IQuery<TicketDto>;
 
 public sealed class GetTicketValidator : AbstractValidator<GetTicket>

@@ -2,49 +2,83 @@ using FluentValidation;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Common.Models;
-using McpCqrs.Domain.Tickets;
+using McpCqrs.Application.Common.Querying;
 using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Domain.Tickets;
 
 namespace McpCqrs.Application.Tickets.Queries.ListTickets;
 
-/// <summary>Lists tickets, most recently updated first, optionally narrowed by status, priority, customer or assignee.</summary>
-/// <param name="Status">Only tickets in this status.</param>
-/// <param name="Priority">Only tickets of this priority.</param>
-/// <param name="CustomerId">Only this customer's tickets.</param>
-/// <param name="Assignee">Only tickets assigned to this agent.</param>
+/// <summary>
+/// Finds tickets with a Gridify filter (e.g. <c>status=Open,priority&gt;=High</c>), in a chosen order, one page at a
+/// time. Without an order, the most recently updated come first.
+/// </summary>
+/// <param name="Filter">Which tickets: Gridify syntax over the fields described here.</param>
+/// <param name="OrderBy">In which order, e.g. "priority desc, createdAt".</param>
 /// <param name="Page">The 1-based page number.</param>
-/// <param name="PageSize">Items per page (1–100).</param>
-[McpTool("list_tickets", Title = "List tickets")]
+/// <param name="PageSize">Tickets per page.</param>
+/// <param name="Status">Shortcut: only tickets in this status.</param>
+/// <param name="Priority">Shortcut: only tickets of this priority.</param>
+/// <param name="CustomerId">Shortcut: only this customer's tickets.</param>
+/// <param name="Assignee">Shortcut: only tickets assigned to this agent.</param>
+[McpSelector("list_tickets", Title = "Find tickets", Fields = typeof(TicketFields))]
 public sealed record ListTickets(
+    string? Filter = null,
+    string? OrderBy = null,
+    int Page = 1,
+    int PageSize = ListTickets.DefaultPageSize,
     TicketStatus? Status = null,
     TicketPriority? Priority = null,
     int? CustomerId = null,
-    string? Assignee = null,
-    int Page = 1,
-    int PageSize = ListTickets.DefaultPageSize) : IQuery<Page<TicketSummaryDto>>
+    string? Assignee = null) : IQuery<Page<TicketSummaryDto>>, ISelectorQuery
 {
     public const int DefaultPageSize = 20;
-    public const int MaxPageSize = 100;
+}
+
+/// <summary>What tickets can be filtered and ordered by: the whitelist of <see cref="ListTickets"/>.</summary>
+public static class TicketFields
+{
+    public static FieldMap<Ticket> Map { get; } = new FieldMap<Ticket>()
+        .Map("id", t => t.Id)
+        .Map("title", t => t.Title)
+        .Map("description", t => t.Description)
+        .Map("status", t => t.Status, "Open, InProgress, WaitingOnCustomer, Resolved or Closed")
+        .Map("priority", t => t.Priority, "Low < Normal < High < Urgent")
+        .Map("assignee", t => t.Assignee, "the agent's user name; null when unassigned")
+        .Map("tags", t => t.Tags)
+        .Map("customerId", t => t.CustomerId)
+        .Map("customer.name", t => t.Customer!.Name)
+        .Map("customer.email", t => t.Customer!.Email)
+        .Map("createdAt", t => t.CreatedAt)
+        .Map("updatedAt", t => t.UpdatedAt)
+        .Map("closedAt", t => t.ClosedAt)
+        .OrderByDefault("updatedAt desc");
 }
 
 public sealed class ListTicketsValidator : AbstractValidator<ListTickets>
 {
-    public ListTicketsValidator()
+    public ListTicketsValidator(IQueryEngine engine, QueryingOptions options)
     {
+        RuleFor(x => x.Page).GreaterThanOrEqualTo(1);
+        RuleFor(x => x.PageSize).InclusiveBetween(1, options.MaxPageSize);
         RuleFor(x => x.Status).IsInEnum();
         RuleFor(x => x.Priority).IsInEnum();
         RuleFor(x => x.CustomerId).GreaterThan(0);
         RuleFor(x => x.Assignee).MaximumLength(Ticket.AssigneeMaxLength);
-        RuleFor(x => x.Page).GreaterThanOrEqualTo(1);
-        RuleFor(x => x.PageSize).InclusiveBetween(1, ListTickets.MaxPageSize);
+        RuleFor(x => x).Custom((query, context) =>
+        {
+            if (engine.Validate(query.Filter, query.OrderBy, TicketFields.Map).Error is { } error)
+            {
+                context.AddFailure(new FluentValidation.Results.ValidationFailure(error.InputKind, error.Message) { ErrorCode = "syntax" });
+            }
+        });
     }
 }
 
-public sealed class ListTicketsHandler(IAppDbContext db) : IQueryHandler<ListTickets, Page<TicketSummaryDto>>
+public sealed class ListTicketsHandler(IAppDbContext db, IQueryEngine engine) : IQueryHandler<ListTickets, Page<TicketSummaryDto>>
 {
     public async ValueTask<Page<TicketSummaryDto>> Handle(ListTickets query, CancellationToken cancellationToken)
     {
-        var tickets = db.Tickets;
+        var tickets = engine.Filter(db.Tickets, query.Filter, TicketFields.Map);
         if (query.Status is { } status)
         {
             tickets = tickets.Where(t => t.Status == status);
@@ -66,11 +100,7 @@ public sealed class ListTicketsHandler(IAppDbContext db) : IQueryHandler<ListTic
         }
 
         var total = await db.CountAsync(tickets, cancellationToken);
-        var page = tickets
-            .OrderByDescending(t => t.UpdatedAt)
-            .ThenByDescending(t => t.Id)
-            .Skip((query.Page - 1) * query.PageSize)
-            .Take(query.PageSize);
+        var page = engine.Order(tickets, query.OrderBy, TicketFields.Map, t => t.Id).Page(query.Page, query.PageSize);
         var items = await db.ToListAsync(TicketReadModel.Summaries(page), cancellationToken);
         return new Page<TicketSummaryDto>(items, query.Page, query.PageSize, total);
     }

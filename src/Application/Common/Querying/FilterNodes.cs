@@ -1,0 +1,25 @@
+namespace McpCqrs.Application.Common.Querying;
+
+/// <summary>What the filter parser needs from a <see cref="FieldMap{T}"/>.</summary>
+internal interface IFieldLookup
+{
+    /// <summary>The mapped names, for "known fields: ..." in messages.</summary>
+    string KnownNames { get; }
+
+    bool TryGet(string name, out FieldDefinition definition);
+}
+
+/// <summary>A parsed, type-checked filter: conditions joined by AND/OR.</summary>
+internal abstract record FilterNode;
+
+/// <summary><c>left,right</c> (AND) or <c>left|right</c> (OR).</summary>
+internal sealed record LogicalNode(FilterNode Left, FilterNode Right, bool IsOr) : FilterNode;
+
+/// <summary>
+/// <c>field op value</c> with the value already converted to the field's scalar type (lower-cased when
+/// <see cref="CaseInsensitive"/>); <see cref="IsNull"/> for the literal <c>null</c>.
+/// </summary>
+internal sealed record ConditionNode(FieldDefinition Field, FilterOperator Operator, object? Value, bool IsNull, bool CaseInsensitive) : FilterNode;
+
+/// <summary>One key of an order-by list.</summary>
+internal sealed record OrderKey(FieldDefinition Field, bool Descending);

@@ -1,0 +1,25 @@
+using McpCqrs.Application.Common.Querying;
+
+namespace McpCqrs.Application.Mcp.Catalog;
+
+/// <summary>
+/// Exposes an <see cref="ISelectorQuery"/> as a selector tool: a read-only tool whose <c>filter</c> and
+/// <c>orderBy</c> arguments describe the fields and operators of <see cref="Fields"/> — a type with a public static
+/// <c>Map</c> property returning its <see cref="FieldMap{T}"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class McpSelectorAttribute(string name) : Attribute
+{
+    public string Name { get; } = name;
+
+    public string? Title { get; set; }
+
+    public string? Description { get; set; }
+
+    /// <summary>The type holding the field map (<c>public static FieldMap&lt;TEntity&gt; Map</c>).</summary>
+    public required Type Fields { get; set; }
+
+    internal IFieldMap FieldMap =>
+        Fields.GetProperty("Map", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)?.GetValue(null) as IFieldMap
+        ?? throw new InvalidOperationException($"{Fields.FullName} has no public static 'Map' property returning a FieldMap<T>.");
+}

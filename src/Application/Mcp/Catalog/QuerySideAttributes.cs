@@ -1,0 +1,50 @@
+namespace McpCqrs.Application.Mcp.Catalog;
+
+/// <summary>
+/// Exposes a query as an MCP resource at a fixed URI or an RFC 6570 URI template (<c>tickets://{id}</c>). The
+/// template's variables are bound to the query's properties of the same name, with type conversion. The result
+/// becomes the resource's contents: a string as text, bytes as a base64 blob, SDK resource contents as they
+/// are, anything else as JSON.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class McpResourceAttribute(string uriTemplate) : Attribute
+{
+    public string UriTemplate { get; } = uriTemplate;
+
+    /// <summary>A short programmatic name; defaults to the request type's name.</summary>
+    public string? Name { get; set; }
+
+    public string? Title { get; set; }
+
+    /// <summary>Defaults to the request type's XML summary.</summary>
+    public string? Description { get; set; }
+
+    /// <summary>The contents' media type; defaults by result (text/plain, application/json, application/octet-stream).</summary>
+    public string? MimeType { get; set; }
+}
+
+/// <summary>
+/// Exposes a query as an MCP prompt. Its properties are the prompt's arguments (strings on the wire, converted
+/// to the property types); one without a default value is required. The result is a string (one user
+/// message), a <c>PromptMessage</c>, a list of them, or a <c>GetPromptResult</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class McpPromptAttribute(string name) : Attribute
+{
+    public string Name { get; } = name;
+
+    public string? Title { get; set; }
+
+    /// <summary>Defaults to the request type's XML summary.</summary>
+    public string? Description { get; set; }
+}
+
+/// <summary>
+/// Names the <see cref="Completion.ICompletionSource"/> that suggests values for a prompt argument or a resource
+/// template variable (<c>completion/complete</c>). Put it on the record's parameter.
+/// </summary>
+[AttributeUsage(AttributeTargets.Parameter | AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+public sealed class McpCompletionAttribute(Type source) : Attribute
+{
+    public Type Source { get; } = source;
+}

@@ -1,0 +1,232 @@
+using System.Text.Json;
+using Mediator;
+using McpCqrs.Application.Common.Exceptions;
+using McpCqrs.Application.Common.Serialization;
+using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Application.Mcp.Completion;
+using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Application.Mcp.Resources;
+using McpCqrs.Domain.Common;
+using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace McpCqrs.Application.Mcp.Methods;
+
+/// <summary><c>resources/list</c>: the fixed-URI resources.</summary>
+public sealed record McpListResources(string? Cursor) : IQuery<ListResourcesResult>;
+
+/// <summary><c>resources/templates/list</c>.</summary>
+public sealed record McpListResourceTemplates(string? Cursor) : IQuery<ListResourceTemplatesResult>;
+
+/// <summary><c>resources/read</c>.</summary>
+public sealed record McpReadResource(string Uri) : IQuery<ReadResourceResult>;
+
+/// <summary><c>resources/subscribe</c>.</summary>
+public sealed record McpSubscribe(string Uri) : ICommand<EmptyResult>;
+
+/// <summary><c>resources/unsubscribe</c>.</summary>
+public sealed record McpUnsubscribe(string Uri) : ICommand<EmptyResult>;
+
+/// <summary><c>prompts/list</c>.</summary>
+public sealed record McpListPrompts(string? Cursor) : IQuery<ListPromptsResult>;
+
+/// <summary><c>prompts/get</c>.</summary>
+public sealed record McpGetPrompt(string Name, IReadOnlyDictionary<string, string>? Arguments) : IQuery<GetPromptResult>;
+
+/// <summary><c>completion/complete</c>.</summary>
+public sealed record McpComplete(CompleteRequestParams Params) : IQuery<CompleteResult>;
+
+public sealed class McpListResourcesHandler(McpCatalog catalog, McpServerInfo server)
+    : IQueryHandler<McpListResources, ListResourcesResult>, IQueryHandler<McpListResourceTemplates, ListResourceTemplatesResult>
+{
+    public ValueTask<ListResourcesResult> Handle(McpListResources query, CancellationToken cancellationToken)
+    {
+        var (page, next) = ListCursor.Page([.. catalog.Resources.Where(r => r.Resource is not null)], query.Cursor, server.ListPageSize, "resources");
+        return ValueTask.FromResult(new ListResourcesResult { Resources = [.. page.Select(r => r.Resource!)], NextCursor = next });
+    }
+
+    public ValueTask<ListResourceTemplatesResult> Handle(McpListResourceTemplates query, CancellationToken cancellationToken)
+    {
+        var (page, next) = ListCursor.Page([.. catalog.Resources.Where(r => r.Template is not null)], query.Cursor, server.ListPageSize, "templates");
+        return ValueTask.FromResult(new ListResourceTemplatesResult { ResourceTemplates = [.. page.Select(r => r.Template!)], NextCursor = next });
+    }
+}
+
+public sealed class McpReadResourceHandler(McpCatalog catalog, IServiceProvider services, ISender sender)
+    : IQueryHandler<McpReadResource, ReadResourceResult>
+{
+    public async ValueTask<ReadResourceResult> Handle(McpReadResource query, CancellationToken cancellationToken)
+    {
+        if (!catalog.TryMatchResource(query.Uri, out var binding, out var variables))
+        {
+            throw ResourceErrors.NotFound(query.Uri);
+        }
+
+        object? result;
+        try
+        {
+            var request = StringArguments.Bind(binding.RequestType, variables);
+            result = binding.Invoker is { } invoke ? await invoke(services, request, cancellationToken) : await sender.Send(request, cancellationToken);
+        }
+        catch (EntityNotFoundException)
+        {
+            throw ResourceErrors.NotFound(query.Uri);
+        }
+        catch (RequestValidationException ex)
+        {
+            throw new McpProtocolException($"Invalid resource URI '{query.Uri}': {ex.Message}", McpErrorCode.InvalidParams);
+        }
+        catch (DomainException ex)
+        {
+            throw new McpProtocolException(ex.Message, McpErrorCode.InvalidParams);
+        }
+
+        return new ReadResourceResult { Contents = [.. ResourceContentsOf(query.Uri, binding, result)] };
+    }
+
+    internal static IEnumerable<ResourceContents> ResourceContentsOf(string uri, ResourceBinding binding, object? result) => result switch
+    {
+        ResourceContents contents => [contents],
+        IEnumerable<ResourceContents> many => many,
+        string text => [new TextResourceContents { Uri = uri, MimeType = binding.MimeType ?? "text/plain", Text = text }],
+        byte[] bytes => [BlobResourceContents.FromBytes(bytes, uri, binding.MimeType ?? "application/octet-stream")],
+        ReadOnlyMemory<byte> memory => [BlobResourceContents.FromBytes(memory, uri, binding.MimeType ?? "application/octet-stream")],
+        _ => [new TextResourceContents
+        {
+            Uri = uri,
+            MimeType = binding.MimeType ?? "application/json",
+            Text = JsonSerializer.Serialize(result, binding.ResultType, AppJson.Options),
+        }],
+    };
+}
+
+/// <summary>The errors of the resource methods.</summary>
+public static class ResourceErrors
+{
+    /// <summary>-32002 with the URI in <c>data</c>, as the specification asks.</summary>
+    public static McpProtocolException NotFound(string uri)
+    {
+        var error = new McpProtocolException($"Resource not found: '{uri}'.", McpErrorCode.ResourceNotFound);
+        error.Data["uri"] = uri;
+        return error;
+    }
+}
+
+public sealed class McpSubscriptionHandler(McpCatalog catalog, IMcpRequestContext context, IResourceSubscriptions subscriptions)
+    : ICommandHandler<McpSubscribe, EmptyResult>, ICommandHandler<McpUnsubscribe, EmptyResult>
+{
+    public async ValueTask<EmptyResult> Handle(McpSubscribe command, CancellationToken cancellationToken)
+    {
+        if (!catalog.TryMatchResource(command.Uri, out _, out _))
+        {
+            throw ResourceErrors.NotFound(command.Uri);
+        }
+
+        if (context.SessionId is { } session)
+        {
+            await subscriptions.SubscribeAsync(session, command.Uri, cancellationToken);
+        }
+
+        return new EmptyResult();
+    }
+
+    public async ValueTask<EmptyResult> Handle(McpUnsubscribe command, CancellationToken cancellationToken)
+    {
+        if (context.SessionId is { } session)
+        {
+            await subscriptions.UnsubscribeAsync(session, command.Uri, cancellationToken);
+        }
+
+        return new EmptyResult();
+    }
+}
+
+public sealed class McpPromptsHandler(McpCatalog catalog, McpServerInfo server, IServiceProvider services, ISender sender)
+    : IQueryHandler<McpListPrompts, ListPromptsResult>, IQueryHandler<McpGetPrompt, GetPromptResult>
+{
+    public ValueTask<ListPromptsResult> Handle(McpListPrompts query, CancellationToken cancellationToken)
+    {
+        var (page, next) = ListCursor.Page(catalog.Prompts, query.Cursor, server.ListPageSize, "prompts");
+        return ValueTask.FromResult(new ListPromptsResult { Prompts = [.. page.Select(p => p.Prompt)], NextCursor = next });
+    }
+
+    public async ValueTask<GetPromptResult> Handle(McpGetPrompt query, CancellationToken cancellationToken)
+    {
+        if (!catalog.TryGetPrompt(query.Name, out var binding))
+        {
+            throw new McpProtocolException($"Unknown prompt: '{query.Name}'.", McpErrorCode.InvalidParams);
+        }
+
+        var given = query.Arguments ?? new Dictionary<string, string>();
+        var missing = (binding.Prompt.Arguments ?? []).Where(a => a.Required == true && !given.ContainsKey(a.Name)).Select(a => a.Name).ToList();
+        if (missing.Count > 0)
+        {
+            throw new McpProtocolException($"Missing required argument{(missing.Count > 1 ? "s" : string.Empty)}: {string.Join(", ", missing.Select(m => $"'{m}'"))}.", McpErrorCode.InvalidParams);
+        }
+
+        object? result;
+        try
+        {
+            var request = StringArguments.Bind(binding.RequestType, given);
+            result = binding.Invoker is { } invoke ? await invoke(services, request, cancellationToken) : await sender.Send(request, cancellationToken);
+        }
+        catch (Exception ex) when (ex is RequestValidationException or DomainException)
+        {
+            throw new McpProtocolException($"Prompt '{query.Name}': {ex.Message}", McpErrorCode.InvalidParams);
+        }
+
+        return result switch
+        {
+            GetPromptResult full => full,
+            PromptMessage message => new GetPromptResult { Description = binding.Prompt.Description, Messages = [message] },
+            IEnumerable<PromptMessage> messages => new GetPromptResult { Description = binding.Prompt.Description, Messages = [.. messages] },
+            string text => new GetPromptResult
+            {
+                Description = binding.Prompt.Description,
+                Messages = [new PromptMessage { Role = Role.User, Content = new TextContentBlock { Text = text } }],
+            },
+            _ => throw new InvalidOperationException($"Prompt '{query.Name}' returned {result?.GetType().Name ?? "null"}; return a string, PromptMessage(s) or GetPromptResult."),
+        };
+    }
+}
+
+public sealed class McpCompleteHandler(McpCatalog catalog, IServiceProvider services) : IQueryHandler<McpComplete, CompleteResult>
+{
+    public const int MaxValues = 100;
+
+    public async ValueTask<CompleteResult> Handle(McpComplete query, CancellationToken cancellationToken)
+    {
+        var parameters = query.Params;
+        var argument = parameters.Argument ?? throw new McpProtocolException("completion/complete needs params.argument.", McpErrorCode.InvalidParams);
+        Type? source = parameters.Ref switch
+        {
+            PromptReference prompt => catalog.TryGetPrompt(prompt.Name, out var p)
+                ? p.Completions.GetValueOrDefault(argument.Name)
+                : throw new McpProtocolException($"Unknown prompt: '{prompt.Name}'.", McpErrorCode.InvalidParams),
+            ResourceTemplateReference resource => catalog.TryGetResourceTemplate(resource.Uri ?? string.Empty, out var r)
+                ? r.Completions.GetValueOrDefault(argument.Name)
+                : throw new McpProtocolException($"Unknown resource template: '{resource.Uri}'.", McpErrorCode.InvalidParams),
+            _ => throw new McpProtocolException("completion/complete: ref must be ref/prompt or ref/resource.", McpErrorCode.InvalidParams),
+        };
+
+        var values = CompletionValues.None;
+        if (source is not null)
+        {
+            var completer = (ICompletionSource)ActivatorUtilities.GetServiceOrCreateInstance(services, source);
+            var context = parameters.Context?.Arguments is { } known ? new Dictionary<string, string>(known) : new Dictionary<string, string>();
+            values = await completer.CompleteAsync(new CompletionRequest(argument.Name, argument.Value ?? string.Empty, context), cancellationToken);
+        }
+
+        var shown = values.Values.Take(MaxValues).ToList();
+        return new CompleteResult
+        {
+            Completion = new ModelContextProtocol.Protocol.Completion
+            {
+                Values = shown,
+                Total = values.Total ?? values.Values.Count,
+                HasMore = values.HasMore || values.Values.Count > shown.Count,
+            },
+        };
+    }
+}

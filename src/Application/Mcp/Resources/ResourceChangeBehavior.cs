@@ -1,0 +1,29 @@
+using Mediator;
+
+namespace McpCqrs.Application.Mcp.Resources;
+
+/// <summary>
+/// Marks a command that changes what some resources show. After its handler succeeds, subscribers of those
+/// URIs get <c>notifications/resources/updated</c>.
+/// </summary>
+public interface IChangesResources
+{
+    /// <summary>The URIs of the resources the command changed, given its result.</summary>
+    IEnumerable<string> ResourcesChangedBy(object? result);
+}
+
+/// <summary>Announces the resources a <see cref="IChangesResources"/> command changed, once it succeeded.</summary>
+public sealed class ResourceChangeBehavior<TMessage, TResponse>(IResourceNotifier notifier) : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : notnull, IMessage, IChangesResources
+{
+    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        var response = await next(message, cancellationToken);
+        foreach (var uri in message.ResourcesChangedBy(response))
+        {
+            await notifier.ResourceUpdatedAsync(uri, cancellationToken);
+        }
+
+        return response;
+    }
+}

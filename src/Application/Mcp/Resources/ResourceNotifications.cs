@@ -1,0 +1,46 @@
+using McpCqrs.Application.Mcp.Context;
+using ModelContextProtocol.Protocol;
+
+namespace McpCqrs.Application.Mcp.Resources;
+
+/// <summary>Which sessions subscribed to which resource URIs.</summary>
+public interface IResourceSubscriptions
+{
+    Task SubscribeAsync(string sessionId, string uri, CancellationToken cancellationToken);
+
+    Task UnsubscribeAsync(string sessionId, string uri, CancellationToken cancellationToken);
+
+    Task<IReadOnlyCollection<string>> SubscribersAsync(string uri, CancellationToken cancellationToken);
+
+    Task RemoveSessionAsync(string sessionId, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Tells subscribed clients that a resource changed (<c>notifications/resources/updated</c>). Handlers of
+/// commands that change what a resource shows call it after saving.
+/// </summary>
+public interface IResourceNotifier
+{
+    ValueTask ResourceUpdatedAsync(string uri, CancellationToken cancellationToken = default);
+}
+
+internal sealed class ResourceNotifier(IResourceSubscriptions subscriptions, IMcpNotifier notifier) : IResourceNotifier
+{
+    public async ValueTask ResourceUpdatedAsync(string uri, CancellationToken cancellationToken = default)
+    {
+        foreach (var session in await subscriptions.SubscribersAsync(uri, cancellationToken))
+        {
+            if (!await notifier.NotifyAsync(
+                    session,
+                    new JsonRpcNotification
+                    {
+                        Method = NotificationMethods.ResourceUpdatedNotification,
+                        Params = new System.Text.Json.Nodes.JsonObject { ["uri"] = uri },
+                    },
+                    cancellationToken))
+            {
+                await subscriptions.RemoveSessionAsync(session, cancellationToken);
+            }
+        }
+    }
+}

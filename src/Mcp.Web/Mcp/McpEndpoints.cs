@@ -29,6 +29,7 @@ public static class McpEndpoints
         services.AddSingleton<PendingClientRequests>();
         services.AddSingleton<OpenStreams>();
         services.AddSingleton<McpHttpTransport>();
+        services.AddSingleton<McpGauges>();
         services.AddSingleton<IMcpNotifier, McpNotifier>();
         services.AddHostedService<CatalogChangeNotifier>();
         return services;
@@ -37,6 +38,7 @@ public static class McpEndpoints
     /// <summary>Serves MCP (Streamable HTTP) at <paramref name="pattern"/>: POST, GET and DELETE.</summary>
     public static IEndpointConventionBuilder MapMcp(this IEndpointRouteBuilder routes, string pattern = "/mcp")
     {
+        _ = routes.ServiceProvider.GetRequiredService<McpGauges>();
         var group = routes.MapGroup(pattern).ExcludeFromDescription();
         group.MapPost(string.Empty, (HttpContext http, McpHttpTransport transport) => transport.PostAsync(http));
         group.MapGet(string.Empty, (HttpContext http, McpHttpTransport transport) => transport.GetAsync(http));

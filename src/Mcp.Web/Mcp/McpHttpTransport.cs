@@ -150,6 +150,7 @@ internal sealed partial class McpHttpTransport(
         context.Method = RequestMethods.Initialize;
         context.RequestId = id;
         InitializeResult result;
+        using var operation = new McpOperation(RequestMethods.Initialize, id, envelope.Params, null, null);
         try
         {
             var message = (McpInitialize)McpMethodTable.Create(RequestMethods.Initialize, envelope.Params);
@@ -171,10 +172,12 @@ internal sealed partial class McpHttpTransport(
         }
         catch (McpProtocolException ex)
         {
+            operation.Failed((int)ex.ErrorCode, ex.Message);
             await WriteJsonAsync(http, StatusCodes.Status200OK, JsonRpcWire.Error(id, (int)ex.ErrorCode, ex.Message));
             return;
         }
 
+        operation.Succeeded(result);
         await WriteJsonAsync(http, StatusCodes.Status200OK, JsonRpcWire.Response(id, result));
     }
 
@@ -194,25 +197,30 @@ internal sealed partial class McpHttpTransport(
         context.Outbound = stream;
 
         string payload;
+        using (var operation = new McpOperation(envelope.Method!, id, envelope.Params, session.Id, session.ProtocolVersion))
         using (var running = inFlight.Register(session.Id, id, lifetime.ApplicationStopping))
         {
             try
             {
                 var message = McpMethodTable.Create(envelope.Method!, envelope.Params);
                 var result = await http.RequestServices.GetRequiredService<ISender>().Send((object)message, running.Token);
+                operation.Succeeded(result);
                 payload = JsonRpcWire.Response(id, result);
             }
             catch (McpProtocolException ex)
             {
+                operation.Failed((int)ex.ErrorCode, ex.Message);
                 payload = JsonRpcWire.Error(id, (int)ex.ErrorCode, ex.Message, DataOf(ex));
             }
             catch (OperationCanceledException) when (running.Token.IsCancellationRequested)
             {
+                operation.Failed(RequestCancelled, "cancelled");
                 payload = JsonRpcWire.Error(id, RequestCancelled, "The request was cancelled.");
             }
             catch (Exception ex)
             {
                 LogMethodFailed(logger, ex, envelope.Method!, session.Id);
+                operation.Failed((int)McpErrorCode.InternalError, ex.GetType().FullName ?? "internal error");
                 payload = JsonRpcWire.Error(id, (int)McpErrorCode.InternalError, "Internal error.");
             }
         }

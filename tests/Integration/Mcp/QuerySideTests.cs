@@ -159,4 +159,82 @@ public sealed class QuerySideTests(PostgresServer postgres) : IAsyncLifetime
         await _client.UnsubscribeFromResourceAsync("tickets://2");
         Assert.DoesNotContain(_notifications, n => n.Params?["uri"]?.GetValue<string>() == "tickets://1");
     }
+
+    private async Task<JsonElement> ListAsync(Dictionary<string, object?> arguments)
+    {
+        var result = await _client.CallToolAsync("list_tickets", arguments);
+        Assert.True(result.IsError != true, ((TextContentBlock)result.Content[0]).Text);
+        return result.StructuredContent!.Value;
+    }
+
+    private static int[] Ids(JsonElement page) => [.. page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetInt32())];
+
+    [Fact]
+    public async Task The_selector_tool_describes_its_fields_and_operators()
+    {
+        var tool = Assert.Single(await _client.ListToolsAsync(), t => t.Name == "list_tickets");
+        var properties = tool.ProtocolTool.InputSchema.GetProperty("properties");
+
+        Assert.True(tool.ProtocolTool.Annotations!.ReadOnlyHint);
+        Assert.Contains("customer.name", properties.GetProperty("filter").GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("=*", properties.GetProperty("filter").GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Sortable", properties.GetProperty("orderBy").GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Equal(100, properties.GetProperty("pageSize").GetProperty("maximum").GetInt32());
+        var output = tool.ProtocolTool.OutputSchema!.Value.GetProperty("properties");
+        Assert.Equal(["hasNext", "items", "page", "pageSize", "totalItems", "totalPages"], output.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_selector_filters_orders_and_pages_in_the_database()
+    {
+        // The sample desk: 1 login (High, InProgress, sam), 2 invoice (Normal, Open), 3 export (Urgent, Open, kim),
+        // 4 dark mode (Low, WaitingOnCustomer), 5 typo (Low, Closed, sam), 6 api (High, Open).
+        Assert.Equal(new[] { 3, 6, 1 }, Ids(await ListAsync(new() { ["filter"] = "priority>=High", ["orderBy"] = "priority desc, id desc" })));
+        Assert.Equal(new[] { 1, 5 }, Ids(await ListAsync(new() { ["filter"] = "assignee=sam", ["orderBy"] = "id" })));
+        Assert.Equal(new[] { 2, 4, 6 }, Ids(await ListAsync(new() { ["filter"] = "assignee=null", ["orderBy"] = "id" })));
+        Assert.Equal(new[] { 1, 2 }, Ids(await ListAsync(new() { ["filter"] = "customer.name^ada/i", ["orderBy"] = "id" })));
+        Assert.Equal(new[] { 3 }, Ids(await ListAsync(new() { ["filter"] = "title=*csv/i" })));
+        Assert.Equal(new[] { 2 }, Ids(await ListAsync(new() { ["filter"] = "tags=billing" })));
+        // ',' and '|' are read left to right: (status=Closed|priority=Urgent),assignee=kim
+        Assert.Equal(new[] { 3 }, Ids(await ListAsync(new() { ["filter"] = "status=Closed|priority=Urgent,assignee=kim", ["orderBy"] = "id" })));
+        Assert.Equal(new[] { 3, 5 }, Ids(await ListAsync(new() { ["filter"] = "status=Closed|(priority=Urgent,assignee=kim)", ["orderBy"] = "id" })));
+
+        var first = await ListAsync(new() { ["orderBy"] = "id", ["page"] = 1, ["pageSize"] = 4 });
+        var second = await ListAsync(new() { ["orderBy"] = "id", ["page"] = 2, ["pageSize"] = 4 });
+        Assert.Equal(new[] { 1, 2, 3, 4 }, Ids(first));
+        Assert.Equal(new[] { 5, 6 }, Ids(second));
+        Assert.Equal(6, first.GetProperty("totalItems").GetInt32());
+        Assert.Equal(2, first.GetProperty("totalPages").GetInt32());
+        Assert.True(first.GetProperty("hasNext").GetBoolean());
+        Assert.False(second.GetProperty("hasNext").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("colour=red", "filter", "colour")]
+    [InlineData("priority=Extreme", "filter", "Extreme")]
+    [InlineData("(status=Open", "filter", "')'")]
+    [InlineData("id=abc", "filter", "abc")]
+    public async Task A_bad_filter_is_a_tool_error_naming_the_problem_and_its_position(string filter, string field, string mentioned)
+    {
+        var result = await _client.CallToolAsync("list_tickets", new Dictionary<string, object?> { ["filter"] = filter });
+
+        Assert.True(result.IsError);
+        var error = JsonDocument.Parse(((TextContentBlock)result.Content[0]).Text).RootElement.GetProperty("error");
+        Assert.Equal("validation_error", error.GetProperty("type").GetString());
+        var first = error.GetProperty("fields")[0];
+        Assert.Equal(field, first.GetProperty("field").GetString());
+        Assert.Contains(mentioned, first.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_order_field_and_a_page_size_over_the_maximum_are_tool_errors()
+    {
+        var order = await _client.CallToolAsync("list_tickets", new Dictionary<string, object?> { ["orderBy"] = "secret desc" });
+        var size = await _client.CallToolAsync("list_tickets", new Dictionary<string, object?> { ["pageSize"] = 1000 });
+
+        Assert.True(order.IsError);
+        Assert.Contains("orderBy", ((TextContentBlock)order.Content[0]).Text, StringComparison.Ordinal);
+        Assert.True(size.IsError);
+        Assert.Contains("pageSize", ((TextContentBlock)size.Content[0]).Text, StringComparison.Ordinal);
+    }
 }

@@ -3,6 +3,7 @@ using Mediator;
 using McpCqrs.Application.Common.Diagnostics;
 using McpCqrs.Application.Common.Exceptions;
 using McpCqrs.Application.Mcp.External;
+using McpCqrs.Application.Mcp.Methods;
 using McpCqrs.Domain.Common;
 
 namespace McpCqrs.Application.Common.Behaviors;
@@ -23,7 +24,7 @@ public sealed class TracingBehavior<TMessage, TResponse> : IPipelineBehavior<TMe
         MessageHandlerDelegate<TMessage, TResponse> next,
         CancellationToken cancellationToken)
     {
-        if (!ApplicationTelemetry.Source.HasListeners())
+        if (message is IMcpMethod || !ApplicationTelemetry.Source.HasListeners())
         {
             return await next(message, cancellationToken);
         }

@@ -10,20 +10,26 @@ using ModelContextProtocol.Protocol;
 
 namespace McpCqrs.Application.Mcp.Methods;
 
+/// <summary>
+/// Marks the requests that carry an MCP method itself (not a tool's command or query). The transport opens the
+/// method's span (<c>mcp.tools.call</c>, ...), so the tracing behavior does not open a second one for them.
+/// </summary>
+public interface IMcpMethod;
+
 /// <summary><c>initialize</c>: version negotiation and what this server offers.</summary>
-public sealed record McpInitialize(InitializeRequestParams Params) : ICommand<InitializeResult>;
+public sealed record McpInitialize(InitializeRequestParams Params) : ICommand<InitializeResult>, IMcpMethod;
 
 /// <summary><c>ping</c>.</summary>
-public sealed record McpPing : IQuery<PingResult>;
+public sealed record McpPing : IQuery<PingResult>, IMcpMethod;
 
 /// <summary><c>tools/list</c>, one page at a time.</summary>
-public sealed record McpListTools(string? Cursor) : IQuery<ListToolsResult>;
+public sealed record McpListTools(string? Cursor) : IQuery<ListToolsResult>, IMcpMethod;
 
 /// <summary><c>tools/call</c>: binds the arguments to the tool's request and sends it through the mediator.</summary>
-public sealed record McpCallTool(string Name, IDictionary<string, JsonElement>? Arguments) : ICommand<CallToolResult>;
+public sealed record McpCallTool(string Name, IDictionary<string, JsonElement>? Arguments) : ICommand<CallToolResult>, IMcpMethod;
 
 /// <summary><c>logging/setLevel</c>.</summary>
-public sealed record McpSetLoggingLevel(LoggingLevel Level) : ICommand<EmptyResult>;
+public sealed record McpSetLoggingLevel(LoggingLevel Level) : ICommand<EmptyResult>, IMcpMethod;
 
 public sealed class McpInitializeHandler(McpServerInfo server) : ICommandHandler<McpInitialize, InitializeResult>
 {

@@ -14,28 +14,28 @@ using ModelContextProtocol.Protocol;
 namespace McpCqrs.Application.Mcp.Methods;
 
 /// <summary><c>resources/list</c>: the fixed-URI resources.</summary>
-public sealed record McpListResources(string? Cursor) : IQuery<ListResourcesResult>;
+public sealed record McpListResources(string? Cursor) : IQuery<ListResourcesResult>, IMcpMethod;
 
 /// <summary><c>resources/templates/list</c>.</summary>
-public sealed record McpListResourceTemplates(string? Cursor) : IQuery<ListResourceTemplatesResult>;
+public sealed record McpListResourceTemplates(string? Cursor) : IQuery<ListResourceTemplatesResult>, IMcpMethod;
 
 /// <summary><c>resources/read</c>.</summary>
-public sealed record McpReadResource(string Uri) : IQuery<ReadResourceResult>;
+public sealed record McpReadResource(string Uri) : IQuery<ReadResourceResult>, IMcpMethod;
 
 /// <summary><c>resources/subscribe</c>.</summary>
-public sealed record McpSubscribe(string Uri) : ICommand<EmptyResult>;
+public sealed record McpSubscribe(string Uri) : ICommand<EmptyResult>, IMcpMethod;
 
 /// <summary><c>resources/unsubscribe</c>.</summary>
-public sealed record McpUnsubscribe(string Uri) : ICommand<EmptyResult>;
+public sealed record McpUnsubscribe(string Uri) : ICommand<EmptyResult>, IMcpMethod;
 
 /// <summary><c>prompts/list</c>.</summary>
-public sealed record McpListPrompts(string? Cursor) : IQuery<ListPromptsResult>;
+public sealed record McpListPrompts(string? Cursor) : IQuery<ListPromptsResult>, IMcpMethod;
 
 /// <summary><c>prompts/get</c>.</summary>
-public sealed record McpGetPrompt(string Name, IReadOnlyDictionary<string, string>? Arguments) : IQuery<GetPromptResult>;
+public sealed record McpGetPrompt(string Name, IReadOnlyDictionary<string, string>? Arguments) : IQuery<GetPromptResult>, IMcpMethod;
 
 /// <summary><c>completion/complete</c>.</summary>
-public sealed record McpComplete(CompleteRequestParams Params) : IQuery<CompleteResult>;
+public sealed record McpComplete(CompleteRequestParams Params) : IQuery<CompleteResult>, IMcpMethod;
 
 public sealed class McpListResourcesHandler(McpCatalog catalog, McpServerInfo server)
     : IQueryHandler<McpListResources, ListResourcesResult>, IQueryHandler<McpListResourceTemplates, ListResourceTemplatesResult>

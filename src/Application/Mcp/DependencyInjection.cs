@@ -17,11 +17,12 @@ public static class McpDependencyInjection
         var builder = services.FirstOrDefault(d => d.ServiceType == typeof(McpCatalogBuilder))?.ImplementationInstance as McpCatalogBuilder;
         if (builder is null)
         {
-            builder = new McpCatalogBuilder().AddFromAssembly(typeof(McpDependencyInjection).Assembly);
+            builder = new McpCatalogBuilder();
             services.AddSingleton(builder);
             services.AddSingleton(sp =>
             {
-                var registrations = sp.GetRequiredService<McpCatalogBuilder>();
+                // Explicit registrations keep their order and come first; this assembly's marked requests follow.
+                var registrations = sp.GetRequiredService<McpCatalogBuilder>().AddFromAssembly(typeof(McpDependencyInjection).Assembly);
                 return new McpCatalog(registrations.Tools, registrations.Resources, registrations.Prompts, type => ValidatorsOf(sp, type));
             });
         }

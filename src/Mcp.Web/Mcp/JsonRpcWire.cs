@@ -24,6 +24,9 @@ internal sealed class McpTransportException(int httpStatus, int code, string mes
     public int Code { get; } = code;
 
     public RequestId? Id { get; } = id;
+
+    /// <summary>The JSON-RPC error's <c>data</c>, if any.</summary>
+    public object? ErrorData { get; init; }
 }
 
 /// <summary>Reading and writing JSON-RPC 2.0 frames.</summary>

@@ -30,6 +30,9 @@ public static class McpEndpoints
         services.AddSingleton<OpenStreams>();
         services.AddSingleton<McpHttpTransport>();
         services.AddSingleton<McpGauges>();
+        services.AddSingleton<RequestStateProtector>();
+        services.AddSingleton<ListenStreams>();
+        services.AddSingleton<IResourceUpdateListener>(sp => sp.GetRequiredService<ListenStreams>());
         services.AddSingleton<IMcpNotifier, McpNotifier>();
         services.AddHostedService<CatalogChangeNotifier>();
         return services;

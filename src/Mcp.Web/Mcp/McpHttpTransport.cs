@@ -6,6 +6,7 @@ using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Methods;
 using McpCqrs.Application.Mcp.Resources;
 using McpCqrs.Application.Mcp.Sessions;
@@ -35,6 +36,10 @@ internal sealed partial class McpHttpTransport(
     ISseReplayBuffer replay,
     ISseBroker broker,
     IResourceSubscriptions subscriptions,
+    McpCatalog catalog,
+    McpServerInfo serverInfo,
+    RequestStateProtector stateProtector,
+    ListenStreams listeners,
     InFlightRequests inFlight,
     PendingClientRequests pending,
     OpenStreams openStreams,
@@ -61,6 +66,12 @@ internal sealed partial class McpHttpTransport(
             }
 
             var envelope = JsonRpcWire.Classify(await ReadBodyAsync(http));
+            if (IsStatelessRequest(http, envelope))
+            {
+                await StatelessAsync(http, envelope);
+                return;
+            }
+
             if (envelope is { Kind: JsonRpcKind.Request, Method: RequestMethods.Initialize })
             {
                 await InitializeAsync(http, envelope);
@@ -411,6 +422,13 @@ internal sealed partial class McpHttpTransport(
     private async Task<McpSession> RequireSessionAsync(HttpContext http, RequestId? id)
     {
         var sessionId = http.Request.Headers[SessionHeader].ToString();
+        if (string.IsNullOrEmpty(sessionId) && !HttpMethods.IsPost(http.Request.Method)
+            && http.Request.Headers[VersionHeader].ToString().Trim() is { Length: > 0 } statelessVersion && !SessionEraVersions.Contains(statelessVersion))
+        {
+            // A stateless-era client has no session to stream or end.
+            throw new McpTransportException(StatusCodes.Status405MethodNotAllowed, (int)McpErrorCode.MethodNotFound, $"{http.Request.Method} is not used by protocol version {statelessVersion}.", id);
+        }
+
         if (string.IsNullOrEmpty(sessionId))
         {
             throw new McpTransportException(StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidRequest, $"Bad Request: the {SessionHeader} header is required (send initialize first).", id);
@@ -454,7 +472,7 @@ internal sealed partial class McpHttpTransport(
         var data = new JsonObject();
         foreach (System.Collections.DictionaryEntry entry in exception.Data)
         {
-            data[entry.Key.ToString()!] = JsonValue.Create(entry.Value?.ToString());
+            data[entry.Key.ToString()!] = entry.Value is JsonNode node ? node.DeepClone() : JsonValue.Create(entry.Value?.ToString());
         }
 
         return data;
@@ -463,7 +481,7 @@ internal sealed partial class McpHttpTransport(
     private static string NewSessionId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
     private static Task RejectAsync(HttpContext http, McpTransportException ex) =>
-        WriteJsonAsync(http, ex.HttpStatus, JsonRpcWire.Error(ex.Id, ex.Code, ex.Message), http.RequestAborted);
+        WriteJsonAsync(http, ex.HttpStatus, JsonRpcWire.Error(ex.Id, ex.Code, ex.Message, ex.ErrorData), http.RequestAborted);
 
     internal static async Task WriteJsonAsync(HttpContext http, int status, string payload, CancellationToken cancellationToken = default)
     {

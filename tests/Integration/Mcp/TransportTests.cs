@@ -109,9 +109,9 @@ public sealed class TransportTests : IAsyncLifetime
 
         _mcp.ProtocolVersion = null;
         Assert.Equal(HttpStatusCode.OK, (await _mcp.PostAsync("""{"jsonrpc":"2.0","id":1,"method":"ping"}""")).StatusCode);
+        // A version the session-based era does not know makes it a stateless-era request, which lacks its _meta.
         _mcp.ProtocolVersion = "1999-01-01";
-        var error = await ErrorAsync(await _mcp.PostAsync("""{"jsonrpc":"2.0","id":1,"method":"ping"}"""), HttpStatusCode.BadRequest, -32600);
-        Assert.Contains("1999-01-01", error["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        await ErrorAsync(await _mcp.PostAsync("""{"jsonrpc":"2.0","id":1,"method":"ping"}"""), HttpStatusCode.BadRequest, -32602);
     }
 
     [Fact]

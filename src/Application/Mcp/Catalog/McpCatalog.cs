@@ -274,7 +274,10 @@ public sealed partial class McpCatalog
             },
             Icons = registration.Icons is { Count: > 0 } icons ? [.. icons] : null,
         };
-        return new ToolBinding(requestType, resultType, tool, registration.Invoker) { WrapsResult = wraps };
+        var headers = (input["properties"] as System.Text.Json.Nodes.JsonObject ?? [])
+            .Where(p => p.Value?["x-mcp-header"] is System.Text.Json.Nodes.JsonValue)
+            .ToDictionary(p => p.Key, p => p.Value!["x-mcp-header"]!.GetValue<string>(), StringComparer.Ordinal);
+        return new ToolBinding(requestType, resultType, tool, registration.Invoker) { WrapsResult = wraps, HeaderParameters = headers };
     }
 
     /// <summary>A selector tool's filter and orderBy arguments say which fields and operators they take.</summary>

@@ -24,7 +24,7 @@ public sealed class McpCatalogBuilder
         {
             if (type.GetCustomAttribute<McpResourceAttribute>() is { } resource)
             {
-                _resources.Add(new ResourceRegistration(type, resource.UriTemplate, resource.Name, resource.Title, resource.Description, resource.MimeType));
+                _resources.Add(new ResourceRegistration(type, resource.UriTemplate, resource.Name, resource.Title, resource.Description, resource.MimeType, CacheTtlMs: resource.CacheTtlMs, CacheScope: resource.CacheScope));
             }
 
             if (type.GetCustomAttribute<McpPromptAttribute>() is { } prompt)

@@ -21,6 +21,12 @@ public sealed class McpResourceAttribute(string uriTemplate) : Attribute
 
     /// <summary>The contents' media type; defaults by result (text/plain, application/json, application/octet-stream).</summary>
     public string? MimeType { get; set; }
+
+    /// <summary>Stateless era: how long a client may cache a read, in milliseconds (default 0).</summary>
+    public long CacheTtlMs { get; set; }
+
+    /// <summary>Stateless era: "private" (default: the data may depend on the caller) or "public".</summary>
+    public string CacheScope { get; set; } = "private";
 }
 
 /// <summary>
@@ -37,6 +43,17 @@ public sealed class McpPromptAttribute(string name) : Attribute
 
     /// <summary>Defaults to the request type's XML summary.</summary>
     public string? Description { get; set; }
+}
+
+/// <summary>
+/// Mirrors a tool argument in an HTTP header (<c>x-mcp-header</c>, 2026-07-28): a stateless-era request must carry
+/// <c>Mcp-Param-{Name}</c> with the argument's value, so gateways can route on it without reading the body. Only on
+/// string, integer or boolean properties; never on secrets. Put it on the record's parameter with <c>property:</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
+public sealed class McpHeaderAttribute(string name) : Attribute
+{
+    public string Name { get; } = name;
 }
 
 /// <summary>

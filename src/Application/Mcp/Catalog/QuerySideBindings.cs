@@ -12,7 +12,9 @@ public sealed record ResourceRegistration(
     string? Title = null,
     string? Description = null,
     string? MimeType = null,
-    ToolInvoker? Invoker = null);
+    ToolInvoker? Invoker = null,
+    long CacheTtlMs = 0,
+    string CacheScope = "private");
 
 /// <summary>A prompt as registered (by attribute or fluently).</summary>
 public sealed record PromptRegistration(
@@ -32,6 +34,8 @@ public sealed class ResourceBinding
         Matcher = matcher;
         MimeType = registration.MimeType;
         Invoker = registration.Invoker;
+        CacheTtlMs = registration.CacheTtlMs;
+        CacheScope = registration.CacheScope;
         Completions = completions;
         var name = registration.Name ?? registration.RequestType.Name;
         var description = registration.Description ?? Schema.XmlDocumentation.Summary(registration.RequestType);
@@ -56,6 +60,12 @@ public sealed class ResourceBinding
     public string? MimeType { get; }
 
     public ToolInvoker? Invoker { get; }
+
+    /// <summary>Stateless era: how long a client may cache a read (<c>ttlMs</c>); 0 by default (data changes).</summary>
+    public long CacheTtlMs { get; }
+
+    /// <summary>Stateless era: <c>public</c>, or <c>private</c> (the default) when what a read shows depends on the caller.</summary>
+    public string CacheScope { get; }
 
     /// <summary>Set for a fixed URI (listed by <c>resources/list</c>).</summary>
     public Resource? Resource { get; }

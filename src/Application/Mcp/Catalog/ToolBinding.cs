@@ -34,6 +34,12 @@ public sealed class ToolBinding
     /// <summary>Null: the request goes to the mediator as it is.</summary>
     public ToolInvoker? Invoker { get; }
 
+    /// <summary>
+    /// Arguments mirrored in HTTP headers (<c>x-mcp-header</c> in the input schema): property → header token, so a
+    /// stateless-era request must carry <c>Mcp-Param-{token}</c> with the argument's value.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> HeaderParameters { get; internal init; } = new Dictionary<string, string>();
+
     /// <summary>Whether the result is wrapped as <c>{"result": ...}</c> because it is not a JSON object.</summary>
     public bool WrapsResult { get; internal init; }
 

@@ -31,6 +31,18 @@ public interface IMcpRequestContext
 
     /// <summary>Messages to the client while the request runs (notifications before the result); null outside MCP.</summary>
     IMcpOutbound? Outbound { get; }
+
+    /// <summary>
+    /// True for a request of the stateless revision (2026-07-28): no session, no server-to-client requests (input is
+    /// asked for with an <c>input_required</c> result), log messages only when the request asked for them.
+    /// </summary>
+    bool IsStateless { get; }
+
+    /// <summary>Stateless era: the client's answers to the input this request asked for in an earlier round, by key.</summary>
+    IReadOnlyDictionary<string, JsonNode?>? InputResponses { get; }
+
+    /// <summary>Stateless era: the state the handler kept in the previous round (verified by the server), or null.</summary>
+    string? RequestState { get; }
 }
 
 /// <summary>Carries messages to the client on the current request's response (the transport switches it to SSE).</summary>
@@ -69,4 +81,10 @@ public sealed class McpRequestContext : IMcpRequestContext
     public LoggingLevel? LogLevel { get; set; }
 
     public IMcpOutbound? Outbound { get; set; }
+
+    public bool IsStateless { get; set; }
+
+    public IReadOnlyDictionary<string, JsonNode?>? InputResponses { get; set; }
+
+    public string? RequestState { get; set; }
 }

@@ -19,6 +19,9 @@ public interface IMcpMethod;
 /// <summary><c>initialize</c>: version negotiation and what this server offers.</summary>
 public sealed record McpInitialize(InitializeRequestParams Params) : ICommand<InitializeResult>, IMcpMethod;
 
+/// <summary><c>server/discover</c> (2026-07-28): versions, capabilities and instructions.</summary>
+public sealed record McpDiscover : IQuery<DiscoverResult>, IMcpMethod;
+
 /// <summary><c>ping</c>.</summary>
 public sealed record McpPing : IQuery<PingResult>, IMcpMethod;
 
@@ -39,18 +42,38 @@ public sealed class McpInitializeHandler(McpServerInfo server) : ICommandHandler
         return ValueTask.FromResult(new InitializeResult
         {
             ProtocolVersion = McpProtocol.IsSupported(requested) ? requested : McpProtocol.LatestVersion,
-            Capabilities = new ServerCapabilities
-            {
-                Tools = new ToolsCapability { ListChanged = true },
-                Resources = new ResourcesCapability { Subscribe = true, ListChanged = true },
-                Prompts = new PromptsCapability { ListChanged = true },
-                Completions = new CompletionsCapability(),
-                Logging = new LoggingCapability(),
-            },
+            Capabilities = McpCapabilities.Server(),
             ServerInfo = new Implementation { Name = server.Name, Title = server.Title, Version = server.Version },
             Instructions = server.Instructions,
         });
     }
+}
+
+/// <summary>What this server offers, the same in both eras (each handler below exists).</summary>
+public static class McpCapabilities
+{
+    public static ServerCapabilities Server() => new()
+    {
+        Tools = new ToolsCapability { ListChanged = true },
+        Resources = new ResourcesCapability { Subscribe = true, ListChanged = true },
+        Prompts = new PromptsCapability { ListChanged = true },
+        Completions = new CompletionsCapability(),
+        Logging = new LoggingCapability(),
+    };
+}
+
+public sealed class McpDiscoverHandler(McpServerInfo server) : IQueryHandler<McpDiscover, DiscoverResult>
+{
+    /// <summary>The stateless revisions served; the session-based ones are negotiated by <c>initialize</c>.</summary>
+    public static IReadOnlyList<string> StatelessVersions { get; } = ["2026-07-28"];
+
+    public ValueTask<DiscoverResult> Handle(McpDiscover query, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new DiscoverResult
+        {
+            SupportedVersions = [.. StatelessVersions],
+            Capabilities = McpCapabilities.Server(),
+            Instructions = server.Instructions,
+        });
 }
 
 public sealed class McpPingHandler : IQueryHandler<McpPing, PingResult>

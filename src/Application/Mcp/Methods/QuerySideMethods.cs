@@ -159,7 +159,10 @@ public sealed class McpPromptsHandler(McpCatalog catalog, McpServerInfo server, 
         }
 
         var given = query.Arguments ?? new Dictionary<string, string>();
-        var missing = (binding.Prompt.Arguments ?? []).Where(a => a.Required == true && !given.ContainsKey(a.Name)).Select(a => a.Name).ToList();
+        var missing = (binding.Prompt.Arguments ?? [])
+            .Where(a => a.Required == true && !given.Keys.Any(k => string.Equals(k, a.Name, StringComparison.OrdinalIgnoreCase)))
+            .Select(a => a.Name)
+            .ToList();
         if (missing.Count > 0)
         {
             throw new McpProtocolException($"Missing required argument{(missing.Count > 1 ? "s" : string.Empty)}: {string.Join(", ", missing.Select(m => $"'{m}'"))}.", McpErrorCode.InvalidParams);

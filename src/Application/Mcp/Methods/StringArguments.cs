@@ -26,6 +26,18 @@ public static class StringArguments
             arguments[JsonNamingPolicy.CamelCase.ConvertName(name)] = JsonSerializer.SerializeToElement(ToJson(Nullable.GetUnderlyingType(type) ?? type, value));
         }
 
+        // An optional argument the caller left out binds as null (or the parameter's default), not as "missing".
+        var nullability = new System.Reflection.NullabilityInfoContext();
+        foreach (var parameter in requestType.GetConstructors().OrderByDescending(c => c.GetParameters().Length).FirstOrDefault()?.GetParameters() ?? [])
+        {
+            var name = JsonNamingPolicy.CamelCase.ConvertName(parameter.Name!);
+            if (!arguments.ContainsKey(name) && !parameter.HasDefaultValue
+                && (Nullable.GetUnderlyingType(parameter.ParameterType) is not null || nullability.Create(parameter).WriteState == System.Reflection.NullabilityState.Nullable))
+            {
+                arguments[name] = JsonSerializer.SerializeToElement<object?>(null);
+            }
+        }
+
         return ArgumentBinder.Bind(requestType, arguments);
     }
 
@@ -36,9 +48,14 @@ public static class StringArguments
             return flag;
         }
 
-        if ((type == typeof(int) || type == typeof(long) || type == typeof(short)) && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var integer))
+        if ((type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(sbyte)) && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var integer))
         {
             return integer;
+        }
+
+        if ((type == typeof(uint) || type == typeof(ulong) || type == typeof(ushort) || type == typeof(byte)) && ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var natural))
+        {
+            return natural;
         }
 
         if ((type == typeof(decimal) || type == typeof(double) || type == typeof(float)) && decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))

@@ -15,6 +15,12 @@ public interface IResourceSubscriptions
     Task RemoveSessionAsync(string sessionId, CancellationToken cancellationToken);
 }
 
+/// <summary>Something else that wants to hear of resource updates (e.g. the stateless era's listen streams).</summary>
+public interface IResourceUpdateListener
+{
+    ValueTask ResourceUpdatedAsync(string uri, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// Tells subscribed clients that a resource changed (<c>notifications/resources/updated</c>). Handlers of
 /// commands that change what a resource shows call it after saving.
@@ -24,10 +30,15 @@ public interface IResourceNotifier
     ValueTask ResourceUpdatedAsync(string uri, CancellationToken cancellationToken = default);
 }
 
-internal sealed class ResourceNotifier(IResourceSubscriptions subscriptions, IMcpNotifier notifier) : IResourceNotifier
+internal sealed class ResourceNotifier(IResourceSubscriptions subscriptions, IMcpNotifier notifier, IEnumerable<IResourceUpdateListener> listeners) : IResourceNotifier
 {
     public async ValueTask ResourceUpdatedAsync(string uri, CancellationToken cancellationToken = default)
     {
+        foreach (var listener in listeners)
+        {
+            await listener.ResourceUpdatedAsync(uri, cancellationToken);
+        }
+
         foreach (var session in await subscriptions.SubscribersAsync(uri, cancellationToken))
         {
             if (!await notifier.NotifyAsync(

@@ -15,6 +15,7 @@ public sealed partial class UriTemplateMatcher
     private readonly Regex _path;
     private readonly List<string> _pathVariables = [];
     private readonly List<string> _queryVariables = [];
+    private readonly char? _queryPrefix;
 
     public UriTemplateMatcher(string template)
     {
@@ -41,6 +42,8 @@ public sealed partial class UriTemplateMatcher
 
             if (op is "?" or "&")
             {
+                // "{&a}" continues a query the literal started ("?kind=book{&page}"); "{?a}" starts one.
+                _queryPrefix ??= op == "&" ? '&' : '?';
                 sawQuery = true;
                 _queryVariables.AddRange(names);
                 continue;
@@ -56,10 +59,10 @@ public sealed partial class UriTemplateMatcher
             {
                 "" => "([^/?#,]*)",
                 "+" => "([^?#]*)",
-                "#" => "#([^?]*)",
+                "#" => "#(.*)",
                 "." => "\\.([^/?#.]*)",
                 "/" => "/([^/?#]*)",
-                ";" => ";" + Regex.Escape(names[0]) + "=?([^/?#;]*)",
+                ";" => ";" + Regex.Escape(names[0]) + "(?:=([^/?#;]*))?",
                 _ => throw new ArgumentException($"URI template '{template}': operator '{op}' is not supported.", nameof(template)),
             });
         }
@@ -72,7 +75,7 @@ public sealed partial class UriTemplateMatcher
         pattern.Append(Regex.Escape(template[position..]));
         if (_queryVariables.Count > 0)
         {
-            pattern.Append("(?:\\?(?<query>[^#]*))?");
+            pattern.Append(_queryPrefix == '&' ? "(?:&(?<query>[^#]*))?" : "(?:\\?(?<query>[^#]*))?");
         }
 
         _path = new Regex(pattern.Append('$').ToString(), RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));

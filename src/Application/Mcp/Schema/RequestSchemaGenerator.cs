@@ -68,10 +68,26 @@ public static class RequestSchemaGenerator
     {
         foreach (var (name, node) in properties.ToList())
         {
-            if (node is JsonObject property && property["description"] is null
-                && XmlDocumentation.Parameter(requestType, PascalCase(name)) is { } description)
+            if (node is not JsonObject property)
+            {
+                continue;
+            }
+
+            if (property["description"] is null && XmlDocumentation.Parameter(requestType, PascalCase(name)) is { } description)
             {
                 property["description"] = description;
+            }
+
+            var clr = requestType.GetProperty(PascalCase(name));
+            if (clr?.GetCustomAttributes(typeof(Catalog.McpHeaderAttribute), false).FirstOrDefault() is Catalog.McpHeaderAttribute header)
+            {
+                var type = Nullable.GetUnderlyingType(clr.PropertyType) ?? clr.PropertyType;
+                if (type != typeof(string) && type != typeof(bool) && type != typeof(int) && type != typeof(long))
+                {
+                    throw new InvalidOperationException($"[McpHeader] on {requestType.FullName}.{clr.Name}: only string, integer or boolean arguments can be mirrored in a header.");
+                }
+
+                property["x-mcp-header"] = header.Name;
             }
         }
     }

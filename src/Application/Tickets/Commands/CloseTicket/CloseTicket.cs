@@ -1,0 +1,83 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FluentValidation;
+using Mediator;
+using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Application.Mcp.Resources;
+using McpCqrs.Domain.Common;
+using McpCqrs.Domain.Tickets;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using InputRequest = McpCqrs.Application.Mcp.Context.InputRequest;
+
+namespace McpCqrs.Application.Tickets.Commands.CloseTicket;
+
+/// <summary>
+/// Closes a ticket with a resolution note. When the ticket has a comment thread, the user is asked to confirm
+/// first (over MCP, if the client can ask its user); declining leaves the ticket as it was.
+/// </summary>
+/// <param name="TicketId">The ticket to close.</param>
+/// <param name="Resolution">How the problem was solved; added to the thread.</param>
+[McpTool("close_ticket", Title = "Close a ticket", Destructive = true)]
+public sealed record CloseTicket(int TicketId, string Resolution) : ICommand<TicketDto>, IChangesResources
+{
+    public IEnumerable<string> ResourcesChangedBy(object? result) => [TicketResources.Uri(TicketId)];
+}
+
+public sealed class CloseTicketValidator : AbstractValidator<CloseTicket>
+{
+    public CloseTicketValidator()
+    {
+        RuleFor(x => x.TicketId).GreaterThan(0);
+        RuleFor(x => x.Resolution).NotEmpty().MaximumLength(Comment.BodyMaxLength);
+    }
+}
+
+public sealed class CloseTicketHandler(IAppDbContext db, ICurrentUser user, IClientInput input, TimeProvider clock)
+    : ICommandHandler<CloseTicket, TicketDto>
+{
+    public const string ConfirmationKey = "confirm_close";
+
+    public async ValueTask<TicketDto> Handle(CloseTicket command, CancellationToken cancellationToken)
+    {
+        var ticket = await TicketReadModel.GetAsync(db, command.TicketId, cancellationToken);
+        if (ticket.Status == TicketStatus.Closed)
+        {
+            return ticket;
+        }
+
+        // Ask before anything changes: in the stateless era this handler runs again with the answer.
+        if (ticket.Comments.Count > 0 && input.CanElicit && !await ConfirmedAsync(ticket, cancellationToken))
+        {
+            throw new BusinessRuleViolationException("ticket.close_declined", $"Closing ticket {ticket.Id} was not confirmed; it stays {ticket.Status}.");
+        }
+
+        var entity = await TicketReadModel.LoadAsync(db, command.TicketId, cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        entity.AddComment(user.Name ?? user.Id ?? AddComment.AddCommentHandler.AnonymousAuthor, $"Resolution: {command.Resolution}", false, now);
+        entity.ChangeStatus(TicketStatus.Closed, now);
+        await db.SaveChangesAsync(cancellationToken);
+        return await TicketReadModel.GetAsync(db, entity.Id, cancellationToken);
+    }
+
+    private async ValueTask<bool> ConfirmedAsync(TicketDto ticket, CancellationToken cancellationToken)
+    {
+        var schema = new JsonObject
+        {
+            ["type"] = "object",
+            ["properties"] = new JsonObject { ["confirm"] = new JsonObject { ["type"] = "boolean", ["title"] = "Close the ticket", ["default"] = false } },
+            ["required"] = new JsonArray("confirm"),
+        };
+        var request = new JsonObject
+        {
+            ["mode"] = "form",
+            ["message"] = $"Close ticket {ticket.Id} \"{ticket.Title}\"? It has {ticket.Comments.Count} comment(s); closing ends the conversation with the customer.",
+            ["requestedSchema"] = schema,
+        }.Deserialize<ElicitRequestParams>(McpJsonUtilities.DefaultOptions)!;
+        var answers = await input.AskAsync(new Dictionary<string, InputRequest> { [ConfirmationKey] = InputRequest.Elicit(request) }, cancellationToken: cancellationToken);
+        var answer = answers[ConfirmationKey];
+        return answer?["action"]?.GetValue<string>() == "accept" && answer["content"]?["confirm"]?.GetValue<bool>() == true;
+    }
+}

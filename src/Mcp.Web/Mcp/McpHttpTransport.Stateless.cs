@@ -1,0 +1,513 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Mediator;
+using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Application.Mcp.Methods;
+using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Application.Mcp.Context;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using InputRequiredException = McpCqrs.Application.Mcp.Context.InputRequiredException;
+
+namespace McpCqrs.Web.Mcp;
+
+/// <summary>
+/// The stateless revision (2026-07-28) on the same endpoint. A POST is modern when its params carry
+/// <c>_meta["io.modelcontextprotocol/protocolVersion"]</c> or its <c>MCP-Protocol-Version</c> header names a version
+/// the session-based era does not know; everything else keeps the 2025-11-25 behaviour untouched. A modern request
+/// is checked in the order the revision sets (params._meta, version header, supported version, standard headers,
+/// custom parameter headers, method, client capabilities), runs without a session, and its result carries
+/// <c>resultType</c>, the server's identity and, for the cacheable methods, <c>ttlMs</c>/<c>cacheScope</c>.
+/// </summary>
+internal sealed partial class McpHttpTransport
+{
+    public const string StatelessVersion = "2026-07-28";
+
+    private const string MetaProtocolVersion = "io.modelcontextprotocol/protocolVersion";
+    private const string MetaClientCapabilities = "io.modelcontextprotocol/clientCapabilities";
+    private const string MetaClientInfo = "io.modelcontextprotocol/clientInfo";
+    private const string MetaLogLevel = "io.modelcontextprotocol/logLevel";
+    private const string MetaServerInfo = "io.modelcontextprotocol/serverInfo";
+    private const string MetaSubscriptionId = "io.modelcontextprotocol/subscriptionId";
+    private const int HeaderMismatch = -32020;
+
+    private static readonly HashSet<string> SessionEraVersions = new(StringComparer.Ordinal) { "2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25" };
+
+    private static readonly HashSet<string> StatelessMethods = new(StringComparer.Ordinal)
+    {
+        RequestMethods.ServerDiscover, RequestMethods.ToolsList, RequestMethods.ToolsCall, RequestMethods.ResourcesList,
+        RequestMethods.ResourcesTemplatesList, RequestMethods.ResourcesRead, RequestMethods.PromptsList, RequestMethods.PromptsGet,
+        RequestMethods.CompletionComplete, RequestMethods.SubscriptionsListen,
+    };
+
+    private static readonly HashSet<string> InputRequiredMethods = new(StringComparer.Ordinal)
+    {
+        RequestMethods.ToolsCall, RequestMethods.PromptsGet, RequestMethods.ResourcesRead,
+    };
+
+    private static bool IsStatelessRequest(HttpContext http, JsonRpcEnvelope envelope)
+    {
+        if ((envelope.Params as JsonObject)?["_meta"] is JsonObject meta && meta.ContainsKey(MetaProtocolVersion))
+        {
+            return true;
+        }
+
+        var header = http.Request.Headers[VersionHeader].ToString().Trim();
+        return header.Length > 0 && !SessionEraVersions.Contains(header);
+    }
+
+    private async Task StatelessAsync(HttpContext http, JsonRpcEnvelope envelope)
+    {
+        if (envelope.Kind != JsonRpcKind.Request)
+        {
+            http.Response.StatusCode = StatusCodes.Status202Accepted;
+            return;
+        }
+
+        var id = envelope.Id!.Value;
+        StatelessCall call;
+        try
+        {
+            call = Validate(http, envelope);
+        }
+        catch (McpTransportException ex)
+        {
+            await RejectAsync(http, ex);
+            return;
+        }
+
+        if (call.Method == RequestMethods.SubscriptionsListen)
+        {
+            await ListenAsync(http, call);
+            return;
+        }
+
+        var services = http.RequestServices;
+        var context = services.GetRequiredService<McpRequestContext>();
+        var stream = new StatelessResponseStream(http);
+        context.Method = call.Method;
+        context.RequestId = id;
+        context.ProtocolVersion = call.Version;
+        context.ClientInfo = call.ClientInfo;
+        context.ClientCapabilities = call.Capabilities;
+        context.LogLevel = call.LogLevel;
+        context.ProgressToken = ProgressTokenOf(envelope.Params);
+        context.IsStateless = true;
+        context.Outbound = stream;
+        context.InputResponses = (call.Params["inputResponses"] as JsonObject)?.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+
+        var principal = services.GetRequiredService<ICurrentUser>().Id;
+        var digest = RequestStateProtector.Digest(call.Method, call.Params);
+        if (call.Params["requestState"] is JsonValue stateValue && stateValue.GetValueKind() == JsonValueKind.String)
+        {
+            if (!stateProtector.TryUnprotect(stateValue.GetValue<string>(), principal, call.Method, digest, out var state))
+            {
+                await stream.CompleteAsync(200, JsonRpcWire.Error(id, (int)McpErrorCode.InvalidParams, "Invalid requestState: it was altered, has expired, or belongs to another request or caller."), CancellationToken.None);
+                return;
+            }
+
+            context.RequestState = state;
+        }
+
+        using var alive = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var status = StatusCodes.Status200OK;
+        string payload;
+        using (var operation = new McpOperation(call.Method, id, envelope.Params, null, call.Version))
+        {
+            try
+            {
+                var message = call.Method == RequestMethods.ServerDiscover
+                    ? new McpDiscover()
+                    : McpMethodTable.Create(call.Method, envelope.Params);
+                var result = await services.GetRequiredService<ISender>().Send((object)message, alive.Token);
+                operation.Succeeded(result);
+                payload = JsonRpcWire.Response(id, Complete(call, result));
+            }
+            catch (InputRequiredException ex) when (InputRequiredMethods.Contains(call.Method))
+            {
+                operation.Succeeded(null);
+                payload = JsonRpcWire.Response(id, InputRequired(ex, principal, call.Method, digest));
+            }
+            catch (McpProtocolException ex)
+            {
+                var (code, data) = StatelessError(ex, call);
+                status = code == (int)McpErrorCode.MissingRequiredClientCapability ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK;
+                operation.Failed(code, ex.Message);
+                payload = JsonRpcWire.Error(id, code, ex.Message, data);
+            }
+            catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+            {
+                // The client closed the stream: in this era that cancels the request, and nothing more is sent.
+                operation.Failed(RequestCancelled, "cancelled");
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogMethodFailed(logger, ex, call.Method, "(stateless)");
+                operation.Failed((int)McpErrorCode.InternalError, ex.GetType().FullName ?? "internal error");
+                payload = JsonRpcWire.Error(id, (int)McpErrorCode.InternalError, "Internal error.");
+            }
+        }
+
+        await stream.CompleteAsync(status, payload, CancellationToken.None);
+    }
+
+    /// <summary>The checks of a modern request, in the order the revision gives them; each failure carries the request id.</summary>
+    private StatelessCall Validate(HttpContext http, JsonRpcEnvelope envelope)
+    {
+        var id = envelope.Id;
+        var method = envelope.Method!;
+        if (envelope.Params is not JsonObject parameters || parameters["_meta"] is not JsonObject meta
+            || meta[MetaProtocolVersion] is not JsonValue versionNode || versionNode.GetValueKind() != JsonValueKind.String
+            || meta[MetaClientCapabilities] is not JsonObject capabilitiesNode)
+        {
+            throw new McpTransportException(
+                StatusCodes.Status400BadRequest,
+                (int)McpErrorCode.InvalidParams,
+                $"params._meta must carry '{MetaProtocolVersion}' and '{MetaClientCapabilities}'.",
+                id);
+        }
+
+        var version = versionNode.GetValue<string>();
+        var header = http.Request.Headers[VersionHeader].ToString().Trim();
+        if (header.Length == 0 || header != version)
+        {
+            throw new McpTransportException(StatusCodes.Status400BadRequest, HeaderMismatch, $"The {VersionHeader} header must be present and equal params._meta['{MetaProtocolVersion}'].", id);
+        }
+
+        if (version != StatelessVersion)
+        {
+            throw new McpTransportException(StatusCodes.Status400BadRequest, (int)McpErrorCode.UnsupportedProtocolVersion, $"Unsupported protocol version '{version}'.", id)
+            {
+                ErrorData = new JsonObject { ["supported"] = new JsonArray(StatelessVersion), ["requested"] = version },
+            };
+        }
+
+        if (StandardHeader(http, "Mcp-Method", id) != method)
+        {
+            throw new McpTransportException(StatusCodes.Status400BadRequest, HeaderMismatch, "The Mcp-Method header must equal the request's method.", id);
+        }
+
+        var nameField = method switch
+        {
+            RequestMethods.ToolsCall or RequestMethods.PromptsGet => "name",
+            RequestMethods.ResourcesRead => "uri",
+            _ => null,
+        };
+        if (nameField is not null && StandardHeader(http, "Mcp-Name", id) is var name && (name is null || name != Text(parameters[nameField])))
+        {
+            throw new McpTransportException(StatusCodes.Status400BadRequest, HeaderMismatch, $"The Mcp-Name header must equal params.{nameField}.", id);
+        }
+
+        if (method == RequestMethods.ToolsCall && catalog.TryGetTool(Text(parameters["name"]) ?? string.Empty, out var tool))
+        {
+            CheckParameterHeaders(http, tool, parameters["arguments"] as JsonObject, id);
+        }
+
+        if (!StatelessMethods.Contains(method))
+        {
+            throw new McpTransportException(StatusCodes.Status404NotFound, (int)McpErrorCode.MethodNotFound, $"Method not found: '{method}' (not part of protocol version {StatelessVersion}).", id);
+        }
+
+        LoggingLevel? logLevel = null;
+        if (meta[MetaLogLevel] is { } levelNode)
+        {
+            try
+            {
+                logLevel = levelNode.Deserialize<LoggingLevel>(McpJsonUtilities.DefaultOptions);
+            }
+            catch (JsonException)
+            {
+                throw new McpTransportException(StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidParams, $"'{MetaLogLevel}' is not a log level.", id);
+            }
+        }
+
+        ClientCapabilities? capabilities;
+        Implementation? clientInfo;
+        try
+        {
+            capabilities = capabilitiesNode.Deserialize<ClientCapabilities>(McpJsonUtilities.DefaultOptions);
+            clientInfo = meta[MetaClientInfo]?.Deserialize<Implementation>(McpJsonUtilities.DefaultOptions);
+        }
+        catch (JsonException)
+        {
+            throw new McpTransportException(StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidParams, "params._meta holds malformed client capabilities or client info.", id);
+        }
+
+        return new StatelessCall(id!.Value, method, version, parameters, capabilities, clientInfo, logLevel);
+    }
+
+    /// <summary>
+    /// A standard request header's value: trimmed, with the <c>=?base64?…?=</c> form decoded. Missing → null;
+    /// characters outside visible ASCII, or bad Base64 → -32020.
+    /// </summary>
+    private static string? StandardHeader(HttpContext http, string name, RequestId? id)
+    {
+        if (!http.Request.Headers.TryGetValue(name, out var values) || values.Count == 0)
+        {
+            return null;
+        }
+
+        return DecodeHeaderValue(values.ToString(), name, id);
+    }
+
+    private static string DecodeHeaderValue(string raw, string name, RequestId? id)
+    {
+        var value = raw.Trim(' ', '\t');
+        if (value.Any(c => c < 0x20 || c > 0x7E))
+        {
+            throw new McpTransportException(StatusCodes.Status400BadRequest, HeaderMismatch, $"The {name} header holds characters that are not visible ASCII; use the =?base64?...?= form.", id);
+        }
+
+        if (value.StartsWith("=?base64?", StringComparison.Ordinal) && value.EndsWith("?=", StringComparison.Ordinal) && value.Length >= "=?base64??=".Length)
+        {
+            var encoded = value["=?base64?".Length..^2];
+            var bytes = new byte[encoded.Length];
+            if (encoded.Length % 4 != 0 || !Convert.TryFromBase64String(encoded, bytes, out var written))
+            {
+                throw new McpTransportException(StatusCodes.Status400BadRequest, HeaderMismatch, $"The {name} header's base64 value is not valid (padded standard Base64 is required).", id);
+            }
+
+            return new UTF8Encoding(false, true).GetString(bytes, 0, written);
+        }
+
+        return value;
+    }
+
+    /// <summary>Tool arguments marked <c>x-mcp-header</c> must be mirrored in <c>Mcp-Param-{Name}</c> headers.</summary>
+    private static void CheckParameterHeaders(HttpContext http, ToolBinding tool, JsonObject? arguments, RequestId? id)
+    {
+        foreach (var (property, token) in tool.HeaderParameters)
+        {
+            var value = arguments?[property];
+            if (value is null)
+            {
+                continue;
+            }
+
+            var headerName = "Mcp-Param-" + token;
+            var header = StandardHeader(http, headerName, id)
+                ?? throw new McpTransportException(StatusCodes.Status400BadRequest, HeaderMismatch, $"The {headerName} header must carry the value of argument '{property}'.", id);
+            var matches = value.GetValueKind() switch
+            {
+                JsonValueKind.Number => decimal.TryParse(header, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) && value.GetValue<decimal>() == n,
+                JsonValueKind.True or JsonValueKind.False => string.Equals(header, value.ToJsonString(), StringComparison.OrdinalIgnoreCase),
+                JsonValueKind.String => header == value.GetValue<string>(),
+                _ => false,
+            };
+            if (!matches)
+            {
+                throw new McpTransportException(StatusCodes.Status400BadRequest, HeaderMismatch, $"The {headerName} header does not match argument '{property}'.", id);
+            }
+        }
+    }
+
+    /// <summary>A complete result: <c>resultType</c>, the server's identity, and cache hints where the method is cacheable.</summary>
+    private JsonObject Complete(StatelessCall call, object? result)
+    {
+        var node = result is null ? new JsonObject() : JsonSerializer.SerializeToNode(result, result.GetType(), JsonRpcWire.Options) as JsonObject ?? new JsonObject();
+        node["resultType"] = "complete";
+        WithServerInfo(node);
+        (long Ttl, string Scope)? hints = call.Method switch
+        {
+            RequestMethods.ServerDiscover or RequestMethods.ToolsList or RequestMethods.PromptsList
+                or RequestMethods.ResourcesList or RequestMethods.ResourcesTemplatesList => ((long)options.Value.ListCacheTtl.TotalMilliseconds, "public"),
+            RequestMethods.ResourcesRead => catalog.TryMatchResource(Text(call.Params["uri"]) ?? string.Empty, out var resource, out _)
+                ? (resource.CacheTtlMs, resource.CacheScope)
+                : (0L, "private"),
+            _ => null,
+        };
+        if (hints is { } cache)
+        {
+            node["ttlMs"] = cache.Ttl;
+            node["cacheScope"] = cache.Scope;
+        }
+
+        return node;
+    }
+
+    private JsonObject InputRequired(InputRequiredException required, string? principal, string method, string digest)
+    {
+        var requests = new JsonObject();
+        foreach (var (key, request) in required.Requests)
+        {
+            requests[key] = new JsonObject { ["method"] = request.Method, ["params"] = request.Params?.DeepClone() ?? new JsonObject() };
+        }
+
+        var node = new JsonObject
+        {
+            ["resultType"] = "input_required",
+            ["inputRequests"] = requests,
+            ["requestState"] = stateProtector.Protect(required.State, principal, method, digest),
+        };
+        return WithServerInfo(node);
+    }
+
+    private JsonObject WithServerInfo(JsonObject node)
+    {
+        var meta = node["_meta"] as JsonObject ?? new JsonObject();
+        meta[MetaServerInfo] = new JsonObject { ["name"] = serverInfo.Name, ["version"] = serverInfo.Version };
+        node["_meta"] = meta;
+        return node;
+    }
+
+    /// <summary>Error codes of the stateless era: an unknown resource is -32602 (not -32002); a missing capability names it.</summary>
+    private static (int Code, object? Data) StatelessError(McpProtocolException error, StatelessCall call) => (int)error.ErrorCode switch
+    {
+        (int)McpErrorCode.ResourceNotFound => ((int)McpErrorCode.InvalidParams, new JsonObject { ["uri"] = Text(call.Params["uri"]) }),
+        (int)McpErrorCode.MissingRequiredClientCapability => (
+            (int)McpErrorCode.MissingRequiredClientCapability,
+            new JsonObject { ["requiredCapabilities"] = new JsonObject { [error.Data["requiredCapabilities"]?.ToString() ?? "unknown"] = new JsonObject() } }),
+        var code => (code, DataOf(error)),
+    };
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+
+    /// <summary>
+    /// <c>subscriptions/listen</c>: acknowledges what it will send, then streams the opted-in notifications (each
+    /// tagged with the subscription id) until the client leaves; on shutdown it ends with the listen result.
+    /// </summary>
+    private async Task ListenAsync(HttpContext http, StatelessCall call)
+    {
+        var requested = call.Params["notifications"] as JsonObject ?? new JsonObject();
+        var filter = new ListenFilter(
+            requested["toolsListChanged"]?.GetValueKind() == JsonValueKind.True,
+            requested["promptsListChanged"]?.GetValueKind() == JsonValueKind.True,
+            requested["resourcesListChanged"]?.GetValueKind() == JsonValueKind.True,
+            (requested["resourceSubscriptions"] as JsonArray)?.Select(Text).OfType<string>().ToHashSet(StringComparer.Ordinal) ?? []);
+        var subscriptionId = JsonSerializer.SerializeToNode(call.Id, JsonRpcWire.Options);
+        var channel = Channel.CreateUnbounded<JsonRpcNotification>(new UnboundedChannelOptions { SingleReader = true });
+        using var registration = listeners.Register(filter, n => channel.Writer.TryWrite(n));
+        using var alive = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+
+        SseFormat.StartResponse(http.Response);
+        var honoured = new JsonObject();
+        if (filter.Tools)
+        {
+            honoured["toolsListChanged"] = true;
+        }
+
+        if (filter.Prompts)
+        {
+            honoured["promptsListChanged"] = true;
+        }
+
+        if (filter.Resources)
+        {
+            honoured["resourcesListChanged"] = true;
+        }
+
+        if (filter.ResourceUris.Count > 0)
+        {
+            honoured["resourceSubscriptions"] = new JsonArray([.. filter.ResourceUris.Select(u => (JsonNode?)u)]);
+        }
+
+        try
+        {
+            await WriteDataAsync(http, Tagged(new JsonRpcNotification { Method = NotificationMethods.SubscriptionsAcknowledgedNotification, Params = new JsonObject { ["notifications"] = honoured } }, subscriptionId), alive.Token);
+            while (!alive.IsCancellationRequested)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(alive.Token);
+                wait.CancelAfter(options.Value.KeepAliveInterval);
+                try
+                {
+                    await channel.Reader.WaitToReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (!alive.IsCancellationRequested)
+                {
+                    await http.Response.WriteAsync(SseFormat.KeepAlive, alive.Token);
+                    await http.Response.Body.FlushAsync(alive.Token);
+                    continue;
+                }
+
+                while (channel.Reader.TryRead(out var notification))
+                {
+                    await WriteDataAsync(http, Tagged(notification, subscriptionId), alive.Token);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        if (lifetime.ApplicationStopping.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested)
+        {
+            var end = WithServerInfo(new JsonObject { ["resultType"] = "complete" });
+            ((JsonObject)end["_meta"]!)[MetaSubscriptionId] = subscriptionId?.DeepClone();
+            await WriteDataAsync(http, JsonRpcWire.Response(call.Id, end), CancellationToken.None);
+        }
+    }
+
+    private static string Tagged(JsonRpcNotification notification, JsonNode? subscriptionId)
+    {
+        var parameters = notification.Params?.DeepClone() as JsonObject ?? new JsonObject();
+        var meta = parameters["_meta"] as JsonObject ?? new JsonObject();
+        meta[MetaSubscriptionId] = subscriptionId?.DeepClone();
+        parameters["_meta"] = meta;
+        return JsonRpcWire.Message(new JsonRpcNotification { Method = notification.Method, Params = parameters });
+    }
+
+    private static async Task WriteDataAsync(HttpContext http, string data, CancellationToken cancellationToken)
+    {
+        await http.Response.WriteAsync($"event: message\ndata: {data}\n\n", cancellationToken);
+        await http.Response.Body.FlushAsync(cancellationToken);
+    }
+
+    private sealed record StatelessCall(
+        RequestId Id,
+        string Method,
+        string Version,
+        JsonObject Params,
+        ClientCapabilities? Capabilities,
+        Implementation? ClientInfo,
+        LoggingLevel? LogLevel);
+}
+
+/// <summary>
+/// The answer to one stateless request: JSON, or SSE when the handler sends notifications (progress, log) before
+/// its result. No event ids, no replay, no server-to-client requests (input is asked with <c>input_required</c>).
+/// </summary>
+internal sealed class StatelessResponseStream(HttpContext http) : IMcpOutbound
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private bool _streaming;
+
+    public async ValueTask SendAsync(JsonRpcMessage message, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_streaming)
+            {
+                _streaming = true;
+                SseFormat.StartResponse(http.Response);
+            }
+
+            await http.Response.WriteAsync($"event: message\ndata: {JsonRpcWire.Message(message)}\n\n", http.RequestAborted);
+            await http.Response.Body.FlushAsync(http.RequestAborted);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public ValueTask<JsonNode?> RequestAsync(string method, JsonNode? parameters, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("A stateless request cannot send requests to the client; IClientInput asks with an input_required result.");
+
+    public ValueTask CloseStreamAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public async Task CompleteAsync(int status, string payload, CancellationToken cancellationToken)
+    {
+        if (!_streaming)
+        {
+            await McpHttpTransport.WriteJsonAsync(http, status, payload, cancellationToken);
+            return;
+        }
+
+        await http.Response.WriteAsync($"event: message\ndata: {payload}\n\n", cancellationToken);
+        await http.Response.Body.FlushAsync(cancellationToken);
+    }
+}

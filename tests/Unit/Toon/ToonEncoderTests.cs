@@ -1,0 +1,165 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using McpCqrs.Infrastructure.Toon;
+
+namespace McpCqrs.Tests.Unit.Toon;
+
+public sealed class ToonEncoderTests
+{
+    [Fact]
+    public void Declares_spec_version_4_0()
+    {
+        Assert.Equal("4.0", ToonInfo.SpecVersion);
+        Assert.Equal("toon-spec: 4.0", ToonInfo.SpecDeclaration);
+    }
+
+    [Fact]
+    public void Encodes_the_spec_example()
+    {
+        var users = JsonNode.Parse("""{"users":[{"id":1,"name":"Ada","role":"admin"},{"id":2,"name":"Bob","role":"user"}]}""");
+
+        Assert.Equal("users[2]{id,name,role}:\n  1,Ada,admin\n  2,Bob,user", ToonEncoder.Encode(users));
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    public void Non_finite_numbers_encode_as_null_but_are_not_faithful(double value)
+    {
+        var node = new JsonObject { ["v"] = value };
+
+        Assert.Equal("v: null", ToonEncoder.Encode(node));
+        Assert.False(ToonEncoder.TryEncode(node, out var toon));
+        Assert.Null(toon);
+    }
+
+    [Fact]
+    public void Negative_zero_encodes_as_zero_and_counts_as_faithful()
+    {
+        var node = new JsonArray(JsonValue.Create(-0.0), JsonNode.Parse("-0.0"), JsonValue.Create(-0.0f), JsonValue.Create(-0m));
+
+        Assert.True(ToonEncoder.TryEncode(node, out var toon));
+        Assert.Equal("[4]: 0,0,0,0", toon);
+    }
+
+    [Fact]
+    public void Numbers_are_exact_and_canonical()
+    {
+        var node = JsonNode.Parse(
+            "[1E+6, 1.5000, 123456789012345678901, 0.1e-5, 1e-7, 1e21, -2.50e-10, 100e18, 0.30000000000000004, 12345678901234567890123]");
+
+        Assert.Equal(
+            "[10]: 1000000,1.5,123456789012345678901,0.000001,1e-7,1e+21,-2.5e-10,100000000000000000000,0.30000000000000004,1.2345678901234567890123e+22",
+            ToonEncoder.Encode(node));
+    }
+
+    [Fact]
+    public void Clr_numbers_use_their_shortest_round_trip_form()
+    {
+        var node = new JsonArray(
+            JsonValue.Create(0.1),
+            JsonValue.Create(1e-7),
+            JsonValue.Create(1.5f),
+            JsonValue.Create(123.4500m),
+            JsonValue.Create(long.MinValue),
+            JsonValue.Create(ulong.MaxValue),
+            JsonValue.Create((Half)0.5));
+
+        Assert.Equal("[7]: 0.1,1e-7,1.5,123.45,-9223372036854775808,18446744073709551615,0.5", ToonEncoder.Encode(node));
+    }
+
+    [Fact]
+    public void Other_clr_values_are_normalized_through_their_json_serialization()
+    {
+        var node = new JsonObject
+        {
+            ["at"] = JsonValue.Create(new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero)),
+            ["id"] = JsonValue.Create(Guid.Empty),
+            ["c"] = JsonValue.Create('x'),
+        };
+
+        Assert.Equal(
+            "at: \"2025-01-02T03:04:05+00:00\"\nid: 00000000-0000-0000-0000-000000000000\nc: x",
+            ToonEncoder.Encode(node));
+    }
+
+    [Fact]
+    public void Unpaired_surrogates_cannot_be_encoded()
+    {
+        var value = new JsonObject { ["s"] = "a\uD800b" };
+        var key = new JsonObject { ["k\uDC00"] = 1 };
+
+        Assert.False(ToonEncoder.TryEncode(value, out _));
+        Assert.False(ToonEncoder.TryEncode(key, out _));
+        Assert.Throws<ArgumentException>(() => ToonEncoder.Encode(value));
+    }
+
+    [Fact]
+    public void Duplicate_property_names_in_a_JsonElement_cannot_be_encoded()
+    {
+        using var document = JsonDocument.Parse("""{"a":1,"a":2}""");
+
+        Assert.False(ToonEncoder.TryEncode(document.RootElement, null, out _));
+        Assert.False(ToonEncoder.TryEncode(JsonNode.Parse("""{"a":1,"a":2}"""), out _));
+        var error = Assert.Throws<ArgumentException>(() => ToonEncoder.Encode(document.RootElement));
+        Assert.Contains("Duplicate property name 'a'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nesting_beyond_MaxDepth_cannot_be_encoded()
+    {
+        JsonNode node = new JsonArray();
+        for (var i = 1; i < 10; i++)
+        {
+            node = new JsonObject { ["n"] = node };
+        }
+
+        Assert.True(ToonEncoder.TryEncode(node, new ToonOptions { MaxDepth = 10 }, out _));
+        Assert.False(ToonEncoder.TryEncode(node, new ToonOptions { MaxDepth = 9 }, out _));
+        Assert.Throws<ArgumentException>(() => ToonEncoder.Encode(node, new ToonOptions { MaxDepth = 9 }));
+    }
+
+    [Fact]
+    public void Rejects_invalid_options()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => ToonEncoder.Encode(null, new ToonOptions { Indent = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ToonEncoder.Encode(null, new ToonOptions { Delimiter = ';' }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ToonDecoder.Decode("a: 1", new ToonDecodeOptions { Indent = 0 }));
+    }
+
+    [Fact]
+    public void Null_and_primitive_roots()
+    {
+        Assert.Equal("null", ToonEncoder.Encode((JsonNode?)null));
+        Assert.Equal("\"a:b\"", ToonEncoder.Encode(JsonValue.Create("a:b")));
+        Assert.Equal(string.Empty, ToonEncoder.Encode(new JsonObject()));
+    }
+
+    [Fact]
+    public void Uniform_objects_with_object_values_collapse_into_nested_field_groups()
+    {
+        var node = JsonNode.Parse("""{"teams":[{"members":{"ada":{"role":"lead"},"bob":{"role":"dev"}},"name":"core"}]}""");
+
+        Assert.Equal("teams[1]{members{ada{role},bob{role}},name}:\n  lead,dev,core", ToonEncoder.Encode(node));
+    }
+
+    [Fact]
+    public void Keyed_list_item_and_nested_groups_follow_the_v4_layout()
+    {
+        var node = JsonNode.Parse("""
+            {"teams":[{"members":{"ada":{"role":"lead","geo":{"lat":1,"lon":2}},"bob":{"role":"dev","geo":{"lat":3,"lon":4}}},"name":"core"},{"name":"ops"}]}
+            """);
+
+        Assert.Equal(
+            """
+            teams[2]:
+              - members[2:]{role,geo{lat,lon}}:
+                  ada: lead,1,2
+                  bob: dev,3,4
+                name: core
+              - name: ops
+            """.ReplaceLineEndings("\n"),
+            ToonEncoder.Encode(node));
+    }
+}

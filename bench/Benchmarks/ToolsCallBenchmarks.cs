@@ -11,6 +11,7 @@ using McpCqrs.Application.Mcp.Schema;
 using McpCqrs.Application.Mcp.Sessions;
 using McpCqrs.Application.Tickets.Commands.CreateTicket;
 using McpCqrs.Infrastructure.Mcp;
+using McpCqrs.Infrastructure.RateLimiting;
 using McpCqrs.Web;
 using McpCqrs.Web.Mcp;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,6 +49,7 @@ public class ToolsCallBenchmarks
         services.AddOptions();
         services.AddSingleton<ISessionStore, InMemorySessionStore>();
         services.AddSingleton<ICurrentUser, NoUser>();
+        services.AddRateLimitingCore(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), null);
         services.AddScoped<ICommandHandler<Echo, EchoResult>, EchoHandler>();
         services.AddMcpCatalog(catalog => catalog.AddExternalTool<Echo, EchoResult>("echo", r => r with { Description = "Echoes its message." }));
         _services = services.BuildServiceProvider();
@@ -91,5 +93,7 @@ public class ToolsCallBenchmarks
         public IReadOnlySet<string> Scopes { get; } = new HashSet<string>();
 
         public IReadOnlySet<string> Roles { get; } = new HashSet<string>();
+
+        public string? ClientAddress => null;
     }
 }

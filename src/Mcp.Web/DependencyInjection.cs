@@ -1,4 +1,7 @@
 using McpCqrs.Application.Common.Querying;
+using McpCqrs.Application.Common.RateLimiting;
+using McpCqrs.Infrastructure.RateLimiting;
+using Microsoft.AspNetCore.HttpOverrides;
 using McpCqrs.Application.Common.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using McpCqrs.Application.Common.Interfaces;
@@ -25,6 +28,16 @@ public static class DependencyInjection
 
         services.AddOptions<QueryingOptions>().Bind(configuration.GetSection(QueryingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.Replace(ServiceDescriptor.Singleton(sp => sp.GetRequiredService<IOptions<QueryingOptions>>().Value));
+        services.AddRateLimitingCore(
+            configuration,
+            configuration["Mcp:Redis"],
+            limits =>
+            {
+                foreach (var (binding, policies) in RequestBindings.DeclaredIn(typeof(McpCqrs.Application.DependencyInjection).Assembly))
+                {
+                    limits.ForBinding(binding, [.. policies]);
+                }
+            });
         services.AddMcpCqrsMediator();
         services.AddMcpTransport(configuration);
         services.AddHttpContextAccessor();
@@ -41,6 +54,12 @@ public static class DependencyInjection
     /// <summary>Middleware and endpoints, in order.</summary>
     public static WebApplication UseMcpWeb(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<IOptions<RateLimitingOptions>>().Value.TrustForwardedHeaders)
+        {
+            // Only behind a proxy the operator trusts: the client address then comes from X-Forwarded-For.
+            app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
 

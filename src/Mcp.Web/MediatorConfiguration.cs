@@ -1,5 +1,6 @@
 using Mediator;
 using McpCqrs.Application.Common.Behaviors;
+using McpCqrs.Application.Common.RateLimiting;
 using McpCqrs.Application.Mcp.Resources;
 
 namespace McpCqrs.Web;
@@ -21,6 +22,7 @@ internal static class MediatorConfiguration
             options.PipelineBehaviors =
             [
                 typeof(TracingBehavior<,>),
+                typeof(RateLimitBehavior<,>),
                 typeof(ValidationBehavior<,>),
                 typeof(ResourceChangeBehavior<,>),
             ];

@@ -13,4 +13,6 @@ internal sealed class TestUser(string? id = null, string? name = null) : ICurren
     public IReadOnlySet<string> Scopes { get; init; } = new HashSet<string>();
 
     public IReadOnlySet<string> Roles { get; init; } = new HashSet<string>();
+
+    public string? ClientAddress { get; init; }
 }

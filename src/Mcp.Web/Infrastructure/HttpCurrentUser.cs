@@ -23,6 +23,8 @@ internal sealed class HttpCurrentUser(IHttpContextAccessor accessor) : ICurrentU
             .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .ToHashSet(StringComparer.Ordinal);
 
+    public string? ClientAddress => accessor.HttpContext?.Connection.RemoteIpAddress?.ToString();
+
     public IReadOnlySet<string> Roles => Principal is null
         ? new HashSet<string>()
         : Principal.FindAll(ClaimTypes.Role).Concat(Principal.FindAll("role")).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);

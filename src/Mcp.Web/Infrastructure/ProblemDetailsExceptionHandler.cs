@@ -1,6 +1,7 @@
 using System.Text.Json;
 using McpCqrs.Application.Common.Exceptions;
 using McpCqrs.Application.Common.Querying;
+using McpCqrs.Application.Common.RateLimiting;
 using McpCqrs.Application.Common.Serialization;
 using McpCqrs.Domain.Common;
 using Microsoft.AspNetCore.Diagnostics;
@@ -26,6 +27,11 @@ internal sealed partial class ProblemDetailsExceptionHandler(
         }
 
         httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        if (exception is RateLimitExceededException limited)
+        {
+            httpContext.Response.Headers.RetryAfter = limited.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
@@ -43,6 +49,16 @@ internal sealed partial class ProblemDetailsExceptionHandler(
             invalid.Message),
         EntityNotFoundException notFound => Problem(StatusCodes.Status404NotFound, "Not found", notFound.Message, "not_found", notFound.Code),
         DomainException conflict => Problem(StatusCodes.Status409Conflict, "Conflict", conflict.Message, "conflict", conflict.Code),
+        RateLimitExceededException limited => Problem(
+            StatusCodes.Status429TooManyRequests,
+            "Too many requests",
+            $"The rate limit '{limited.Policy}' of '{limited.Binding}' is exhausted; retry after {limited.RetryAfterSeconds} s.",
+            "rate_limited"),
+        RateLimitUnavailableException => Problem(
+            StatusCodes.Status503ServiceUnavailable,
+            "Service unavailable",
+            "Rate limits cannot be checked right now; try again shortly.",
+            "unavailable"),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problem(
             StatusCodes.Status413PayloadTooLarge,
             "Payload too large",

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Application.Common.RateLimiting;
 using McpCqrs.Application.Mcp.Methods;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Context;
@@ -136,6 +137,12 @@ internal sealed partial class McpHttpTransport
                 status = code == (int)McpErrorCode.MissingRequiredClientCapability ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK;
                 operation.Failed(code, ex.Message);
                 payload = JsonRpcWire.Error(id, code, ex.Message, data);
+            }
+            catch (Exception ex) when (ex is RateLimitExceededException or RateLimitUnavailableException)
+            {
+                var (code, message, data) = RateLimitError(ex);
+                operation.Failed(code, message);
+                payload = JsonRpcWire.Error(id, code, message, data);
             }
             catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
             {

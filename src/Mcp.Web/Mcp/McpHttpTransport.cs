@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Application.Common.RateLimiting;
 using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Context;
 using McpCqrs.Application.Mcp.Catalog;
@@ -51,6 +52,9 @@ internal sealed partial class McpHttpTransport(
     public const string VersionHeader = "MCP-Protocol-Version";
     private const int SessionNotFound = -32001;
     private const int RequestCancelled = -32800;
+
+    /// <summary>The JSON-RPC code of a refused rate limit: in the implementation-defined server range, outside −32020…−32099.</summary>
+    public const int RateLimited = -32000;
 
     private readonly McpStreamServices _streams = new(replay, broker, pending, options.Value);
 
@@ -222,6 +226,12 @@ internal sealed partial class McpHttpTransport(
             {
                 operation.Failed((int)ex.ErrorCode, ex.Message);
                 payload = JsonRpcWire.Error(id, (int)ex.ErrorCode, ex.Message, DataOf(ex));
+            }
+            catch (Exception ex) when (ex is RateLimitExceededException or RateLimitUnavailableException)
+            {
+                var (code, message, data) = RateLimitError(ex);
+                operation.Failed(code, message);
+                payload = JsonRpcWire.Error(id, code, message, data);
             }
             catch (OperationCanceledException) when (running.Token.IsCancellationRequested)
             {
@@ -460,6 +470,16 @@ internal sealed partial class McpHttpTransport(
             JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) => new ProgressToken(n),
             _ => null,
         };
+
+    /// <summary>Rate limit refused (or cannot be checked): -32000 with <c>data.retryAfter</c> in seconds, or -32603.</summary>
+    internal static (int Code, string Message, JsonObject? Data) RateLimitError(Exception exception) => exception switch
+    {
+        RateLimitExceededException limited => (
+            RateLimited,
+            $"Rate limit exceeded for '{limited.Binding}' (policy '{limited.Policy}'); retry after {limited.RetryAfterSeconds} s.",
+            new JsonObject { ["retryAfter"] = limited.RetryAfterSeconds, ["policy"] = limited.Policy }),
+        _ => ((int)McpErrorCode.InternalError, "Rate limits cannot be checked right now; try again shortly.", null),
+    };
 
     /// <summary>The error's <c>data</c>: what the handler put in <see cref="Exception.Data"/> (e.g. the unknown resource's uri).</summary>
     private static JsonObject? DataOf(McpProtocolException exception)

@@ -2,6 +2,7 @@ using McpCqrs.Application;
 using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Sessions;
 using McpCqrs.Infrastructure.Mcp;
+using McpCqrs.Infrastructure.RateLimiting;
 using McpCqrs.Application.Common.Exceptions;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Customers.Commands.CreateCustomer;
@@ -32,6 +33,13 @@ public sealed class PipelineTests : IAsyncLifetime
         services.AddApplication();
         services.AddMcpCqrsMediator();
         services.AddMcpCatalog();
+        services.AddRateLimitingCore(
+            new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(),
+            null,
+            limits => limits
+                .AddPolicy(McpCqrs.Application.Common.RateLimiting.RateLimitPolicy.FixedWindow("twice", 2, TimeSpan.FromMinutes(1)))
+                .ForBinding("get_customer", "twice")
+                .ForBinding("create_customer", "twice"));
         services.AddSingleton(new McpServerInfo());
         services.AddOptions();
         services.AddSingleton<ISessionStore, InMemorySessionStore>();
@@ -102,6 +110,28 @@ public sealed class PipelineTests : IAsyncLifetime
         using var scope = _services.CreateScope();
         Assert.NotNull(scope.ServiceProvider.GetRequiredService<IMediator>());
         Assert.IsType<SqliteAppDbContext>(scope.ServiceProvider.GetRequiredService<IAppDbContext>());
+    }
+
+    [Fact]
+    public async Task Rate_limits_wrap_queries_and_count_a_request_refused_by_validation_once()
+    {
+        await Assert.ThrowsAsync<RequestValidationException>(() => SendAsync<object>(new GetCustomer(-1)));
+        await Assert.ThrowsAsync<McpCqrs.Domain.Common.EntityNotFoundException>(() => SendAsync<object>(new GetCustomer(404)));
+
+        var refused = await Assert.ThrowsAsync<McpCqrs.Application.Common.RateLimiting.RateLimitExceededException>(() => SendAsync<object>(new GetCustomer(404)));
+
+        Assert.Equal("get_customer", refused.Binding);
+        Assert.Equal("twice", refused.Policy);
+        Assert.InRange(refused.RetryAfterSeconds, 1, 60);
+    }
+
+    [Fact]
+    public async Task Rate_limits_wrap_commands()
+    {
+        await SendAsync<object>(new CreateCustomer("A", "a@example.com"));
+        await SendAsync<object>(new CreateCustomer("B", "b@example.com"));
+
+        await Assert.ThrowsAsync<McpCqrs.Application.Common.RateLimiting.RateLimitExceededException>(() => SendAsync<object>(new CreateCustomer("C", "c@example.com")));
     }
 
     private sealed class NoNotifier : McpCqrs.Application.Mcp.Context.IMcpNotifier

@@ -17,4 +17,7 @@ public interface ICurrentUser
     IReadOnlySet<string> Scopes { get; }
 
     IReadOnlySet<string> Roles { get; }
+
+    /// <summary>The caller's network address (for per-client limits when there is no principal), or null.</summary>
+    string? ClientAddress { get; }
 }

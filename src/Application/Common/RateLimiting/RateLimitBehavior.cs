@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using Mediator;
+using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Application.Mcp.External;
+using McpCqrs.Application.Mcp.Methods;
+
+namespace McpCqrs.Application.Common.RateLimiting;
+
+/// <summary>
+/// The name a request is limited under: its MCP binding's name (tool, selector, prompt, resource) when it is
+/// marked as one, else its type name. REST and MCP calls of one request therefore share one limit.
+/// </summary>
+public static class RequestBindings
+{
+    private static readonly ConcurrentDictionary<Type, string> Names = new();
+
+    public static string NameOf(Type requestType) => Names.GetOrAdd(requestType, static type =>
+        type.GetCustomAttribute<McpToolAttribute>()?.Name
+        ?? type.GetCustomAttribute<McpSelectorAttribute>()?.Name
+        ?? type.GetCustomAttribute<McpPromptAttribute>()?.Name
+        ?? type.GetCustomAttribute<McpResourceAttribute>()?.Name
+        ?? type.Name);
+
+    /// <summary>The <c>[RateLimit]</c> policies of every request in <paramref name="assembly"/>, by binding name.</summary>
+    public static IEnumerable<(string Binding, IReadOnlyList<string> Policies)> DeclaredIn(Assembly assembly) =>
+        assembly.GetTypes()
+            .Select(t => (Type: t, Limit: t.GetCustomAttribute<RateLimitAttribute>()))
+            .Where(x => x.Limit is not null)
+            .Select(x => (NameOf(x.Type), x.Limit!.Policies));
+}
+
+/// <summary>
+/// Applies the rate-limit policies of the request's binding, per caller (principal, else client address), after
+/// authentication and before validation — so a request refused by validation has still been counted once, and
+/// only once. A refusal is a <see cref="RateLimitExceededException"/>; each transport maps it (MCP: a JSON-RPC
+/// error with <c>data.retryAfter</c>; REST: 429 with <c>Retry-After</c>). A binding without policies costs a lookup.
+/// </summary>
+public sealed class RateLimitBehavior<TMessage, TResponse>(IRateLimitService limits, IRateLimitPartitioner partitioner, ICurrentUser user)
+    : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : notnull, IMessage
+{
+    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        // An MCP method is only the envelope: the tool's own request, sent through the pipeline below it, is limited.
+        if (message is IMcpMethod)
+        {
+            return await next(message, cancellationToken);
+        }
+
+        var requestType = message switch
+        {
+            ExternalRequest external => external.Request.GetType(),
+            ExternalQuery external => external.Request.GetType(),
+            _ => typeof(TMessage),
+        };
+        await limits.EnforceAsync(RequestBindings.NameOf(requestType), partitioner.GetPartitionKey(user.Id, user.ClientAddress), cancellationToken);
+        return await next(message, cancellationToken);
+    }
+}

@@ -38,6 +38,7 @@ public static class DependencyInjection
                     limits.ForBinding(binding, [.. policies]);
                 }
             });
+        services.AddMcpTelemetry(configuration);
         services.AddMcpCqrsMediator();
         services.AddMcpTransport(configuration);
         services.AddHttpContextAccessor();

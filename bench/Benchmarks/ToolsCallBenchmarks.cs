@@ -28,13 +28,19 @@ public sealed class EchoHandler : ICommandHandler<Echo, EchoResult>
 }
 
 /// <summary>
-/// The in-process MCP path without HTTP: JSON-RPC bytes → envelope → mediator request → full pipeline
-/// (tracing with no listener, validation) → handler → JSON-RPC response text.
+/// The in-process MCP path without HTTP: JSON-RPC bytes → envelope → the method's span and measurements →
+/// mediator request → full pipeline (tracing, rate limiting with a generous token bucket, validation) → handler →
+/// JSON-RPC response text; with and without a listener on the project's spans.
 /// </summary>
 [MemoryDiagnoser]
 public class ToolsCallBenchmarks
 {
     private ServiceProvider _services = null!;
+    private System.Diagnostics.ActivityListener? _listener;
+
+    /// <summary>With a listener that records every span of the project's source (as an exporter would), or none.</summary>
+    [Params(false, true)]
+    public bool Traced { get; set; }
     private byte[] _echoCall = null!;
     private byte[] _toolsList = null!;
 
@@ -49,16 +55,35 @@ public class ToolsCallBenchmarks
         services.AddOptions();
         services.AddSingleton<ISessionStore, InMemorySessionStore>();
         services.AddSingleton<ICurrentUser, NoUser>();
-        services.AddRateLimitingCore(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), null);
+        // A generous token bucket on echo: the rate-limit behavior does its full work on every call.
+        services.AddRateLimitingCore(
+            new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(),
+            null,
+            limits => limits
+                .AddPolicy(McpCqrs.Application.Common.RateLimiting.RateLimitPolicy.TokenBucket("generous", 1_000_000_000, 1_000_000_000, TimeSpan.FromSeconds(1)))
+                .ForBinding(nameof(Echo), "generous"));
         services.AddScoped<ICommandHandler<Echo, EchoResult>, EchoHandler>();
         services.AddMcpCatalog(catalog => catalog.AddExternalTool<Echo, EchoResult>("echo", r => r with { Description = "Echoes its message." }));
         _services = services.BuildServiceProvider();
+        if (Traced)
+        {
+            _listener = new System.Diagnostics.ActivityListener
+            {
+                ShouldListenTo = source => source.Name == McpCqrs.Application.Common.Diagnostics.ApplicationTelemetry.SourceName,
+                Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            };
+            System.Diagnostics.ActivitySource.AddActivityListener(_listener);
+        }
         _echoCall = Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}}}""");
         _toolsList = Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":8,"method":"tools/list"}""");
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _services.Dispose();
+    public void Cleanup()
+    {
+        _listener?.Dispose();
+        _services.Dispose();
+    }
 
     [Benchmark(Baseline = true)]
     public Task<string> ToolsCallEcho() => DispatchAsync(_echoCall);
@@ -77,8 +102,10 @@ public class ToolsCallBenchmarks
         var context = scope.ServiceProvider.GetRequiredService<McpRequestContext>();
         context.Method = envelope.Method!;
         context.RequestId = envelope.Id;
+        using var operation = new McpOperation(envelope.Method!, envelope.Id, envelope.Params, null, "2025-11-25");
         var message = McpMethodTable.Create(envelope.Method!, envelope.Params);
         var result = await scope.ServiceProvider.GetRequiredService<ISender>().Send((object)message);
+        operation.Succeeded(result);
         return JsonRpcWire.Response(envelope.Id!.Value, result);
     }
 

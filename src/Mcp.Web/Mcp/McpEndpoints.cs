@@ -5,6 +5,7 @@ using McpCqrs.Application.Mcp.Sessions;
 using McpCqrs.Application.Mcp.Streams;
 using McpCqrs.Infrastructure.Mcp;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using StackExchange.Redis;
 
 namespace McpCqrs.Web.Mcp;
 
@@ -20,6 +21,22 @@ public static class McpEndpoints
         services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<McpServerInfo>>().Value);
 
         services.AddMcpCatalog();
+        if (configuration["Mcp:Redis"] is { Length: > 0 } redis)
+        {
+            // Sessions shared by every instance: initialize on one, call on another.
+            services.TryAddSingleton<IConnectionMultiplexer>(_ =>
+            {
+                var redisOptions = ConfigurationOptions.Parse(redis);
+                redisOptions.AbortOnConnectFail = false;
+                return ConnectionMultiplexer.Connect(redisOptions);
+            });
+            services.TryAddSingleton<ISessionStore>(sp => new RedisSessionStore(
+                sp.GetRequiredService<IConnectionMultiplexer>(),
+                sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<McpSessionOptions>>(),
+                sp.GetRequiredService<TimeProvider>(),
+                configuration["Mcp:RedisKeyPrefix"] ?? "mcpcqrs"));
+        }
+
         services.TryAddSingleton<ISessionStore, InMemorySessionStore>();
         services.TryAddSingleton<ISseReplayBuffer, InMemorySseReplayBuffer>();
         services.TryAddSingleton<ISseBroker, InMemorySseBroker>();

@@ -102,6 +102,10 @@ internal sealed partial class McpHttpTransport(
         {
             await RejectAsync(http, ex);
         }
+        catch (SessionStoreUnavailableException ex)
+        {
+            await UnavailableAsync(http, ex);
+        }
     }
 
     public async Task GetAsync(HttpContext http)
@@ -116,6 +120,11 @@ internal sealed partial class McpHttpTransport(
         catch (McpTransportException ex)
         {
             await RejectAsync(http, ex);
+            return;
+        }
+        catch (SessionStoreUnavailableException ex)
+        {
+            await UnavailableAsync(http, ex);
             return;
         }
 
@@ -155,6 +164,10 @@ internal sealed partial class McpHttpTransport(
         catch (McpTransportException ex)
         {
             await RejectAsync(http, ex);
+        }
+        catch (SessionStoreUnavailableException ex)
+        {
+            await UnavailableAsync(http, ex);
         }
     }
 
@@ -500,6 +513,12 @@ internal sealed partial class McpHttpTransport(
 
     private static string NewSessionId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
+    private Task UnavailableAsync(HttpContext http, SessionStoreUnavailableException ex)
+    {
+        LogStoreUnavailable(logger, ex.InnerException ?? ex);
+        return WriteJsonAsync(http, StatusCodes.Status503ServiceUnavailable, JsonRpcWire.Error(null, (int)McpErrorCode.InternalError, ex.Message), http.RequestAborted);
+    }
+
     private static Task RejectAsync(HttpContext http, McpTransportException ex) =>
         WriteJsonAsync(http, ex.HttpStatus, JsonRpcWire.Error(ex.Id, ex.Code, ex.Message, ex.ErrorData), http.RequestAborted);
 
@@ -511,6 +530,9 @@ internal sealed partial class McpHttpTransport(
         http.Response.ContentLength = bytes.Length;
         await http.Response.Body.WriteAsync(bytes, cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The MCP session store is unavailable; answering 503")]
+    private static partial void LogStoreUnavailable(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MCP session {SessionId} started ({ProtocolVersion}, client {Client})")]
     private static partial void LogSessionStarted(ILogger logger, string sessionId, string protocolVersion, string? client);

@@ -44,7 +44,11 @@ public sealed class TestHost : IAsyncDisposable
     }
 
     /// <summary>A host on PostgreSQL, migrated at start (as in development), without the sample data unless asked.</summary>
-    public static Task<TestHost> StartOnPostgresAsync(string connectionString, bool seed = false, IDictionary<string, string?>? more = null)
+    public static Task<TestHost> StartOnPostgresAsync(
+        string connectionString,
+        bool seed = false,
+        IDictionary<string, string?>? more = null,
+        Action<IServiceCollection>? services = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -58,7 +62,7 @@ public sealed class TestHost : IAsyncDisposable
             settings[key] = value;
         }
 
-        return StartAsync(settings);
+        return StartAsync(settings, services: services);
     }
 
     /// <summary>A host on the embedded SQLite default, in a throw-away folder; for tests that need no PostgreSQL.</summary>

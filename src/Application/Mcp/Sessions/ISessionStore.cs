@@ -38,6 +38,10 @@ public interface ISessionStore
     Task<long> CountAsync(CancellationToken cancellationToken);
 }
 
+/// <summary>The shared session store cannot be reached (e.g. Redis is down): the request fails with 503.</summary>
+public sealed class SessionStoreUnavailableException(Exception inner)
+    : Exception("The session store is unavailable; try again shortly.", inner);
+
 /// <summary>Lifetime limits of sessions. Bound from <c>Mcp:Sessions</c>.</summary>
 public sealed class McpSessionOptions
 {

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using McpCqrs.Application.Mcp.Sessions;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol;
+using StackExchange.Redis;
+using McpSession = McpCqrs.Application.Mcp.Sessions.McpSession;
+
+namespace McpCqrs.Infrastructure.Mcp;
+
+/// <summary>
+/// Sessions in Redis, so any instance can serve any session (no sticky sessions). Each session is one key whose
+/// Redis expiry is the idle timeout (capped by what is left of the maximum age), renewed on every use; a sorted
+/// set of expiry times keeps <see cref="CountAsync"/> cheap. The session's JSON uses the MCP SDK's contract for
+/// client info and capabilities.
+/// </summary>
+public sealed class RedisSessionStore(IConnectionMultiplexer redis, IOptions<McpSessionOptions> options, TimeProvider clock, string keyPrefix = "mcpcqrs") : ISessionStore
+{
+    private static readonly JsonSerializerOptions Json = new(McpJsonUtilities.DefaultOptions)
+    {
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(McpJsonUtilities.DefaultOptions.TypeInfoResolver, new DefaultJsonTypeInfoResolver()),
+    };
+
+    private readonly string _index = $"{keyPrefix}:sessions";
+
+    private IDatabase Database => redis.GetDatabase();
+
+    public async Task CreateAsync(McpSession session, CancellationToken cancellationToken)
+    {
+        if (!await Guarded(() => SaveAsync(session, When.NotExists)))
+        {
+            throw new InvalidOperationException("A session with this id exists already.");
+        }
+    }
+
+    public Task<McpSession?> GetAsync(string id, CancellationToken cancellationToken) => Guarded(() => GetCoreAsync(id, cancellationToken));
+
+    private async Task<McpSession?> GetCoreAsync(string id, CancellationToken cancellationToken)
+    {
+        var json = await Database.StringGetAsync(Key(id));
+        if (json.IsNullOrEmpty)
+        {
+            return null;
+        }
+
+        var session = JsonSerializer.Deserialize<McpSession>(json.ToString(), Json);
+        var now = clock.GetUtcNow();
+        if (session is null || IsExpired(session, now))
+        {
+            await DeleteAsync(id, cancellationToken);
+            return null;
+        }
+
+        var touched = session with { LastSeenAt = now };
+        return await SaveAsync(touched, When.Exists) ? touched : null;
+    }
+
+    public Task<bool> UpdateAsync(McpSession session, CancellationToken cancellationToken) =>
+        Guarded(async () => !IsExpired(session, clock.GetUtcNow()) && await SaveAsync(session with { LastSeenAt = clock.GetUtcNow() }, When.Exists));
+
+    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => Guarded(async () =>
+    {
+        var database = Database;
+        var deleted = await database.KeyDeleteAsync(Key(id));
+        await database.SortedSetRemoveAsync(_index, id);
+        return deleted;
+    });
+
+    public Task<long> CountAsync(CancellationToken cancellationToken) => Guarded(async () =>
+    {
+        var database = Database;
+        await database.SortedSetRemoveRangeByScoreAsync(_index, double.NegativeInfinity, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        return await database.SortedSetLengthAsync(_index);
+    });
+
+    /// <summary>Redis down or slow: a clear, typed failure the transport answers with 503 — never a silent miss.</summary>
+    private static async Task<T> Guarded<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation();
+        }
+        catch (RedisException ex)
+        {
+            throw new SessionStoreUnavailableException(ex);
+        }
+    }
+
+    private async Task<bool> SaveAsync(McpSession session, When when)
+    {
+        var now = clock.GetUtcNow();
+        var left = options.Value.MaxAge - (now - session.CreatedAt);
+        var ttl = left < options.Value.IdleTimeout ? left : options.Value.IdleTimeout;
+        if (ttl <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        var database = Database;
+        var saved = await database.StringSetAsync(Key(session.Id), JsonSerializer.Serialize(session, Json), ttl, when);
+        if (saved)
+        {
+            await database.SortedSetAddAsync(_index, session.Id, (now + ttl).ToUnixTimeMilliseconds());
+        }
+
+        return saved;
+    }
+
+    private bool IsExpired(McpSession session, DateTimeOffset now) =>
+        now - session.LastSeenAt > options.Value.IdleTimeout || now - session.CreatedAt > options.Value.MaxAge;
+
+    private string Key(string id) => $"{keyPrefix}:session:{id}";
+}

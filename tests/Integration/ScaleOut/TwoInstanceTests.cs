@@ -1,0 +1,104 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using McpCqrs.Tests.Integration.Conformance;
+using McpCqrs.Tests.Integration.Mcp;
+using McpCqrs.Tests.Integration.Support;
+
+namespace McpCqrs.Tests.Integration.ScaleOut;
+
+/// <summary>
+/// Two host instances sharing one PostgreSQL database and one Redis, as behind a plain load balancer: a session of
+/// the 2025-11-25 era opened on one is served by the other; stateless requests go to either, and an
+/// input_required round started on one completes on the other.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class TwoInstanceTests(PostgresServer postgres) : IAsyncLifetime
+{
+    private string _database = null!;
+    private TestHost _a = null!;
+    private TestHost _b = null!;
+
+    public async Task InitializeAsync()
+    {
+        var redis = Environment.GetEnvironmentVariable("MCPCQRS_TEST_REDIS");
+        Assert.False(
+            string.IsNullOrWhiteSpace(redis),
+            "No Redis for the integration tests: export MCPCQRS_TEST_REDIS=127.0.0.1:6379 with a Redis server running (bash .ci/run starts one).");
+        _database = await postgres.CreateDatabaseAsync();
+        var shared = new Dictionary<string, string?>
+        {
+            ["Mcp:Redis"] = redis,
+            ["Mcp:RedisKeyPrefix"] = $"mcpcqrs:test:{Guid.NewGuid():N}",
+            ["Mcp:RequestStateKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        };
+        _a = await TestHost.StartOnPostgresAsync(_database, seed: true, more: shared, services: s => s.AddConformanceFixtures());
+        _b = await TestHost.StartOnPostgresAsync(_database, seed: true, more: shared, services: s => s.AddConformanceFixtures());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+        await postgres.DropDatabaseAsync(_database);
+    }
+
+    [Fact]
+    public async Task A_session_opened_on_one_instance_is_served_and_ended_across_both()
+    {
+        var onA = new RawMcp(_a.Client);
+        var sessionId = await onA.InitializeAsync();
+        var onB = new RawMcp(_b.Client) { SessionId = sessionId };
+
+        var call = await onB.PostAsync("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_ticket","arguments":{"id":1}}}""");
+        Assert.Equal(HttpStatusCode.OK, call.StatusCode);
+        Assert.Equal(1, (await RawMcp.JsonAsync(call))["result"]!["structuredContent"]!["id"]!.GetValue<int>());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await onA.SendAsync(onA.Request(HttpMethod.Delete))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await onB.PostAsync("""{"jsonrpc":"2.0","id":2,"method":"ping"}""")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Stateless_requests_are_answered_by_either_instance_and_an_input_round_crosses_them()
+    {
+        const string tool = "test_input_required_result_request_state";
+        static HttpRequestMessage Call(JsonObject parameters, object id)
+        {
+            parameters["_meta"] = new JsonObject
+            {
+                ["io.modelcontextprotocol/protocolVersion"] = "2026-07-28",
+                ["io.modelcontextprotocol/clientCapabilities"] = new JsonObject { ["elicitation"] = new JsonObject() },
+            };
+            var body = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = JsonValue.Create(id), ["method"] = "tools/call", ["params"] = parameters };
+            var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.TryAddWithoutValidation("Accept", RawMcp.Accept);
+            request.Headers.TryAddWithoutValidation("MCP-Protocol-Version", "2026-07-28");
+            request.Headers.TryAddWithoutValidation("Mcp-Method", "tools/call");
+            request.Headers.TryAddWithoutValidation("Mcp-Name", parameters["name"]!.GetValue<string>());
+            return request;
+        }
+
+        foreach (var host in (TestHost[])[_a, _b])
+        {
+            var read = await host.Client.SendAsync(Call(new JsonObject { ["name"] = "get_ticket", ["arguments"] = new JsonObject { ["id"] = 2 } }, 1));
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+            Assert.False(read.Headers.Contains("Mcp-Session-Id"));
+        }
+
+        var first = await RawMcp.JsonAsync(await _a.Client.SendAsync(Call(new JsonObject { ["name"] = tool, ["arguments"] = new JsonObject() }, 2)));
+        Assert.Equal("input_required", first["result"]!["resultType"]!.GetValue<string>());
+        var state = first["result"]!["requestState"]!.GetValue<string>();
+
+        var retry = new JsonObject
+        {
+            ["name"] = tool,
+            ["arguments"] = new JsonObject(),
+            ["inputResponses"] = new JsonObject { ["confirm"] = new JsonObject { ["action"] = "accept", ["content"] = new JsonObject { ["ok"] = true } } },
+            ["requestState"] = state,
+        };
+        var second = await RawMcp.JsonAsync(await _b.Client.SendAsync(Call(retry, 3)));
+
+        Assert.Equal("complete", second["result"]!["resultType"]!.GetValue<string>());
+        Assert.Contains("state-ok", second["result"]!["content"]![0]!["text"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+}

@@ -1,8 +1,11 @@
 using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Application.Mcp.Output;
 using McpCqrs.Infrastructure.Persistence;
+using McpCqrs.Infrastructure.Toon;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -57,6 +60,22 @@ public static class DependencyInjection
         services.AddHostedService<DatabaseStartupService>();
         services.AddSingleton<DatabaseSchemaState>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.AddOutputFormats();
+        return services;
+    }
+
+    /// <summary>
+    /// Tool result text formats: <see cref="ToonOutputFormatter"/> as the <see cref="IOutputFormatter"/>, and the
+    /// <see cref="OutputOptions"/> it reads. The host binds those from <see cref="OutputOptions.SectionName"/>
+    /// (<c>Configure</c>/<c>AddOptions().Bind</c>, or a singleton instance of its own registered first); without a
+    /// binding they are the defaults (JSON). They are validated at start-up.
+    /// </summary>
+    internal static IServiceCollection AddOutputFormats(this IServiceCollection services)
+    {
+        services.AddOptions<OutputOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutputOptions>, OutputOptionsValidator>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<OutputOptions>>().Value);
+        services.TryAddSingleton<IOutputFormatter, ToonOutputFormatter>();
         return services;
     }
 

@@ -221,14 +221,19 @@ internal sealed partial class McpHttpTransport
         LoggingLevel? logLevel = null;
         if (meta[MetaLogLevel] is { } levelNode)
         {
-            try
+            // Only the level names of the specification; numbers are not levels.
+            logLevel = Text(levelNode) switch
             {
-                logLevel = levelNode.Deserialize<LoggingLevel>(McpJsonUtilities.DefaultOptions);
-            }
-            catch (JsonException)
-            {
-                throw new McpTransportException(StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidParams, $"'{MetaLogLevel}' is not a log level.", id);
-            }
+                "debug" => LoggingLevel.Debug,
+                "info" => LoggingLevel.Info,
+                "notice" => LoggingLevel.Notice,
+                "warning" => LoggingLevel.Warning,
+                "error" => LoggingLevel.Error,
+                "critical" => LoggingLevel.Critical,
+                "alert" => LoggingLevel.Alert,
+                "emergency" => LoggingLevel.Emergency,
+                _ => throw new McpTransportException(StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidParams, $"'{MetaLogLevel}' must be one of debug, info, notice, warning, error, critical, alert, emergency.", id),
+            };
         }
 
         ClientCapabilities? capabilities;
@@ -299,7 +304,10 @@ internal sealed partial class McpHttpTransport
                 ?? throw new McpTransportException(StatusCodes.Status400BadRequest, HeaderMismatch, $"The {headerName} header must carry the value of argument '{property}'.", id);
             var matches = value.GetValueKind() switch
             {
-                JsonValueKind.Number => decimal.TryParse(header, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) && value.GetValue<decimal>() == n,
+                JsonValueKind.Number =>
+                    decimal.TryParse(header, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n)
+                    && decimal.TryParse(value.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var argument)
+                    && argument == n,
                 JsonValueKind.True or JsonValueKind.False => string.Equals(header, value.ToJsonString(), StringComparison.OrdinalIgnoreCase),
                 JsonValueKind.String => header == value.GetValue<string>(),
                 _ => false,

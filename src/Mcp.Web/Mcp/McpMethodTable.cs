@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mediator;
 using McpCqrs.Application.Mcp.Methods;
+using McpCqrs.Application.Mcp.Output;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
@@ -23,7 +24,7 @@ internal static class McpMethodTable
             var call = Read<CallToolRequestParams>(p, required: true)!;
             return string.IsNullOrEmpty(call.Name)
                 ? throw new McpProtocolException("tools/call needs a tool name in params.name.", McpErrorCode.InvalidParams)
-                : new McpCallTool(call.Name, call.Arguments);
+                : new McpCallTool(call.Name, call.Arguments, OutputFormats.FromMeta(call.Meta));
         },
         [RequestMethods.LoggingSetLevel] = p => new McpSetLoggingLevel(Read<SetLevelRequestParams>(p, required: true)!.Level),
         [RequestMethods.ResourcesList] = p => new McpListResources(Read<ListResourcesRequestParams>(p)?.Cursor),

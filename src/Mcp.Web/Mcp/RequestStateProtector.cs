@@ -97,11 +97,49 @@ internal sealed partial class RequestStateProtector
         {
             foreach (var name in (string[])["name", "uri", "arguments"])
             {
-                text.Append(name).Append('=').Append(parameters[name]?.ToJsonString() ?? string.Empty).Append('\n');
+                text.Append(name).Append('=');
+                Canonical(parameters[name], text);
+                text.Append('\n');
             }
         }
 
         return Base64Url(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    /// <summary>The same arguments give the same text whatever their key order or number spelling (1, 1.0, 1e0).</summary>
+    private static void Canonical(JsonNode? node, StringBuilder text)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                text.Append('{');
+                foreach (var (key, value) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    text.Append(JsonSerializer.Serialize(key)).Append(':');
+                    Canonical(value, text);
+                    text.Append(',');
+                }
+
+                text.Append('}');
+                break;
+            case JsonArray array:
+                text.Append('[');
+                foreach (var item in array)
+                {
+                    Canonical(item, text);
+                    text.Append(',');
+                }
+
+                text.Append(']');
+                break;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.Number
+                && decimal.TryParse(value.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number):
+                text.Append(number.ToString("G29", System.Globalization.CultureInfo.InvariantCulture));
+                break;
+            default:
+                text.Append(node?.ToJsonString() ?? "null");
+                break;
+        }
     }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

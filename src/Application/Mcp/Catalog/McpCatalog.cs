@@ -12,7 +12,9 @@ namespace McpCqrs.Application.Mcp.Catalog;
 /// <summary>
 /// A tool as registered (by attribute or fluently), before its schemas are generated. An explicit
 /// <see cref="InputSchema"/> replaces the generated one (for schemas C# types cannot say, e.g. conditionals);
-/// arguments are still bound to <see cref="RequestType"/>.
+/// arguments are still bound to <see cref="RequestType"/>. <see cref="Output"/> is how the result is written into the
+/// tool result's text content (<see cref="McpCqrs.Application.Mcp.Output.OutputFormat"/>; <c>Default</c> = the server
+/// default).
 /// </summary>
 public sealed record ToolRegistration(
     Type RequestType,
@@ -23,7 +25,8 @@ public sealed record ToolRegistration(
     IReadOnlyList<Icon>? Icons = null,
     ToolInvoker? Invoker = null,
     JsonElement? InputSchema = null,
-    IFieldMap? Selector = null);
+    IFieldMap? Selector = null,
+    McpCqrs.Application.Mcp.Output.OutputFormat Output = McpCqrs.Application.Mcp.Output.OutputFormat.Default);
 
 /// <summary>Which list of the catalog changed.</summary>
 public enum CatalogKind
@@ -220,6 +223,11 @@ public sealed partial class McpCatalog
         var (resultType, isQuery) = RequestShape(requestType)
             ?? throw new InvalidOperationException(
                 $"{requestType.FullName} is registered as MCP tool '{registration.Name}' but is neither an ICommand<T> nor an IQuery<T>.");
+        if (!Enum.IsDefined(registration.Output))
+        {
+            throw new InvalidOperationException(
+                $"MCP tool '{registration.Name}' of {requestType.FullName} has output format {(int)registration.Output}, which is not one of Default, Json, Toon or Auto.");
+        }
 
         var input = registration.InputSchema is { } explicitSchema
             ? System.Text.Json.Nodes.JsonObject.Create(explicitSchema) ?? throw new InvalidOperationException($"The input schema of MCP tool '{registration.Name}' must be a JSON object.")
@@ -277,7 +285,7 @@ public sealed partial class McpCatalog
         var headers = (input["properties"] as System.Text.Json.Nodes.JsonObject ?? [])
             .Where(p => p.Value?["x-mcp-header"] is System.Text.Json.Nodes.JsonValue)
             .ToDictionary(p => p.Key, p => p.Value!["x-mcp-header"]!.GetValue<string>(), StringComparer.Ordinal);
-        return new ToolBinding(requestType, resultType, tool, registration.Invoker) { WrapsResult = wraps, HeaderParameters = headers };
+        return new ToolBinding(requestType, resultType, tool, registration.Invoker) { WrapsResult = wraps, HeaderParameters = headers, Output = registration.Output };
     }
 
     /// <summary>A selector tool's filter and orderBy arguments say which fields and operators they take.</summary>

@@ -68,13 +68,13 @@ public sealed class McpCatalogBuilder
         {
             if (type.GetCustomAttribute<McpSelectorAttribute>() is { } selector)
             {
-                _tools.Add(new ToolRegistration(type, selector.Name, selector.Title, selector.Description, new ToolHints(ReadOnly: true), Selector: selector.FieldMap));
+                _tools.Add(new ToolRegistration(type, selector.Name, selector.Title, selector.Description, new ToolHints(ReadOnly: true), Selector: selector.FieldMap, Output: selector.Output));
             }
 
             if (type.GetCustomAttribute<McpToolAttribute>() is { } tool)
             {
                 IReadOnlyList<Icon>? icons = tool.IconUrl is null ? null : [new Icon { Source = tool.IconUrl, MimeType = tool.IconMimeType }];
-                _tools.Add(new ToolRegistration(type, tool.Name, tool.Title, tool.Description, tool.Hints, icons));
+                _tools.Add(new ToolRegistration(type, tool.Name, tool.Title, tool.Description, tool.Hints, icons, Output: tool.Output));
             }
         }
 

@@ -1,4 +1,5 @@
 using McpCqrs.Application.Common.Querying;
+using McpCqrs.Application.Mcp.Output;
 
 namespace McpCqrs.Application.Mcp.Catalog;
 
@@ -18,6 +19,13 @@ public sealed class McpSelectorAttribute(string name) : Attribute
 
     /// <summary>The type holding the field map (<c>public static FieldMap&lt;TEntity&gt; Map</c>).</summary>
     public required Type Fields { get; set; }
+
+    /// <summary>
+    /// How the page is written into the tool result's text content (<c>structuredContent</c> is always JSON); see
+    /// <see cref="McpToolAttribute.Output"/>. <see cref="OutputFormat.Auto"/> writes TOON when the page's <c>items</c>
+    /// are a uniform array of objects (<see cref="OutputShape.IsUniformArrayOfObjects"/>).
+    /// </summary>
+    public OutputFormat Output { get; set; }
 
     internal IFieldMap FieldMap =>
         Fields.GetProperty("Map", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)?.GetValue(null) as IFieldMap

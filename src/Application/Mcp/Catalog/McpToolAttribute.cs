@@ -1,3 +1,5 @@
+using McpCqrs.Application.Mcp.Output;
+
 namespace McpCqrs.Application.Mcp.Catalog;
 
 /// <summary>
@@ -36,6 +38,14 @@ public sealed class McpToolAttribute(string name) : Attribute
 
     /// <summary>The icon's media type, e.g. <c>image/svg+xml</c>.</summary>
     public string? IconMimeType { get; set; }
+
+    /// <summary>
+    /// How the result is written into the tool result's text content (<c>structuredContent</c> is always JSON):
+    /// <see cref="OutputFormat.Default"/> (the server's <c>Mcp:Output:DefaultFormat</c>), <see cref="OutputFormat.Json"/>,
+    /// <see cref="OutputFormat.Toon"/> or <see cref="OutputFormat.Auto"/>. A call can override it in its <c>_meta</c>
+    /// (<see cref="OutputFormats.MetaKey"/>).
+    /// </summary>
+    public OutputFormat Output { get; set; }
 
     internal ToolHints Hints => new(_readOnly, _destructive, _idempotent, _openWorld);
 }

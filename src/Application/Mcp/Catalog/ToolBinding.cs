@@ -1,4 +1,5 @@
 using System.Text.Json;
+using McpCqrs.Application.Mcp.Output;
 using ModelContextProtocol.Protocol;
 
 namespace McpCqrs.Application.Mcp.Catalog;
@@ -42,6 +43,12 @@ public sealed class ToolBinding
 
     /// <summary>Whether the result is wrapped as <c>{"result": ...}</c> because it is not a JSON object.</summary>
     public bool WrapsResult { get; internal init; }
+
+    /// <summary>
+    /// The tool's output format as registered; <see cref="OutputFormat.Default"/> leaves it to the server default. A
+    /// call's <c>_meta</c> (<see cref="OutputFormats.MetaKey"/>) overrides it.
+    /// </summary>
+    public OutputFormat Output { get; internal init; }
 
     /// <summary>Whether the handler returns content blocks itself (<see cref="ToolContent"/>), not data.</summary>
     public bool ReturnsContent => ResultType == typeof(ToolContent);

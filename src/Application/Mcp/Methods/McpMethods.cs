@@ -29,7 +29,19 @@ public sealed record McpPing : IQuery<PingResult>, IMcpMethod;
 public sealed record McpListTools(string? Cursor) : IQuery<ListToolsResult>, IMcpMethod;
 
 /// <summary><c>tools/call</c>: binds the arguments to the tool's request and sends it through the mediator.</summary>
-public sealed record McpCallTool(string Name, IDictionary<string, JsonElement>? Arguments) : ICommand<CallToolResult>, IMcpMethod;
+/// <param name="Name">The tool's name.</param>
+/// <param name="Arguments">The call's arguments.</param>
+/// <param name="Format">
+/// The output format this call asks for, overriding the tool's binding: the request's
+/// <c>_meta["mcpcqrs/outputFormat"]</c> (<see cref="McpCqrs.Application.Mcp.Output.OutputFormats.MetaKey"/>), one of
+/// <c>"json"</c>, <c>"toon"</c>, <c>"auto"</c> — read it with
+/// <see cref="McpCqrs.Application.Mcp.Output.OutputFormats.FromMeta"/>. Null (or <c>Default</c>) keeps the binding's
+/// format. It changes only the text content; <c>structuredContent</c> is JSON whatever the format.
+/// </param>
+public sealed record McpCallTool(
+    string Name,
+    IDictionary<string, JsonElement>? Arguments,
+    McpCqrs.Application.Mcp.Output.OutputFormat? Format = null) : ICommand<CallToolResult>, IMcpMethod;
 
 /// <summary><c>logging/setLevel</c>.</summary>
 public sealed record McpSetLoggingLevel(LoggingLevel Level) : ICommand<EmptyResult>, IMcpMethod;
@@ -90,9 +102,25 @@ public sealed class McpListToolsHandler(McpCatalog catalog, McpServerInfo server
     }
 }
 
-public sealed class McpCallToolHandler(McpCatalog catalog, ISender sender, IServiceProvider services)
+/// <summary>
+/// Runs a tool and turns its result into the tool result: the JSON value as <c>structuredContent</c> and, as text
+/// content, that value written by the <see cref="McpCqrs.Application.Mcp.Output.IOutputFormatter"/> in the call's
+/// format, else the binding's, else the server default (JSON or TOON; TOON falls back to JSON, never to an error).
+/// The formatter comes from DI (Infrastructure registers the TOON-capable one); a container without one gets JSON text.
+/// </summary>
+public sealed class McpCallToolHandler(
+    McpCatalog catalog,
+    ISender sender,
+    IServiceProvider services,
+    McpCqrs.Application.Mcp.Output.IOutputFormatter formatter)
     : ICommandHandler<McpCallTool, CallToolResult>
 {
+    /// <summary>For containers without an <see cref="McpCqrs.Application.Mcp.Output.IOutputFormatter"/>: JSON text only.</summary>
+    public McpCallToolHandler(McpCatalog catalog, ISender sender, IServiceProvider services)
+        : this(catalog, sender, services, McpCqrs.Application.Mcp.Output.JsonOutputFormatter.Instance)
+    {
+    }
+
     public async ValueTask<CallToolResult> Handle(McpCallTool command, CancellationToken cancellationToken)
     {
         if (!catalog.TryGetTool(command.Name, out var binding))
@@ -113,10 +141,22 @@ public sealed class McpCallToolHandler(McpCatalog catalog, ISender sender, IServ
             return error.ToResult();
         }
 
-        return ToResult(binding, result);
+        return ToResult(binding, result, formatter, command.Format);
     }
 
-    internal static CallToolResult ToResult(ToolBinding binding, object? result)
+    /// <summary>The tool result with JSON text (the binding's format is not consulted).</summary>
+    internal static CallToolResult ToResult(ToolBinding binding, object? result) =>
+        ToResult(binding, result, McpCqrs.Application.Mcp.Output.JsonOutputFormatter.Instance, null);
+
+    /// <summary>
+    /// The tool result: <see cref="ToolContent"/> as it is; data as <c>structuredContent</c> (JSON) plus its text in
+    /// the chosen format. TOON text carries <c>_meta</c> naming its format and TOON spec version.
+    /// </summary>
+    internal static CallToolResult ToResult(
+        ToolBinding binding,
+        object? result,
+        McpCqrs.Application.Mcp.Output.IOutputFormatter formatter,
+        McpCqrs.Application.Mcp.Output.OutputFormat? format)
     {
         if (result is ToolContent content)
         {
@@ -127,9 +167,20 @@ public sealed class McpCallToolHandler(McpCatalog catalog, ISender sender, IServ
         var structured = binding.WrapsResult
             ? JsonSerializer.SerializeToElement(new Dictionary<string, JsonElement> { ["result"] = data })
             : data;
+        var output = formatter.Format(structured, McpCqrs.Application.Mcp.Output.OutputFormats.Choose(format, binding.Output), binding.Name);
+        var text = new TextContentBlock { Text = output.Text };
+        if (output.Format == McpCqrs.Application.Mcp.Output.OutputFormat.Toon)
+        {
+            text.Meta = new System.Text.Json.Nodes.JsonObject
+            {
+                [McpCqrs.Application.Mcp.Output.OutputFormats.MetaKey] = "toon",
+                [McpCqrs.Application.Mcp.Output.OutputFormats.ToonSpecMetaKey] = output.SpecVersion,
+            };
+        }
+
         return new CallToolResult
         {
-            Content = [new TextContentBlock { Text = structured.GetRawText() }],
+            Content = [text],
             StructuredContent = structured,
         };
     }

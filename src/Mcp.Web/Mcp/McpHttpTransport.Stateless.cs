@@ -424,16 +424,8 @@ internal sealed partial class McpHttpTransport
             await WriteDataAsync(http, Tagged(new JsonRpcNotification { Method = NotificationMethods.SubscriptionsAcknowledgedNotification, Params = new JsonObject { ["notifications"] = honoured } }, subscriptionId), alive.Token);
             while (!alive.IsCancellationRequested)
             {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(alive.Token);
-                wait.CancelAfter(options.Value.KeepAliveInterval);
-                try
+                if (!await WaitOrKeepAliveAsync(http, channel.Reader, alive.Token))
                 {
-                    await channel.Reader.WaitToReadAsync(wait.Token);
-                }
-                catch (OperationCanceledException) when (!alive.IsCancellationRequested)
-                {
-                    await http.Response.WriteAsync(SseFormat.KeepAlive, alive.Token);
-                    await http.Response.Body.FlushAsync(alive.Token);
                     continue;
                 }
 

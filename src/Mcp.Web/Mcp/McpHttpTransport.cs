@@ -334,16 +334,8 @@ internal sealed partial class McpHttpTransport(
 
             while (!connection.IsCancellationRequested)
             {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(connection.Token);
-                wait.CancelAfter(options.Value.KeepAliveInterval);
-                try
+                if (!await WaitOrKeepAliveAsync(http, channel.Reader, connection.Token))
                 {
-                    await channel.Reader.WaitToReadAsync(wait.Token);
-                }
-                catch (OperationCanceledException) when (!connection.IsCancellationRequested)
-                {
-                    await http.Response.WriteAsync(SseFormat.KeepAlive, connection.Token);
-                    await http.Response.Body.FlushAsync(connection.Token);
                     continue;
                 }
 
@@ -380,6 +372,27 @@ internal sealed partial class McpHttpTransport(
             }
 
             connection.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Waits for the stream's next item; when none comes within the keep-alive interval, writes a keep-alive
+    /// comment and returns false (the caller waits again).
+    /// </summary>
+    private async Task<bool> WaitOrKeepAliveAsync<T>(HttpContext http, ChannelReader<T> reader, CancellationToken connection)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(connection);
+        wait.CancelAfter(options.Value.KeepAliveInterval);
+        try
+        {
+            await reader.WaitToReadAsync(wait.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!connection.IsCancellationRequested)
+        {
+            await http.Response.WriteAsync(SseFormat.KeepAlive, connection);
+            await http.Response.Body.FlushAsync(connection);
+            return false;
         }
     }
 

@@ -1,10 +1,6 @@
 using System.Net;
-using System.Security.Claims;
-using System.Text.Encodings.Web;
 using McpCqrs.Application.Mcp.Context;
 using McpCqrs.Tests.Integration.Support;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 
 namespace McpCqrs.Tests.Integration.Mcp;
@@ -15,8 +11,7 @@ public sealed class SessionAndStreamTests : IAsyncLifetime
     private TestHost _host = null!;
 
     public async Task InitializeAsync() => _host = await TestHost.StartOnSqliteAsync(
-        services => services.AddAuthentication(HeaderAuthentication.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, HeaderAuthentication>(HeaderAuthentication.SchemeName, null),
+        services => services.AddTestUserAuthentication(),
         new Dictionary<string, string?> { ["Mcp:MaxStreamDuration"] = "00:00:00.300" });
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
@@ -26,7 +21,7 @@ public sealed class SessionAndStreamTests : IAsyncLifetime
         var client = new HttpClient { BaseAddress = _host.Address };
         if (user is not null)
         {
-            client.DefaultRequestHeaders.Add(HeaderAuthentication.Header, user);
+            client.DefaultRequestHeaders.Add(TestUserAuthentication.Header, user);
         }
 
         return new RawMcp(client);
@@ -95,24 +90,5 @@ public sealed class SessionAndStreamTests : IAsyncLifetime
         await sender;
         Assert.Equal(Enumerable.Range(1, 12), received);
         Assert.True(connections > 1, "the server was expected to close the stream at least once");
-    }
-
-    /// <summary>Authenticates whoever the <c>X-Test-User</c> header names (tests only).</summary>
-    private sealed class HeaderAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        public const string SchemeName = "TestHeader";
-        public const string Header = "X-Test-User";
-
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            if (Request.Headers[Header].ToString() is not { Length: > 0 } user)
-            {
-                return Task.FromResult(AuthenticateResult.NoResult());
-            }
-
-            var identity = new ClaimsIdentity([new Claim("sub", user), new Claim("name", user)], SchemeName);
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
-        }
     }
 }

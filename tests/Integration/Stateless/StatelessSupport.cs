@@ -1,15 +1,11 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Claims;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpCqrs.Tests.Integration.Conformance;
 using McpCqrs.Tests.Integration.Mcp;
 using McpCqrs.Tests.Integration.Support;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 
 namespace McpCqrs.Tests.Integration.Stateless;
 
@@ -252,25 +248,6 @@ internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
     public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
 }
 
-/// <summary>Authenticates whoever the <c>X-Test-User</c> header names (tests only); no header, no principal.</summary>
-internal sealed class TestUserAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-{
-    public const string SchemeName = "StatelessTestUser";
-    public const string Header = "X-Test-User";
-
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-    {
-        if (Request.Headers[Header].ToString() is not { Length: > 0 } user)
-        {
-            return Task.FromResult(AuthenticateResult.NoResult());
-        }
-
-        var identity = new ClaimsIdentity([new Claim("sub", user), new Claim("name", user)], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
-    }
-}
-
 /// <summary>
 /// One real host for a test class: the conformance fixtures, the fixtures of this folder, the test-user scheme
 /// and a manual clock.
@@ -288,8 +265,7 @@ public sealed class StatelessHost : IAsyncLifetime
     public async Task InitializeAsync() => Host = await TestHost.StartOnSqliteAsync(services =>
     {
         services.AddSingleton<TimeProvider>(Clock);
-        services.AddAuthentication(TestUserAuthentication.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, TestUserAuthentication>(TestUserAuthentication.SchemeName, null);
+        services.AddTestUserAuthentication();
         services.AddConformanceFixtures();
         services.AddStatelessTestFixtures();
     });

@@ -74,17 +74,7 @@ public sealed class RedisSessionStore(IConnectionMultiplexer redis, IOptions<Mcp
     });
 
     /// <summary>Redis down or slow: a clear, typed failure the transport answers with 503 — never a silent miss.</summary>
-    private static async Task<T> Guarded<T>(Func<Task<T>> operation)
-    {
-        try
-        {
-            return await operation();
-        }
-        catch (RedisException ex)
-        {
-            throw new SessionStoreUnavailableException(ex);
-        }
-    }
+    private static Task<T> Guarded<T>(Func<Task<T>> operation) => RedisGuard.Run(operation);
 
     private async Task<bool> SaveAsync(McpSession session, When when)
     {

@@ -31,11 +31,29 @@ public static class McpEndpoints
                 redisOptions.AbortOnConnectFail = false;
                 return ConnectionMultiplexer.Connect(redisOptions);
             });
+            var prefix = configuration["Mcp:RedisKeyPrefix"] ?? "mcpcqrs";
             services.TryAddSingleton<ISessionStore>(sp => new RedisSessionStore(
                 sp.GetRequiredService<IConnectionMultiplexer>(),
                 sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<McpSessionOptions>>(),
                 sp.GetRequiredService<TimeProvider>(),
-                configuration["Mcp:RedisKeyPrefix"] ?? "mcpcqrs"));
+                prefix));
+            services.TryAddSingleton<ISseReplayBuffer>(sp => new RedisSseReplayBuffer(
+                sp.GetRequiredService<IConnectionMultiplexer>(),
+                sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SseReplayOptions>>(),
+                sp.GetRequiredService<TimeProvider>(),
+                prefix));
+            services.TryAddSingleton<ISseBroker>(sp => new RedisSseBroker(sp.GetRequiredService<IConnectionMultiplexer>(), prefix, sp.GetService<ILogger<RedisSseBroker>>()));
+            services.TryAddSingleton<IResourceSubscriptions>(sp => new RedisResourceSubscriptions(sp.GetRequiredService<IConnectionMultiplexer>(), prefix));
+            services.TryAddSingleton(sp => new RedisBroadcast(sp.GetRequiredService<IConnectionMultiplexer>(), prefix, sp.GetService<ILogger<RedisBroadcast>>()));
+
+            // Resource updates reach the listen streams of every instance, not only this one's.
+            services.AddSingleton<DistributedResourceUpdates>();
+            services.AddSingleton<IResourceUpdateListener>(sp => sp.GetRequiredService<DistributedResourceUpdates>());
+            services.AddHostedService(sp => sp.GetRequiredService<DistributedResourceUpdates>());
+        }
+        else
+        {
+            services.AddSingleton<IResourceUpdateListener>(sp => sp.GetRequiredService<ListenStreams>());
         }
 
         services.TryAddSingleton<ISessionStore, InMemorySessionStore>();
@@ -50,7 +68,6 @@ public static class McpEndpoints
         services.AddSingleton<McpGauges>();
         services.AddSingleton<RequestStateProtector>();
         services.AddSingleton<ListenStreams>();
-        services.AddSingleton<IResourceUpdateListener>(sp => sp.GetRequiredService<ListenStreams>());
         services.AddSingleton<IMcpNotifier, McpNotifier>();
         services.AddHostedService<CatalogChangeNotifier>();
         return services;

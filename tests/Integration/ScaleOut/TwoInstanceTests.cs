@@ -101,4 +101,39 @@ public sealed class TwoInstanceTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal("complete", second["result"]!["resultType"]!.GetValue<string>());
         Assert.Contains("state-ok", second["result"]!["content"]![0]!["text"]!.GetValue<string>(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_notification_from_one_instance_reaches_a_stream_on_the_other_and_a_resume_on_either_loses_nothing()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var onA = new RawMcp(_a.Client);
+        var sessionId = await onA.InitializeAsync();
+        var notifierOnB = _b.Services.GetRequiredService<McpCqrs.Application.Mcp.Context.IMcpNotifier>();
+        static ModelContextProtocol.Protocol.JsonRpcNotification Note(int n) =>
+            new() { Method = "notifications/test/n", Params = new JsonObject { ["n"] = n } };
+
+        string lastId;
+        using (var stream = await onA.SendAsync(onA.Request(HttpMethod.Get, accept: "text/event-stream"), HttpCompletionOption.ResponseHeadersRead))
+        {
+            using var sse = new SseReader(await stream.Content.ReadAsStreamAsync(timeout.Token));
+            Assert.True(await notifierOnB.NotifyAsync(sessionId, Note(1), timeout.Token));
+            var (id, message) = await sse.NextMessageAsync(timeout.Token);
+            Assert.Equal(1, message["params"]!["n"]!.GetValue<int>());
+            lastId = id!;
+        }
+
+        Assert.True(await notifierOnB.NotifyAsync(sessionId, Note(2), timeout.Token));
+        Assert.True(await notifierOnB.NotifyAsync(sessionId, Note(3), timeout.Token));
+        var onB = new RawMcp(_b.Client) { SessionId = sessionId };
+        var resume = onB.Request(HttpMethod.Get, accept: "text/event-stream");
+        resume.Headers.TryAddWithoutValidation("Last-Event-ID", lastId);
+        using var resumed = await onB.SendAsync(resume, HttpCompletionOption.ResponseHeadersRead);
+        using var replay = new SseReader(await resumed.Content.ReadAsStreamAsync(timeout.Token));
+
+        Assert.Equal(2, (await replay.NextMessageAsync(timeout.Token)).Message["params"]!["n"]!.GetValue<int>());
+        Assert.Equal(3, (await replay.NextMessageAsync(timeout.Token)).Message["params"]!["n"]!.GetValue<int>());
+        var notifierOnA = _a.Services.GetRequiredService<McpCqrs.Application.Mcp.Context.IMcpNotifier>();
+        Assert.True(await notifierOnA.NotifyAsync(sessionId, Note(4), timeout.Token));
+        Assert.Equal(4, (await replay.NextMessageAsync(timeout.Token)).Message["params"]!["n"]!.GetValue<int>());
+    }
 }

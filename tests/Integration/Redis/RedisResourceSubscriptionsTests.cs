@@ -1,0 +1,101 @@
+using McpCqrs.Application.Mcp.Sessions;
+using McpCqrs.Infrastructure.Mcp;
+using StackExchange.Redis;
+
+namespace McpCqrs.Tests.Integration.Redis;
+
+/// <summary><see cref="RedisResourceSubscriptions"/> against a real Redis, shared by two instances.</summary>
+public sealed class RedisResourceSubscriptionsTests : RedisTwoInstances
+{
+    private RedisResourceSubscriptions Subscriptions(IConnectionMultiplexer redis) => new(redis, Prefix);
+
+    private static async Task<string[]> Subscribers(RedisResourceSubscriptions subscriptions, string uri) =>
+        [.. (await subscriptions.SubscribersAsync(uri, CancellationToken.None)).Order(StringComparer.Ordinal)];
+
+    [Fact]
+    public async Task A_subscription_made_on_one_instance_is_seen_on_the_other()
+    {
+        await Subscriptions(A).SubscribeAsync("s1", "tickets://1", CancellationToken.None);
+        await Subscriptions(A).SubscribeAsync("s2", "tickets://1", CancellationToken.None);
+        await Subscriptions(B).SubscribeAsync("s2", "tickets://2", CancellationToken.None);
+
+        Assert.Equal(["s1", "s2"], await Subscribers(Subscriptions(B), "tickets://1"));
+        Assert.Equal(["s2"], await Subscribers(Subscriptions(A), "tickets://2"));
+    }
+
+    [Fact]
+    public async Task An_unknown_uri_has_no_subscribers()
+    {
+        Assert.Empty(await Subscribers(Subscriptions(A), "tickets://404"));
+    }
+
+    [Fact]
+    public async Task Subscribing_twice_counts_once()
+    {
+        await Subscriptions(A).SubscribeAsync("s1", "tickets://1", CancellationToken.None);
+        await Subscriptions(B).SubscribeAsync("s1", "tickets://1", CancellationToken.None);
+
+        Assert.Equal(["s1"], await Subscribers(Subscriptions(A), "tickets://1"));
+    }
+
+    [Fact]
+    public async Task Unsubscribing_removes_only_that_session_from_that_uri_and_leaves_no_empty_key()
+    {
+        var onA = Subscriptions(A);
+        await onA.SubscribeAsync("s1", "tickets://1", CancellationToken.None);
+        await onA.SubscribeAsync("s2", "tickets://1", CancellationToken.None);
+        await onA.SubscribeAsync("s1", "tickets://2", CancellationToken.None);
+
+        await Subscriptions(B).UnsubscribeAsync("s1", "tickets://1", CancellationToken.None);
+        await Subscriptions(B).UnsubscribeAsync("s9", "tickets://9", CancellationToken.None);
+
+        Assert.Equal(["s2"], await Subscribers(onA, "tickets://1"));
+        Assert.Equal(["s1"], await Subscribers(onA, "tickets://2"));
+
+        await Subscriptions(B).UnsubscribeAsync("s2", "tickets://1", CancellationToken.None);
+        await Subscriptions(B).UnsubscribeAsync("s1", "tickets://2", CancellationToken.None);
+        Assert.Empty(await KeysAsync());
+    }
+
+    [Fact]
+    public async Task Removing_a_session_removes_it_from_every_uri_and_leaves_the_others()
+    {
+        var onA = Subscriptions(A);
+        await onA.SubscribeAsync("s1", "tickets://1", CancellationToken.None);
+        await onA.SubscribeAsync("s1", "tickets://2", CancellationToken.None);
+        await onA.SubscribeAsync("s2", "tickets://2", CancellationToken.None);
+
+        await Subscriptions(B).RemoveSessionAsync("s1", CancellationToken.None);
+
+        Assert.Empty(await Subscribers(onA, "tickets://1"));
+        Assert.Equal(["s2"], await Subscribers(onA, "tickets://2"));
+        Assert.Equal(
+            [$"{Prefix}:resource-session:s2", $"{Prefix}:resource:tickets://2"],
+            (await KeysAsync()).Select(k => (string)k!).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Uris_with_any_characters_are_kept_apart()
+    {
+        var onA = Subscriptions(A);
+        await onA.SubscribeAsync("s1", "file:///a b/ü*?[x]", CancellationToken.None);
+        await onA.SubscribeAsync("s2", "file:///a b", CancellationToken.None);
+
+        Assert.Equal(["s1"], await Subscribers(onA, "file:///a b/ü*?[x]"));
+        await onA.RemoveSessionAsync("s1", CancellationToken.None);
+        Assert.Empty(await Subscribers(onA, "file:///a b/ü*?[x]"));
+        Assert.Equal(["s2"], await Subscribers(onA, "file:///a b"));
+    }
+
+    [Fact]
+    public async Task Redis_unavailable_is_a_session_store_failure_not_a_silent_miss()
+    {
+        await using var down = await UnreachableAsync();
+        var subscriptions = Subscriptions(down);
+
+        await Assert.ThrowsAsync<SessionStoreUnavailableException>(() => subscriptions.SubscribeAsync("s1", "tickets://1", CancellationToken.None));
+        await Assert.ThrowsAsync<SessionStoreUnavailableException>(() => subscriptions.UnsubscribeAsync("s1", "tickets://1", CancellationToken.None));
+        await Assert.ThrowsAsync<SessionStoreUnavailableException>(() => subscriptions.SubscribersAsync("tickets://1", CancellationToken.None));
+        await Assert.ThrowsAsync<SessionStoreUnavailableException>(() => subscriptions.RemoveSessionAsync("s1", CancellationToken.None));
+    }
+}

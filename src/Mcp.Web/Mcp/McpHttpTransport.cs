@@ -363,6 +363,10 @@ internal sealed partial class McpHttpTransport(
         catch (OperationCanceledException)
         {
             // The client left, another GET took the stream over, the stream's time was up, or the host is stopping.
+            if (lifetime.ApplicationStopping.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested)
+            {
+                await SayGoodbyeAsync(http);
+            }
         }
         finally
         {
@@ -372,6 +376,23 @@ internal sealed partial class McpHttpTransport(
             }
 
             connection.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Graceful shutdown: a last <c>retry</c> hint so the client reconnects soon — to another instance, which
+    /// resumes the stream from <c>Last-Event-ID</c>.
+    /// </summary>
+    private async Task SayGoodbyeAsync(HttpContext http)
+    {
+        try
+        {
+            await http.Response.WriteAsync(SseFormat.Retry(options.Value.RetryInterval), CancellationToken.None);
+            await http.Response.Body.FlushAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            // The connection is already gone.
         }
     }
 

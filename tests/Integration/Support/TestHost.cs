@@ -86,6 +86,9 @@ public sealed class TestHost : IAsyncDisposable
 
     private string? _folder;
 
+    /// <summary>Stops the host as SIGTERM would (graceful shutdown); disposing afterwards is still needed.</summary>
+    public Task StopAsync() => _app.StopAsync();
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

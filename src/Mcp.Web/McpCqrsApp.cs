@@ -17,6 +17,13 @@ public static class McpCqrsApp
             .AddMcpWeb(builder.Configuration);
 
         var app = builder.Build();
+
+        // Built now, not on the first request: a bad binding stops the start with its message, and the shared
+        // stores connect before traffic arrives (a first burst would otherwise wait on one connection).
+        _ = app.Services.GetRequiredService<McpCqrs.Application.Mcp.Catalog.McpCatalog>();
+        _ = app.Services.GetRequiredService<McpCqrs.Application.Common.RateLimiting.IRateLimitService>();
+        _ = app.Services.GetRequiredService<McpCqrs.Application.Mcp.Sessions.ISessionStore>();
+
         app.UseMcpWeb();
         return app;
     }

@@ -41,6 +41,9 @@ public sealed class InMemorySessionStore(IOptions<McpSessionOptions> options, Ti
         return Task.FromResult<McpSession?>(null);
     }
 
+    public Task<bool> ExistsAsync(string id, CancellationToken cancellationToken) =>
+        Task.FromResult(_sessions.TryGetValue(id, out var session) && !IsExpired(session, clock.GetUtcNow()));
+
     public Task<bool> UpdateAsync(McpSession session, CancellationToken cancellationToken)
     {
         while (_sessions.TryGetValue(session.Id, out var current))

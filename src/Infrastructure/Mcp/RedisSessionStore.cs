@@ -55,6 +55,9 @@ public sealed class RedisSessionStore(IConnectionMultiplexer redis, IOptions<Mcp
         return await SaveAsync(touched, When.Exists) ? touched : null;
     }
 
+    public Task<bool> ExistsAsync(string id, CancellationToken cancellationToken) =>
+        Guarded(() => Database.KeyExistsAsync(Key(id)));
+
     public Task<bool> UpdateAsync(McpSession session, CancellationToken cancellationToken) =>
         Guarded(async () => !IsExpired(session, clock.GetUtcNow()) && await SaveAsync(session with { LastSeenAt = clock.GetUtcNow() }, When.Exists));
 

@@ -346,10 +346,20 @@ internal sealed partial class McpHttpTransport(
                         return;
                     }
 
-                    if (sseEvent.Sequence > last)
+                    if (sseEvent.Sequence <= last)
                     {
-                        await http.Response.WriteAsync(SseFormat.Event(sseEvent), connection.Token);
-                        last = sseEvent.Sequence;
+                        continue;
+                    }
+
+                    // Live delivery may overtake itself (two publishers, or pub/sub across instances): the replay
+                    // buffer, which holds every event in order, fills any gap so the client sees each event once, in order.
+                    var batch = sseEvent.Sequence == last + 1
+                        ? [sseEvent]
+                        : await replay.ReadAfterAsync(sessionId, stream, last, connection.Token) ?? [sseEvent];
+                    foreach (var next in batch.Where(e => e.Sequence > last))
+                    {
+                        await http.Response.WriteAsync(SseFormat.Event(next), connection.Token);
+                        last = next.Sequence;
                         if (isGetStream)
                         {
                             openStreams.Written(sessionId, last);

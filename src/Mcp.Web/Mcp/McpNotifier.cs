@@ -14,7 +14,8 @@ internal sealed class McpNotifier(ISessionStore sessions, ISseReplayBuffer repla
 {
     public async ValueTask<bool> NotifyAsync(string sessionId, JsonRpcNotification notification, CancellationToken cancellationToken = default)
     {
-        if (await sessions.GetAsync(sessionId, cancellationToken) is null)
+        // A notification does not count as the client using its session (it must not keep it from expiring).
+        if (!await sessions.ExistsAsync(sessionId, cancellationToken))
         {
             return false;
         }

@@ -168,4 +168,17 @@ public sealed class InMemorySessionStoreTests
 
         Assert.Equal(1, await _store.CountAsync(CancellationToken.None));
     }
+
+    [Fact]
+    public async Task Checking_that_a_session_exists_does_not_keep_it_alive()
+    {
+        await Create("quiet");
+
+        _clock.Advance(TimeSpan.FromMinutes(6));
+        Assert.True(await _store.ExistsAsync("quiet", CancellationToken.None));
+        _clock.Advance(TimeSpan.FromMinutes(6));
+
+        Assert.False(await _store.ExistsAsync("quiet", CancellationToken.None));
+        Assert.Null(await _store.GetAsync("quiet", CancellationToken.None));
+    }
 }

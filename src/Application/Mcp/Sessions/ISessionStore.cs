@@ -28,6 +28,9 @@ public interface ISessionStore
     /// <summary>The live session with this id (and marks it used now), or null.</summary>
     Task<McpSession?> GetAsync(string id, CancellationToken cancellationToken);
 
+    /// <summary>Whether a live session has this id, without counting as a use (it does not renew the idle timeout).</summary>
+    Task<bool> ExistsAsync(string id, CancellationToken cancellationToken);
+
     /// <summary>Replaces a live session's state; false when it no longer exists.</summary>
     Task<bool> UpdateAsync(McpSession session, CancellationToken cancellationToken);
 

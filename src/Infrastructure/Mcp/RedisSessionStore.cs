@@ -37,7 +37,8 @@ public sealed class RedisSessionStore(IConnectionMultiplexer redis, IOptions<Mcp
 
     private async Task<McpSession?> GetCoreAsync(string id, CancellationToken cancellationToken)
     {
-        var json = await Database.StringGetAsync(Key(id));
+        var database = Database;
+        var json = await database.StringGetAsync(Key(id));
         if (json.IsNullOrEmpty)
         {
             return null;
@@ -45,14 +46,22 @@ public sealed class RedisSessionStore(IConnectionMultiplexer redis, IOptions<Mcp
 
         var session = JsonSerializer.Deserialize<McpSession>(json.ToString(), Json);
         var now = clock.GetUtcNow();
-        if (session is null || IsExpired(session, now))
+        if (session is null || now - session.CreatedAt > options.Value.MaxAge)
         {
             await DeleteAsync(id, cancellationToken);
             return null;
         }
 
-        var touched = session with { LastSeenAt = now };
-        return await SaveAsync(touched, When.Exists) ? touched : null;
+        // A use renews the key's expiry (the idle timeout lives in Redis) without rewriting the record, so it
+        // cannot overwrite a change another instance made meanwhile.
+        var ttl = TimeToLive(session, now);
+        if (ttl <= TimeSpan.Zero || !await database.KeyExpireAsync(Key(id), ttl))
+        {
+            return null;
+        }
+
+        await database.SortedSetAddAsync(_index, id, (now + ttl).ToUnixTimeMilliseconds());
+        return session with { LastSeenAt = now };
     }
 
     public Task<bool> ExistsAsync(string id, CancellationToken cancellationToken) =>
@@ -82,8 +91,7 @@ public sealed class RedisSessionStore(IConnectionMultiplexer redis, IOptions<Mcp
     private async Task<bool> SaveAsync(McpSession session, When when)
     {
         var now = clock.GetUtcNow();
-        var left = options.Value.MaxAge - (now - session.CreatedAt);
-        var ttl = left < options.Value.IdleTimeout ? left : options.Value.IdleTimeout;
+        var ttl = TimeToLive(session, now);
         if (ttl <= TimeSpan.Zero)
         {
             return false;
@@ -97,6 +105,13 @@ public sealed class RedisSessionStore(IConnectionMultiplexer redis, IOptions<Mcp
         }
 
         return saved;
+    }
+
+    /// <summary>The idle timeout, capped by what is left of the maximum age.</summary>
+    private TimeSpan TimeToLive(McpSession session, DateTimeOffset now)
+    {
+        var left = options.Value.MaxAge - (now - session.CreatedAt);
+        return left < options.Value.IdleTimeout ? left : options.Value.IdleTimeout;
     }
 
     private bool IsExpired(McpSession session, DateTimeOffset now) =>

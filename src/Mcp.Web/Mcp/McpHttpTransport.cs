@@ -60,6 +60,7 @@ internal sealed partial class McpHttpTransport(
 
     public async Task PostAsync(HttpContext http)
     {
+        JsonRpcEnvelope? envelope = null;
         try
         {
             CheckOrigin(http);
@@ -69,7 +70,7 @@ internal sealed partial class McpHttpTransport(
                 throw new McpTransportException(StatusCodes.Status415UnsupportedMediaType, (int)McpErrorCode.InvalidRequest, "Content-Type must be application/json.");
             }
 
-            var envelope = JsonRpcWire.Classify(await ReadBodyAsync(http));
+            envelope = JsonRpcWire.Classify(await ReadBodyAsync(http));
             if (IsStatelessRequest(http, envelope))
             {
                 await StatelessAsync(http, envelope);
@@ -104,7 +105,7 @@ internal sealed partial class McpHttpTransport(
         }
         catch (SessionStoreUnavailableException ex)
         {
-            await UnavailableAsync(http, ex);
+            await UnavailableAsync(http, ex, envelope?.Id);
         }
     }
 
@@ -557,10 +558,10 @@ internal sealed partial class McpHttpTransport(
 
     private static string NewSessionId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
-    private Task UnavailableAsync(HttpContext http, SessionStoreUnavailableException ex)
+    private Task UnavailableAsync(HttpContext http, SessionStoreUnavailableException ex, RequestId? id = null)
     {
         LogStoreUnavailable(logger, ex.InnerException ?? ex);
-        return WriteJsonAsync(http, StatusCodes.Status503ServiceUnavailable, JsonRpcWire.Error(null, (int)McpErrorCode.InternalError, ex.Message), http.RequestAborted);
+        return WriteJsonAsync(http, StatusCodes.Status503ServiceUnavailable, JsonRpcWire.Error(id, (int)McpErrorCode.InternalError, ex.Message), http.RequestAborted);
     }
 
     private static Task RejectAsync(HttpContext http, McpTransportException ex) =>

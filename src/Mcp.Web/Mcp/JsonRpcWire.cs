@@ -83,10 +83,35 @@ internal static class JsonRpcWire
         throw Invalid("The message is neither a request, a notification nor a response.", id);
     }
 
-    public static string Response(RequestId id, object? result) =>
-        JsonSerializer.Serialize<JsonRpcMessage>(
-            new JsonRpcResponse { Id = id, Result = result is null ? new JsonObject() : JsonSerializer.SerializeToNode(result, result.GetType(), Options) },
-            Options);
+    /// <summary>
+    /// A JSON-RPC response, written in one pass: the result is serialized straight into the envelope (no
+    /// intermediate JSON tree), which matters on the hot path of every call.
+    /// </summary>
+    public static string Response(RequestId id, object? result)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Options.Encoder, SkipValidation = true }))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("result");
+            if (result is null)
+            {
+                writer.WriteStartObject();
+                writer.WriteEndObject();
+            }
+            else
+            {
+                JsonSerializer.Serialize(writer, result, result.GetType(), Options);
+            }
+
+            writer.WritePropertyName("id");
+            JsonSerializer.Serialize(writer, id, Options);
+            writer.WriteString("jsonrpc", "2.0");
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     public static string Error(RequestId? id, int code, string message, object? data = null) =>
         JsonSerializer.Serialize(

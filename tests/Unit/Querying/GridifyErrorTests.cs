@@ -59,7 +59,7 @@ public sealed class GridifyErrorTests
     [InlineData("key=not-a-guid", 4, "'not-a-guid' is not a GUID for 'key'")]
     [InlineData("active=yes", 7, "'yes' is not true or false for 'active'")]
     [InlineData("active=1", 7, "'1' is not true or false")]
-    [InlineData("priority=", 9, "missing value for 'priority' at 9; expected a whole number")]
+    [InlineData("priority<", 9, "missing value for 'priority' at 9; expected a whole number")]
     [InlineData("priority=3/i", 10, "'/i' at 10 applies only to text; 'priority' is a whole number")]
     [InlineData("priority<null", 9, "'null' is not a whole number for 'priority'")]
     [InlineData("priority=null", 9, "'priority' is never null (null at 9)")]

@@ -44,8 +44,10 @@ public sealed class GridifyFilterTests
     // null, the empty value, and an escaped or non-equality "null" which is text.
     [InlineData("note=null", "1")]
     [InlineData("note!=null", "2,3,4,5,6")]
-    [InlineData("note=", "3")]
-    [InlineData("note!=", "1,2,4,5,6")]
+    [InlineData("note=", "1,3")]
+    [InlineData("note!=", "2,4,5,6")]
+    [InlineData("priority=", "")]
+    [InlineData("priority!=", "1,2,3,4,5,6")]
     [InlineData(@"note=\null", "5")]
     [InlineData("note=*null", "5")]
     [InlineData("note=*o", "6")]

@@ -92,6 +92,11 @@ internal static class FilterExpressionBuilder
             return NullTest(condition, member);
         }
 
+        if (condition.IsNullOrDefault)
+        {
+            return NullOrDefaultTest(condition, member);
+        }
+
         var value = Value(condition.Value, typeof(string));
         var subject = condition.CaseInsensitive ? Expression.Call(member, StringToLower) : member;
         return condition.Operator switch
@@ -115,6 +120,11 @@ internal static class FilterExpressionBuilder
         if (condition.IsNull)
         {
             return NullTest(condition, member);
+        }
+
+        if (condition.IsNullOrDefault)
+        {
+            return NullOrDefaultTest(condition, member);
         }
 
         var value = Value(condition.Value, member.Type);
@@ -164,6 +174,16 @@ internal static class FilterExpressionBuilder
 
     private static Expression NullTest(ConditionNode condition, Expression member) =>
         condition.Operator == FilterOperator.Equal ? IsNull(member) : IsNotNull(member);
+
+    /// <summary>Gridify's empty value: <c>x == null || x == default</c> (<c>""</c> for text), or its negation for <c>!=</c>.</summary>
+    private static Expression NullOrDefaultTest(ConditionNode condition, Expression member)
+    {
+        var type = Nullable.GetUnderlyingType(member.Type) ?? member.Type;
+        var empty = type == typeof(string) ? string.Empty : Activator.CreateInstance(type);
+        var isDefault = Expression.Equal(member, Value(empty, member.Type));
+        var test = FieldDefinition.CanBeNull(member.Type) ? Expression.OrElse(IsNull(member), isDefault) : isDefault;
+        return condition.Operator == FilterOperator.Equal ? test : Expression.Not(test);
+    }
 
     private static Expression Compare(FilterOperator op, Expression left, Expression right) => op switch
     {

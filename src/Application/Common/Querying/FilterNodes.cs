@@ -17,9 +17,10 @@ internal sealed record LogicalNode(FilterNode Left, FilterNode Right, bool IsOr)
 
 /// <summary>
 /// <c>field op value</c> with the value already converted to the field's scalar type (lower-cased when
-/// <see cref="CaseInsensitive"/>); <see cref="IsNull"/> for the literal <c>null</c>.
+/// <see cref="CaseInsensitive"/>); <see cref="IsNull"/> for the literal <c>null</c>;
+/// <see cref="IsNullOrDefault"/> for an empty value after <c>=</c>/<c>!=</c> (Gridify: null or the type's default, "" for text).
 /// </summary>
-internal sealed record ConditionNode(FieldDefinition Field, FilterOperator Operator, object? Value, bool IsNull, bool CaseInsensitive) : FilterNode;
+internal sealed record ConditionNode(FieldDefinition Field, FilterOperator Operator, object? Value, bool IsNull, bool CaseInsensitive, bool IsNullOrDefault = false) : FilterNode;
 
 /// <summary>One key of an order-by list.</summary>
 internal sealed record OrderKey(FieldDefinition Field, bool Descending);

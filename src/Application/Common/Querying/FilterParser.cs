@@ -311,6 +311,12 @@ internal sealed class FilterParser
             return new ConditionNode(field, op, null, IsNull: true, CaseInsensitive: false);
         }
 
+        // As in Gridify, nothing after = or != means "null or default" ("" for text, 0 for numbers, ...).
+        if (text.Length == 0 && !escaped && op is FilterOperator.Equal or FilterOperator.NotEqual && field.Kind != FieldKind.List)
+        {
+            return new ConditionNode(field, op, null, IsNull: false, CaseInsensitive: false, IsNullOrDefault: true);
+        }
+
         object? value;
         if (field.ScalarType == typeof(string))
         {

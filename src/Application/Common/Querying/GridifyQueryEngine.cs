@@ -14,7 +14,7 @@ namespace McpCqrs.Application.Common.Querying;
 /// <item><c>,</c> (AND) and <c>|</c> (OR) have the same precedence and are read left to right, as in Gridify:
 /// <c>a=1|b=2,c=3</c> is <c>(a=1|b=2),c=3</c>. Parentheses group.</item>
 /// <item>A backslash escapes the next character (<c>\, \| \( \) \/i \\</c>); <c>null</c> (unescaped) is the null
-/// value, for <c>=</c> and <c>!=</c>; an empty value (<c>title=</c>) is the empty string.</item>
+/// value, for <c>=</c> and <c>!=</c>; as in Gridify, an empty value (<c>title=</c>, <c>title!=</c>) means null or the default (<c>""</c> for text, 0 for numbers).</item>
 /// <item>Values convert to the field's type: numbers in the invariant culture, <c>true</c>/<c>false</c>, enums by
 /// name only, ISO 8601 dates (UTC), GUIDs. Lists (<c>tags</c>) take <c>=</c> (contains) and <c>!=</c>.</item>
 /// <item><c>&lt; &gt; &lt;= &gt;=</c> on text compare with <c>string.Compare(a, b)</c>, as Gridify does; EF Core

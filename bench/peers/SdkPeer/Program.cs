@@ -1,0 +1,17 @@
+using System.ComponentModel;
+using ModelContextProtocol.Server;
+
+// The peer: the official C# MCP SDK (ModelContextProtocol.AspNetCore), stateful HTTP, one echo tool.
+var builder = WebApplication.CreateBuilder(args);
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.Services.AddMcpServer().WithHttpTransport().WithTools<EchoTool>();
+var app = builder.Build();
+app.MapMcp("/mcp");
+app.Run();
+
+[McpServerToolType]
+public sealed class EchoTool
+{
+    [McpServerTool(Name = "echo"), Description("Echoes its message.")]
+    public static string Echo(string message) => message;
+}

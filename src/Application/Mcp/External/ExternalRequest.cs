@@ -45,9 +45,11 @@ public sealed class ExternalQueryValidator : AbstractValidator<ExternalQuery>
 
 internal static class ExternalValidation
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Type> ValidatorTypes = new();
+
     public static async Task ValidateAsync<T>(IServiceProvider services, object request, ValidationContext<T> context, CancellationToken cancellationToken)
     {
-        var validatorType = typeof(IValidator<>).MakeGenericType(request.GetType());
+        var validatorType = ValidatorTypes.GetOrAdd(request.GetType(), static type => typeof(IValidator<>).MakeGenericType(type));
         foreach (var validator in services.GetServices(validatorType).Cast<IValidator>())
         {
             var result = await validator.ValidateAsync(new ValidationContext<object>(request), cancellationToken);

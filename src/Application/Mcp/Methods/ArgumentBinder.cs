@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using McpCqrs.Application.Common.Exceptions;
 using McpCqrs.Application.Common.Serialization;
 
@@ -14,15 +13,23 @@ public static class ArgumentBinder
 {
     public static object Bind(Type requestType, IDictionary<string, JsonElement>? arguments)
     {
-        var node = new JsonObject();
-        foreach (var (name, value) in arguments ?? new Dictionary<string, JsonElement>())
+        // The arguments are written once as one JSON object and read straight into the request (no JSON tree).
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            node[name] = JsonSerializer.SerializeToNode(value);
+            writer.WriteStartObject();
+            foreach (var (name, value) in arguments ?? new Dictionary<string, JsonElement>())
+            {
+                writer.WritePropertyName(name);
+                value.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
         }
 
         try
         {
-            return node.Deserialize(requestType, AppJson.Options)
+            return JsonSerializer.Deserialize(buffer.WrittenSpan, requestType, AppJson.Options)
                 ?? throw new RequestValidationException(requestType.Name, [new FieldError("$", "The arguments must be an object.", "invalid_json")]);
         }
         catch (JsonException ex)

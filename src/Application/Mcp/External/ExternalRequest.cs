@@ -1,4 +1,5 @@
 using FluentValidation;
+using FluentValidation.Results;
 using McpCqrs.Application.Mcp.Catalog;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,35 +31,70 @@ public sealed class ExternalRequestHandler(IServiceProvider services)
 }
 
 /// <summary>Runs the validators registered for the carried request's own type.</summary>
-public sealed class ExternalRequestValidator : AbstractValidator<ExternalRequest>
+public sealed class ExternalRequestValidator(IServiceProvider services) : CarriedRequestValidator<ExternalRequest>(services)
 {
-    public ExternalRequestValidator(IServiceProvider services) =>
-        RuleFor(x => x.Request).CustomAsync((request, context, cancellationToken) => ExternalValidation.ValidateAsync(services, request, context, cancellationToken));
+    protected override object Carried(ExternalRequest envelope) => envelope.Request;
 }
 
 /// <summary>Runs the validators registered for the carried query's own type.</summary>
-public sealed class ExternalQueryValidator : AbstractValidator<ExternalQuery>
+public sealed class ExternalQueryValidator(IServiceProvider services) : CarriedRequestValidator<ExternalQuery>(services)
 {
-    public ExternalQueryValidator(IServiceProvider services) =>
-        RuleFor(x => x.Request).CustomAsync((request, context, cancellationToken) => ExternalValidation.ValidateAsync(services, request, context, cancellationToken));
+    protected override object Carried(ExternalQuery envelope) => envelope.Request;
 }
 
-internal static class ExternalValidation
+/// <summary>
+/// Validates an envelope by running, in the caller's scope, every validator registered for the request it
+/// carries; their failures are reported unchanged. It implements <see cref="IValidator{T}"/> directly rather
+/// than deriving from <see cref="AbstractValidator{T}"/>: it has no rules of its own, and an
+/// <c>AbstractValidator</c> builds its rules in its constructor, once per scope, on every call.
+/// </summary>
+public abstract class CarriedRequestValidator<TEnvelope>(IServiceProvider services) : IValidator<TEnvelope>
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Type> ValidatorTypes = new();
 
-    public static async Task ValidateAsync<T>(IServiceProvider services, object request, ValidationContext<T> context, CancellationToken cancellationToken)
+    /// <summary>The request inside the envelope.</summary>
+    protected abstract object Carried(TEnvelope envelope);
+
+    public ValidationResult Validate(TEnvelope instance)
     {
-        var validatorType = ValidatorTypes.GetOrAdd(request.GetType(), static type => typeof(IValidator<>).MakeGenericType(type));
-        foreach (var validator in services.GetServices(validatorType).Cast<IValidator>())
+        var request = Carried(instance);
+        var failures = new List<ValidationFailure>();
+        foreach (var validator in ValidatorsOf(request))
         {
-            var result = await validator.ValidateAsync(new ValidationContext<object>(request), cancellationToken);
-            foreach (var failure in result.Errors)
-            {
-                context.AddFailure(failure);
-            }
+            failures.AddRange(validator.Validate(new ValidationContext<object>(request)).Errors);
         }
+
+        return new ValidationResult(failures);
     }
+
+    public async Task<ValidationResult> ValidateAsync(TEnvelope instance, CancellationToken cancellation = default)
+    {
+        var request = Carried(instance);
+        var failures = new List<ValidationFailure>();
+        foreach (var validator in ValidatorsOf(request))
+        {
+            failures.AddRange((await validator.ValidateAsync(new ValidationContext<object>(request), cancellation)).Errors);
+        }
+
+        return new ValidationResult(failures);
+    }
+
+    public ValidationResult Validate(IValidationContext context) => Validate(EnvelopeOf(context));
+
+    public Task<ValidationResult> ValidateAsync(IValidationContext context, CancellationToken cancellation = default) =>
+        ValidateAsync(EnvelopeOf(context), cancellation);
+
+    public IValidatorDescriptor CreateDescriptor() => new ValidatorDescriptor<TEnvelope>([]);
+
+    public bool CanValidateInstancesOfType(Type type) => typeof(TEnvelope).IsAssignableFrom(type);
+
+    private IEnumerable<IValidator> ValidatorsOf(object request) =>
+        services.GetServices(ValidatorTypes.GetOrAdd(request.GetType(), static type => typeof(IValidator<>).MakeGenericType(type))).Cast<IValidator>();
+
+    private static TEnvelope EnvelopeOf(IValidationContext context) =>
+        context.InstanceToValidate is TEnvelope envelope
+            ? envelope
+            : throw new ArgumentException($"{typeof(TEnvelope).Name} validates only {typeof(TEnvelope).Name} instances.", nameof(context));
 }
 
 /// <summary>Registers tools whose requests live outside the compiled mediator.</summary>

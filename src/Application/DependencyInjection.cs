@@ -1,7 +1,6 @@
 using System.Text.Json;
 using FluentValidation;
 using McpCqrs.Application.Common.Querying;
-using McpCqrs.Application.Mcp.External;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -18,22 +17,18 @@ public static class DependencyInjection
         // Messages name fields as callers write them in JSON ('title', not 'Title').
         ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
             member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
-        // The validators of this assembly hold no per-call state: one instance each serves every call (an
-        // AbstractValidator builds its rules in its constructor). The envelope validators read the caller's
-        // scope, so they are scoped.
-        services.AddValidatorsFromAssembly(
-            typeof(DependencyInjection).Assembly,
-            ServiceLifetime.Singleton,
-            filter: result => !IsEnvelopeValidator(result.ValidatorType),
-            includeInternalTypes: true);
-        services.AddScoped<IValidator<ExternalRequest>, ExternalRequestValidator>();
-        services.AddScoped<IValidator<ExternalQuery>, ExternalQueryValidator>();
+        // A validator without constructor dependencies holds no per-call state: one shared instance serves every
+        // call (an AbstractValidator builds its rules in its constructor). One with dependencies lives in the
+        // scope, as they may (the envelope validators read the caller's scope).
+        var assembly = typeof(DependencyInjection).Assembly;
+        services.AddValidatorsFromAssembly(assembly, ServiceLifetime.Singleton, result => !HasDependencies(result.ValidatorType), includeInternalTypes: true);
+        services.AddValidatorsFromAssembly(assembly, ServiceLifetime.Scoped, result => HasDependencies(result.ValidatorType), includeInternalTypes: true);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IQueryEngine, GridifyQueryEngine>();
         services.TryAddSingleton(new QueryingOptions());
         return services;
     }
 
-    private static bool IsEnvelopeValidator(Type type) =>
-        type.BaseType is { IsGenericType: true } baseType && baseType.GetGenericTypeDefinition() == typeof(CarriedRequestValidator<>);
+    private static bool HasDependencies(Type validatorType) =>
+        validatorType.GetConstructors().All(constructor => constructor.GetParameters().Length > 0);
 }

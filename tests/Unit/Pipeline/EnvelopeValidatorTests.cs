@@ -4,6 +4,7 @@ using McpCqrs.Application.Common.Behaviors;
 using McpCqrs.Application.Common.Exceptions;
 using McpCqrs.Application.Mcp.External;
 using McpCqrs.Application.Tickets.Commands.CreateTicket;
+using McpCqrs.Application.Tickets.Queries.ListTickets;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace McpCqrs.Tests.Unit.Pipeline;
@@ -47,7 +48,7 @@ public sealed class EnvelopeValidatorTests
     }
 
     [Fact]
-    public void Rule_validators_are_shared_and_envelope_validators_belong_to_the_scope()
+    public void Validators_without_dependencies_are_shared_and_those_with_dependencies_belong_to_the_scope()
     {
         using var root = Services();
         using var first = root.CreateScope();
@@ -59,6 +60,9 @@ public sealed class EnvelopeValidatorTests
         Assert.NotSame(
             first.ServiceProvider.GetRequiredService<IValidator<ExternalRequest>>(),
             second.ServiceProvider.GetRequiredService<IValidator<ExternalRequest>>());
+        Assert.NotSame(
+            first.ServiceProvider.GetRequiredService<IValidator<ListTickets>>(),
+            second.ServiceProvider.GetRequiredService<IValidator<ListTickets>>());
         Assert.Single(first.ServiceProvider.GetServices<IValidator<ExternalQuery>>());
     }
 }

@@ -185,31 +185,11 @@ internal static class ToonSyntax
     public static List<string> SplitDelimited(string s, char delimiter)
     {
         var tokens = new List<string>();
-        var inQuotes = false;
         var start = 0;
-        for (var i = 0; i < s.Length; i++)
+        for (var end = IndexOfUnquoted(s, delimiter); end >= 0; end = IndexOfUnquoted(s, delimiter, start))
         {
-            var c = s[i];
-            if (inQuotes)
-            {
-                if (c == '\\')
-                {
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    inQuotes = false;
-                }
-            }
-            else if (c == '"')
-            {
-                inQuotes = true;
-            }
-            else if (c == delimiter)
-            {
-                tokens.Add(s[start..i].Trim(' '));
-                start = i + 1;
-            }
+            tokens.Add(s[start..end].Trim(' '));
+            start = end + 1;
         }
 
         tokens.Add(s[start..].Trim(' '));

@@ -24,15 +24,45 @@ internal abstract class ClockDrivenPartition(TimeSpan now) : IDisposable
     /// <summary>Set when the owner dropped the partition: a caller that still holds it must look it up again.</summary>
     public bool Evicted { get; set; }
 
+    /// <summary>The BCL limiter that counts, as of the last <see cref="Advance"/>.</summary>
+    protected abstract RateLimiter Limiter { get; }
+
     /// <summary>Takes <paramref name="permits"/>; a refusal carries its exact retry-after.</summary>
-    public abstract RateLimitLease Acquire(TimeSpan now, int permits);
+    public RateLimitLease Acquire(TimeSpan now, int permits)
+    {
+        Advance(now);
+        var lease = Limiter.AttemptAcquire(permits);
+        if (lease.IsAcquired)
+        {
+            OnAcquired();
+            return lease;
+        }
+
+        lease.Dispose();
+        return new RetryAfterLease(RetryAfter(now, permits));
+    }
 
     /// <summary>Whether the limit has fully recovered, so that dropping the partition loses nothing.</summary>
     public abstract bool IsReplenished(TimeSpan now);
 
-    public abstract RateLimiterStatistics? GetStatistics(TimeSpan now);
+    public RateLimiterStatistics? GetStatistics(TimeSpan now)
+    {
+        Advance(now);
+        return Limiter.GetStatistics();
+    }
 
-    public abstract void Dispose();
+    public void Dispose() => Limiter.Dispose();
+
+    /// <summary>Moves the limiter on to <paramref name="now"/> on the owner's clock.</summary>
+    protected abstract void Advance(TimeSpan now);
+
+    /// <summary>How long a refused caller of <paramref name="permits"/> waits, just after <see cref="Advance"/>.</summary>
+    protected abstract TimeSpan RetryAfter(TimeSpan now, int permits);
+
+    /// <summary>Called after permits were granted.</summary>
+    protected virtual void OnAcquired()
+    {
+    }
 
     public static ClockDrivenPartition Create(RateLimitPolicy policy, TimeSpan now) => policy.Algorithm switch
     {
@@ -71,19 +101,7 @@ internal sealed class FixedWindowPartition : ClockDrivenPartition
         _limiter = NewLimiter();
     }
 
-    public override RateLimitLease Acquire(TimeSpan now, int permits)
-    {
-        Advance(now);
-        var lease = _limiter.AttemptAcquire(permits);
-        if (lease.IsAcquired)
-        {
-            _used = true;
-            return lease;
-        }
-
-        lease.Dispose();
-        return new RetryAfterLease(_windowStart + _window - now);
-    }
+    protected override RateLimiter Limiter => _limiter;
 
     public override bool IsReplenished(TimeSpan now)
     {
@@ -91,15 +109,11 @@ internal sealed class FixedWindowPartition : ClockDrivenPartition
         return !_used;
     }
 
-    public override RateLimiterStatistics? GetStatistics(TimeSpan now)
-    {
-        Advance(now);
-        return _limiter.GetStatistics();
-    }
+    protected override void OnAcquired() => _used = true;
 
-    public override void Dispose() => _limiter.Dispose();
+    protected override TimeSpan RetryAfter(TimeSpan now, int permits) => _windowStart + _window - now;
 
-    private void Advance(TimeSpan now)
+    protected override void Advance(TimeSpan now)
     {
         var windows = PeriodsBetween(_windowStart, now, _window);
         if (windows == 0)
@@ -158,18 +172,7 @@ internal sealed class SlidingWindowPartition : ClockDrivenPartition
         });
     }
 
-    public override RateLimitLease Acquire(TimeSpan now, int permits)
-    {
-        Advance(now);
-        var lease = _limiter.AttemptAcquire(permits);
-        if (lease.IsAcquired)
-        {
-            return lease;
-        }
-
-        lease.Dispose();
-        return new RetryAfterLease(_segmentStart + _segment - now);
-    }
+    protected override RateLimiter Limiter => _limiter;
 
     public override bool IsReplenished(TimeSpan now)
     {
@@ -177,15 +180,9 @@ internal sealed class SlidingWindowPartition : ClockDrivenPartition
         return _limiter.GetStatistics()?.CurrentAvailablePermits >= _permitLimit;
     }
 
-    public override RateLimiterStatistics? GetStatistics(TimeSpan now)
-    {
-        Advance(now);
-        return _limiter.GetStatistics();
-    }
+    protected override TimeSpan RetryAfter(TimeSpan now, int permits) => _segmentStart + _segment - now;
 
-    public override void Dispose() => _limiter.Dispose();
-
-    private void Advance(TimeSpan now)
+    protected override void Advance(TimeSpan now)
     {
         var passed = PeriodsBetween(_segmentStart, now, _segment);
         if (passed == 0)
@@ -226,20 +223,7 @@ internal sealed class TokenBucketPartition : ClockDrivenPartition
         _limiter = NewBucket(tokenLimit);
     }
 
-    public override RateLimitLease Acquire(TimeSpan now, int permits)
-    {
-        Advance(now);
-        var lease = _limiter.AttemptAcquire(permits);
-        if (lease.IsAcquired)
-        {
-            return lease;
-        }
-
-        lease.Dispose();
-        var missing = permits - Available();
-        var refills = (missing + _tokensPerPeriod - 1) / _tokensPerPeriod;
-        return new RetryAfterLease(_lastRefill + TimeSpan.FromTicks(refills * _period.Ticks) - now);
-    }
+    protected override RateLimiter Limiter => _limiter;
 
     public override bool IsReplenished(TimeSpan now)
     {
@@ -247,17 +231,16 @@ internal sealed class TokenBucketPartition : ClockDrivenPartition
         return Available() >= _tokenLimit;
     }
 
-    public override RateLimiterStatistics? GetStatistics(TimeSpan now)
+    protected override TimeSpan RetryAfter(TimeSpan now, int permits)
     {
-        Advance(now);
-        return _limiter.GetStatistics();
+        var missing = permits - Available();
+        var refills = (missing + _tokensPerPeriod - 1) / _tokensPerPeriod;
+        return _lastRefill + TimeSpan.FromTicks(refills * _period.Ticks) - now;
     }
-
-    public override void Dispose() => _limiter.Dispose();
 
     private long Available() => _limiter.GetStatistics()?.CurrentAvailablePermits ?? 0;
 
-    private void Advance(TimeSpan now)
+    protected override void Advance(TimeSpan now)
     {
         var periods = PeriodsBetween(_lastRefill, now, _period);
         if (periods == 0)

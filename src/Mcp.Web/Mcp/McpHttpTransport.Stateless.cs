@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
-using McpCqrs.Application.Common.RateLimiting;
 using McpCqrs.Application.Mcp.Methods;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Context;
@@ -138,12 +137,6 @@ internal sealed partial class McpHttpTransport
                 operation.Failed(code, ex.Message);
                 payload = JsonRpcWire.Error(id, code, ex.Message, data);
             }
-            catch (Exception ex) when (ex is RateLimitExceededException or RateLimitUnavailableException)
-            {
-                var (code, message, data) = RateLimitError(ex);
-                operation.Failed(code, message);
-                payload = JsonRpcWire.Error(id, code, message, data);
-            }
             catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
             {
                 // The client closed the stream: in this era that cancels the request, and nothing more is sent.
@@ -152,9 +145,7 @@ internal sealed partial class McpHttpTransport
             }
             catch (Exception ex)
             {
-                LogMethodFailed(logger, ex, call.Method, "(stateless)");
-                operation.Failed((int)McpErrorCode.InternalError, ex.GetType().FullName ?? "internal error");
-                payload = JsonRpcWire.Error(id, (int)McpErrorCode.InternalError, "Internal error.");
+                payload = FailurePayload(ex, id, operation, call.Method, "(stateless)");
             }
         }
 

@@ -241,12 +241,6 @@ internal sealed partial class McpHttpTransport(
                 operation.Failed((int)ex.ErrorCode, ex.Message);
                 payload = JsonRpcWire.Error(id, (int)ex.ErrorCode, ex.Message, DataOf(ex));
             }
-            catch (Exception ex) when (ex is RateLimitExceededException or RateLimitUnavailableException)
-            {
-                var (code, message, data) = RateLimitError(ex);
-                operation.Failed(code, message);
-                payload = JsonRpcWire.Error(id, code, message, data);
-            }
             catch (OperationCanceledException) when (running.Token.IsCancellationRequested)
             {
                 operation.Failed(RequestCancelled, "cancelled");
@@ -254,9 +248,7 @@ internal sealed partial class McpHttpTransport(
             }
             catch (Exception ex)
             {
-                LogMethodFailed(logger, ex, envelope.Method!, session.Id);
-                operation.Failed((int)McpErrorCode.InternalError, ex.GetType().FullName ?? "internal error");
-                payload = JsonRpcWire.Error(id, (int)McpErrorCode.InternalError, "Internal error.");
+                payload = FailurePayload(ex, id, operation, envelope.Method!, session.Id);
             }
         }
 
@@ -528,6 +520,24 @@ internal sealed partial class McpHttpTransport(
             JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) => new ProgressToken(n),
             _ => null,
         };
+
+    /// <summary>
+    /// The answer of both eras to a failure that is neither the protocol's nor a cancellation: a refused rate
+    /// limit (or one that cannot be checked), else an internal error, logged with its exception.
+    /// </summary>
+    private string FailurePayload(Exception exception, RequestId id, McpOperation operation, string method, string where)
+    {
+        if (exception is RateLimitExceededException or RateLimitUnavailableException)
+        {
+            var (code, message, data) = RateLimitError(exception);
+            operation.Failed(code, message);
+            return JsonRpcWire.Error(id, code, message, data);
+        }
+
+        LogMethodFailed(logger, exception, method, where);
+        operation.Failed((int)McpErrorCode.InternalError, exception.GetType().FullName ?? "internal error");
+        return JsonRpcWire.Error(id, (int)McpErrorCode.InternalError, "Internal error.");
+    }
 
     /// <summary>Rate limit refused (or cannot be checked): -32000 with <c>data.retryAfter</c> in seconds, or -32603.</summary>
     internal static (int Code, string Message, JsonObject? Data) RateLimitError(Exception exception) => exception switch

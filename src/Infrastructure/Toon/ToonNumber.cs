@@ -27,10 +27,7 @@ internal static class ToonNumber
         }
 
         var intStart = i;
-        while (i < text.Length && char.IsAsciiDigit(text[i]))
-        {
-            i++;
-        }
+        i = SkipDigits(text, i);
 
         var intDigits = text[intStart..i];
         if (intDigits.IsEmpty)
@@ -43,10 +40,7 @@ internal static class ToonNumber
         {
             i++;
             var fracStart = i;
-            while (i < text.Length && char.IsAsciiDigit(text[i]))
-            {
-                i++;
-            }
+            i = SkipDigits(text, i);
 
             fracDigits = text[fracStart..i];
             if (fracDigits.IsEmpty)
@@ -67,10 +61,7 @@ internal static class ToonNumber
             }
 
             var expStart = i;
-            while (i < text.Length && char.IsAsciiDigit(text[i]))
-            {
-                i++;
-            }
+            i = SkipDigits(text, i);
 
             var expDigits = text[expStart..i].TrimStart('0');
             if (i == expStart)
@@ -180,10 +171,7 @@ internal static class ToonNumber
     {
         var i = token.Length > 0 && token[0] == '-' ? 1 : 0;
         var intStart = i;
-        while (i < token.Length && char.IsAsciiDigit(token[i]))
-        {
-            i++;
-        }
+        i = SkipDigits(token, i);
 
         var intLength = i - intStart;
         if (intLength == 0 || (intLength > 1 && token[intStart] == '0'))
@@ -202,10 +190,7 @@ internal static class ToonNumber
     {
         var i = value.Length > 0 && (value[0] == '-' || value[0] == '+') ? 1 : 0;
         var intStart = i;
-        while (i < value.Length && char.IsAsciiDigit(value[i]))
-        {
-            i++;
-        }
+        i = SkipDigits(value, i);
 
         return i > intStart && MatchesFractionAndExponent(value, i);
     }
@@ -216,10 +201,7 @@ internal static class ToonNumber
         {
             i++;
             var start = i;
-            while (i < s.Length && char.IsAsciiDigit(s[i]))
-            {
-                i++;
-            }
+            i = SkipDigits(s, i);
 
             if (i == start)
             {
@@ -236,10 +218,7 @@ internal static class ToonNumber
             }
 
             var start = i;
-            while (i < s.Length && char.IsAsciiDigit(s[i]))
-            {
-                i++;
-            }
+            i = SkipDigits(s, i);
 
             if (i == start)
             {
@@ -261,5 +240,16 @@ internal static class ToonNumber
         }
 
         return true;
+    }
+
+    /// <summary>The index just past the run of ASCII digits that starts at <paramref name="i"/>.</summary>
+    private static int SkipDigits(ReadOnlySpan<char> s, int i)
+    {
+        while (i < s.Length && char.IsAsciiDigit(s[i]))
+        {
+            i++;
+        }
+
+        return i;
     }
 }

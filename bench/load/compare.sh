@@ -46,7 +46,7 @@ start() { # name port command...
 
 start floor 5191 dotnet "$(dll Floor Floor)"
 start sdk 5192 dotnet "$(dll SdkPeer SdkPeer)"
-ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Default= Database__SqlitePath="$work/bench.db" \
+ASPNETCORE_ENVIRONMENT=Production Auth__Backend=AllowAny Auth__AllowAnyInProduction=true ConnectionStrings__Default= Database__SqlitePath="$work/bench.db" \
   start ours 5193 dotnet "$(dll McpCqrsHost Host)" --contentRoot "$PWD/src/Mcp.Web"
 
 printf '\n%-6s %10s %9s %9s\n' peer 'req/s' 'p50 ms' 'p99 ms'

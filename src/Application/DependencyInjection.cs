@@ -24,6 +24,9 @@ public static class DependencyInjection
         services.AddValidatorsFromAssembly(assembly, ServiceLifetime.Singleton, result => !HasDependencies(result.ValidatorType), includeInternalTypes: true);
         services.AddValidatorsFromAssembly(assembly, ServiceLifetime.Scoped, result => HasDependencies(result.ValidatorType), includeInternalTypes: true);
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(new Common.Security.PermissionOptions());
+        services.TryAddSingleton<Common.Security.PermissionEvaluator>();
+        services.TryAddScoped<Common.Security.VisibleBindings>();
         services.TryAddSingleton<IQueryEngine, GridifyQueryEngine>();
         services.TryAddSingleton(new QueryingOptions());
         return services;

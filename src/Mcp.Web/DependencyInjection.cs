@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using McpCqrs.Application.Common.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Web.Auth;
 using McpCqrs.Web.Endpoints;
 using McpCqrs.Web.Infrastructure;
 using McpCqrs.Web.Mcp;
@@ -17,7 +18,7 @@ namespace McpCqrs.Web;
 public static class DependencyInjection
 {
     /// <summary>The web layer: mediator, JSON conventions, ProblemDetails, OpenAPI, the current user.</summary>
-    public static IServiceCollection AddMcpWeb(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddMcpWeb(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         services.AddOptions<ApiOptions>()
             .Bind(configuration.GetSection(ApiOptions.SectionName))
@@ -43,6 +44,7 @@ public static class DependencyInjection
         services.AddMcpTransport(configuration);
         services.AddHttpContextAccessor();
         services.AddScoped<ICurrentUser, HttpCurrentUser>();
+        services.AddMcpAuth(configuration, environment);
 
         services.Configure<JsonOptions>(o => AppJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -64,6 +66,7 @@ public static class DependencyInjection
         app.UseExceptionHandler();
         app.UseStatusCodePages();
 
+        app.UseMcpAuth();
         app.MapOpenApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });

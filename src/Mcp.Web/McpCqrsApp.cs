@@ -14,7 +14,7 @@ public static class McpCqrsApp
         builder.Services
             .AddApplication()
             .AddInfrastructure(builder.Configuration, builder.Environment)
-            .AddMcpWeb(builder.Configuration);
+            .AddMcpWeb(builder.Configuration, builder.Environment);
 
         var app = builder.Build();
 

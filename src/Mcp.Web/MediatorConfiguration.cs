@@ -1,6 +1,7 @@
 using Mediator;
 using McpCqrs.Application.Common.Behaviors;
 using McpCqrs.Application.Common.RateLimiting;
+using McpCqrs.Application.Common.Security;
 using McpCqrs.Application.Mcp.Resources;
 
 namespace McpCqrs.Web;
@@ -22,6 +23,7 @@ internal static class MediatorConfiguration
             options.PipelineBehaviors =
             [
                 typeof(TracingBehavior<,>),
+                typeof(AuthorizationBehavior<,>),
                 typeof(RateLimitBehavior<,>),
                 typeof(ValidationBehavior<,>),
                 typeof(ResourceChangeBehavior<,>),

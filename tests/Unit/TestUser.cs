@@ -10,7 +10,10 @@ internal sealed class TestUser(string? id = null, string? name = null) : ICurren
 
     public bool IsAuthenticated => id is not null;
 
-    public IReadOnlySet<string> Scopes { get; init; } = new HashSet<string>();
+    /// <summary>Every scope the sample bindings require, unless a test says otherwise.</summary>
+    public static readonly IReadOnlySet<string> SampleScopes = new HashSet<string>(["tickets:read", "tickets:write", "customers:read", "customers:write"]);
+
+    public IReadOnlySet<string> Scopes { get; init; } = SampleScopes;
 
     public IReadOnlySet<string> Roles { get; init; } = new HashSet<string>();
 

@@ -55,6 +55,10 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     /// <summary>Whether the provider reports a unique-constraint violation.</summary>
     protected abstract bool IsUniqueViolation(DbUpdateException exception);
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    /// <summary>The domain's tables, and OpenIddict's (applications, authorizations, scopes, tokens) for the embedded authorization server.</summary>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+        modelBuilder.UseOpenIddict();
+    }
 }

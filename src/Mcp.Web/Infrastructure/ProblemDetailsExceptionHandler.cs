@@ -2,6 +2,7 @@ using System.Text.Json;
 using McpCqrs.Application.Common.Exceptions;
 using McpCqrs.Application.Common.Querying;
 using McpCqrs.Application.Common.RateLimiting;
+using McpCqrs.Application.Common.Security;
 using McpCqrs.Application.Common.Serialization;
 using McpCqrs.Domain.Common;
 using Microsoft.AspNetCore.Diagnostics;
@@ -11,7 +12,7 @@ namespace McpCqrs.Web.Infrastructure;
 
 /// <summary>
 /// The REST side's single mapping of errors to RFC 7807 ProblemDetails: validation → 400 (with the field
-/// errors), not found → 404, state conflict → 409, oversized body → 413, malformed body → 400. Anything
+/// errors), permission refused → 403 (with an <c>insufficient_scope</c> challenge), not found → 404, state conflict → 409, oversized body → 413, malformed body → 400. Anything
 /// else is a 500 that says nothing about the internals. Every problem carries a machine-readable <c>code</c>.
 /// </summary>
 internal sealed partial class ProblemDetailsExceptionHandler(
@@ -27,6 +28,12 @@ internal sealed partial class ProblemDetailsExceptionHandler(
         }
 
         httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        if (exception is ForbiddenAccessException forbidden)
+        {
+            httpContext.Response.Headers.WWWAuthenticate = httpContext.RequestServices.GetRequiredService<Auth.ProtectedResource>()
+                .InsufficientScope(httpContext, forbidden.RequiredScopes, forbidden.Reason);
+        }
+
         if (exception is RateLimitExceededException limited)
         {
             httpContext.Response.Headers.RetryAfter = limited.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -49,6 +56,7 @@ internal sealed partial class ProblemDetailsExceptionHandler(
             invalid.Message),
         EntityNotFoundException notFound => Problem(StatusCodes.Status404NotFound, "Not found", notFound.Message, "not_found", notFound.Code),
         DomainException conflict => Problem(StatusCodes.Status409Conflict, "Conflict", conflict.Message, "conflict", conflict.Code),
+        ForbiddenAccessException forbidden => Problem(StatusCodes.Status403Forbidden, "Forbidden", forbidden.Message, "forbidden"),
         RateLimitExceededException limited => Problem(
             StatusCodes.Status429TooManyRequests,
             "Too many requests",

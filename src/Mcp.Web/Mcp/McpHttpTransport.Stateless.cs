@@ -145,7 +145,7 @@ internal sealed partial class McpHttpTransport
             }
             catch (Exception ex)
             {
-                payload = FailurePayload(ex, id, operation, call.Method, "(stateless)");
+                (status, payload) = FailurePayload(http, ex, id, operation, call.Method, "(stateless)");
             }
         }
 
@@ -319,7 +319,8 @@ internal sealed partial class McpHttpTransport
         (long Ttl, string Scope)? hints = call.Method switch
         {
             RequestMethods.ServerDiscover or RequestMethods.ToolsList or RequestMethods.PromptsList
-                or RequestMethods.ResourcesList or RequestMethods.ResourcesTemplatesList => ((long)options.Value.ListCacheTtl.TotalMilliseconds, "public"),
+                or RequestMethods.ResourcesList or RequestMethods.ResourcesTemplatesList
+                => ((long)options.Value.ListCacheTtl.TotalMilliseconds, permissions.HidesForbidden && call.Method != RequestMethods.ServerDiscover ? "private" : "public"),
             RequestMethods.ResourcesRead => catalog.TryMatchResource(Text(call.Params["uri"]) ?? string.Empty, out var resource, out _)
                 ? (resource.CacheTtlMs, resource.CacheScope)
                 : (0L, "private"),

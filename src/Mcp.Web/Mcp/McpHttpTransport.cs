@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Common.RateLimiting;
+using McpCqrs.Application.Common.Security;
 using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Context;
 using McpCqrs.Application.Mcp.Catalog;
@@ -38,6 +39,7 @@ internal sealed partial class McpHttpTransport(
     ISseBroker broker,
     IResourceSubscriptions subscriptions,
     McpCatalog catalog,
+    PermissionEvaluator permissions,
     McpServerInfo serverInfo,
     RequestStateProtector stateProtector,
     ListenStreams listeners,
@@ -55,6 +57,9 @@ internal sealed partial class McpHttpTransport(
 
     /// <summary>The JSON-RPC code of a refused rate limit: in the implementation-defined server range, outside −32020…−32099.</summary>
     public const int RateLimited = -32000;
+
+    /// <summary>A permission of the binding refused the caller (sent with HTTP 403 and an <c>insufficient_scope</c> challenge).</summary>
+    public const int Forbidden = -32001;
 
     private readonly McpStreamServices _streams = new(replay, broker, pending, options.Value);
 
@@ -226,6 +231,7 @@ internal sealed partial class McpHttpTransport(
         context.Outbound = stream;
 
         string payload;
+        var status = StatusCodes.Status200OK;
         using (var operation = new McpOperation(envelope.Method!, id, envelope.Params, session.Id, session.ProtocolVersion))
         using (var running = inFlight.Register(session.Id, id, lifetime.ApplicationStopping))
         {
@@ -248,11 +254,11 @@ internal sealed partial class McpHttpTransport(
             }
             catch (Exception ex)
             {
-                payload = FailurePayload(ex, id, operation, envelope.Method!, session.Id);
+                (status, payload) = FailurePayload(http, ex, id, operation, envelope.Method!, session.Id);
             }
         }
 
-        await stream.CompleteAsync(payload, CancellationToken.None);
+        await stream.CompleteAsync(status, payload, CancellationToken.None);
     }
 
     private async Task OnNotificationAsync(McpSession session, JsonRpcEnvelope envelope)
@@ -522,21 +528,35 @@ internal sealed partial class McpHttpTransport(
         };
 
     /// <summary>
-    /// The answer of both eras to a failure that is neither the protocol's nor a cancellation: a refused rate
-    /// limit (or one that cannot be checked), else an internal error, logged with its exception.
+    /// The answer of both eras to a failure that is neither the protocol's nor a cancellation: a permission that
+    /// refused the caller (HTTP 403 with an <c>insufficient_scope</c> challenge, when the response has not started
+    /// streaming), a refused rate limit (or one that cannot be checked), else an internal error, logged.
     /// </summary>
-    private string FailurePayload(Exception exception, RequestId id, McpOperation operation, string method, string where)
+    private (int Status, string Payload) FailurePayload(HttpContext http, Exception exception, RequestId id, McpOperation operation, string method, string where)
     {
+        if (exception is ForbiddenAccessException forbidden)
+        {
+            operation.Failed(Forbidden, forbidden.Message);
+            if (!http.Response.HasStarted)
+            {
+                http.Response.Headers.WWWAuthenticate = http.RequestServices.GetRequiredService<Auth.ProtectedResource>()
+                    .InsufficientScope(http, forbidden.RequiredScopes, forbidden.Reason);
+            }
+
+            var data = new JsonObject { ["binding"] = forbidden.Binding, ["requiredScopes"] = new JsonArray([.. forbidden.RequiredScopes.Select(s => JsonValue.Create(s))]) };
+            return (StatusCodes.Status403Forbidden, JsonRpcWire.Error(id, Forbidden, forbidden.Message, data));
+        }
+
         if (exception is RateLimitExceededException or RateLimitUnavailableException)
         {
             var (code, message, data) = RateLimitError(exception);
             operation.Failed(code, message);
-            return JsonRpcWire.Error(id, code, message, data);
+            return (StatusCodes.Status200OK, JsonRpcWire.Error(id, code, message, data));
         }
 
         LogMethodFailed(logger, exception, method, where);
         operation.Failed((int)McpErrorCode.InternalError, exception.GetType().FullName ?? "internal error");
-        return JsonRpcWire.Error(id, (int)McpErrorCode.InternalError, "Internal error.");
+        return (StatusCodes.Status200OK, JsonRpcWire.Error(id, (int)McpErrorCode.InternalError, "Internal error."));
     }
 
     /// <summary>Rate limit refused (or cannot be checked): -32000 with <c>data.retryAfter</c> in seconds, or -32603.</summary>

@@ -30,6 +30,13 @@ public sealed class McpTransportOptions
     /// </summary>
     public TimeSpan? MaxStreamDuration { get; set; }
 
+    /// <summary>
+    /// This MCP server's canonical URL (e.g. <c>https://desk.example.com/mcp</c>): the <c>resource</c> of its protected
+    /// resource metadata and the audience a token must carry (RFC 8707). Unset: derived from the request, and the
+    /// audience is not checked. Set it in production, the same on every instance.
+    /// </summary>
+    public Uri? ResourceUrl { get; set; }
+
     /// <summary>Base64 key (≥ 32 bytes) sealing <c>requestState</c> in the stateless era; the same on every instance.</summary>
     public string? RequestStateKey { get; set; }
 

@@ -61,12 +61,15 @@ internal sealed class ResponseStream(
         }
     }
 
-    /// <summary>Writes the final JSON-RPC response: as the last SSE event when streaming, else as a JSON body.</summary>
-    public async Task CompleteAsync(string payload, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the final JSON-RPC response: as the last SSE event when streaming, else as a JSON body with
+    /// <paramref name="status"/> (a stream already answered 200, so it carries the error in its last event).
+    /// </summary>
+    public async Task CompleteAsync(int status, string payload, CancellationToken cancellationToken)
     {
         if (_streamId is null)
         {
-            await McpHttpTransport.WriteJsonAsync(http, StatusCodes.Status200OK, payload, cancellationToken);
+            await McpHttpTransport.WriteJsonAsync(http, status, payload, cancellationToken);
             return;
         }
 

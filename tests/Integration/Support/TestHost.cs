@@ -30,11 +30,19 @@ public sealed class TestHost : IAsyncDisposable
         string environment = "Production",
         Action<IServiceCollection>? services = null)
     {
+        // Hosts of tests that are not about authentication run without it (AllowAny); auth tests choose a back-end.
+        var effective = new Dictionary<string, string?>(settings);
+        if (!effective.ContainsKey("Auth:Backend"))
+        {
+            effective["Auth:Backend"] = "AllowAny";
+            effective["Auth:AllowAnyInProduction"] = "true";
+        }
+
         var app = McpCqrsApp.Build(
             [$"--environment={environment}", "--urls=http://127.0.0.1:0"],
             builder =>
             {
-                builder.Configuration.AddInMemoryCollection(settings);
+                builder.Configuration.AddInMemoryCollection(effective);
                 builder.Logging.SetMinimumLevel(LogLevel.Warning);
                 services?.Invoke(builder.Services);
             });

@@ -252,7 +252,10 @@ public sealed class QuerySideListResourcesTests
     ];
 
     private static McpListResourcesHandler Handler(int pageSize) =>
-        new(new McpCatalog([], Registrations, [], _ => []), new McpServerInfo { ListPageSize = pageSize });
+        new(
+            new McpCatalog([], Registrations, [], _ => []),
+            new McpServerInfo { ListPageSize = pageSize },
+            new McpCqrs.Application.Common.Security.VisibleBindings(new(new()), new Microsoft.Extensions.DependencyInjection.ServiceCollection().BuildServiceProvider()));
 
     [Fact]
     public async Task Resources_list_has_only_the_fixed_uris_and_templates_list_only_the_templates()
@@ -296,7 +299,10 @@ public sealed class QuerySideListResourcesTests
 public sealed class QuerySidePromptsTests
 {
     private readonly QsInvokers _invokers = new();
-    private readonly ServiceProvider _services = new ServiceCollection().BuildServiceProvider();
+    private readonly ServiceProvider _services = new ServiceCollection()
+        .AddSingleton(new McpCqrs.Application.Common.Security.PermissionEvaluator(new()))
+        .AddScoped<McpCqrs.Application.Common.Security.VisibleBindings>()
+        .BuildServiceProvider();
 
     private McpPromptsHandler Handler(McpServerInfo? server = null, params PromptRegistration[] prompts) =>
         new(new McpCatalog([], [], prompts, _ => []), server ?? new McpServerInfo(), _services, new QsSender());

@@ -23,6 +23,17 @@ public static class RequestBindings
         ?? type.GetCustomAttribute<McpResourceAttribute>()?.Name
         ?? type.Name);
 
+    /// <summary>
+    /// The request a message stands for: the one an <see cref="ExternalRequest"/> or <see cref="ExternalQuery"/>
+    /// carries, else the message itself; with its type, under which its binding is looked up.
+    /// </summary>
+    public static (Type Type, object Request) Carried(object message) => message switch
+    {
+        ExternalRequest external => (external.Request.GetType(), external.Request),
+        ExternalQuery external => (external.Request.GetType(), external.Request),
+        _ => (message.GetType(), message),
+    };
+
     /// <summary>The <c>[RateLimit]</c> policies of every request in <paramref name="assembly"/>, by binding name.</summary>
     public static IEnumerable<(string Binding, IReadOnlyList<string> Policies)> DeclaredIn(Assembly assembly) =>
         assembly.GetTypes()
@@ -49,13 +60,7 @@ public sealed class RateLimitBehavior<TMessage, TResponse>(IRateLimitService lim
             return await next(message, cancellationToken);
         }
 
-        var requestType = message switch
-        {
-            ExternalRequest external => external.Request.GetType(),
-            ExternalQuery external => external.Request.GetType(),
-            _ => typeof(TMessage),
-        };
-        await limits.EnforceAsync(RequestBindings.NameOf(requestType), partitioner.GetPartitionKey(user.Id, user.ClientAddress), cancellationToken);
+        await limits.EnforceAsync(RequestBindings.NameOf(RequestBindings.Carried(message).Type), partitioner.GetPartitionKey(user.Id, user.ClientAddress), cancellationToken);
         return await next(message, cancellationToken);
     }
 }

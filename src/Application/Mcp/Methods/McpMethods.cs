@@ -1,3 +1,4 @@
+using McpCqrs.Application.Common.Security;
 using System.Text;
 using System.Text.Json;
 using Mediator;
@@ -93,12 +94,12 @@ public sealed class McpPingHandler : IQueryHandler<McpPing, PingResult>
     public ValueTask<PingResult> Handle(McpPing query, CancellationToken cancellationToken) => ValueTask.FromResult(new PingResult());
 }
 
-public sealed class McpListToolsHandler(McpCatalog catalog, McpServerInfo server) : IQueryHandler<McpListTools, ListToolsResult>
+public sealed class McpListToolsHandler(McpCatalog catalog, McpServerInfo server, VisibleBindings visible) : IQueryHandler<McpListTools, ListToolsResult>
 {
-    public ValueTask<ListToolsResult> Handle(McpListTools query, CancellationToken cancellationToken)
+    public async ValueTask<ListToolsResult> Handle(McpListTools query, CancellationToken cancellationToken)
     {
-        var (page, next) = ListCursor.Page(catalog.Tools, query.Cursor, server.ListPageSize, "tools");
-        return ValueTask.FromResult(new ListToolsResult { Tools = [.. page.Select(b => b.Tool)], NextCursor = next });
+        var (page, next) = ListCursor.Page(await visible.FilterAsync(catalog.Tools, b => b.RequestType, cancellationToken), query.Cursor, server.ListPageSize, "tools");
+        return new ListToolsResult { Tools = [.. page.Select(b => b.Tool)], NextCursor = next };
     }
 }
 

@@ -1,3 +1,4 @@
+using McpCqrs.Application.Common.Security;
 using System.Text.Json;
 using Mediator;
 using McpCqrs.Application.Common.Exceptions;
@@ -37,19 +38,21 @@ public sealed record McpGetPrompt(string Name, IReadOnlyDictionary<string, strin
 /// <summary><c>completion/complete</c>.</summary>
 public sealed record McpComplete(CompleteRequestParams Params) : IQuery<CompleteResult>, IMcpMethod;
 
-public sealed class McpListResourcesHandler(McpCatalog catalog, McpServerInfo server)
+public sealed class McpListResourcesHandler(McpCatalog catalog, McpServerInfo server, VisibleBindings visible)
     : IQueryHandler<McpListResources, ListResourcesResult>, IQueryHandler<McpListResourceTemplates, ListResourceTemplatesResult>
 {
-    public ValueTask<ListResourcesResult> Handle(McpListResources query, CancellationToken cancellationToken)
+    public async ValueTask<ListResourcesResult> Handle(McpListResources query, CancellationToken cancellationToken)
     {
-        var (page, next) = ListCursor.Page([.. catalog.Resources.Where(r => r.Resource is not null)], query.Cursor, server.ListPageSize, "resources");
-        return ValueTask.FromResult(new ListResourcesResult { Resources = [.. page.Select(r => r.Resource!)], NextCursor = next });
+        var resources = await visible.FilterAsync([.. catalog.Resources.Where(r => r.Resource is not null)], r => r.RequestType, cancellationToken);
+        var (page, next) = ListCursor.Page(resources, query.Cursor, server.ListPageSize, "resources");
+        return new ListResourcesResult { Resources = [.. page.Select(r => r.Resource!)], NextCursor = next };
     }
 
-    public ValueTask<ListResourceTemplatesResult> Handle(McpListResourceTemplates query, CancellationToken cancellationToken)
+    public async ValueTask<ListResourceTemplatesResult> Handle(McpListResourceTemplates query, CancellationToken cancellationToken)
     {
-        var (page, next) = ListCursor.Page([.. catalog.Resources.Where(r => r.Template is not null)], query.Cursor, server.ListPageSize, "templates");
-        return ValueTask.FromResult(new ListResourceTemplatesResult { ResourceTemplates = [.. page.Select(r => r.Template!)], NextCursor = next });
+        var templates = await visible.FilterAsync([.. catalog.Resources.Where(r => r.Template is not null)], r => r.RequestType, cancellationToken);
+        var (page, next) = ListCursor.Page(templates, query.Cursor, server.ListPageSize, "templates");
+        return new ListResourceTemplatesResult { ResourceTemplates = [.. page.Select(r => r.Template!)], NextCursor = next };
     }
 }
 
@@ -145,10 +148,11 @@ public sealed class McpSubscriptionHandler(McpCatalog catalog, IMcpRequestContex
 public sealed class McpPromptsHandler(McpCatalog catalog, McpServerInfo server, IServiceProvider services, ISender sender)
     : IQueryHandler<McpListPrompts, ListPromptsResult>, IQueryHandler<McpGetPrompt, GetPromptResult>
 {
-    public ValueTask<ListPromptsResult> Handle(McpListPrompts query, CancellationToken cancellationToken)
+    public async ValueTask<ListPromptsResult> Handle(McpListPrompts query, CancellationToken cancellationToken)
     {
-        var (page, next) = ListCursor.Page(catalog.Prompts, query.Cursor, server.ListPageSize, "prompts");
-        return ValueTask.FromResult(new ListPromptsResult { Prompts = [.. page.Select(p => p.Prompt)], NextCursor = next });
+        var prompts = await services.GetRequiredService<VisibleBindings>().FilterAsync(catalog.Prompts, p => p.RequestType, cancellationToken);
+        var (page, next) = ListCursor.Page(prompts, query.Cursor, server.ListPageSize, "prompts");
+        return new ListPromptsResult { Prompts = [.. page.Select(p => p.Prompt)], NextCursor = next };
     }
 
     public async ValueTask<GetPromptResult> Handle(McpGetPrompt query, CancellationToken cancellationToken)

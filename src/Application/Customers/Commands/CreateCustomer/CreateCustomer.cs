@@ -4,6 +4,7 @@ using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Domain.Common;
 using McpCqrs.Domain.Customers;
 using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Application.Common.Security;
 
 namespace McpCqrs.Application.Customers.Commands.CreateCustomer;
 
@@ -11,6 +12,7 @@ namespace McpCqrs.Application.Customers.Commands.CreateCustomer;
 /// <param name="Name">The customer's full name.</param>
 /// <param name="Email">The customer's e-mail address.</param>
 /// <param name="Company">The company the customer works for, if any.</param>
+[ScopeRequired("customers:write")]
 [McpTool("create_customer", Title = "Register a customer")]
 public sealed record CreateCustomer(string Name, string Email, string? Company = null) : ICommand<CustomerDto>;
 

@@ -5,11 +5,13 @@ using McpCqrs.Application.Customers.Queries.SuggestCustomers;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Domain.Common;
 using McpCqrs.Domain.Tickets;
+using McpCqrs.Application.Common.Security;
 
 namespace McpCqrs.Application.Customers.Queries.GetCustomer;
 
 /// <summary>Reads one customer with the number of their tickets that are not closed.</summary>
 /// <param name="Id">The customer's id.</param>
+[ScopeRequired("customers:read")]
 [McpTool("get_customer", Title = "Read a customer")]
 [McpResource("customers://{id}", Name = "customer", Title = "A customer", MimeType = "application/json")]
 public sealed record GetCustomer([property: McpCompletion(typeof(CustomerIdCompletion))] int Id) : IQuery<CustomerDto>;

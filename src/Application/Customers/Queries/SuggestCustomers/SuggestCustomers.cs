@@ -2,12 +2,14 @@ using FluentValidation;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Mcp.Completion;
+using McpCqrs.Application.Common.Security;
 
 namespace McpCqrs.Application.Customers.Queries.SuggestCustomers;
 
 /// <summary>Customer ids for a prefix of an id or of a name (case-insensitive), in id order.</summary>
 /// <param name="Prefix">What was typed so far.</param>
 /// <param name="Limit">At most this many ids.</param>
+[ScopeRequired("customers:read")]
 public sealed record SuggestCustomerIds(string Prefix, int Limit = 20) : IQuery<IReadOnlyList<string>>;
 
 public sealed class SuggestCustomerIdsValidator : AbstractValidator<SuggestCustomerIds>

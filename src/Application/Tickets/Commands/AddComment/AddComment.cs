@@ -4,6 +4,7 @@ using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Domain.Tickets;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Resources;
+using McpCqrs.Application.Common.Security;
 
 namespace McpCqrs.Application.Tickets.Commands.AddComment;
 
@@ -11,6 +12,7 @@ namespace McpCqrs.Application.Tickets.Commands.AddComment;
 /// <param name="TicketId">The ticket to comment on.</param>
 /// <param name="Body">The comment's text.</param>
 /// <param name="IsInternal">True for a note visible to support staff only.</param>
+[ScopeRequired("tickets:write")]
 [McpTool("add_comment", Title = "Comment on a ticket")]
 public sealed record AddComment(int TicketId, string Body, bool IsInternal = false) : ICommand<CommentDto>, IChangesResources
 {

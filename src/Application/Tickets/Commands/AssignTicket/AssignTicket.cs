@@ -4,12 +4,14 @@ using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Domain.Tickets;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Resources;
+using McpCqrs.Application.Common.Security;
 
 namespace McpCqrs.Application.Tickets.Commands.AssignTicket;
 
 /// <summary>Assigns a ticket to a support agent, or unassigns it when <paramref name="Assignee"/> is null.</summary>
 /// <param name="TicketId">The ticket to assign.</param>
 /// <param name="Assignee">The agent's user name; <c>null</c> unassigns.</param>
+[ScopeRequired("tickets:write")]
 [McpTool("assign_ticket", Title = "Assign a ticket", Idempotent = true)]
 public sealed record AssignTicket(int TicketId, string? Assignee) : ICommand<TicketDto>, IChangesResources
 {

@@ -4,12 +4,14 @@ using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Domain.Tickets;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Resources;
+using McpCqrs.Application.Common.Security;
 
 namespace McpCqrs.Application.Tickets.Commands.ChangeTicketStatus;
 
 /// <summary>Moves a ticket to another status. A closed ticket can only be reopened.</summary>
 /// <param name="TicketId">The ticket to change.</param>
 /// <param name="Status">The new status.</param>
+[ScopeRequired("tickets:write")]
 [McpTool("change_ticket_status", Title = "Change a ticket's status", Idempotent = true)]
 public sealed record ChangeTicketStatus(int TicketId, TicketStatus Status) : ICommand<TicketDto>, IChangesResources
 {

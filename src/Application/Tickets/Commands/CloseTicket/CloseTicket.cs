@@ -11,6 +11,7 @@ using McpCqrs.Domain.Tickets;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using InputRequest = McpCqrs.Application.Mcp.Context.InputRequest;
+using McpCqrs.Application.Common.Security;
 
 namespace McpCqrs.Application.Tickets.Commands.CloseTicket;
 
@@ -20,6 +21,7 @@ namespace McpCqrs.Application.Tickets.Commands.CloseTicket;
 /// </summary>
 /// <param name="TicketId">The ticket to close.</param>
 /// <param name="Resolution">How the problem was solved; added to the thread.</param>
+[ScopeRequired("tickets:write")]
 [McpTool("close_ticket", Title = "Close a ticket", Destructive = true)]
 public sealed record CloseTicket(int TicketId, string Resolution) : ICommand<TicketDto>, IChangesResources
 {

@@ -4,6 +4,7 @@ using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Domain.Common;
 using McpCqrs.Domain.Tickets;
 using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Application.Common.Security;
 
 namespace McpCqrs.Application.Tickets.Commands.CreateTicket;
 
@@ -13,6 +14,7 @@ namespace McpCqrs.Application.Tickets.Commands.CreateTicket;
 /// <param name="Description">The problem in detail.</param>
 /// <param name="Priority">How urgent it is; <c>Normal</c> when omitted.</param>
 /// <param name="Tags">Labels (letters, digits and '-'), at most ten.</param>
+[ScopeRequired("tickets:write")]
 [McpTool("create_ticket", Title = "Create a ticket")]
 public sealed record CreateTicket(
     int CustomerId,

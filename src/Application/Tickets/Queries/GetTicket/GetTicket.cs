@@ -2,11 +2,13 @@ using FluentValidation;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Application.Common.Security;
 
 namespace McpCqrs.Application.Tickets.Queries.GetTicket;
 
 /// <summary>Reads one ticket with its customer and comment thread.</summary>
 /// <param name="Id">The ticket's id.</param>
+[ScopeRequired("tickets:read")]
 [McpTool("get_ticket", Title = "Read a ticket")]
 [McpResource(TicketResources.Template, Name = "ticket", Title = "A ticket with its comments", MimeType = "application/json")]
 public sealed record GetTicket(int Id) : IQuery<TicketDto>;

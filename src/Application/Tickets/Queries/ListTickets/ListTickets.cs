@@ -6,6 +6,7 @@ using McpCqrs.Application.Common.Querying;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Output;
 using McpCqrs.Domain.Tickets;
+using McpCqrs.Application.Common.Security;
 
 namespace McpCqrs.Application.Tickets.Queries.ListTickets;
 
@@ -21,6 +22,7 @@ namespace McpCqrs.Application.Tickets.Queries.ListTickets;
 /// <param name="Priority">Shortcut: only tickets of this priority.</param>
 /// <param name="CustomerId">Shortcut: only this customer's tickets.</param>
 /// <param name="Assignee">Shortcut: only tickets assigned to this agent.</param>
+[ScopeRequired("tickets:read")]
 [McpSelector("list_tickets", Title = "Find tickets", Fields = typeof(TicketFields), Output = OutputFormat.Toon)]
 public sealed record ListTickets(
     string? Filter = null,

@@ -4,11 +4,13 @@ using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Common.Serialization;
 using McpCqrs.Application.Mcp.Catalog;
 using ModelContextProtocol.Protocol;
+using McpCqrs.Application.Common.Security;
 
 namespace McpCqrs.Application.Tickets.Queries.TriageTicket;
 
 /// <summary>Asks the model to triage a ticket: the ticket itself is embedded as a resource, with the desk's triage rules.</summary>
 /// <param name="TicketId">The ticket to triage.</param>
+[ScopeRequired("tickets:read")]
 [McpPrompt("triage_ticket", Title = "Triage a ticket")]
 public sealed record TriageTicket(int TicketId) : IQuery<GetPromptResult>;
 

@@ -1,0 +1,27 @@
+using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Application.Common.RateLimiting;
+using McpCqrs.Application.Mcp.Methods;
+using Mediator;
+
+namespace McpCqrs.Application.Common.Security;
+
+/// <summary>
+/// Checks the binding's permissions (<see cref="PermissionEvaluator"/>) before rate limits and validation, for MCP
+/// and REST alike; a refusal is a <see cref="ForbiddenAccessException"/>. MCP method envelopes pass through: the
+/// tool's (or prompt's, or resource's) own request, sent through the pipeline below them, is what is checked.
+/// </summary>
+public sealed class AuthorizationBehavior<TMessage, TResponse>(PermissionEvaluator permissions, ICurrentUser user, IServiceProvider services)
+    : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : notnull, IMessage
+{
+    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        if (message is not IMcpMethod)
+        {
+            var (type, request) = RequestBindings.Carried(message);
+            await permissions.DemandAsync(type, request, user, services, cancellationToken);
+        }
+
+        return await next(message, cancellationToken);
+    }
+}

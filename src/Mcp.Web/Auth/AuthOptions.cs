@@ -1,0 +1,137 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace McpCqrs.Web.Auth;
+
+/// <summary>Who may call <c>/mcp</c> and the REST API, and how tokens are checked.</summary>
+public enum AuthBackend
+{
+    /// <summary>The host is its own OAuth 2.1 authorization server (OpenIddict) and validates its own tokens.</summary>
+    OpenIddict,
+
+    /// <summary>A pure resource server: tokens come from an external authorization server (<see cref="AuthOptions.Authority"/>).</summary>
+    External,
+
+    /// <summary>No authentication and no permission checks. Development only: refused in Production unless forced.</summary>
+    AllowAny,
+}
+
+/// <summary>How an <see cref="AuthBackend.External"/> server's tokens are checked.</summary>
+public enum TokenValidationMode
+{
+    /// <summary>JWTs checked locally with the keys found through the issuer's discovery document (JWKS).</summary>
+    Jwks,
+
+    /// <summary>Each token sent to the issuer's introspection endpoint (RFC 7662), for opaque or encrypted tokens.</summary>
+    Introspection,
+}
+
+/// <summary>Bound from the <c>Auth</c> section.</summary>
+public sealed class AuthOptions : IValidatableObject
+{
+    public const string SectionName = "Auth";
+
+    public AuthBackend Backend { get; set; } = AuthBackend.OpenIddict;
+
+    /// <summary>Lets <see cref="AuthBackend.AllowAny"/> start in the Production environment (never do this on a reachable host).</summary>
+    public bool AllowAnyInProduction { get; set; }
+
+    /// <summary>
+    /// The issuer: for <see cref="AuthBackend.External"/> the authorization server's issuer URL; for
+    /// <see cref="AuthBackend.OpenIddict"/> optional (default: the host's own base address, from the request).
+    /// </summary>
+    public Uri? Authority { get; set; }
+
+    /// <summary>How an external server's tokens are validated.</summary>
+    public TokenValidationMode Validation { get; set; } = TokenValidationMode.Jwks;
+
+    /// <summary>This resource server's client id at the external server (introspection).</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>Its secret at the external server (introspection).</summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>
+    /// PEM (PKCS#8 or PKCS#1) RSA private key that signs tokens; the same on every instance. Unset: a key made at
+    /// start-up, so tokens do not survive a restart and are not accepted by another instance (a warning says so).
+    /// </summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>PEM RSA private key that encrypts authorization codes and refresh tokens; the same on every instance.</summary>
+    public string? EncryptionKey { get; set; }
+
+    /// <summary>
+    /// Further resources (RFC 8707 indicators) the embedded server issues tokens for, e.g. a companion API that
+    /// trusts it; <c>Mcp:ResourceUrl</c> is always one.
+    /// </summary>
+    public List<Uri> Resources { get; set; } = [];
+
+    /// <summary>Lifetime of access tokens issued by the embedded server.</summary>
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Scopes offered beyond those the bindings require (<c>openid</c>, <c>offline_access</c> and these).</summary>
+    public List<string> Scopes { get; set; } = [];
+
+    /// <summary>Clients created (or updated) at start-up, e.g. the sample clients.</summary>
+    public List<ClientDefinition> Clients { get; set; } = [];
+
+    /// <summary>The users who may sign in on the login page (a sample user directory; replace <see cref="IUserDirectory"/> for a real one).</summary>
+    public List<UserDefinition> Users { get; set; } = [];
+
+    /// <summary>Whether MCP clients may register themselves (RFC 7591) at <c>/connect/register</c>.</summary>
+    public bool DynamicClientRegistration { get; set; } = true;
+
+    /// <summary>Where the protected resource metadata says the documentation is (<c>resource_documentation</c>).</summary>
+    public Uri? ResourceDocumentation { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Backend == AuthBackend.External && Authority is null)
+        {
+            yield return new ValidationResult("Auth:Authority (the external authorization server's issuer URL) is required when Auth:Backend is External.", [nameof(Authority)]);
+        }
+
+        if (Backend == AuthBackend.External && Validation == TokenValidationMode.Introspection && (string.IsNullOrEmpty(ClientId) || string.IsNullOrEmpty(ClientSecret)))
+        {
+            yield return new ValidationResult("Auth:ClientId and Auth:ClientSecret are required to introspect tokens at the external authorization server.", [nameof(ClientId)]);
+        }
+
+        if (Authority is { IsAbsoluteUri: false })
+        {
+            yield return new ValidationResult("Auth:Authority must be an absolute URL.", [nameof(Authority)]);
+        }
+    }
+}
+
+/// <summary>A client of the embedded authorization server.</summary>
+public sealed class ClientDefinition
+{
+    [Required]
+    public string ClientId { get; set; } = string.Empty;
+
+    /// <summary>Set for a confidential client (client credentials); unset for a public client (authorization code + PKCE).</summary>
+    public string? ClientSecret { get; set; }
+
+    public string? DisplayName { get; set; }
+
+    public List<Uri> RedirectUris { get; set; } = [];
+
+    /// <summary>Scopes the client may ask for.</summary>
+    public List<string> Scopes { get; set; } = [];
+}
+
+/// <summary>A user of the sample directory.</summary>
+public sealed class UserDefinition
+{
+    [Required]
+    public string UserName { get; set; } = string.Empty;
+
+    [Required]
+    public string Password { get; set; } = string.Empty;
+
+    public string? DisplayName { get; set; }
+
+    public List<string> Roles { get; set; } = [];
+
+    /// <summary>The scopes this user may grant to a client; empty: any scope the client may ask for.</summary>
+    public List<string> Scopes { get; set; } = [];
+}

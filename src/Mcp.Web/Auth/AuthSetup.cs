@@ -1,0 +1,259 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using McpCqrs.Application.Common.Security;
+using McpCqrs.Infrastructure.Persistence;
+using McpCqrs.Web.Mcp;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Server;
+using OpenIddict.Validation.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace McpCqrs.Web.Auth;
+
+/// <summary>
+/// Authentication and permissions, chosen by <c>Auth:Backend</c>: the embedded OpenIddict authorization server
+/// (default), an external one, or AllowAny (development only).
+/// </summary>
+public static partial class AuthSetup
+{
+    public static IServiceCollection AddMcpAuth(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        var options = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
+
+        var permissions = configuration.GetSection(PermissionOptions.SectionName).Get<PermissionOptions>() ?? new PermissionOptions();
+        permissions.Enforce &= options.Backend != AuthBackend.AllowAny;
+        services.Replace(ServiceDescriptor.Singleton(permissions));
+
+        var scopes = new SupportedScopes(DeclaredScopes(typeof(Application.DependencyInjection).Assembly, permissions), options.Scopes);
+        services.AddSingleton(scopes);
+        services.AddSingleton<ProtectedResource>();
+        services.AddScoped<IPolicyEvaluator, HttpPolicyEvaluator>();
+        services.AddAuthorization();
+
+        if (options.Backend == AuthBackend.AllowAny)
+        {
+            if (environment.IsProduction() && !options.AllowAnyInProduction)
+            {
+                throw new OptionsValidationException(AuthOptions.SectionName, typeof(AuthOptions), [
+                    "Auth:Backend is AllowAny (no authentication) in the Production environment: choose OpenIddict or External, or set Auth:AllowAnyInProduction=true if this host is truly unreachable."]);
+            }
+
+            services.AddAuthentication();
+            return services;
+        }
+
+        var resourceUrl = configuration.GetSection(McpTransportOptions.SectionName).Get<McpTransportOptions>()?.ResourceUrl;
+        var openIddict = services.AddOpenIddict();
+        if (options.Backend == AuthBackend.OpenIddict)
+        {
+            openIddict.AddCore(core => core.UseEntityFrameworkCore().UseDbContext<AppDbContext>());
+            openIddict.AddServer(server => ConfigureServer(server, options, scopes, resourceUrl));
+            services.AddScoped<IUserDirectory, ConfiguredUserDirectory>();
+            services.AddHostedService<ClientRegistrar>();
+        }
+
+        openIddict.AddValidation(validation =>
+        {
+            if (options.Backend == AuthBackend.OpenIddict)
+            {
+                validation.UseLocalServer();
+            }
+            else
+            {
+                validation.SetIssuer(options.Authority!);
+                if (options.Validation == TokenValidationMode.Introspection)
+                {
+                    validation.UseIntrospection().SetClientId(options.ClientId!).SetClientSecret(options.ClientSecret!);
+                }
+
+                validation.UseSystemNetHttp();
+            }
+
+            if (resourceUrl is not null)
+            {
+                validation.AddAudiences(resourceUrl.AbsoluteUri);
+            }
+
+            validation.UseAspNetCore()
+                .DisableAccessTokenExtractionFromQueryString()
+                .DisableAccessTokenExtractionFromBodyForm();
+        });
+
+        services.AddAuthentication(o => o.DefaultScheme = OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
+        return services;
+    }
+
+    private static void ConfigureServer(OpenIddictServerBuilder server, AuthOptions options, SupportedScopes scopes, Uri? resourceUrl)
+    {
+        if (options.Authority is { } issuer)
+        {
+            server.SetIssuer(issuer);
+        }
+
+        server.SetAuthorizationEndpointUris(AuthorizationServerEndpoints.Authorize)
+            .SetTokenEndpointUris(AuthorizationServerEndpoints.Token)
+            .SetIntrospectionEndpointUris(AuthorizationServerEndpoints.Introspect)
+            .SetRevocationEndpointUris(AuthorizationServerEndpoints.Revoke);
+        server.AllowAuthorizationCodeFlow().AllowClientCredentialsFlow().AllowRefreshTokenFlow();
+        server.RequireProofKeyForCodeExchange();
+        server.Configure(o => o.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
+        server.RegisterScopes([.. scopes.All]);
+        List<string> resources = [.. options.Resources.Select(r => r.AbsoluteUri)];
+        if (resourceUrl is not null)
+        {
+            resources.Add(resourceUrl.AbsoluteUri);
+        }
+
+        if (resources.Count > 0)
+        {
+            server.RegisterResources([.. resources.Distinct(StringComparer.Ordinal)]);
+        }
+        else
+        {
+            // Without Mcp:ResourceUrl the resource's URL is only known per request: any indicator is accepted into
+            // the token's audience, and audiences are not checked (set Mcp:ResourceUrl in production).
+            server.DisableResourceValidation();
+        }
+
+        // Every client may ask for this server's resources; unregistered ones are refused (invalid_target).
+        server.IgnoreResourcePermissions();
+        server.SetAccessTokenLifetime(options.AccessTokenLifetime);
+
+        if (options.SigningKey is { Length: > 0 } signing)
+        {
+            server.AddSigningKey(new RsaSecurityKey(RsaFromPem(signing)));
+        }
+        else
+        {
+            server.AddEphemeralSigningKey();
+        }
+
+        if (options.EncryptionKey is { Length: > 0 } encryption)
+        {
+            server.AddEncryptionKey(new RsaSecurityKey(RsaFromPem(encryption)));
+        }
+        else
+        {
+            server.AddEphemeralEncryptionKey();
+        }
+
+        // Access tokens are signed JWTs, not encrypted: resource servers that trust this issuer read them with its JWKS.
+        server.DisableAccessTokenEncryption();
+        server.AddEventHandler<OpenIddictServerEvents.HandleConfigurationRequestContext>(handler => handler.UseInlineHandler(context =>
+        {
+            // RFC 7591 registration, and "none" for the public clients that register themselves.
+            if (options.DynamicClientRegistration)
+            {
+                context.Metadata["registration_endpoint"] = new Uri(context.Issuer ?? context.BaseUri!, AuthorizationServerEndpoints.Register.TrimStart('/')).AbsoluteUri;
+            }
+
+            context.TokenEndpointAuthenticationMethods.Add(ClientAuthenticationMethods.None);
+            return default;
+        }).SetOrder(int.MaxValue - 100_000)); // after OpenIddict has set the issuer and its own metadata
+
+        server.UseAspNetCore()
+            .EnableAuthorizationEndpointPassthrough()
+            .EnableTokenEndpointPassthrough()
+            .DisableTransportSecurityRequirement();
+    }
+
+    /// <summary>Every scope a request of <paramref name="assembly"/> requires, and those configured per binding.</summary>
+    internal static IReadOnlyList<string> DeclaredScopes(Assembly assembly, PermissionOptions permissions) =>
+    [
+        .. assembly.GetTypes()
+            .SelectMany(t => t.GetCustomAttributes<ScopeRequiredAttribute>())
+            .SelectMany(a => a.Scopes)
+            .Concat(permissions.Bindings.Values.SelectMany(b => b.Scopes))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal),
+    ];
+
+    private static RSA RsaFromPem(string pem)
+    {
+        var rsa = RSA.Create();
+        rsa.ImportFromPem(pem);
+        return rsa;
+    }
+
+    /// <summary>
+    /// Authentication, the authorization server's endpoints, the protected resource metadata, and the door in front
+    /// of <c>/mcp</c> and <c>/api</c>: a request without a valid token gets 401 before any session is looked up.
+    /// </summary>
+    public static WebApplication UseMcpAuth(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        var resource = app.Services.GetRequiredService<ProtectedResource>();
+        if (options.Backend == AuthBackend.AllowAny)
+        {
+            LogAllowAny(app.Logger);
+        }
+        else if (options.Backend == AuthBackend.OpenIddict && (string.IsNullOrEmpty(options.SigningKey) || string.IsNullOrEmpty(options.EncryptionKey)))
+        {
+            LogEphemeralKeys(app.Logger);
+        }
+
+        app.UseAuthentication();
+        app.MapGet(ProtectedResource.MetadataPath, (HttpContext http) => Results.Json(resource.MetadataOf(http))).ExcludeFromDescription();
+        app.MapGet(ProtectedResource.MetadataPath + "/{**path}", (HttpContext http) => Results.Json(resource.MetadataOf(http))).ExcludeFromDescription();
+        if (options.Backend == AuthBackend.OpenIddict)
+        {
+            app.MapAuthorizationServer();
+        }
+
+        if (options.Backend != AuthBackend.AllowAny)
+        {
+            app.UseWhen(
+                http => http.Request.Path.StartsWithSegments(ProtectedResource.McpPath) || http.Request.Path.StartsWithSegments("/api"),
+                branch => branch.Use(RequireTokenAsync));
+        }
+
+        return app;
+    }
+
+    /// <summary>
+    /// Bearer tokens in the <c>Authorization</c> header only (RFC 6750 §2.1; a token in the query string is refused,
+    /// not ignored), validated by OpenIddict; the principal becomes the request's user.
+    /// </summary>
+    private static async Task RequireTokenAsync(HttpContext http, RequestDelegate next)
+    {
+        var resource = http.RequestServices.GetRequiredService<ProtectedResource>();
+        if (http.Request.Query.ContainsKey("access_token"))
+        {
+            await resource.WriteUnauthorizedAsync(http, Errors.InvalidRequest, "Access tokens are accepted only in the Authorization header.");
+            return;
+        }
+
+        var header = http.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && !header.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+        {
+            await resource.WriteUnauthorizedAsync(http, null, "This resource needs an OAuth access token: Authorization: Bearer <token>.");
+            return;
+        }
+
+        if (header.Length <= "Bearer ".Length || string.IsNullOrWhiteSpace(header["Bearer ".Length..]))
+        {
+            await resource.WriteUnauthorizedAsync(http, Errors.InvalidToken, "The Authorization header carries no token.");
+            return;
+        }
+
+        var result = await http.AuthenticateAsync(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
+        if (!result.Succeeded || result.Principal is null)
+        {
+            await resource.WriteUnauthorizedAsync(http, Errors.InvalidToken, "The access token is invalid, expired, or not issued for this resource.");
+            return;
+        }
+
+        http.User = result.Principal;
+        await next(http);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Auth:Backend is AllowAny: every caller may call everything, without a token. Development only.")]
+    private static partial void LogAllowAny(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Auth:SigningKey or Auth:EncryptionKey is not set: keys were made for this process only, so issued tokens stop working at restart and on other instances.")]
+    private static partial void LogEphemeralKeys(ILogger logger);
+}

@@ -1,0 +1,14 @@
+using McpCqrs.Application.Common.Security;
+using Microsoft.AspNetCore.Authorization;
+
+namespace McpCqrs.Web.Auth;
+
+/// <summary>Evaluates a named ASP.NET Core authorization policy for the request's user.</summary>
+internal sealed class HttpPolicyEvaluator(IAuthorizationService authorization, IHttpContextAccessor accessor) : IPolicyEvaluator
+{
+    public async ValueTask<bool> IsAllowedAsync(string policy, object? resource, CancellationToken cancellationToken)
+    {
+        var user = accessor.HttpContext?.User ?? new System.Security.Claims.ClaimsPrincipal();
+        return (await authorization.AuthorizeAsync(user, resource, policy)).Succeeded;
+    }
+}

@@ -36,7 +36,7 @@ public abstract class ConformanceRun : IAsyncLifetime
     /// <summary>The scenarios the requirement set scores; the suite also runs others (e.g. extensions), reported as not scored.</summary>
     public IReadOnlyList<string> Scored { get; }
 
-    private static readonly string SuiteDirectory = Path.Combine(Repository.Root, "tests", "Conformance");
+    internal static readonly string SuiteDirectory = Path.Combine(Repository.Root, "tests", "Conformance");
 
     public IReadOnlyDictionary<string, ScenarioResult> Results { get; private set; } = new Dictionary<string, ScenarioResult>();
 
@@ -95,7 +95,8 @@ public abstract class ConformanceRun : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private static Dictionary<string, ScenarioResult> Read(string output)
+    /// <summary>The checks of every scenario in the suite's output folder (<c>&lt;mode&gt;-&lt;scenario&gt;-&lt;timestamp&gt;/checks.json</c>).</summary>
+    internal static Dictionary<string, ScenarioResult> Read(string output, string mode = "server")
     {
         var results = new Dictionary<string, ScenarioResult>(StringComparer.Ordinal);
         if (!Directory.Exists(output))
@@ -105,9 +106,9 @@ public abstract class ConformanceRun : IAsyncLifetime
 
         foreach (var file in Directory.EnumerateFiles(output, "checks.json", SearchOption.AllDirectories))
         {
-            // Folder: server-<scenario>-<ISO timestamp with ':' and '.' as '-'>.
+            // Folder: <mode>-<scenario>-<ISO timestamp with ':' and '.' as '-'>.
             var folder = Path.GetFileName(Path.GetDirectoryName(file)!);
-            var name = System.Text.RegularExpressions.Regex.Match(folder, @"^server-(?<name>.+?)-\d{4}-\d{2}-\d{2}T").Groups["name"].Value;
+            var name = System.Text.RegularExpressions.Regex.Match(folder, "^" + mode + @"-(?<name>.+?)-\d{4}-\d{2}-\d{2}T").Groups["name"].Value;
             using var json = JsonDocument.Parse(File.ReadAllText(file));
             var checks = json.RootElement.EnumerateArray().ToList();
             var failures = checks

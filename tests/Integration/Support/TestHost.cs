@@ -28,7 +28,8 @@ public sealed class TestHost : IAsyncDisposable
     public static async Task<TestHost> StartAsync(
         IDictionary<string, string?> settings,
         string environment = "Production",
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        int port = 0)
     {
         // Hosts of tests that are not about authentication run without it (AllowAny); auth tests choose a back-end.
         var effective = new Dictionary<string, string?>(settings);
@@ -39,7 +40,7 @@ public sealed class TestHost : IAsyncDisposable
         }
 
         var app = McpCqrsApp.Build(
-            [$"--environment={environment}", "--urls=http://127.0.0.1:0"],
+            [$"--environment={environment}", $"--urls=http://127.0.0.1:{port}"],
             builder =>
             {
                 builder.Configuration.AddInMemoryCollection(effective);
@@ -56,7 +57,8 @@ public sealed class TestHost : IAsyncDisposable
         string connectionString,
         bool seed = false,
         IDictionary<string, string?>? more = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        int port = 0)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -70,7 +72,15 @@ public sealed class TestHost : IAsyncDisposable
             settings[key] = value;
         }
 
-        return StartAsync(settings, services: services);
+        return StartAsync(settings, services: services, port: port);
+    }
+
+    /// <summary>A loopback port free right now, for a host whose own URL must be in its configuration (e.g. <c>Mcp:ResourceUrl</c>).</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>A host on the embedded SQLite default, in a throw-away folder; for tests that need no PostgreSQL.</summary>

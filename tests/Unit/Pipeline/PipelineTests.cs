@@ -24,6 +24,7 @@ namespace McpCqrs.Tests.Unit.Pipeline;
 public sealed class PipelineTests : IAsyncLifetime
 {
     private TestDatabase _database = null!;
+    private TestUser _user = new();
     private ServiceProvider _services = null!;
 
     public async Task InitializeAsync()
@@ -46,7 +47,7 @@ public sealed class PipelineTests : IAsyncLifetime
         services.AddSingleton<McpCqrs.Application.Mcp.Resources.IResourceSubscriptions, InMemoryResourceSubscriptions>();
         services.AddSingleton<McpCqrs.Application.Mcp.Context.IMcpNotifier, NoNotifier>();
         services.AddScoped<IAppDbContext>(_ => _database.NewContext());
-        services.AddSingleton<ICurrentUser>(new TestUser());
+        services.AddScoped<ICurrentUser>(_ => _user);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
 
@@ -132,6 +133,44 @@ public sealed class PipelineTests : IAsyncLifetime
         await SendAsync<object>(new CreateCustomer("B", "b@example.com"));
 
         await Assert.ThrowsAsync<McpCqrs.Application.Common.RateLimiting.RateLimitExceededException>(() => SendAsync<object>(new CreateCustomer("C", "c@example.com")));
+    }
+
+    [Fact]
+    public async Task Authorization_wraps_commands_and_names_the_scopes_to_ask_for()
+    {
+        _user = new TestUser("svc") { Scopes = new HashSet<string>(["tickets:read"]) };
+
+        var refused = await Assert.ThrowsAsync<McpCqrs.Application.Common.Security.ForbiddenAccessException>(() => SendAsync<object>(new CreateCustomer("Ada", "ada@example.com")));
+
+        Assert.Equal("create_customer", refused.Binding);
+        Assert.Equal(["customers:write"], refused.RequiredScopes);
+    }
+
+    [Fact]
+    public async Task Authorization_wraps_queries()
+    {
+        _user = new TestUser("svc") { Scopes = new HashSet<string>(["tickets:read"]) };
+
+        await Assert.ThrowsAsync<McpCqrs.Application.Common.Security.ForbiddenAccessException>(() => SendAsync<object>(new GetCustomer(1)));
+        await Assert.ThrowsAsync<McpCqrs.Domain.Common.EntityNotFoundException>(() => SendAsync<object>(new GetTicket(404)));
+    }
+
+    [Fact]
+    public async Task Authorization_runs_inside_tracing_and_before_rate_limits_and_validation()
+    {
+        using var capture = new SpanCapture();
+        _user = new TestUser("svc") { Scopes = new HashSet<string>() };
+
+        // Invalid and refused: refused first, and no rate-limit permit is spent ("twice" allows two calls).
+        for (var i = 0; i < 3; i++)
+        {
+            await Assert.ThrowsAsync<McpCqrs.Application.Common.Security.ForbiddenAccessException>(() => SendAsync<object>(new GetCustomer(-1)));
+        }
+
+        Assert.Equal(3, capture.Spans.Count);
+        Assert.All(capture.Spans, span => Assert.Equal(System.Diagnostics.ActivityStatusCode.Error, span.Status));
+        _user = new TestUser("svc");
+        await Assert.ThrowsAsync<RequestValidationException>(() => SendAsync<object>(new GetCustomer(-1)));
     }
 
     private sealed class NoNotifier : McpCqrs.Application.Mcp.Context.IMcpNotifier

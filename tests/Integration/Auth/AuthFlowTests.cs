@@ -5,6 +5,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using McpCqrs.Tests.Integration.Mcp;
 using McpCqrs.Tests.Integration.Support;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -301,6 +302,47 @@ public sealed class AuthFlowTests(PostgresServer postgres) : IAsyncLifetime
 
         // The owner's session is untouched.
         Assert.Equal(HttpStatusCode.OK, (await alice.PostAsync(Call("get_ticket", new { id = 1 }))).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_stateless_era_is_behind_the_same_door_and_its_refusals_are_403_too()
+    {
+        var anonymous = new McpCqrs.Tests.Integration.Stateless.ModernHttp(_host.Client);
+        using (var response = await anonymous.SendAsync(McpCqrs.Tests.Integration.Stateless.Modern.Request("server/discover")))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.EndsWith("/.well-known/oauth-protected-resource/mcp", OAuth.Challenge(response)["resource_metadata"], StringComparison.Ordinal);
+        }
+
+        using var client = new HttpClient { BaseAddress = _host.Address };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await OAuth.ClientCredentialsAsync(_host, AuthHost.ReaderId, AuthHost.ReaderSecret, "tickets:read", Resource));
+        var reader = new McpCqrs.Tests.Integration.Stateless.ModernHttp(client);
+
+        var read = await reader.CallAsync(McpCqrs.Tests.Integration.Stateless.Modern.Call("get_ticket", new JsonObject { ["id"] = 1 }));
+        Assert.Equal(HttpStatusCode.OK, read.Status);
+
+        using var denied = await reader.SendAsync(McpCqrs.Tests.Integration.Stateless.Modern.Call("create_ticket", JsonSerializer.SerializeToNode(NewTicket)!.AsObject()));
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        Assert.Equal("tickets:write", OAuth.Challenge(denied)["scope"]);
+    }
+
+    [Fact]
+    public async Task With_HideForbidden_a_caller_lists_only_what_it_may_call_and_the_lists_are_private_to_it()
+    {
+        await _host.DisposeAsync();
+        _host = await AuthHost.StartOnPostgresAsync(_database, new Dictionary<string, string?> { ["Authorization:HideForbidden"] = "true" });
+        using var client = new HttpClient { BaseAddress = _host.Address };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await OAuth.ClientCredentialsAsync(_host, AuthHost.ReaderId, AuthHost.ReaderSecret, "tickets:read", Resource));
+
+        var list = await new McpCqrs.Tests.Integration.Stateless.ModernHttp(client).CallAsync(McpCqrs.Tests.Integration.Stateless.Modern.Request("tools/list"));
+
+        var result = list.Final["result"]!;
+        var tools = result["tools"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()).ToList();
+        Assert.Contains("get_ticket", tools);
+        Assert.Contains("list_tickets", tools);
+        Assert.DoesNotContain("create_ticket", tools);
+        Assert.DoesNotContain("get_customer", tools);
+        Assert.Equal("private", result["cacheScope"]!.GetValue<string>());
     }
 
     [Fact]

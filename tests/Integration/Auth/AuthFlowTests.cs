@@ -346,6 +346,23 @@ public sealed class AuthFlowTests(PostgresServer postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_role_configured_for_a_binding_is_read_from_the_users_token()
+    {
+        await _host.DisposeAsync();
+        _host = await AuthHost.StartOnPostgresAsync(_database, new Dictionary<string, string?> { ["Authorization:Bindings:get_ticket:Roles:0"] = "agent" });
+
+        var agent = Mcp((await OAuth.AuthorizationCodeAsync(_host, AuthHost.PublicClientId, "alice", "alice-password", "tickets:read", Resource))["access_token"]!.GetValue<string>());
+        await agent.InitializeAsync();
+        Assert.Equal(HttpStatusCode.OK, (await agent.PostAsync(Call("get_ticket", new { id = 1 }))).StatusCode);
+
+        var viewer = Mcp((await OAuth.AuthorizationCodeAsync(_host, AuthHost.PublicClientId, "victor", "victor-password", "tickets:read", Resource))["access_token"]!.GetValue<string>());
+        await viewer.InitializeAsync();
+        var denied = await viewer.PostAsync(Call("get_ticket", new { id = 1 }));
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        Assert.Contains("agent", (await RawMcp.JsonAsync(denied))["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Protected_resource_metadata_names_the_resource_its_authorization_server_and_scopes()
     {
         foreach (var path in new[] { "/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp" })

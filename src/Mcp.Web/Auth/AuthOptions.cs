@@ -80,6 +80,13 @@ public sealed class AuthOptions : IValidatableObject
     /// <summary>Whether MCP clients may register themselves (RFC 7591) at <c>/connect/register</c>.</summary>
     public bool DynamicClientRegistration { get; set; } = true;
 
+    /// <summary>
+    /// Sign-in form posts and client registrations accepted per client address per minute (the rest get 429), so
+    /// passwords cannot be guessed and clients cannot be registered in bulk.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int AttemptsPerMinute { get; set; } = 20;
+
     /// <summary>Where the protected resource metadata says the documentation is (<c>resource_documentation</c>).</summary>
     public Uri? ResourceDocumentation { get; set; }
 

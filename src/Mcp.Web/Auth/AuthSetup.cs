@@ -54,6 +54,7 @@ public static partial class AuthSetup
             openIddict.AddServer(server => ConfigureServer(server, options, scopes, resourceUrl));
             services.AddScoped<IUserDirectory, ConfiguredUserDirectory>();
             services.AddHostedService<ClientRegistrar>();
+            services.AddAttemptLimits(options);
         }
 
         openIddict.AddValidation(validation =>
@@ -201,6 +202,7 @@ public static partial class AuthSetup
         app.MapGet(ProtectedResource.MetadataPath + "/{**path}", (HttpContext http) => Results.Json(resource.MetadataOf(http))).ExcludeFromDescription();
         if (options.Backend == AuthBackend.OpenIddict)
         {
+            app.UseRateLimiter();
             app.MapAuthorizationServer();
         }
 

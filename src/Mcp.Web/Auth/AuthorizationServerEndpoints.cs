@@ -24,17 +24,35 @@ internal static class AuthorizationServerEndpoints
     public const string Revoke = "/connect/revoke";
     public const string Register = "/connect/register";
 
+    /// <summary>The rate-limiter policy of the endpoints that take guesses: sign-in posts and registrations.</summary>
+    public const string AttemptsPolicy = "auth-attempts";
+
     public static void MapAuthorizationServer(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup(string.Empty).ExcludeFromDescription();
         group.MapGet(Authorize, AuthorizeAsync);
-        group.MapPost(Authorize, AuthorizeAsync);
+        group.MapPost(Authorize, AuthorizeAsync).RequireRateLimiting(AttemptsPolicy);
         group.MapPost(Token, TokenAsync);
         if (routes.ServiceProvider.GetRequiredService<IOptions<AuthOptions>>().Value.DynamicClientRegistration)
         {
-            group.MapPost(Register, ClientRegistration.RegisterAsync);
+            group.MapPost(Register, ClientRegistration.RegisterAsync).RequireRateLimiting(AttemptsPolicy);
         }
     }
+
+    /// <summary>A fixed window per client address over the sign-in posts and registrations (ASP.NET Core's rate limiter).</summary>
+    public static IServiceCollection AddAttemptLimits(this IServiceCollection services, AuthOptions options) =>
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(AttemptsPolicy, http => System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = options.AttemptsPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                }));
+        });
 
     /// <summary>
     /// GET shows the sign-in page, which names the client and the scopes it asks for; signing in there (a POST of

@@ -411,6 +411,26 @@ public sealed class AuthFlowTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await mcp.PostAsync(Call("get_ticket", new { id = 1 }))).StatusCode);
     }
 
+    [Fact]
+    public async Task Registrations_and_sign_in_posts_are_limited_per_client_address()
+    {
+        await _host.DisposeAsync();
+        _host = await AuthHost.StartOnPostgresAsync(_database, new Dictionary<string, string?> { ["Auth:AttemptsPerMinute"] = "3" });
+        var body = new { redirect_uris = new[] { AuthHost.RedirectUri }, token_endpoint_auth_method = "none" };
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await _host.Client.PostAsJsonAsync("/connect/register", body)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await _host.Client.PostAsJsonAsync("/connect/register", body)).StatusCode);
+        // Sign-in posts share the window: the next guess at a password is refused before it is checked.
+        var (_, challenge) = OAuth.Pkce();
+        var page = await _host.Client.GetStringAsync($"/connect/authorize?response_type=code&client_id={AuthHost.PublicClientId}&redirect_uri={Uri.EscapeDataString(AuthHost.RedirectUri)}&code_challenge={challenge}&code_challenge_method=S256&state=s3");
+        var guess = await _host.Client.PostAsync("/connect/authorize", new FormUrlEncodedContent([.. OAuth.FormFields(page), new("username", "alice"), new("password", "guess")]));
+        Assert.Equal(HttpStatusCode.TooManyRequests, guess.StatusCode);
+    }
+
     [Theory]
     [InlineData("""{"redirect_uris":["http://evil.example/callback"]}""", "invalid_redirect_uri")]
     [InlineData("""{"redirect_uris":["javascript:alert(1)"]}""", "invalid_redirect_uri")]

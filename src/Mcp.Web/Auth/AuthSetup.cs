@@ -47,6 +47,13 @@ public static partial class AuthSetup
         }
 
         var resourceUrl = configuration.GetSection(McpTransportOptions.SectionName).Get<McpTransportOptions>()?.ResourceUrl;
+        if (options.Backend == AuthBackend.External && resourceUrl is null)
+        {
+            // Without it any token the external server issued, for any API, would be accepted here.
+            throw new OptionsValidationException(McpTransportOptions.SectionName, typeof(McpTransportOptions), [
+                "Mcp:ResourceUrl is required when Auth:Backend is External: it is the audience a token must carry to be accepted here."]);
+        }
+
         var openIddict = services.AddOpenIddict();
         if (options.Backend == AuthBackend.OpenIddict)
         {
@@ -188,6 +195,7 @@ public static partial class AuthSetup
     {
         var options = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
         var resource = app.Services.GetRequiredService<ProtectedResource>();
+        RequireKnownBindings(app.Services);
         if (options.Backend == AuthBackend.AllowAny)
         {
             LogAllowAny(app.Logger);
@@ -214,6 +222,32 @@ public static partial class AuthSetup
         }
 
         return app;
+    }
+
+    /// <summary>
+    /// A permission configured under a name no binding answers to would silently protect nothing: the start stops
+    /// and names the keys that do exist (a binding's tool, selector, prompt or resource name, else its request type's name).
+    /// </summary>
+    private static void RequireKnownBindings(IServiceProvider services)
+    {
+        var configured = services.GetRequiredService<PermissionOptions>().Bindings.Keys;
+        if (configured.Count == 0)
+        {
+            return;
+        }
+
+        var catalog = services.GetRequiredService<Application.Mcp.Catalog.McpCatalog>();
+        var known = catalog.Tools.Select(t => t.RequestType)
+            .Concat(catalog.Resources.Select(r => r.RequestType))
+            .Concat(catalog.Prompts.Select(p => p.RequestType))
+            .Select(Application.Common.RateLimiting.RequestBindings.NameOf)
+            .ToHashSet(StringComparer.Ordinal);
+        var unknown = configured.Where(k => !known.Contains(k)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new OptionsValidationException(PermissionOptions.SectionName, typeof(PermissionOptions), [
+                $"{PermissionOptions.SectionName}:Bindings names no binding: {string.Join(", ", unknown)}. Known: {string.Join(", ", known.Order(StringComparer.Ordinal))}."]);
+        }
     }
 
     /// <summary>

@@ -67,7 +67,7 @@ internal static class AuthorizationServerEndpoints
 
         if (!HttpMethods.IsPost(http.Request.Method))
         {
-            return LoginPage(request, clientName, error: null);
+            return LoginPage(http, request, clientName, error: null);
         }
 
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
@@ -79,7 +79,7 @@ internal static class AuthorizationServerEndpoints
         var user = await users.SignInAsync(form["username"].ToString(), form["password"].ToString(), http.RequestAborted);
         if (user is null)
         {
-            return LoginPage(request, clientName, "Unknown user name or wrong password.");
+            return LoginPage(http, request, clientName, "Unknown user name or wrong password.");
         }
 
         var granted = request.GetScopes().Where(s => user.Scopes.Count == 0 || user.Scopes.Contains(s) || s is Scopes.OpenId or Scopes.OfflineAccess).ToList();
@@ -113,9 +113,18 @@ internal static class AuthorizationServerEndpoints
                 return Refuse(Errors.InvalidGrant, "The user of this grant no longer exists.");
             }
 
+            // A token may only narrow its grant: resources outside it are refused, and the scopes are those granted
+            // that the user may still grant today.
+            var granted = issued.GetResources();
+            var asked = request.GetResources();
+            if (asked.Any(r => !granted.Contains(r, StringComparer.Ordinal)))
+            {
+                return Refuse(Errors.InvalidTarget, "A token can be asked only for resources of its grant.");
+            }
+
             var identity = UserIdentity(user);
-            identity.SetScopes(issued.GetScopes());
-            identity.SetResources(request.GetResources() is { Length: > 0 } asked ? asked : issued.GetResources());
+            identity.SetScopes(issued.GetScopes().Where(s => user.Scopes.Count == 0 || user.Scopes.Contains(s) || s is Scopes.OpenId or Scopes.OfflineAccess));
+            identity.SetResources(asked.Length > 0 ? asked : granted);
             return SignIn(identity);
         }
 
@@ -151,8 +160,12 @@ internal static class AuthorizationServerEndpoints
         [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
 
     /// <summary>The sign-in page: the authorization request's parameters travel in hidden fields, the credentials beside them.</summary>
-    private static IResult LoginPage(OpenIddictRequest request, string clientName, string? error)
+    private static IResult LoginPage(HttpContext http, OpenIddictRequest request, string clientName, string? error)
     {
+        // Never framed (click-jacking), never cached.
+        http.Response.Headers.XFrameOptions = "DENY";
+        http.Response.Headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+        http.Response.Headers.CacheControl = "no-store";
         var html = new StringBuilder();
         html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in — McpCqrs</title>")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
@@ -175,12 +188,18 @@ internal static class AuthorizationServerEndpoints
             html.Append(".</p>");
         }
 
+        // A self-registered client may take any name: where the code goes is what tells them apart.
+        if (Uri.TryCreate(request.RedirectUri, UriKind.Absolute, out var redirect))
+        {
+            html.Append("<p>After you sign in you will be sent to <strong>").Append(WebUtility.HtmlEncode(redirect.Authority.Length > 0 ? redirect.Authority : redirect.Scheme + ":")).Append("</strong>.</p>");
+        }
+
         if (error is not null)
         {
             html.Append("<p class=\"error\" role=\"alert\">").Append(WebUtility.HtmlEncode(error)).Append("</p>");
         }
 
-        html.Append("<form method=\"post\" action=\"").Append(Authorize).Append("\">");
+        html.Append("<form method=\"post\" action=\"").Append(WebUtility.HtmlEncode(http.Request.PathBase + Authorize)).Append("\">");
         foreach (var (name, value) in request.GetParameters())
         {
             if (name is "username" or "password" or "deny" or "allow")
@@ -253,7 +272,7 @@ internal static class ClientRegistration
         }
 
         if (body.TryGetProperty("grant_types", out var grants) && grants.ValueKind == JsonValueKind.Array
-            && grants.EnumerateArray().Any(g => g.GetString() is not (GrantTypes.AuthorizationCode or GrantTypes.RefreshToken)))
+            && grants.EnumerateArray().Any(g => g.ValueKind != JsonValueKind.String || g.GetString() is not (GrantTypes.AuthorizationCode or GrantTypes.RefreshToken)))
         {
             return Error("invalid_client_metadata", "Registered clients may use only the authorization_code and refresh_token grants.");
         }

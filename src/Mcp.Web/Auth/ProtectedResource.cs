@@ -1,4 +1,5 @@
 using System.Text;
+using McpCqrs.Application.Common.Security;
 using McpCqrs.Web.Mcp;
 using Microsoft.Extensions.Options;
 
@@ -69,7 +70,7 @@ public sealed class ProtectedResource(IOptions<AuthOptions> auth, IOptions<McpTr
 
         if (description is not null)
         {
-            header.Append("error_description=\"").Append(description.Replace("\"", "'", StringComparison.Ordinal)).Append("\", ");
+            header.Append("error_description=\"").Append(HeaderSafe(description)).Append("\", ");
         }
 
         var scopeValue = string.Join(' ', scope);
@@ -95,9 +96,28 @@ public sealed class ProtectedResource(IOptions<AuthOptions> auth, IOptions<McpTr
         });
     }
 
-    /// <summary>The challenge of a 403: the binding's scopes, to step up to.</summary>
-    public string InsufficientScope(HttpContext http, IReadOnlyList<string> required, string description) =>
-        Challenge(http, "insufficient_scope", description, required.Count > 0 ? required : scopes.Challenge);
+    /// <summary>
+    /// The challenge of a 403 when the token lacks a scope: <c>insufficient_scope</c> with the binding's scopes, to
+    /// step up to. A refusal by a role, policy or custom permission gets none: asking for more scopes would not help.
+    /// </summary>
+    public void ChallengeForbidden(HttpContext http, ForbiddenAccessException forbidden)
+    {
+        if (forbidden.ScopeMissing && !http.Response.HasStarted)
+        {
+            http.Response.Headers.WWWAuthenticate = Challenge(http, "insufficient_scope", forbidden.Reason, forbidden.RequiredScopes);
+        }
+    }
+
+    /// <summary>RFC 6750 §3: error_description is printable ASCII without '"' and '\\'; anything else becomes '?'.</summary>
+    private static string HeaderSafe(string text) =>
+        string.Create(text.Length, text, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                var c = source[i];
+                span[i] = c is >= ' ' and <= '~' and not '"' and not '\\' ? c : '?';
+            }
+        });
 
     private static string Origin(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}";
 }

@@ -30,8 +30,7 @@ internal sealed partial class ProblemDetailsExceptionHandler(
         httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
         if (exception is ForbiddenAccessException forbidden)
         {
-            httpContext.Response.Headers.WWWAuthenticate = httpContext.RequestServices.GetRequiredService<Auth.ProtectedResource>()
-                .InsufficientScope(httpContext, forbidden.RequiredScopes, forbidden.Reason);
+            httpContext.RequestServices.GetRequiredService<Auth.ProtectedResource>().ChallengeForbidden(httpContext, forbidden);
         }
 
         if (exception is RateLimitExceededException limited)

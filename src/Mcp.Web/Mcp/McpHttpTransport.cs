@@ -529,19 +529,15 @@ internal sealed partial class McpHttpTransport(
 
     /// <summary>
     /// The answer of both eras to a failure that is neither the protocol's nor a cancellation: a permission that
-    /// refused the caller (HTTP 403 with an <c>insufficient_scope</c> challenge, when the response has not started
-    /// streaming), a refused rate limit (or one that cannot be checked), else an internal error, logged.
+    /// refused the caller (HTTP 403, with an <c>insufficient_scope</c> challenge when a scope is missing and the
+    /// response has not started streaming), a refused rate limit (or one that cannot be checked), else an internal error, logged.
     /// </summary>
     private (int Status, string Payload) FailurePayload(HttpContext http, Exception exception, RequestId id, McpOperation operation, string method, string where)
     {
         if (exception is ForbiddenAccessException forbidden)
         {
             operation.Failed(Forbidden, forbidden.Message);
-            if (!http.Response.HasStarted)
-            {
-                http.Response.Headers.WWWAuthenticate = http.RequestServices.GetRequiredService<Auth.ProtectedResource>()
-                    .InsufficientScope(http, forbidden.RequiredScopes, forbidden.Reason);
-            }
+            http.RequestServices.GetRequiredService<Auth.ProtectedResource>().ChallengeForbidden(http, forbidden);
 
             var data = new JsonObject { ["binding"] = forbidden.Binding, ["requiredScopes"] = new JsonArray([.. forbidden.RequiredScopes.Select(s => JsonValue.Create(s))]) };
             return (StatusCodes.Status403Forbidden, JsonRpcWire.Error(id, Forbidden, forbidden.Message, data));

@@ -153,6 +153,7 @@ public sealed class AuthFlowTests(PostgresServer postgres) : IAsyncLifetime
         var (_, challenge) = OAuth.Pkce();
         var page = await browser.GetStringAsync($"/connect/authorize?response_type=code&client_id={AuthHost.PublicClientId}&redirect_uri={Uri.EscapeDataString(AuthHost.RedirectUri)}&code_challenge={challenge}&code_challenge_method=S256&state=s1");
         Assert.Contains("Support desk CLI", page, StringComparison.Ordinal);
+        Assert.Contains("sent to <strong>127.0.0.1:3000</strong>", page, StringComparison.Ordinal);
 
         var response = await browser.PostAsync("/connect/authorize", new FormUrlEncodedContent([.. OAuth.FormFields(page), new("username", "alice"), new("password", "wrong")]));
 
@@ -360,6 +361,7 @@ public sealed class AuthFlowTests(PostgresServer postgres) : IAsyncLifetime
         var denied = await viewer.PostAsync(Call("get_ticket", new { id = 1 }));
         Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
         Assert.Contains("agent", (await RawMcp.JsonAsync(denied))["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(denied.Headers.WwwAuthenticate); // more scopes would not help: no step-up challenge
     }
 
     [Fact]

@@ -64,6 +64,21 @@ public sealed class ExternalServerTests(PostgresServer postgres)
         }
     }
 
+    [Theory]
+    [InlineData("Authorization:Bindings:no_such_tool:Scopes:0", "x:admin", "names no binding: no_such_tool")]
+    [InlineData("Auth:Authority", "https://login.example.com/", "Mcp:ResourceUrl is required")]
+    public async Task A_configuration_that_would_protect_nothing_stops_the_start(string key, string value, string message)
+    {
+        var settings = new Dictionary<string, string?> { [key] = value };
+        if (key.StartsWith("Auth:", StringComparison.Ordinal))
+        {
+            settings["Auth:Backend"] = "External";
+        }
+
+        var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => TestHost.StartOnSqliteAsync(more: settings));
+        Assert.Contains(message, refused.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AllowAny_does_not_start_in_Production_unless_forced()
     {

@@ -1,12 +1,16 @@
 namespace McpCqrs.Application.Common.Security;
 
 /// <summary>
-/// A permission of the binding refused the caller. Each transport maps it: MCP → HTTP 403 with
-/// <c>WWW-Authenticate: Bearer error="insufficient_scope"</c>; REST → 403 ProblemDetails with the same header.
+/// A permission of the binding refused the caller. Each transport maps it: MCP → HTTP 403 (with
+/// <c>WWW-Authenticate: Bearer error="insufficient_scope"</c> when a scope is missing); REST → 403 ProblemDetails
+/// with the same header.
 /// </summary>
-public sealed class ForbiddenAccessException(string binding, string reason, IReadOnlyList<string> requiredScopes)
+public sealed class ForbiddenAccessException(string binding, string reason, IReadOnlyList<string> requiredScopes, bool scopeMissing)
     : Exception($"Access to '{binding}' denied: {reason}")
 {
+    /// <summary>Whether the token lacks a scope (a client can step up); false when a role, policy or custom permission refused.</summary>
+    public bool ScopeMissing { get; } = scopeMissing;
+
     public string Binding { get; } = binding;
 
     public string Reason { get; } = reason;

@@ -106,7 +106,8 @@ public sealed class PermissionEvaluator(PermissionOptions options)
     {
         if (await CheckAsync(requestType, request, user, services, cancellationToken) is { } reason)
         {
-            throw new ForbiddenAccessException(For(requestType).Binding, reason, For(requestType).Scopes);
+            var permissions = For(requestType);
+            throw new ForbiddenAccessException(permissions.Binding, reason, permissions.Scopes, permissions.Scopes.Any(s => !user.Scopes.Contains(s)));
         }
     }
 

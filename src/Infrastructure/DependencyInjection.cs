@@ -54,6 +54,7 @@ public static class DependencyInjection
 
         services.AddScoped<IAppDbContext>(sp => sp.GetRequiredService<AppDbContext>());
         services.AddScoped<DatabaseInitializer>();
+        services.AddScoped<McpCqrs.Application.Mcp.Tasks.IMcpTaskStore, Mcp.Tasks.EfMcpTaskStore>();
         services.AddSingleton(new DatabaseStartup(
             options.MigrateOnStartup ?? (environment.IsDevelopment() || provider == DatabaseProvider.Sqlite),
             options.Seed));

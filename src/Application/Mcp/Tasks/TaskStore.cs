@@ -1,0 +1,91 @@
+namespace McpCqrs.Application.Mcp.Tasks;
+
+/// <summary>Where a task is in its life: <c>working</c> ⇄ <c>input_required</c> → one of the three terminal states.</summary>
+public enum McpTaskStatus
+{
+    Working,
+    InputRequired,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+/// <summary>
+/// One long-running tool call, kept in the application database so that any instance can answer for it and a
+/// restart loses nothing. A terminal status never changes again: every transition is a conditional update.
+/// </summary>
+public sealed class McpTaskRecord
+{
+    /// <summary>256 random bits, base64url: unguessable.</summary>
+    public required string TaskId { get; init; }
+
+    /// <summary>The caller's auth context (the principal's subject); another caller's task answers like an unknown one.</summary>
+    public required string Owner { get; init; }
+
+    /// <summary>The tool that was called.</summary>
+    public required string Tool { get; init; }
+
+    /// <summary>The arguments of the call, as JSON, for the worker that runs it.</summary>
+    public required string ArgumentsJson { get; init; }
+
+    public McpTaskStatus Status { get; set; }
+
+    public string? StatusMessage { get; set; }
+
+    public DateTime CreatedAt { get; init; }
+
+    public DateTime LastUpdatedAt { get; set; }
+
+    /// <summary>How long after creation the task is kept; null: as long as the server keeps any.</summary>
+    public long? TtlMs { get; init; }
+
+    public DateTime? ExpiresAt { get; init; }
+
+    public int PollIntervalMs { get; init; }
+
+    /// <summary>The tool result (a CallToolResult as JSON) once completed.</summary>
+    public string? ResultJson { get; set; }
+
+    /// <summary>The JSON-RPC error (<c>{code, message, data?}</c>) once failed.</summary>
+    public string? ErrorJson { get; set; }
+
+    public bool CancelRequested { get; set; }
+
+    /// <summary>The worker that runs the task and until when its claim holds; an expired lease without a finish fails the task.</summary>
+    public string? LeaseOwner { get; set; }
+
+    public DateTime? LeaseExpiresAt { get; set; }
+
+    /// <summary>Bumped by every change (optimistic concurrency).</summary>
+    public long Revision { get; set; }
+
+    public static bool IsTerminal(McpTaskStatus status) => status is McpTaskStatus.Completed or McpTaskStatus.Failed or McpTaskStatus.Cancelled;
+}
+
+/// <summary>The durable task store. Every write is committed before it returns, so any instance reads it at once.</summary>
+public interface IMcpTaskStore
+{
+    /// <summary>Creates a <c>working</c> task owned by <paramref name="owner"/>.</summary>
+    Task<McpTaskRecord> CreateAsync(string owner, string tool, string argumentsJson, TimeSpan? ttl, TimeSpan pollInterval, CancellationToken cancellationToken);
+
+    /// <summary>The task if it exists, has not expired and belongs to <paramref name="owner"/>; else null (no existence oracle).</summary>
+    Task<McpTaskRecord?> FindAsync(string taskId, string owner, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves a task that is not terminal to <paramref name="status"/> with its result or error; false when it was
+    /// already terminal (a late writer changes nothing).
+    /// </summary>
+    Task<bool> TryTransitionAsync(string taskId, McpTaskStatus status, string? statusMessage, string? resultJson, string? errorJson, CancellationToken cancellationToken);
+
+    /// <summary>Flags the task for cancellation (idempotent; a terminal task is left as it is).</summary>
+    Task RequestCancelAsync(string taskId, string owner, CancellationToken cancellationToken);
+
+    /// <summary>Claims an unclaimed (or expired-lease) <c>working</c> task for <paramref name="worker"/> until <paramref name="until"/>.</summary>
+    Task<bool> TryLeaseAsync(string taskId, string worker, DateTime until, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Fails every non-terminal task whose lease expired before <paramref name="now"/> (its worker died); tasks are
+    /// not re-run, since commands are not assumed idempotent. Returns how many.
+    /// </summary>
+    Task<int> FailAbandonedAsync(DateTime now, CancellationToken cancellationToken);
+}

@@ -1,0 +1,100 @@
+using System.Security.Cryptography;
+using McpCqrs.Application.Mcp.Tasks;
+using McpCqrs.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace McpCqrs.Infrastructure.Mcp.Tasks;
+
+/// <summary>
+/// <see cref="IMcpTaskStore"/> on the application database (SQLite or PostgreSQL). Transitions are single
+/// conditional <c>UPDATE</c>s (<c>WHERE Status NOT IN (terminal)</c>), so two instances racing to finish a task
+/// cannot both win, and nothing is read-modified-written.
+/// </summary>
+public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTaskStore
+{
+    public const string AbandonedMessage = "The instance running this task stopped before it finished; the task was not re-run.";
+
+    private static readonly McpTaskStatus[] Terminal = [McpTaskStatus.Completed, McpTaskStatus.Failed, McpTaskStatus.Cancelled];
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    public async Task<McpTaskRecord> CreateAsync(string owner, string tool, string argumentsJson, TimeSpan? ttl, TimeSpan pollInterval, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var task = new McpTaskRecord
+        {
+            TaskId = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_'),
+            Owner = owner,
+            Tool = tool,
+            ArgumentsJson = argumentsJson,
+            Status = McpTaskStatus.Working,
+            CreatedAt = now,
+            LastUpdatedAt = now,
+            TtlMs = ttl is { } t ? (long)t.TotalMilliseconds : null,
+            ExpiresAt = ttl is { } life ? now + life : null,
+            PollIntervalMs = (int)pollInterval.TotalMilliseconds,
+        };
+        db.Set<McpTaskRecord>().Add(task);
+        await db.SaveChangesAsync(cancellationToken);
+        db.Entry(task).State = EntityState.Detached;
+        return task;
+    }
+
+    public Task<McpTaskRecord?> FindAsync(string taskId, string owner, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        return db.Set<McpTaskRecord>().AsNoTracking()
+            .Where(t => t.TaskId == taskId && t.Owner == owner && (t.ExpiresAt == null || t.ExpiresAt > now))
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    public async Task<bool> TryTransitionAsync(string taskId, McpTaskStatus status, string? statusMessage, string? resultJson, string? errorJson, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var terminal = McpTaskRecord.IsTerminal(status);
+        var changed = await db.Set<McpTaskRecord>()
+            .Where(t => t.TaskId == taskId && !Terminal.Contains(t.Status))
+            .ExecuteUpdateAsync(
+                set => set
+                    .SetProperty(t => t.Status, status)
+                    .SetProperty(t => t.StatusMessage, statusMessage)
+                    .SetProperty(t => t.ResultJson, resultJson)
+                    .SetProperty(t => t.ErrorJson, errorJson)
+                    .SetProperty(t => t.LastUpdatedAt, now)
+                    .SetProperty(t => t.LeaseOwner, t => terminal ? null : t.LeaseOwner)
+                    .SetProperty(t => t.LeaseExpiresAt, t => terminal ? null : t.LeaseExpiresAt)
+                    .SetProperty(t => t.Revision, t => t.Revision + 1),
+                cancellationToken);
+        return changed == 1;
+    }
+
+    public Task RequestCancelAsync(string taskId, string owner, CancellationToken cancellationToken) =>
+        db.Set<McpTaskRecord>()
+            .Where(t => t.TaskId == taskId && t.Owner == owner && !Terminal.Contains(t.Status) && !t.CancelRequested)
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.CancelRequested, true).SetProperty(t => t.Revision, t => t.Revision + 1), cancellationToken);
+
+    public async Task<bool> TryLeaseAsync(string taskId, string worker, DateTime until, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var changed = await db.Set<McpTaskRecord>()
+            .Where(t => t.TaskId == taskId && t.Status == McpTaskStatus.Working && (t.LeaseOwner == null || t.LeaseOwner == worker || t.LeaseExpiresAt < now))
+            .ExecuteUpdateAsync(
+                set => set.SetProperty(t => t.LeaseOwner, worker).SetProperty(t => t.LeaseExpiresAt, until).SetProperty(t => t.Revision, t => t.Revision + 1),
+                cancellationToken);
+        return changed == 1;
+    }
+
+    public Task<int> FailAbandonedAsync(DateTime now, CancellationToken cancellationToken) =>
+        db.Set<McpTaskRecord>()
+            .Where(t => !Terminal.Contains(t.Status) && t.LeaseOwner != null && t.LeaseExpiresAt < now)
+            .ExecuteUpdateAsync(
+                set => set
+                    .SetProperty(t => t.Status, McpTaskStatus.Failed)
+                    .SetProperty(t => t.StatusMessage, AbandonedMessage)
+                    .SetProperty(t => t.ErrorJson, """{"code":-32603,"message":"The task was abandoned."}""")
+                    .SetProperty(t => t.LastUpdatedAt, now)
+                    .SetProperty(t => t.LeaseOwner, (string?)null)
+                    .SetProperty(t => t.LeaseExpiresAt, (DateTime?)null)
+                    .SetProperty(t => t.Revision, t => t.Revision + 1),
+                cancellationToken);
+}

@@ -1,0 +1,24 @@
+using McpCqrs.Application.Mcp.Tasks;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace McpCqrs.Infrastructure.Persistence.Configurations;
+
+internal sealed class McpTaskConfiguration : IEntityTypeConfiguration<McpTaskRecord>
+{
+    public void Configure(EntityTypeBuilder<McpTaskRecord> builder)
+    {
+        builder.ToTable("McpTasks");
+        builder.HasKey(t => t.TaskId);
+        builder.Property(t => t.TaskId).HasMaxLength(64);
+        builder.Property(t => t.Owner).HasMaxLength(256).IsRequired();
+        builder.Property(t => t.Tool).HasMaxLength(128).IsRequired();
+        builder.Property(t => t.ArgumentsJson).IsRequired();
+        builder.Property(t => t.Status).HasConversion<string>().HasMaxLength(20);
+        builder.Property(t => t.StatusMessage).HasMaxLength(1000);
+        builder.Property(t => t.LeaseOwner).HasMaxLength(128);
+        builder.Property(t => t.Revision).IsConcurrencyToken();
+        builder.HasIndex(t => new { t.Owner, t.CreatedAt });
+        builder.HasIndex(t => new { t.Status, t.LeaseExpiresAt });
+    }
+}

@@ -1,0 +1,97 @@
+using McpCqrs.Application.Mcp.Tasks;
+using McpCqrs.Infrastructure.Mcp.Tasks;
+using Microsoft.Extensions.Time.Testing;
+
+namespace McpCqrs.Tests.Unit.Tasks;
+
+/// <summary>The durable task store on a real SQL engine (SQLite in memory, the real migrations).</summary>
+public sealed class McpTaskStoreTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+    private TestDatabase _database = null!;
+
+    public async Task InitializeAsync() => _database = await TestDatabase.CreateAsync();
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    /// <summary>Each call is its own unit of work, as each request (or worker step) would be.</summary>
+    private async Task<T> WithStore<T>(Func<IMcpTaskStore, Task<T>> use)
+    {
+        await using var db = _database.NewContext();
+        return await use(new EfMcpTaskStore(db, _clock));
+    }
+
+    private Task<McpTaskRecord> CreateAsync(string owner = "alice", TimeSpan? ttl = null) =>
+        WithStore(s => s.CreateAsync(owner, "export_tickets", """{"filter":"status=Open"}""", ttl ?? TimeSpan.FromHours(1), TimeSpan.FromSeconds(1), default));
+
+    [Fact]
+    public async Task A_created_task_is_working_unguessable_and_readable_at_once_by_its_owner_only()
+    {
+        var created = await CreateAsync();
+        var other = await CreateAsync();
+
+        Assert.NotEqual(created.TaskId, other.TaskId);
+        Assert.True(Convert.FromBase64String(created.TaskId.Replace('-', '+').Replace('_', '/') + "=").Length >= 16);
+        var found = await WithStore(s => s.FindAsync(created.TaskId, "alice", default));
+        Assert.NotNull(found);
+        Assert.Equal(McpTaskStatus.Working, found.Status);
+        Assert.Equal(3_600_000, found.TtlMs);
+        Assert.Null(await WithStore(s => s.FindAsync(created.TaskId, "mallory", default)));
+    }
+
+    [Fact]
+    public async Task A_terminal_task_never_changes_again()
+    {
+        var task = await CreateAsync();
+
+        Assert.True(await WithStore(s => s.TryTransitionAsync(task.TaskId, McpTaskStatus.InputRequired, "asking", null, null, default)));
+        Assert.True(await WithStore(s => s.TryTransitionAsync(task.TaskId, McpTaskStatus.Completed, null, """{"content":[]}""", null, default)));
+        Assert.False(await WithStore(s => s.TryTransitionAsync(task.TaskId, McpTaskStatus.Failed, "late", null, """{"code":-32603}""", default)));
+
+        var found = await WithStore(s => s.FindAsync(task.TaskId, "alice", default));
+        Assert.Equal(McpTaskStatus.Completed, found!.Status);
+        Assert.Equal("""{"content":[]}""", found.ResultJson);
+        Assert.Null(found.ErrorJson);
+    }
+
+    [Fact]
+    public async Task Cancellation_is_a_flag_for_the_worker_idempotent_and_only_for_the_owner()
+    {
+        var task = await CreateAsync();
+
+        await WithStore(async s => { await s.RequestCancelAsync(task.TaskId, "mallory", default); return 0; });
+        Assert.False((await WithStore(s => s.FindAsync(task.TaskId, "alice", default)))!.CancelRequested);
+
+        await WithStore(async s => { await s.RequestCancelAsync(task.TaskId, "alice", default); await s.RequestCancelAsync(task.TaskId, "alice", default); return 0; });
+        Assert.True((await WithStore(s => s.FindAsync(task.TaskId, "alice", default)))!.CancelRequested);
+    }
+
+    [Fact]
+    public async Task One_worker_holds_a_lease_and_a_task_whose_lease_expires_unfinished_fails_without_a_rerun()
+    {
+        var task = await CreateAsync();
+        var now = _clock.GetUtcNow().UtcDateTime;
+
+        Assert.True(await WithStore(s => s.TryLeaseAsync(task.TaskId, "worker-a", now.AddSeconds(30), default)));
+        Assert.False(await WithStore(s => s.TryLeaseAsync(task.TaskId, "worker-b", now.AddSeconds(30), default)));
+        Assert.Equal(0, await WithStore(s => s.FailAbandonedAsync(now.AddSeconds(10), default)));
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(1, await WithStore(s => s.FailAbandonedAsync(_clock.GetUtcNow().UtcDateTime, default)));
+
+        var found = await WithStore(s => s.FindAsync(task.TaskId, "alice", default));
+        Assert.Equal(McpTaskStatus.Failed, found!.Status);
+        Assert.Equal(EfMcpTaskStore.AbandonedMessage, found.StatusMessage);
+        Assert.False(await WithStore(s => s.TryLeaseAsync(task.TaskId, "worker-b", _clock.GetUtcNow().UtcDateTime.AddSeconds(30), default)));
+    }
+
+    [Fact]
+    public async Task An_expired_task_is_no_longer_found()
+    {
+        var task = await CreateAsync(ttl: TimeSpan.FromMinutes(5));
+
+        _clock.Advance(TimeSpan.FromMinutes(6));
+
+        Assert.Null(await WithStore(s => s.FindAsync(task.TaskId, "alice", default)));
+    }
+}

@@ -86,6 +86,47 @@ public sealed class McpTaskStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Input_requests_move_the_task_to_input_required_and_all_answers_move_it_back_to_working()
+    {
+        var task = await CreateAsync();
+        var asked = new Dictionary<string, string> { ["confirm"] = """{"method":"elicitation/create"}""", ["reason"] = """{"method":"elicitation/create"}""" };
+
+        Assert.True(await WithStore(s => s.RequestInputAsync(task.TaskId, asked, "Waiting for confirmation", default)));
+        Assert.Equal(McpTaskStatus.InputRequired, (await WithStore(s => s.FindAsync(task.TaskId, "alice", default)))!.Status);
+        Assert.Equal(["confirm", "reason"], (await WithStore(s => s.PendingInputAsync(task.TaskId, default))).Keys.Order(StringComparer.Ordinal));
+
+        // Another caller's answers and unknown keys are ignored; a partial answer leaves the rest pending.
+        Assert.Empty(await WithStore(s => s.AnswerAsync(task.TaskId, "mallory", new Dictionary<string, string> { ["confirm"] = "{}" }, default)));
+        Assert.Equal(["confirm"], await WithStore(s => s.AnswerAsync(task.TaskId, "alice", new Dictionary<string, string> { ["confirm"] = """{"action":"accept"}""", ["nope"] = "{}" }, default)));
+        Assert.Equal(["reason"], (await WithStore(s => s.PendingInputAsync(task.TaskId, default))).Keys);
+        Assert.Equal(McpTaskStatus.InputRequired, (await WithStore(s => s.FindAsync(task.TaskId, "alice", default)))!.Status);
+
+        // An answered key cannot be answered again.
+        Assert.Empty(await WithStore(s => s.AnswerAsync(task.TaskId, "alice", new Dictionary<string, string> { ["confirm"] = """{"action":"decline"}""" }, default)));
+        Assert.Equal(["reason"], await WithStore(s => s.AnswerAsync(task.TaskId, "alice", new Dictionary<string, string> { ["reason"] = """{"action":"accept"}""" }, default)));
+
+        Assert.Equal(McpTaskStatus.Working, (await WithStore(s => s.FindAsync(task.TaskId, "alice", default)))!.Status);
+        var answers = await WithStore(s => s.AnswersAsync(task.TaskId, default));
+        Assert.Equal("""{"action":"accept"}""", answers["confirm"]);
+        Assert.Equal(2, answers.Count);
+    }
+
+    [Fact]
+    public async Task An_input_key_is_never_reused_and_a_finished_task_asks_nothing()
+    {
+        var task = await CreateAsync();
+        var asked = new Dictionary<string, string> { ["confirm"] = "{}" };
+        await WithStore(s => s.RequestInputAsync(task.TaskId, asked, null, default));
+        await WithStore(s => s.AnswerAsync(task.TaskId, "alice", new Dictionary<string, string> { ["confirm"] = "{}" }, default));
+
+        await Assert.ThrowsAsync<ArgumentException>(() => WithStore(s => s.RequestInputAsync(task.TaskId, asked, null, default)));
+
+        await WithStore(s => s.TryTransitionAsync(task.TaskId, McpTaskStatus.Cancelled, null, null, null, default));
+        Assert.False(await WithStore(s => s.RequestInputAsync(task.TaskId, new Dictionary<string, string> { ["more"] = "{}" }, null, default)));
+        Assert.Empty(await WithStore(s => s.PendingInputAsync(task.TaskId, default)));
+    }
+
+    [Fact]
     public async Task An_expired_task_is_no_longer_found()
     {
         var task = await CreateAsync(ttl: TimeSpan.FromMinutes(5));

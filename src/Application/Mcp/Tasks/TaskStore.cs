@@ -62,6 +62,25 @@ public sealed class McpTaskRecord
     public static bool IsTerminal(McpTaskStatus status) => status is McpTaskStatus.Completed or McpTaskStatus.Failed or McpTaskStatus.Cancelled;
 }
 
+/// <summary>
+/// A question the task's handler asks the user (an elicitation or sampling request, as JSON), under a key unique
+/// for the task's whole life; answered once (2026-07-28: by <c>tasks/update</c>).
+/// </summary>
+public sealed class McpTaskInputRequest
+{
+    public required string TaskId { get; init; }
+
+    public required string Key { get; init; }
+
+    public required string RequestJson { get; init; }
+
+    public string? ResponseJson { get; set; }
+
+    public DateTime CreatedAt { get; init; }
+
+    public DateTime? AnsweredAt { get; set; }
+}
+
 /// <summary>The durable task store. Every write is committed before it returns, so any instance reads it at once.</summary>
 public interface IMcpTaskStore
 {
@@ -82,6 +101,25 @@ public interface IMcpTaskStore
 
     /// <summary>Claims an unclaimed (or expired-lease) <c>working</c> task for <paramref name="worker"/> until <paramref name="until"/>.</summary>
     Task<bool> TryLeaseAsync(string taskId, string worker, DateTime until, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Asks the user: records <paramref name="requests"/> (key → request JSON) and moves the task to
+    /// <c>input_required</c>, in one transaction; false (and nothing recorded) when the task is already terminal.
+    /// A key used before in this task is refused (<see cref="ArgumentException"/>).
+    /// </summary>
+    Task<bool> RequestInputAsync(string taskId, IReadOnlyDictionary<string, string> requests, string? statusMessage, CancellationToken cancellationToken);
+
+    /// <summary>The questions not answered yet (all of them, as <c>tasks/get</c> shows them).</summary>
+    Task<IReadOnlyDictionary<string, string>> PendingInputAsync(string taskId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records the owner's answers to pending questions (unknown, answered or foreign keys are ignored) and, once
+    /// none is left, moves the task back to <c>working</c>. Returns the keys accepted.
+    /// </summary>
+    Task<IReadOnlyList<string>> AnswerAsync(string taskId, string owner, IReadOnlyDictionary<string, string> responses, CancellationToken cancellationToken);
+
+    /// <summary>The answers received so far (key → response JSON), for the handler that asked.</summary>
+    Task<IReadOnlyDictionary<string, string>> AnswersAsync(string taskId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Fails every non-terminal task whose lease expired before <paramref name="now"/> (its worker died); tasks are

@@ -84,6 +84,73 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
         return changed == 1;
     }
 
+    public async Task<bool> RequestInputAsync(string taskId, IReadOnlyDictionary<string, string> requests, string? statusMessage, CancellationToken cancellationToken)
+    {
+        var keys = requests.Keys.ToList();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (await db.Set<McpTaskInputRequest>().AnyAsync(r => r.TaskId == taskId && keys.Contains(r.Key), cancellationToken))
+        {
+            throw new ArgumentException("An input request key is used only once in a task's life.", nameof(requests));
+        }
+
+        if (!await TryTransitionAsync(taskId, McpTaskStatus.InputRequired, statusMessage, null, null, cancellationToken))
+        {
+            return false;
+        }
+
+        var now = Now;
+        foreach (var (key, request) in requests)
+        {
+            db.Set<McpTaskInputRequest>().Add(new McpTaskInputRequest { TaskId = taskId, Key = key, RequestJson = request, CreatedAt = now });
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+        return true;
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> PendingInputAsync(string taskId, CancellationToken cancellationToken) =>
+        await db.Set<McpTaskInputRequest>().AsNoTracking()
+            .Where(r => r.TaskId == taskId && r.ResponseJson == null)
+            .ToDictionaryAsync(r => r.Key, r => r.RequestJson, StringComparer.Ordinal, cancellationToken);
+
+    public async Task<IReadOnlyList<string>> AnswerAsync(string taskId, string owner, IReadOnlyDictionary<string, string> responses, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var accepted = new List<string>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        foreach (var (key, response) in responses)
+        {
+            var answered = await db.Set<McpTaskInputRequest>()
+                .Where(r => r.TaskId == taskId && r.Key == key && r.ResponseJson == null
+                    && db.Set<McpTaskRecord>().Any(t => t.TaskId == taskId && t.Owner == owner && t.Status == McpTaskStatus.InputRequired))
+                .ExecuteUpdateAsync(set => set.SetProperty(r => r.ResponseJson, response).SetProperty(r => r.AnsweredAt, now), cancellationToken);
+            if (answered == 1)
+            {
+                accepted.Add(key);
+            }
+        }
+
+        if (accepted.Count > 0 && !await db.Set<McpTaskInputRequest>().AnyAsync(r => r.TaskId == taskId && r.ResponseJson == null, cancellationToken))
+        {
+            await db.Set<McpTaskRecord>()
+                .Where(t => t.TaskId == taskId && t.Status == McpTaskStatus.InputRequired)
+                .ExecuteUpdateAsync(
+                    set => set.SetProperty(t => t.Status, McpTaskStatus.Working).SetProperty(t => t.StatusMessage, (string?)null)
+                        .SetProperty(t => t.LastUpdatedAt, now).SetProperty(t => t.Revision, t => t.Revision + 1),
+                    cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return accepted;
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> AnswersAsync(string taskId, CancellationToken cancellationToken) =>
+        await db.Set<McpTaskInputRequest>().AsNoTracking()
+            .Where(r => r.TaskId == taskId && r.ResponseJson != null)
+            .ToDictionaryAsync(r => r.Key, r => r.ResponseJson!, StringComparer.Ordinal, cancellationToken);
+
     public Task<int> FailAbandonedAsync(DateTime now, CancellationToken cancellationToken) =>
         db.Set<McpTaskRecord>()
             .Where(t => !Terminal.Contains(t.Status) && t.LeaseOwner != null && t.LeaseExpiresAt < now)

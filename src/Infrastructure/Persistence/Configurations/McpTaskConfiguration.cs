@@ -22,3 +22,16 @@ internal sealed class McpTaskConfiguration : IEntityTypeConfiguration<McpTaskRec
         builder.HasIndex(t => new { t.Status, t.LeaseExpiresAt });
     }
 }
+
+internal sealed class McpTaskInputRequestConfiguration : IEntityTypeConfiguration<McpTaskInputRequest>
+{
+    public void Configure(EntityTypeBuilder<McpTaskInputRequest> builder)
+    {
+        builder.ToTable("McpTaskInputRequests");
+        builder.HasKey(r => new { r.TaskId, r.Key });
+        builder.Property(r => r.TaskId).HasMaxLength(64);
+        builder.Property(r => r.Key).HasMaxLength(128);
+        builder.Property(r => r.RequestJson).IsRequired();
+        builder.HasOne<McpTaskRecord>().WithMany().HasForeignKey(r => r.TaskId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

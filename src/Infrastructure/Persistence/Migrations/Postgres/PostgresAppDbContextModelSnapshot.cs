@@ -22,6 +22,34 @@ namespace McpCqrs.Infrastructure.Persistence.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("McpCqrs.Application.Mcp.Tasks.McpTaskInputRequest", b =>
+                {
+                    b.Property<string>("TaskId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<DateTime?>("AnsweredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RequestJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ResponseJson")
+                        .HasColumnType("text");
+
+                    b.HasKey("TaskId", "Key");
+
+                    b.ToTable("McpTaskInputRequests", (string)null);
+                });
+
             modelBuilder.Entity("McpCqrs.Application.Mcp.Tasks.McpTaskRecord", b =>
                 {
                     b.Property<string>("TaskId")
@@ -424,6 +452,15 @@ namespace McpCqrs.Infrastructure.Persistence.Migrations.Postgres
                     b.HasIndex("ApplicationId", "Status", "Subject", "Type");
 
                     b.ToTable("OpenIddictTokens", (string)null);
+                });
+
+            modelBuilder.Entity("McpCqrs.Application.Mcp.Tasks.McpTaskInputRequest", b =>
+                {
+                    b.HasOne("McpCqrs.Application.Mcp.Tasks.McpTaskRecord", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("McpCqrs.Domain.Tickets.Comment", b =>

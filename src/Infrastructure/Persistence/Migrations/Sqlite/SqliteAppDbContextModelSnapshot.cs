@@ -17,6 +17,34 @@ namespace McpCqrs.Infrastructure.Persistence.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("McpCqrs.Application.Mcp.Tasks.McpTaskInputRequest", b =>
+                {
+                    b.Property<string>("TaskId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("AnsweredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResponseJson")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TaskId", "Key");
+
+                    b.ToTable("McpTaskInputRequests", (string)null);
+                });
+
             modelBuilder.Entity("McpCqrs.Application.Mcp.Tasks.McpTaskRecord", b =>
                 {
                     b.Property<string>("TaskId")
@@ -413,6 +441,15 @@ namespace McpCqrs.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasIndex("ApplicationId", "Status", "Subject", "Type");
 
                     b.ToTable("OpenIddictTokens", (string)null);
+                });
+
+            modelBuilder.Entity("McpCqrs.Application.Mcp.Tasks.McpTaskInputRequest", b =>
+                {
+                    b.HasOne("McpCqrs.Application.Mcp.Tasks.McpTaskRecord", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("McpCqrs.Domain.Tickets.Comment", b =>

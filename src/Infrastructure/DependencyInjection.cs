@@ -55,6 +55,8 @@ public static class DependencyInjection
         services.AddScoped<IAppDbContext>(sp => sp.GetRequiredService<AppDbContext>());
         services.AddScoped<DatabaseInitializer>();
         services.AddScoped<McpCqrs.Application.Mcp.Tasks.IMcpTaskStore, Mcp.Tasks.EfMcpTaskStore>();
+        services.AddOptions<McpCqrs.Application.Mcp.Tasks.McpTaskOptions>().Bind(configuration.GetSection(McpCqrs.Application.Mcp.Tasks.McpTaskOptions.SectionName));
+        services.AddHostedService<Mcp.Tasks.McpTaskSweeper>();
         services.AddSingleton(new DatabaseStartup(
             options.MigrateOnStartup ?? (environment.IsDevelopment() || provider == DatabaseProvider.Sqlite),
             options.Seed));

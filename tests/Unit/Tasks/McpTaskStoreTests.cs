@@ -1,5 +1,6 @@
 using McpCqrs.Application.Mcp.Tasks;
 using McpCqrs.Infrastructure.Mcp.Tasks;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace McpCqrs.Tests.Unit.Tasks;
@@ -124,6 +125,33 @@ public sealed class McpTaskStoreTests : IAsyncLifetime
         await WithStore(s => s.TryTransitionAsync(task.TaskId, McpTaskStatus.Cancelled, null, null, null, default));
         Assert.False(await WithStore(s => s.RequestInputAsync(task.TaskId, new Dictionary<string, string> { ["more"] = "{}" }, null, default)));
         Assert.Empty(await WithStore(s => s.PendingInputAsync(task.TaskId, default)));
+    }
+
+    [Fact]
+    public async Task A_sweep_fails_the_tasks_of_dead_workers_and_deletes_expired_tasks_with_their_input_requests()
+    {
+        var shortLived = await CreateAsync(ttl: TimeSpan.FromMinutes(5));
+        await WithStore(s => s.RequestInputAsync(shortLived.TaskId, new Dictionary<string, string> { ["confirm"] = "{}" }, null, default));
+        var abandoned = await CreateAsync();
+        await WithStore(s => s.TryLeaseAsync(abandoned.TaskId, "worker-a", _clock.GetUtcNow().UtcDateTime.AddSeconds(30), default));
+        await using var services = new ServiceCollection()
+            .AddScoped<McpCqrs.Infrastructure.Persistence.AppDbContext>(_ => _database.NewContext())
+            .AddScoped<IMcpTaskStore>(sp => new EfMcpTaskStore(sp.GetRequiredService<McpCqrs.Infrastructure.Persistence.AppDbContext>(), _clock))
+            .BuildServiceProvider();
+        var sweeper = new McpTaskSweeper(
+            services.GetRequiredService<IServiceScopeFactory>(),
+            Microsoft.Extensions.Options.Options.Create(new McpTaskOptions()),
+            _clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<McpTaskSweeper>.Instance);
+
+        Assert.Equal((0, 0), await sweeper.SweepOnceAsync(default));
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal((1, 1), await sweeper.SweepOnceAsync(default));
+
+        await using var db = _database.NewContext();
+        Assert.Equal([abandoned.TaskId], db.Set<McpTaskRecord>().Select(t => t.TaskId).ToList());
+        Assert.Empty(db.Set<McpTaskInputRequest>().ToList());
+        Assert.Equal(McpTaskStatus.Failed, db.Set<McpTaskRecord>().Single().Status);
     }
 
     [Fact]

@@ -121,9 +121,21 @@ public interface IMcpTaskStore
     /// <summary>The answers received so far (key → response JSON), for the handler that asked.</summary>
     Task<IReadOnlyDictionary<string, string>> AnswersAsync(string taskId, CancellationToken cancellationToken);
 
+    /// <summary>Deletes the tasks (with their input requests) whose time to live ended before <paramref name="now"/>. Returns how many.</summary>
+    Task<int> DeleteExpiredAsync(DateTime now, CancellationToken cancellationToken);
+
     /// <summary>
     /// Fails every non-terminal task whose lease expired before <paramref name="now"/> (its worker died); tasks are
     /// not re-run, since commands are not assumed idempotent. Returns how many.
     /// </summary>
     Task<int> FailAbandonedAsync(DateTime now, CancellationToken cancellationToken);
+}
+
+/// <summary>Long-running tool calls (section <c>Mcp:Tasks</c>).</summary>
+public sealed class McpTaskOptions
+{
+    public const string SectionName = "Mcp:Tasks";
+
+    /// <summary>How often expired tasks are deleted and tasks of dead workers are failed.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

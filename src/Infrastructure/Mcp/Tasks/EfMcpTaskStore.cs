@@ -151,6 +151,16 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
             .Where(r => r.TaskId == taskId && r.ResponseJson != null)
             .ToDictionaryAsync(r => r.Key, r => r.ResponseJson!, StringComparer.Ordinal, cancellationToken);
 
+    public async Task<int> DeleteExpiredAsync(DateTime now, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var expired = db.Set<McpTaskRecord>().Where(t => t.ExpiresAt != null && t.ExpiresAt < now).Select(t => t.TaskId);
+        await db.Set<McpTaskInputRequest>().Where(r => expired.Contains(r.TaskId)).ExecuteDeleteAsync(cancellationToken);
+        var deleted = await db.Set<McpTaskRecord>().Where(t => t.ExpiresAt != null && t.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
+    }
+
     public Task<int> FailAbandonedAsync(DateTime now, CancellationToken cancellationToken) =>
         db.Set<McpTaskRecord>()
             .Where(t => !Terminal.Contains(t.Status) && t.LeaseOwner != null && t.LeaseExpiresAt < now)

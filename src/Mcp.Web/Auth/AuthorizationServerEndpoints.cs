@@ -82,9 +82,8 @@ internal static class AuthorizationServerEndpoints
             return LoginPage(http, request, clientName, "Unknown user name or wrong password.");
         }
 
-        var granted = request.GetScopes().Where(s => user.Scopes.Count == 0 || user.Scopes.Contains(s) || s is Scopes.OpenId or Scopes.OfflineAccess).ToList();
         var identity = UserIdentity(user);
-        identity.SetScopes(granted);
+        identity.SetScopes(GrantableBy(user, request.GetScopes()));
         identity.SetResources(request.GetResources());
         return SignIn(identity);
     }
@@ -123,13 +122,17 @@ internal static class AuthorizationServerEndpoints
             }
 
             var identity = UserIdentity(user);
-            identity.SetScopes(issued.GetScopes().Where(s => user.Scopes.Count == 0 || user.Scopes.Contains(s) || s is Scopes.OpenId or Scopes.OfflineAccess));
+            identity.SetScopes(GrantableBy(user, issued.GetScopes()));
             identity.SetResources(asked.Length > 0 ? asked : granted);
             return SignIn(identity);
         }
 
         return Refuse(Errors.UnsupportedGrantType, "This grant type is not supported.");
     }
+
+    /// <summary>Of <paramref name="scopes"/>, those <paramref name="user"/> may grant (all when the user has no cap; <c>openid</c> and <c>offline_access</c> always).</summary>
+    private static IEnumerable<string> GrantableBy(DirectoryUser user, IEnumerable<string> scopes) =>
+        scopes.Where(s => user.Scopes.Count == 0 || user.Scopes.Contains(s) || s is Scopes.OpenId or Scopes.OfflineAccess);
 
     private static ClaimsIdentity NewIdentity() =>
         new(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
@@ -293,9 +296,7 @@ internal static class ClientRegistration
             RedirectUris = redirects,
             Scopes = [.. asked],
         };
-        var descriptor = ClientRegistrar.Describe(definition, supported);
-        descriptor.Permissions.Remove(OpenIddictConstants.Permissions.GrantTypes.ClientCredentials);
-        await applications.CreateAsync(descriptor, http.RequestAborted);
+        await applications.CreateAsync(ClientRegistrar.Describe(definition, supported, clientCredentials: false), http.RequestAborted);
 
         var response = new Dictionary<string, object>
         {

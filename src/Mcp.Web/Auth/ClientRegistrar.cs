@@ -43,7 +43,11 @@ internal sealed partial class ClientRegistrar(IServiceScopeFactory scopes, IOpti
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    internal static OpenIddictApplicationDescriptor Describe(ClientDefinition client, SupportedScopes supported)
+    /// <summary>
+    /// The client as OpenIddict stores it. A confidential client may introspect and, when
+    /// <paramref name="clientCredentials"/> (configured clients; not self-registered ones), use client credentials.
+    /// </summary>
+    internal static OpenIddictApplicationDescriptor Describe(ClientDefinition client, SupportedScopes supported, bool clientCredentials = true)
     {
         var confidential = !string.IsNullOrEmpty(client.ClientSecret);
         var descriptor = new OpenIddictApplicationDescriptor
@@ -58,8 +62,11 @@ internal sealed partial class ClientRegistrar(IServiceScopeFactory scopes, IOpti
         descriptor.Permissions.Add(Permissions.Endpoints.Revocation);
         if (confidential)
         {
-            descriptor.Permissions.Add(Permissions.GrantTypes.ClientCredentials);
             descriptor.Permissions.Add(Permissions.Endpoints.Introspection);
+            if (clientCredentials)
+            {
+                descriptor.Permissions.Add(Permissions.GrantTypes.ClientCredentials);
+            }
         }
 
         if (client.RedirectUris.Count > 0)

@@ -59,7 +59,10 @@ public sealed class McpTaskRecord
     /// <summary>Bumped by every change (optimistic concurrency).</summary>
     public long Revision { get; set; }
 
-    public static bool IsTerminal(McpTaskStatus status) => status is McpTaskStatus.Completed or McpTaskStatus.Failed or McpTaskStatus.Cancelled;
+    /// <summary>The states a task never leaves.</summary>
+    public static readonly McpTaskStatus[] TerminalStatuses = [McpTaskStatus.Completed, McpTaskStatus.Failed, McpTaskStatus.Cancelled];
+
+    public static bool IsTerminal(McpTaskStatus status) => TerminalStatuses.Contains(status);
 }
 
 /// <summary>

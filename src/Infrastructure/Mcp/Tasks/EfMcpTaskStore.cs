@@ -14,7 +14,7 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
 {
     public const string AbandonedMessage = "The instance running this task stopped before it finished; the task was not re-run.";
 
-    private static readonly McpTaskStatus[] Terminal = [McpTaskStatus.Completed, McpTaskStatus.Failed, McpTaskStatus.Cancelled];
+    private static readonly McpTaskStatus[] Terminal = McpTaskRecord.TerminalStatuses;
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -48,24 +48,27 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
             .FirstOrDefaultAsync(cancellationToken);
     }
 
-    public async Task<bool> TryTransitionAsync(string taskId, McpTaskStatus status, string? statusMessage, string? resultJson, string? errorJson, CancellationToken cancellationToken)
+    public async Task<bool> TryTransitionAsync(string taskId, McpTaskStatus status, string? statusMessage, string? resultJson, string? errorJson, CancellationToken cancellationToken) =>
+        await SetStatusAsync(db.Set<McpTaskRecord>().Where(t => t.TaskId == taskId && !Terminal.Contains(t.Status)), status, statusMessage, resultJson, errorJson, Now, cancellationToken) == 1;
+
+    /// <summary>
+    /// The one status change: a single conditional <c>UPDATE</c> over <paramref name="tasks"/> (whose filter says
+    /// from which states), bumping the revision; a terminal status releases the lease.
+    /// </summary>
+    private static Task<int> SetStatusAsync(IQueryable<McpTaskRecord> tasks, McpTaskStatus status, string? statusMessage, string? resultJson, string? errorJson, DateTime now, CancellationToken cancellationToken)
     {
-        var now = Now;
         var terminal = McpTaskRecord.IsTerminal(status);
-        var changed = await db.Set<McpTaskRecord>()
-            .Where(t => t.TaskId == taskId && !Terminal.Contains(t.Status))
-            .ExecuteUpdateAsync(
-                set => set
-                    .SetProperty(t => t.Status, status)
-                    .SetProperty(t => t.StatusMessage, statusMessage)
-                    .SetProperty(t => t.ResultJson, resultJson)
-                    .SetProperty(t => t.ErrorJson, errorJson)
-                    .SetProperty(t => t.LastUpdatedAt, now)
-                    .SetProperty(t => t.LeaseOwner, t => terminal ? null : t.LeaseOwner)
-                    .SetProperty(t => t.LeaseExpiresAt, t => terminal ? null : t.LeaseExpiresAt)
-                    .SetProperty(t => t.Revision, t => t.Revision + 1),
-                cancellationToken);
-        return changed == 1;
+        return tasks.ExecuteUpdateAsync(
+            set => set
+                .SetProperty(t => t.Status, status)
+                .SetProperty(t => t.StatusMessage, statusMessage)
+                .SetProperty(t => t.ResultJson, resultJson)
+                .SetProperty(t => t.ErrorJson, errorJson)
+                .SetProperty(t => t.LastUpdatedAt, now)
+                .SetProperty(t => t.LeaseOwner, t => terminal ? null : t.LeaseOwner)
+                .SetProperty(t => t.LeaseExpiresAt, t => terminal ? null : t.LeaseExpiresAt)
+                .SetProperty(t => t.Revision, t => t.Revision + 1),
+            cancellationToken);
     }
 
     public Task RequestCancelAsync(string taskId, string owner, CancellationToken cancellationToken) =>
@@ -134,12 +137,8 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
 
         if (accepted.Count > 0 && !await db.Set<McpTaskInputRequest>().AnyAsync(r => r.TaskId == taskId && r.ResponseJson == null, cancellationToken))
         {
-            await db.Set<McpTaskRecord>()
-                .Where(t => t.TaskId == taskId && t.Status == McpTaskStatus.InputRequired)
-                .ExecuteUpdateAsync(
-                    set => set.SetProperty(t => t.Status, McpTaskStatus.Working).SetProperty(t => t.StatusMessage, (string?)null)
-                        .SetProperty(t => t.LastUpdatedAt, now).SetProperty(t => t.Revision, t => t.Revision + 1),
-                    cancellationToken);
+            var waiting = db.Set<McpTaskRecord>().Where(t => t.TaskId == taskId && t.Status == McpTaskStatus.InputRequired);
+            await SetStatusAsync(waiting, McpTaskStatus.Working, null, null, null, now, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -154,24 +153,20 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
     public async Task<int> DeleteExpiredAsync(DateTime now, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var expired = db.Set<McpTaskRecord>().Where(t => t.ExpiresAt != null && t.ExpiresAt < now).Select(t => t.TaskId);
-        await db.Set<McpTaskInputRequest>().Where(r => expired.Contains(r.TaskId)).ExecuteDeleteAsync(cancellationToken);
-        var deleted = await db.Set<McpTaskRecord>().Where(t => t.ExpiresAt != null && t.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
+        var expired = db.Set<McpTaskRecord>().Where(t => t.ExpiresAt != null && t.ExpiresAt < now);
+        await db.Set<McpTaskInputRequest>().Where(r => expired.Select(t => t.TaskId).Contains(r.TaskId)).ExecuteDeleteAsync(cancellationToken);
+        var deleted = await expired.ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return deleted;
     }
 
     public Task<int> FailAbandonedAsync(DateTime now, CancellationToken cancellationToken) =>
-        db.Set<McpTaskRecord>()
-            .Where(t => !Terminal.Contains(t.Status) && t.LeaseOwner != null && t.LeaseExpiresAt < now)
-            .ExecuteUpdateAsync(
-                set => set
-                    .SetProperty(t => t.Status, McpTaskStatus.Failed)
-                    .SetProperty(t => t.StatusMessage, AbandonedMessage)
-                    .SetProperty(t => t.ErrorJson, """{"code":-32603,"message":"The task was abandoned."}""")
-                    .SetProperty(t => t.LastUpdatedAt, now)
-                    .SetProperty(t => t.LeaseOwner, (string?)null)
-                    .SetProperty(t => t.LeaseExpiresAt, (DateTime?)null)
-                    .SetProperty(t => t.Revision, t => t.Revision + 1),
-                cancellationToken);
+        SetStatusAsync(
+            db.Set<McpTaskRecord>().Where(t => !Terminal.Contains(t.Status) && t.LeaseOwner != null && t.LeaseExpiresAt < now),
+            McpTaskStatus.Failed,
+            AbandonedMessage,
+            null,
+            """{"code":-32603,"message":"The task was abandoned."}""",
+            now,
+            cancellationToken);
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Claims;
 using System.Security.Cryptography;
@@ -38,16 +37,7 @@ public sealed class AuthFlowTests(PostgresServer postgres) : IAsyncLifetime
 
     private string Resource => AuthHost.ResourceOf(_host);
 
-    private RawMcp Mcp(string? token)
-    {
-        var client = new HttpClient { BaseAddress = _host.Address };
-        if (token is not null)
-        {
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        return new RawMcp(client);
-    }
+    private RawMcp Mcp(string token) => new(OAuth.BearerClient(_host, token));
 
     private static string Call(string tool, object arguments, int id = 2) => JsonSerializer.Serialize(new
     {
@@ -315,8 +305,7 @@ public sealed class AuthFlowTests(PostgresServer postgres) : IAsyncLifetime
             Assert.EndsWith("/.well-known/oauth-protected-resource/mcp", OAuth.Challenge(response)["resource_metadata"], StringComparison.Ordinal);
         }
 
-        using var client = new HttpClient { BaseAddress = _host.Address };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await OAuth.ClientCredentialsAsync(_host, AuthHost.ReaderId, AuthHost.ReaderSecret, "tickets:read", Resource));
+        using var client = OAuth.BearerClient(_host, await OAuth.ClientCredentialsAsync(_host, AuthHost.ReaderId, AuthHost.ReaderSecret, "tickets:read", Resource));
         var reader = new McpCqrs.Tests.Integration.Stateless.ModernHttp(client);
 
         var read = await reader.CallAsync(McpCqrs.Tests.Integration.Stateless.Modern.Call("get_ticket", new JsonObject { ["id"] = 1 }));
@@ -332,8 +321,7 @@ public sealed class AuthFlowTests(PostgresServer postgres) : IAsyncLifetime
     {
         await _host.DisposeAsync();
         _host = await AuthHost.StartOnPostgresAsync(_database, new Dictionary<string, string?> { ["Authorization:HideForbidden"] = "true" });
-        using var client = new HttpClient { BaseAddress = _host.Address };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await OAuth.ClientCredentialsAsync(_host, AuthHost.ReaderId, AuthHost.ReaderSecret, "tickets:read", Resource));
+        using var client = OAuth.BearerClient(_host, await OAuth.ClientCredentialsAsync(_host, AuthHost.ReaderId, AuthHost.ReaderSecret, "tickets:read", Resource));
 
         var list = await new McpCqrs.Tests.Integration.Stateless.ModernHttp(client).CallAsync(McpCqrs.Tests.Integration.Stateless.Modern.Request("tools/list"));
 
@@ -455,8 +443,7 @@ public sealed class AuthFlowTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Contains("resource_metadata", anonymous.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
 
-        using var reader = new HttpClient { BaseAddress = _host.Address };
-        reader.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await OAuth.ClientCredentialsAsync(_host, AuthHost.ReaderId, AuthHost.ReaderSecret, "tickets:read", Resource));
+        using var reader = OAuth.BearerClient(_host, await OAuth.ClientCredentialsAsync(_host, AuthHost.ReaderId, AuthHost.ReaderSecret, "tickets:read", Resource));
         Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/api/tickets")).StatusCode);
 
         var denied = await reader.PostAsJsonAsync("/api/tickets", NewTicket);

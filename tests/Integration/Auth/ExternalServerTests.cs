@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using McpCqrs.Tests.Integration.Mcp;
 using McpCqrs.Tests.Integration.Support;
 using Microsoft.Extensions.Options;
@@ -15,8 +14,7 @@ public sealed class ExternalServerTests(PostgresServer postgres)
 {
     private static async Task<HttpStatusCode> InitializeAsync(TestHost host, string token)
     {
-        using var client = new HttpClient { BaseAddress = host.Address };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var client = OAuth.BearerClient(host, token);
         return (await new RawMcp(client).PostAsync(RawMcp.Initialize("2025-11-25"))).StatusCode;
     }
 

@@ -159,14 +159,12 @@ internal static partial class OAuth
         return await TokenAsync(host.Client, redeem);
     }
 
-    public static HttpRequestMessage WithBearer(this HttpRequestMessage request, string? token)
+    /// <summary>A client of <paramref name="host"/> that sends <paramref name="token"/> as its bearer token.</summary>
+    public static HttpClient BearerClient(TestHost host, string token)
     {
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        return request;
+        var client = new HttpClient { BaseAddress = host.Address };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 
     /// <summary>The parameters of a <c>WWW-Authenticate: Bearer</c> challenge.</summary>

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using McpCqrs.Tests.Integration.Auth;
 using McpCqrs.Tests.Integration.Mcp;
@@ -114,8 +113,7 @@ public sealed class AuthorizationServerConformanceTests(PostgresServer postgres)
                 new("resource", resource),
             ]);
 
-            using var client = new HttpClient { BaseAddress = host.Address };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens["access_token"]!.GetValue<string>());
+            using var client = OAuth.BearerClient(host, tokens["access_token"]!.GetValue<string>());
             var mcp = new RawMcp(client);
             await mcp.InitializeAsync();
             var call = await mcp.PostAsync("""{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_ticket","arguments":{"id":1}}}""");

@@ -141,7 +141,7 @@ public sealed class AuthFlowTests(PostgresServer postgres) : IAsyncLifetime
     {
         using var browser = OAuth.NoRedirects(_host);
         var (_, challenge) = OAuth.Pkce();
-        var page = await browser.GetStringAsync($"/connect/authorize?response_type=code&client_id={AuthHost.PublicClientId}&redirect_uri={Uri.EscapeDataString(AuthHost.RedirectUri)}&code_challenge={challenge}&code_challenge_method=S256&state=s1");
+        var page = await browser.GetStringAsync(OAuth.AuthorizeUrl(AuthHost.PublicClientId, challenge, "s1"));
         Assert.Contains("Support desk CLI", page, StringComparison.Ordinal);
         Assert.Contains("sent to <strong>127.0.0.1:3000</strong>", page, StringComparison.Ordinal);
 
@@ -156,7 +156,7 @@ public sealed class AuthFlowTests(PostgresServer postgres) : IAsyncLifetime
     {
         using var browser = OAuth.NoRedirects(_host);
         var (_, challenge) = OAuth.Pkce();
-        var page = await browser.GetStringAsync($"/connect/authorize?response_type=code&client_id={AuthHost.PublicClientId}&redirect_uri={Uri.EscapeDataString(AuthHost.RedirectUri)}&code_challenge={challenge}&code_challenge_method=S256&state=s2");
+        var page = await browser.GetStringAsync(OAuth.AuthorizeUrl(AuthHost.PublicClientId, challenge, "s2"));
 
         var response = await browser.PostAsync("/connect/authorize", new FormUrlEncodedContent([.. OAuth.FormFields(page), new("deny", "1")]));
 
@@ -416,7 +416,7 @@ public sealed class AuthFlowTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.TooManyRequests, (await _host.Client.PostAsJsonAsync("/connect/register", body)).StatusCode);
         // Sign-in posts share the window: the next guess at a password is refused before it is checked.
         var (_, challenge) = OAuth.Pkce();
-        var page = await _host.Client.GetStringAsync($"/connect/authorize?response_type=code&client_id={AuthHost.PublicClientId}&redirect_uri={Uri.EscapeDataString(AuthHost.RedirectUri)}&code_challenge={challenge}&code_challenge_method=S256&state=s3");
+        var page = await _host.Client.GetStringAsync(OAuth.AuthorizeUrl(AuthHost.PublicClientId, challenge, "s3"));
         var guess = await _host.Client.PostAsync("/connect/authorize", new FormUrlEncodedContent([.. OAuth.FormFields(page), new("username", "alice"), new("password", "guess")]));
         Assert.Equal(HttpStatusCode.TooManyRequests, guess.StatusCode);
     }

@@ -106,6 +106,31 @@ internal static partial class OAuth
         .. HiddenField().Matches(html).Select(m => new KeyValuePair<string, string>(WebUtility.HtmlDecode(m.Groups["name"].Value), WebUtility.HtmlDecode(m.Groups["value"].Value))),
     ];
 
+    /// <summary>The path and query of an authorization request (code flow, PKCE S256) to the sample redirect URI.</summary>
+    public static string AuthorizeUrl(string clientId, string challenge, string state, string? scope = null, string? resource = null)
+    {
+        var query = new Dictionary<string, string>
+        {
+            ["response_type"] = "code",
+            ["client_id"] = clientId,
+            ["redirect_uri"] = AuthHost.RedirectUri,
+            ["state"] = state,
+            ["code_challenge"] = challenge,
+            ["code_challenge_method"] = "S256",
+        };
+        if (scope is not null)
+        {
+            query["scope"] = scope;
+        }
+
+        if (resource is not null)
+        {
+            query["resource"] = resource;
+        }
+
+        return "/connect/authorize?" + string.Join('&', query.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
+    }
+
     /// <summary>
     /// The authorization code flow with PKCE, driven over HTTP: GET the authorization endpoint, post the sign-in
     /// form with the user's credentials, read the code from the redirect, redeem it. Returns the token response.
@@ -115,22 +140,7 @@ internal static partial class OAuth
         using var browser = NoRedirects(host);
         var (verifier, challenge) = Pkce();
         var state = Base64Url(RandomNumberGenerator.GetBytes(16));
-        var query = new Dictionary<string, string>
-        {
-            ["response_type"] = "code",
-            ["client_id"] = clientId,
-            ["redirect_uri"] = AuthHost.RedirectUri,
-            ["scope"] = scope,
-            ["state"] = state,
-            ["code_challenge"] = challenge,
-            ["code_challenge_method"] = "S256",
-        };
-        if (resource is not null)
-        {
-            query["resource"] = resource;
-        }
-
-        var page = await browser.GetAsync("/connect/authorize?" + string.Join('&', query.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}")));
+        var page = await browser.GetAsync(AuthorizeUrl(clientId, challenge, state, scope, resource));
         var html = await page.Content.ReadAsStringAsync();
         Assert.True(page.StatusCode == HttpStatusCode.OK, $"authorization endpoint answered {(int)page.StatusCode}: {html}");
 

@@ -77,8 +77,7 @@ public sealed class AuthorizationServerConformanceTests(PostgresServer postgres)
             await using var host = await AuthHost.StartOnPostgresAsync(database);
             var resource = AuthHost.ResourceOf(host);
             var (verifier, challenge) = OAuth.Pkce();
-            var authorize = $"/connect/authorize?response_type=code&client_id={AuthHost.PublicClientId}&redirect_uri={Uri.EscapeDataString(AuthHost.RedirectUri)}"
-                + $"&scope={Uri.EscapeDataString("tickets:read tickets:write")}&state=st-1&code_challenge={challenge}&code_challenge_method=S256&resource={Uri.EscapeDataString(resource)}";
+            var authorize = OAuth.AuthorizeUrl(AuthHost.PublicClientId, challenge, "st-1", "tickets:read tickets:write", resource);
 
             using var playwright = await Playwright.CreateAsync();
             await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });

@@ -57,6 +57,11 @@ public static class DependencyInjection
         services.AddScoped<McpCqrs.Application.Mcp.Tasks.IMcpTaskStore, Mcp.Tasks.EfMcpTaskStore>();
         services.AddOptions<McpCqrs.Application.Mcp.Tasks.McpTaskOptions>().Bind(configuration.GetSection(McpCqrs.Application.Mcp.Tasks.McpTaskOptions.SectionName));
         services.AddHostedService<Mcp.Tasks.McpTaskSweeper>();
+        services.TryAddSingleton<McpCqrs.Application.Mcp.Tasks.IMcpTaskEvents, Mcp.Tasks.LocalMcpTaskEvents>();
+        services.AddSingleton<Mcp.Tasks.McpTaskWorker>();
+        services.AddSingleton<McpCqrs.Application.Mcp.Tasks.IMcpTaskQueue>(sp => sp.GetRequiredService<Mcp.Tasks.McpTaskWorker>());
+        services.AddHostedService(sp => sp.GetRequiredService<Mcp.Tasks.McpTaskWorker>());
+        services.AddScoped<Mcp.Tasks.McpTaskExecutor>();
         services.AddSingleton(new DatabaseStartup(
             options.MigrateOnStartup ?? (environment.IsDevelopment() || provider == DatabaseProvider.Sqlite),
             options.Seed));

@@ -11,6 +11,7 @@ internal static class MediatorConfiguration
     /// <summary>
     /// The mediator and its pipeline. <b>This is the one place where the order of the behaviors is set</b>:
     /// index 0 is the outermost. SPEC §2: tracing → authorization → rate limit → validation → handler;
+    /// then the task gate (a call that becomes a task stops there and its handler runs in the task worker);
     /// innermost, after the handler succeeded, resource-change notifications.
     /// The source generator reads these options at compile time, so they must stay literals.
     /// </summary>
@@ -26,6 +27,7 @@ internal static class MediatorConfiguration
                 typeof(AuthorizationBehavior<,>),
                 typeof(RateLimitBehavior<,>),
                 typeof(ValidationBehavior<,>),
+                typeof(McpCqrs.Application.Mcp.Tasks.TaskAdmissionBehavior<,>),
                 typeof(ResourceChangeBehavior<,>),
             ];
         });

@@ -7,6 +7,7 @@ using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Mcp.Methods;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Application.Mcp.Tasks;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using InputRequiredException = McpCqrs.Application.Mcp.Context.InputRequiredException;
@@ -40,6 +41,7 @@ internal sealed partial class McpHttpTransport
         RequestMethods.ServerDiscover, RequestMethods.ToolsList, RequestMethods.ToolsCall, RequestMethods.ResourcesList,
         RequestMethods.ResourcesTemplatesList, RequestMethods.ResourcesRead, RequestMethods.PromptsList, RequestMethods.PromptsGet,
         RequestMethods.CompletionComplete, RequestMethods.SubscriptionsListen,
+        McpTaskMethods.Get, McpTaskMethods.Update, McpTaskMethods.Cancel,
     };
 
     private static readonly HashSet<string> InputRequiredMethods = new(StringComparer.Ordinal)
@@ -97,6 +99,7 @@ internal sealed partial class McpHttpTransport
         context.IsStateless = true;
         context.Outbound = stream;
         context.InputResponses = (call.Params["inputResponses"] as JsonObject)?.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        context.TaskOptIn = call.TakesTasks ? new McpTaskOptIn(McpTaskShape.Extension) : null;
 
         var principal = services.GetRequiredService<ICurrentUser>().Id;
         var digest = RequestStateProtector.Digest(call.Method, call.Params);
@@ -123,7 +126,9 @@ internal sealed partial class McpHttpTransport
                     : McpMethodTable.Create(call.Method, envelope.Params);
                 var result = await services.GetRequiredService<ISender>().Send((object)message, alive.Token);
                 operation.Succeeded(result);
-                payload = JsonRpcWire.Response(id, Complete(call, result));
+                payload = JsonRpcWire.Response(id, context.CreatedTask is { } created
+                    ? WithServerInfo(McpTaskWire.Created(created, McpTaskShape.Extension))
+                    : Complete(call, result));
             }
             catch (InputRequiredException ex) when (InputRequiredMethods.Contains(call.Method))
             {
@@ -192,6 +197,7 @@ internal sealed partial class McpHttpTransport
         {
             RequestMethods.ToolsCall or RequestMethods.PromptsGet => "name",
             RequestMethods.ResourcesRead => "uri",
+            McpTaskMethods.Get or McpTaskMethods.Update or McpTaskMethods.Cancel => "taskId",
             _ => null,
         };
         if (nameField is not null && StandardHeader(http, "Mcp-Name", id) is var name && (name is null || name != Text(parameters[nameField])))
@@ -239,7 +245,8 @@ internal sealed partial class McpHttpTransport
             throw new McpTransportException(StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidParams, "params._meta holds malformed client capabilities or client info.", id);
         }
 
-        return new StatelessCall(id!.Value, method, version, parameters, capabilities, clientInfo, logLevel);
+        var takesTasks = capabilitiesNode["extensions"] is JsonObject extensions && extensions[McpTaskWire.ExtensionId] is JsonObject;
+        return new StatelessCall(id!.Value, method, version, parameters, capabilities, clientInfo, logLevel, takesTasks);
     }
 
     /// <summary>
@@ -366,9 +373,15 @@ internal sealed partial class McpHttpTransport
         (int)McpErrorCode.ResourceNotFound => ((int)McpErrorCode.InvalidParams, new JsonObject { ["uri"] = Text(call.Params["uri"]) }),
         (int)McpErrorCode.MissingRequiredClientCapability => (
             (int)McpErrorCode.MissingRequiredClientCapability,
-            new JsonObject { ["requiredCapabilities"] = new JsonObject { [error.Data["requiredCapabilities"]?.ToString() ?? "unknown"] = new JsonObject() } }),
+            new JsonObject { ["requiredCapabilities"] = RequiredCapabilities(error.Data["requiredCapabilities"]?.ToString()) }),
         var code => (code, DataOf(error)),
     };
+
+    /// <summary>A capability named by its key (<c>"sampling"</c>), or given whole as ClientCapabilities JSON (extensions).</summary>
+    private static JsonNode RequiredCapabilities(string? required) =>
+        required is { Length: > 0 } && required[0] == '{'
+            ? JsonNode.Parse(required)!
+            : new JsonObject { [required ?? "unknown"] = new JsonObject() };
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
@@ -461,7 +474,8 @@ internal sealed partial class McpHttpTransport
         JsonObject Params,
         ClientCapabilities? Capabilities,
         Implementation? ClientInfo,
-        LoggingLevel? LogLevel);
+        LoggingLevel? LogLevel,
+        bool TakesTasks);
 }
 
 /// <summary>

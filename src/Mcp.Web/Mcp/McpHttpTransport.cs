@@ -13,6 +13,7 @@ using McpCqrs.Application.Mcp.Methods;
 using McpCqrs.Application.Mcp.Resources;
 using McpCqrs.Application.Mcp.Sessions;
 using McpCqrs.Application.Mcp.Streams;
+using McpCqrs.Application.Mcp.Tasks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -48,7 +49,8 @@ internal sealed partial class McpHttpTransport(
     OpenStreams openStreams,
     IHostApplicationLifetime lifetime,
     TimeProvider clock,
-    ILogger<McpHttpTransport> logger)
+    ILogger<McpHttpTransport> logger,
+    IMcpTaskQueue? tasks = null)
 {
     public const string SessionHeader = "Mcp-Session-Id";
     public const string VersionHeader = "MCP-Protocol-Version";
@@ -212,8 +214,57 @@ internal sealed partial class McpHttpTransport(
         }
 
         operation.Succeeded(result);
-        await WriteJsonAsync(http, StatusCodes.Status200OK, JsonRpcWire.Response(id, result));
+        await WriteJsonAsync(http, StatusCodes.Status200OK, JsonRpcWire.Response(id, WithTasksCapability(result)));
     }
+
+    /// <summary>
+    /// 2025-11-25 (experimental tasks): <c>capabilities.tasks</c> when this host runs a task worker — list, cancel,
+    /// and task-augmented <c>tools/call</c>. The SDK's capability types have no such member, so it is added here.
+    /// </summary>
+    private object WithTasksCapability(InitializeResult result)
+    {
+        if (tasks is null)
+        {
+            return result;
+        }
+
+        var node = JsonSerializer.SerializeToNode(result, JsonRpcWire.Options)!.AsObject();
+        node["capabilities"]!["tasks"] = new JsonObject
+        {
+            ["list"] = new JsonObject(),
+            ["cancel"] = new JsonObject(),
+            ["requests"] = new JsonObject { ["tools"] = new JsonObject { ["call"] = new JsonObject() } },
+        };
+        return node;
+    }
+
+    /// <summary>2025-11-25: <c>execution.taskSupport</c> on the tools that may run as tasks (absent means forbidden).</summary>
+    private object WithTaskSupport(ListToolsResult result)
+    {
+        if (tasks is null || !result.Tools.Any(t => catalog.TryGetTool(t.Name, out var b) && b.TaskSupport != TaskSupport.Forbidden))
+        {
+            return result;
+        }
+
+        var node = JsonSerializer.SerializeToNode(result, JsonRpcWire.Options)!.AsObject();
+        foreach (var tool in node["tools"]!.AsArray().OfType<JsonObject>())
+        {
+            if (catalog.TryGetTool(tool["name"]!.GetValue<string>(), out var binding) && binding.TaskSupport != TaskSupport.Forbidden)
+            {
+                tool["execution"] = new JsonObject { ["taskSupport"] = binding.TaskSupport == TaskSupport.Required ? "required" : "optional" };
+            }
+        }
+
+        return node;
+    }
+
+    /// <summary>2025-11-25: a <c>tools/call</c> carrying <c>params.task</c> (with an optional <c>ttl</c> in ms) asks for a task.</summary>
+    private static McpTaskOptIn? TaskOptInOf(JsonNode? parameters) =>
+        (parameters as JsonObject)?["task"] is JsonObject task
+            ? new McpTaskOptIn(
+                McpTaskShape.Experimental,
+                task["ttl"] is JsonValue ttl && ttl.TryGetValue<long>(out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms) : null)
+            : null;
 
     private async Task DispatchAsync(HttpContext http, McpSession session, JsonRpcEnvelope envelope)
     {
@@ -229,6 +280,7 @@ internal sealed partial class McpHttpTransport(
         context.LogLevel = session.LogLevel;
         context.ProgressToken = ProgressTokenOf(envelope.Params);
         context.Outbound = stream;
+        context.TaskOptIn = TaskOptInOf(envelope.Params);
 
         string payload;
         var status = StatusCodes.Status200OK;
@@ -240,7 +292,9 @@ internal sealed partial class McpHttpTransport(
                 var message = McpMethodTable.Create(envelope.Method!, envelope.Params);
                 var result = await http.RequestServices.GetRequiredService<ISender>().Send((object)message, running.Token);
                 operation.Succeeded(result);
-                payload = JsonRpcWire.Response(id, result);
+                payload = JsonRpcWire.Response(id, context.CreatedTask is { } created
+                    ? McpTaskWire.Created(created, McpTaskShape.Experimental)
+                    : result is ListToolsResult tools ? WithTaskSupport(tools) : result);
             }
             catch (McpProtocolException ex)
             {

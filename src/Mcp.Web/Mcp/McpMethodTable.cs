@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Mediator;
 using McpCqrs.Application.Mcp.Methods;
 using McpCqrs.Application.Mcp.Output;
+using McpCqrs.Application.Mcp.Tasks;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
@@ -41,7 +42,19 @@ internal static class McpMethodTable
                 : new McpGetPrompt(get.Name, get.Arguments?.ToDictionary(a => a.Key, a => a.Value.ValueKind == JsonValueKind.String ? a.Value.GetString()! : a.Value.GetRawText()));
         },
         [RequestMethods.CompletionComplete] = p => new McpComplete(Read<CompleteRequestParams>(p, required: true)!),
+        [McpTaskMethods.Get] = p => new McpGetTask(TaskId(p)),
+        [McpTaskMethods.Update] = p => new McpUpdateTask(
+            TaskId(p),
+            ((p as JsonObject)?["inputResponses"] as JsonObject)?.ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal) ?? new Dictionary<string, JsonNode?>()),
+        [McpTaskMethods.Cancel] = p => new McpCancelTask(TaskId(p)),
+        [McpTaskMethods.Result] = p => new McpTaskResult(TaskId(p)),
+        [McpTaskMethods.List] = p => new McpListTasks((p as JsonObject)?["cursor"] is JsonValue cursor && cursor.GetValueKind() == JsonValueKind.String ? cursor.GetValue<string>() : null),
     };
+
+    private static string TaskId(JsonNode? parameters) =>
+        (parameters as JsonObject)?["taskId"] is JsonValue id && id.GetValueKind() == JsonValueKind.String && id.GetValue<string>() is { Length: > 0 } taskId
+            ? taskId
+            : throw new McpProtocolException("This method needs the task's id in params.taskId.", McpErrorCode.InvalidParams);
 
     private static string Uri(string? uri) =>
         string.IsNullOrEmpty(uri) ? throw new McpProtocolException("This method needs a resource URI in params.uri.", McpErrorCode.InvalidParams) : uri;

@@ -7,7 +7,7 @@ using McpCqrs.Tests.Integration.Support;
 namespace McpCqrs.Tests.Integration.Conformance;
 
 /// <summary>The outcome of one conformance scenario: its failed checks (empty when it passed).</summary>
-public sealed record ScenarioResult(string Name, IReadOnlyList<string> Failures, IReadOnlyList<string> Warnings, int Checks)
+public sealed record ScenarioResult(string Name, IReadOnlyList<string> Failures, IReadOnlyList<string> Warnings, int Checks, int Skipped = 0)
 {
     /// <summary>The suite scores a scenario by its failures; a warning (a SHOULD) is reported beside it.</summary>
     public bool Passed => Failures.Count == 0;
@@ -20,10 +20,11 @@ public sealed record ScenarioResult(string Name, IReadOnlyList<string> Failures,
 /// </summary>
 public abstract class ConformanceRun : IAsyncLifetime
 {
-    protected ConformanceRun(string requirements, IReadOnlyList<string> scored)
+    protected ConformanceRun(string requirements, IReadOnlyList<string> scored, IReadOnlyList<string[]>? invocations = null)
     {
         Requirements = requirements;
         Scored = scored;
+        Invocations = invocations ?? [["--requirements", requirements]];
         ExpectedFailures = File.ReadAllLines(Path.Combine(SuiteDirectory, $"expected-failures-{requirements}.yml"))
             .Select(l => l.Trim())
             .Where(l => l.StartsWith("- ", StringComparison.Ordinal))
@@ -32,6 +33,9 @@ public abstract class ConformanceRun : IAsyncLifetime
     }
 
     public string Requirements { get; }
+
+    /// <summary>The suite's selection arguments, one run each against the same host (a requirement set, or single scenarios).</summary>
+    public IReadOnlyList<string[]> Invocations { get; }
 
     /// <summary>The scenarios the requirement set scores; the suite also runs others (e.g. extensions), reported as not scored.</summary>
     public IReadOnlyList<string> Scored { get; }
@@ -58,31 +62,46 @@ public abstract class ConformanceRun : IAsyncLifetime
         }
 
         var output = Path.Combine(Path.GetTempPath(), $"mcpcqrs-conformance-{Guid.NewGuid():N}");
-        await using var host = await TestHost.StartOnSqliteAsync(services => services.AddConformanceFixtures());
+        await using var host = await TestHost.StartOnSqliteAsync(services => services.AddConformanceFixtures().AddTaskFixtures());
         var url = new UriBuilder(host.Address) { Path = "/mcp" }.Uri.ToString();
 
-        var start = new ProcessStartInfo(node)
-        {
-            ArgumentList = { cli, "server", "--url", url, "--requirements", Requirements, "-o", output },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = SuiteDirectory,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
+        var outputs = new StringBuilder();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        try
+        foreach (var selection in Invocations)
         {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Problem = "The conformance suite did not finish within 8 minutes.";
+            var start = new ProcessStartInfo(node)
+            {
+                ArgumentList = { cli, "server", "--url", url },
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = SuiteDirectory,
+            };
+            foreach (var argument in selection.Append("-o").Append(output))
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                Problem = "The conformance suite did not finish within 8 minutes.";
+            }
+
+            outputs.Append(await stdout).Append(await stderr);
+            if (Problem is not null)
+            {
+                break;
+            }
         }
 
-        Output = await stdout + await stderr;
+        Output = outputs.ToString();
         Results = Read(output);
         if (Results.Count == 0)
         {
@@ -119,7 +138,8 @@ public abstract class ConformanceRun : IAsyncLifetime
                 .Where(c => c.GetProperty("status").GetString() == "WARNING")
                 .Select(c => $"{c.GetProperty("id").GetString()}: {(c.TryGetProperty("errorMessage", out var m) ? m.GetString() : c.GetProperty("description").GetString())}")
                 .ToList();
-            results[name] = new ScenarioResult(name, failures, warnings, checks.Count);
+            var skipped = checks.Count(c => c.GetProperty("status").GetString() == "SKIPPED");
+            results[name] = new ScenarioResult(name, failures, warnings, checks.Count, skipped);
         }
 
         return results;
@@ -131,7 +151,7 @@ public abstract class ConformanceRun : IAsyncLifetime
             .AppendLine(CultureInfo.InvariantCulture, $"# MCP conformance ({Requirements})")
             .AppendLine()
             .AppendLine("Written by `tests/Integration/Conformance` each time the tests run: the official suite")
-            .AppendLine(CultureInfo.InvariantCulture, $"(`@modelcontextprotocol/conformance` 0.2.0-alpha.12, server mode, `--requirements {Requirements}`)")
+            .AppendLine(CultureInfo.InvariantCulture, $"(`@modelcontextprotocol/conformance` 0.2.0-alpha.12, server mode, {(Invocations.Count == 1 ? $"`{string.Join(' ', Invocations[0])}`" : "each scenario by name with `--scenario`")})")
             .AppendLine("against the real host (one URL for both protocol eras) with the fixture tools. A failure listed in")
             .AppendLine(CultureInfo.InvariantCulture, $"`tests/Conformance/expected-failures-{Requirements}.yml` is covered by an open issue.")
             .AppendLine();
@@ -142,7 +162,8 @@ public abstract class ConformanceRun : IAsyncLifetime
             .AppendLine("|---|---|---|");
         foreach (var result in Results.Values.OrderBy(r => Scored.Contains(r.Name) ? 0 : 1).ThenBy(r => r.Name, StringComparer.Ordinal))
         {
-            var status = !Scored.Contains(result.Name) ? (result.Passed ? "pass (not scored)" : "fail (not scored)")
+            var status = result.Checks > 0 && result.Skipped == result.Checks ? "skipped by the suite"
+                : !Scored.Contains(result.Name) ? (result.Passed ? "pass (not scored)" : "fail (not scored)")
                 : result.Passed ? "pass" : ExpectedFailures.Contains(result.Name) ? "fail (expected)" : "FAIL";
             var failures = string.Join("<br>", result.Failures.Select(f => f.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ")));
             var warnings = result.Warnings.Count > 0 ? " (warnings: " + string.Join("; ", result.Warnings.Select(w => w.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" "))) + ")" : string.Empty;
@@ -167,6 +188,18 @@ public sealed class ConformanceRun2026 : ConformanceRun
 {
     public ConformanceRun2026()
         : base("2026-07-28", [.. Conformance2026Tests.Scenarios.Cast<object[]>().Select(row => (string)row[0])])
+    {
+    }
+}
+
+/// <summary>
+/// The tasks extension's scenarios (<c>io.modelcontextprotocol/tasks</c>, 2026-07-28): they sit in the suite's pending
+/// set, so each runs by name with <c>--scenario</c>.
+/// </summary>
+public sealed class ConformanceRunTasks : ConformanceRun
+{
+    public ConformanceRunTasks()
+        : base("tasks", [.. ConformanceTasksTests.Scenarios.Cast<object[]>().Select(row => (string)row[0])], [.. ConformanceTasksTests.Scenarios.Cast<object[]>().Select(row => new[] { "--scenario", (string)row[0] })])
     {
     }
 }
@@ -227,6 +260,21 @@ public sealed class Conformance2026Tests(ConformanceRun2026 run) : IClassFixture
         "input-required-result-unsupported-methods", "input-required-result-tampered-state",
         "input-required-result-capability-check", "input-required-result-ignore-extra-params",
         "input-required-result-validate-input",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public void Scenario_passes_unless_an_open_issue_covers_it(string scenario) => ConformanceAssert.Scenario(run, scenario);
+}
+
+/// <summary>One test per scenario of the tasks extension (all run by name; the suite itself skips <c>tasks-status-notifications</c>).</summary>
+public sealed class ConformanceTasksTests(ConformanceRunTasks run) : IClassFixture<ConformanceRunTasks>
+{
+    public static TheoryData<string> Scenarios { get; } =
+    [
+        "tasks-lifecycle", "tasks-capability-negotiation", "tasks-wire-fields", "tasks-request-state-removal",
+        "tasks-mrtr-input", "tasks-request-headers", "tasks-dispatch-and-envelope", "tasks-status-notifications",
+        "tasks-required-task-error", "tasks-mrtr-composition",
     ];
 
     [Theory]

@@ -70,7 +70,8 @@ public sealed class TransportTests : IAsyncLifetime
         Assert.NotEqual(first, second);
         Assert.Matches("^[0-9a-f]{64}$", first);
         var capabilities = result["capabilities"]!.AsObject();
-        Assert.Equal(["completions", "logging", "prompts", "resources", "tools"], capabilities.Select(c => c.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["completions", "logging", "prompts", "resources", "tasks", "tools"], capabilities.Select(c => c.Key).Order(StringComparer.Ordinal));
+        Assert.Equal("""{"list":{},"cancel":{},"requests":{"tools":{"call":{}}}}""", capabilities["tasks"]!.ToJsonString());
         Assert.True(capabilities["tools"]!["listChanged"]!.GetValue<bool>());
         Assert.True(capabilities["resources"]!["subscribe"]!.GetValue<bool>());
         Assert.Equal("mcpcqrs", result["serverInfo"]!["name"]!.GetValue<string>());

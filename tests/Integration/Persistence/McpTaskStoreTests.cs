@@ -29,7 +29,7 @@ public sealed class McpTaskStoreTests(PostgresServer postgres) : IAsyncLifetime
         McpTaskRecord task;
         await using (var db = Context())
         {
-            task = await new EfMcpTaskStore(db, TimeProvider.System).CreateAsync("alice", "export_tickets", "{}", TimeSpan.FromHours(1), TimeSpan.FromSeconds(1), default);
+            task = await new EfMcpTaskStore(db, TimeProvider.System).CreateAsync(new McpTaskDraft("alice", "export_tickets", "{}", TimeSpan.FromHours(1), TimeSpan.FromSeconds(1)), default);
         }
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>

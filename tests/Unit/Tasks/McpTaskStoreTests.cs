@@ -23,7 +23,7 @@ public sealed class McpTaskStoreTests : IAsyncLifetime
     }
 
     private Task<McpTaskRecord> CreateAsync(string owner = "alice", TimeSpan? ttl = null) =>
-        WithStore(s => s.CreateAsync(owner, "export_tickets", """{"filter":"status=Open"}""", ttl ?? TimeSpan.FromHours(1), TimeSpan.FromSeconds(1), default));
+        WithStore(s => s.CreateAsync(new McpTaskDraft(owner, "export_tickets", """{"filter":"status=Open"}""", ttl ?? TimeSpan.FromHours(1), TimeSpan.FromSeconds(1)), default));
 
     [Fact]
     public async Task A_created_task_is_working_unguessable_and_readable_at_once_by_its_owner_only()
@@ -56,15 +56,56 @@ public sealed class McpTaskStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Cancellation_is_a_flag_for_the_worker_idempotent_and_only_for_the_owner()
+    public async Task Cancellation_ends_the_task_at_once_is_idempotent_and_only_for_the_owner()
     {
         var task = await CreateAsync();
 
-        await WithStore(async s => { await s.RequestCancelAsync(task.TaskId, "mallory", default); return 0; });
-        Assert.False((await WithStore(s => s.FindAsync(task.TaskId, "alice", default)))!.CancelRequested);
+        Assert.False(await WithStore(s => s.RequestCancelAsync(task.TaskId, "mallory", default)));
+        var untouched = await WithStore(s => s.FindAsync(task.TaskId, "alice", default));
+        Assert.False(untouched!.CancelRequested);
+        Assert.Equal(McpTaskStatus.Working, untouched.Status);
 
-        await WithStore(async s => { await s.RequestCancelAsync(task.TaskId, "alice", default); await s.RequestCancelAsync(task.TaskId, "alice", default); return 0; });
-        Assert.True((await WithStore(s => s.FindAsync(task.TaskId, "alice", default)))!.CancelRequested);
+        Assert.True(await WithStore(s => s.RequestCancelAsync(task.TaskId, "alice", default)));
+        Assert.False(await WithStore(s => s.RequestCancelAsync(task.TaskId, "alice", default)));
+        var cancelled = await WithStore(s => s.FindAsync(task.TaskId, "alice", default));
+        Assert.True(cancelled!.CancelRequested);
+        Assert.Equal(McpTaskStatus.Cancelled, cancelled.Status);
+        Assert.Null(cancelled.LeaseOwner);
+
+        // The worker finishing late changes nothing.
+        Assert.False(await WithStore(s => s.TryTransitionAsync(task.TaskId, McpTaskStatus.Completed, null, "{}", null, default)));
+    }
+
+    [Fact]
+    public async Task A_draft_starts_leased_with_the_answers_given_before_the_task()
+    {
+        var until = _clock.GetUtcNow().UtcDateTime.AddSeconds(30);
+        var task = await WithStore(s => s.CreateAsync(
+            new McpTaskDraft("alice", "test_tool_with_task", "{}", TimeSpan.FromHours(1), TimeSpan.FromSeconds(1), "worker-a", until, new Dictionary<string, string> { ["user_name"] = """{"action":"accept"}""" }),
+            default));
+
+        var found = await WithStore(s => s.FindAsync(task.TaskId, "alice", default));
+        Assert.Equal("worker-a", found!.LeaseOwner);
+        Assert.False(await WithStore(s => s.TryLeaseAsync(task.TaskId, "worker-b", until, default)));
+        Assert.Equal("""{"action":"accept"}""", (await WithStore(s => s.AnswersAsync(task.TaskId, default)))["user_name"]);
+        Assert.Empty(await WithStore(s => s.PendingInputAsync(task.TaskId, default)));
+    }
+
+    [Fact]
+    public async Task Status_messages_and_listing_belong_to_live_tasks_of_the_owner()
+    {
+        var first = await CreateAsync();
+        var second = await CreateAsync();
+        await CreateAsync(owner: "bob");
+
+        Assert.True(await WithStore(s => s.SetStatusMessageAsync(first.TaskId, "half way", default)));
+        Assert.Equal("half way", (await WithStore(s => s.FindAsync(first.TaskId, "alice", default)))!.StatusMessage);
+        await WithStore(s => s.TryTransitionAsync(second.TaskId, McpTaskStatus.Completed, null, "{}", null, default));
+        Assert.False(await WithStore(s => s.SetStatusMessageAsync(second.TaskId, "too late", default)));
+
+        var listed = await WithStore(s => s.ListAsync("alice", default));
+        Assert.Equal(new[] { first.TaskId, second.TaskId }.Order(StringComparer.Ordinal), listed.Select(t => t.TaskId).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(listed, t => t.Owner != "alice");
     }
 
     [Fact]

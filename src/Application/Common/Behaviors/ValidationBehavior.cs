@@ -10,7 +10,7 @@ namespace McpCqrs.Application.Common.Behaviors;
 /// (REST, MCP, a job). All failures are reported together as a <see cref="RequestValidationException"/> whose
 /// field names are camelCase paths, as callers write them in JSON.
 /// </summary>
-public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators)
+public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators, McpCqrs.Application.Mcp.Context.IMcpRequestContext? mcp = null)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
@@ -21,7 +21,8 @@ public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidat
         MessageHandlerDelegate<TMessage, TResponse> next,
         CancellationToken cancellationToken)
     {
-        if (_validators.Length == 0)
+        // A task's request was validated when the task was created.
+        if (_validators.Length == 0 || (mcp is not null && McpCqrs.Application.Mcp.Tasks.AdmittedTask.Skips(mcp)))
         {
             return await next(message, cancellationToken);
         }

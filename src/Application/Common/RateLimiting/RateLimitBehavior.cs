@@ -48,14 +48,15 @@ public static class RequestBindings
 /// only once. A refusal is a <see cref="RateLimitExceededException"/>; each transport maps it (MCP: a JSON-RPC
 /// error with <c>data.retryAfter</c>; REST: 429 with <c>Retry-After</c>). A binding without policies costs a lookup.
 /// </summary>
-public sealed class RateLimitBehavior<TMessage, TResponse>(IRateLimitService limits, IRateLimitPartitioner partitioner, ICurrentUser user)
+public sealed class RateLimitBehavior<TMessage, TResponse>(IRateLimitService limits, IRateLimitPartitioner partitioner, ICurrentUser user, McpCqrs.Application.Mcp.Context.IMcpRequestContext? context = null)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
         // An MCP method is only the envelope: the tool's own request, sent through the pipeline below it, is limited.
-        if (message is IMcpMethod)
+        // A task was counted when it was created.
+        if (message is IMcpMethod || (context is not null && McpCqrs.Application.Mcp.Tasks.AdmittedTask.Skips(context)))
         {
             return await next(message, cancellationToken);
         }

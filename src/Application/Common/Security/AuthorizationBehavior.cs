@@ -10,13 +10,14 @@ namespace McpCqrs.Application.Common.Security;
 /// and REST alike; a refusal is a <see cref="ForbiddenAccessException"/>. MCP method envelopes pass through: the
 /// tool's (or prompt's, or resource's) own request, sent through the pipeline below them, is what is checked.
 /// </summary>
-public sealed class AuthorizationBehavior<TMessage, TResponse>(PermissionEvaluator permissions, ICurrentUser user, IServiceProvider services)
+public sealed class AuthorizationBehavior<TMessage, TResponse>(PermissionEvaluator permissions, ICurrentUser user, IServiceProvider services, McpCqrs.Application.Mcp.Context.IMcpRequestContext? context = null)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
-        if (message is not IMcpMethod)
+        // A task was authorized when it was created, with the caller's credentials.
+        if (message is not IMcpMethod && (context is null || !McpCqrs.Application.Mcp.Tasks.AdmittedTask.Skips(context)))
         {
             var (type, request) = RequestBindings.Carried(message);
             await permissions.DemandAsync(type, request, user, services, cancellationToken);

@@ -26,7 +26,8 @@ public sealed record ToolRegistration(
     ToolInvoker? Invoker = null,
     JsonElement? InputSchema = null,
     IFieldMap? Selector = null,
-    McpCqrs.Application.Mcp.Output.OutputFormat Output = McpCqrs.Application.Mcp.Output.OutputFormat.Default);
+    McpCqrs.Application.Mcp.Output.OutputFormat Output = McpCqrs.Application.Mcp.Output.OutputFormat.Default,
+    TaskSupport Task = TaskSupport.Forbidden);
 
 /// <summary>Which list of the catalog changed.</summary>
 public enum CatalogKind
@@ -223,6 +224,12 @@ public sealed partial class McpCatalog
         var (resultType, isQuery) = RequestShape(requestType)
             ?? throw new InvalidOperationException(
                 $"{requestType.FullName} is registered as MCP tool '{registration.Name}' but is neither an ICommand<T> nor an IQuery<T>.");
+        if (!Enum.IsDefined(registration.Task))
+        {
+            throw new InvalidOperationException(
+                $"MCP tool '{registration.Name}' of {requestType.FullName} has task support {(int)registration.Task}, which is not one of Forbidden, Optional or Required.");
+        }
+
         if (!Enum.IsDefined(registration.Output))
         {
             throw new InvalidOperationException(
@@ -285,7 +292,7 @@ public sealed partial class McpCatalog
         var headers = (input["properties"] as System.Text.Json.Nodes.JsonObject ?? [])
             .Where(p => p.Value?["x-mcp-header"] is System.Text.Json.Nodes.JsonValue)
             .ToDictionary(p => p.Key, p => p.Value!["x-mcp-header"]!.GetValue<string>(), StringComparer.Ordinal);
-        return new ToolBinding(requestType, resultType, tool, registration.Invoker) { WrapsResult = wraps, HeaderParameters = headers, Output = registration.Output };
+        return new ToolBinding(requestType, resultType, tool, registration.Invoker) { WrapsResult = wraps, HeaderParameters = headers, Output = registration.Output, TaskSupport = registration.Task };
     }
 
     /// <summary>A selector tool's filter and orderBy arguments say which fields and operators they take.</summary>

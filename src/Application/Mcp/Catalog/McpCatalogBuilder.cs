@@ -74,7 +74,7 @@ public sealed class McpCatalogBuilder
             if (type.GetCustomAttribute<McpToolAttribute>() is { } tool)
             {
                 IReadOnlyList<Icon>? icons = tool.IconUrl is null ? null : [new Icon { Source = tool.IconUrl, MimeType = tool.IconMimeType }];
-                _tools.Add(new ToolRegistration(type, tool.Name, tool.Title, tool.Description, tool.Hints, icons, Output: tool.Output));
+                _tools.Add(new ToolRegistration(type, tool.Name, tool.Title, tool.Description, tool.Hints, icons, Output: tool.Output, Task: tool.Task));
             }
         }
 

@@ -47,7 +47,27 @@ public sealed class McpToolAttribute(string name) : Attribute
     /// </summary>
     public OutputFormat Output { get; set; }
 
+    /// <summary>
+    /// Whether a call may run as a task (durable, polled, cancellable): <see cref="TaskSupport.Forbidden"/> (the
+    /// default: always answered at once), <see cref="TaskSupport.Optional"/> (a task when the client takes tasks,
+    /// else at once) or <see cref="TaskSupport.Required"/> (only as a task; a client that takes none is refused).
+    /// </summary>
+    public TaskSupport Task { get; set; }
+
     internal ToolHints Hints => new(_readOnly, _destructive, _idempotent, _openWorld);
+}
+
+/// <summary>How a tool runs as an MCP task (<c>execution.taskSupport</c> in 2025-11-25).</summary>
+public enum TaskSupport
+{
+    /// <summary>Never a task: the call answers with its result.</summary>
+    Forbidden,
+
+    /// <summary>A task when the client takes tasks, else an ordinary call.</summary>
+    Optional,
+
+    /// <summary>Only as a task.</summary>
+    Required,
 }
 
 /// <summary>Behaviour hints; <c>null</c> means "derive from command or query".</summary>

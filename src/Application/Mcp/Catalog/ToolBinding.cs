@@ -50,6 +50,9 @@ public sealed class ToolBinding
     /// </summary>
     public OutputFormat Output { get; internal init; }
 
+    /// <summary>Whether a call may (or must) run as a task.</summary>
+    public TaskSupport TaskSupport { get; internal init; }
+
     /// <summary>Whether the handler returns content blocks itself (<see cref="ToolContent"/>), not data.</summary>
     public bool ReturnsContent => ResultType == typeof(ToolContent);
 

@@ -36,7 +36,8 @@ public sealed class InputRequiredException(IReadOnlyDictionary<string, InputRequ
 /// request goes to the client on the response stream and the call waits for the answer; in 2026-07-28 the call
 /// ends with an <c>input_required</c> result and runs again when the client retries with the answers.
 /// A handler must therefore be able to run again from the start (ask before it changes anything).
-/// Only what the client declared may be asked; asking anything else is <c>-32021</c>.
+/// Only what the client declared may be asked; asking anything else is <c>-32021</c>. Inside a task the questions
+/// become the task's input requests, answered whenever the client polls (any of them may be asked there).
 /// </summary>
 public interface IClientInput
 {
@@ -61,11 +62,11 @@ public interface IClientInput
 
 internal sealed class McpClientInput(IMcpRequestContext context) : IClientInput
 {
-    public bool CanSample => context.Outbound is not null && context.ClientCapabilities?.Sampling is not null;
+    public bool CanSample => context.Task is not null || (context.Outbound is not null && context.ClientCapabilities?.Sampling is not null);
 
-    public bool CanElicit => context.Outbound is not null && context.ClientCapabilities?.Elicitation is not null;
+    public bool CanElicit => context.Task is not null || (context.Outbound is not null && context.ClientCapabilities?.Elicitation is not null);
 
-    public bool CanListRoots => context.Outbound is not null && context.ClientCapabilities?.Roots is not null;
+    public bool CanListRoots => context.Task is not null || (context.Outbound is not null && context.ClientCapabilities?.Roots is not null);
 
     public string? State => context.RequestState;
 
@@ -74,6 +75,11 @@ internal sealed class McpClientInput(IMcpRequestContext context) : IClientInput
         string? state = null,
         CancellationToken cancellationToken = default)
     {
+        if (context.Task is { } task)
+        {
+            return await task.AskAsync(requests, cancellationToken);
+        }
+
         foreach (var request in requests.Values)
         {
             EnsureDeclared(request.Method);

@@ -43,6 +43,48 @@ public interface IMcpRequestContext
 
     /// <summary>Stateless era: the state the handler kept in the previous round (verified by the server), or null.</summary>
     string? RequestState { get; }
+
+    /// <summary>
+    /// Whether (and how) this call may become a task: 2026-07-28, the request declared the tasks extension;
+    /// 2025-11-25, it carried <c>params.task</c>. Null: the client takes no task for this call.
+    /// </summary>
+    McpTaskOptIn? TaskOptIn { get; }
+
+    /// <summary>Inside a running task: its status and input requests (progress and questions go there); null otherwise.</summary>
+    IMcpTaskContext? Task { get; }
+}
+
+/// <summary>How a task is shown to the client that created it.</summary>
+public enum McpTaskShape
+{
+    /// <summary>2026-07-28, extension <c>io.modelcontextprotocol/tasks</c>: flat results, <c>ttlMs</c>, <c>tasks/update</c>.</summary>
+    Extension,
+
+    /// <summary>2025-11-25 (experimental there): nested <c>{task}</c>, <c>ttl</c>, blocking <c>tasks/result</c>.</summary>
+    Experimental,
+}
+
+/// <summary>A client's consent to receive a task for this call.</summary>
+/// <param name="Shape">Which revision's task shapes it speaks.</param>
+/// <param name="RequestedTtl">2025-11-25: the <c>ttl</c> it asked for (the server may change it).</param>
+public sealed record McpTaskOptIn(McpTaskShape Shape, TimeSpan? RequestedTtl = null);
+
+/// <summary>What a handler running as a task reaches through <see cref="IProgressReporter"/> and <see cref="IClientInput"/>.</summary>
+public interface IMcpTaskContext
+{
+    string TaskId { get; }
+
+    /// <summary>The auth context of the caller who created the task (the handler runs on its behalf).</summary>
+    string Owner { get; }
+
+    /// <summary>Sets the task's <c>statusMessage</c>.</summary>
+    ValueTask ReportAsync(string statusMessage, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Asks the client through the task's <c>inputRequests</c> (the task is <c>input_required</c> until every key is
+    /// answered) and waits; a key answered before (also before the task was created) is not asked again.
+    /// </summary>
+    ValueTask<IReadOnlyDictionary<string, JsonNode?>> AskAsync(IReadOnlyDictionary<string, InputRequest> requests, CancellationToken cancellationToken);
 }
 
 /// <summary>Carries messages to the client on the current request's response (the transport switches it to SSE).</summary>
@@ -87,4 +129,17 @@ public sealed class McpRequestContext : IMcpRequestContext
     public IReadOnlyDictionary<string, JsonNode?>? InputResponses { get; set; }
 
     public string? RequestState { get; set; }
+
+    public McpTaskOptIn? TaskOptIn { get; set; }
+
+    public IMcpTaskContext? Task { get; set; }
+
+    /// <summary>Set by <c>tools/call</c> when the call became a task: the transport answers with it instead of a result.</summary>
+    public McpCqrs.Application.Mcp.Tasks.McpTaskRecord? CreatedTask { get; set; }
+
+    /// <summary>
+    /// While <c>tools/call</c> admits a task: the tool's request runs through authorization, rate limit and
+    /// validation and then stops before its handler (<see cref="McpCqrs.Application.Mcp.Tasks.TaskAdmissionBehavior{TMessage, TResponse}"/>).
+    /// </summary>
+    public McpCqrs.Application.Mcp.Tasks.TaskAdmission? Admission { get; set; }
 }

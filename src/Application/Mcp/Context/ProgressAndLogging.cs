@@ -27,6 +27,13 @@ internal sealed class McpProgressReporter(IMcpRequestContext context) : IProgres
 {
     public ValueTask ReportAsync(double progress, double? total = null, string? message = null, CancellationToken cancellationToken = default)
     {
+        if (context.Task is { } task)
+        {
+            // A task reports through its status message (a task has no progress notifications in 2026-07-28).
+            var at = total is { } of ? FormattableString.Invariant($"{progress}/{of}") : FormattableString.Invariant($"{progress}");
+            return task.ReportAsync(message is null ? at : $"{message} ({at})", cancellationToken);
+        }
+
         if (context.ProgressToken is not { } token || context.Outbound is not { } outbound)
         {
             return ValueTask.CompletedTask;

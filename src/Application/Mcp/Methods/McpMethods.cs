@@ -65,17 +65,22 @@ public sealed class McpInitializeHandler(McpServerInfo server) : ICommandHandler
 /// <summary>What this server offers, the same in both eras (each handler below exists).</summary>
 public static class McpCapabilities
 {
-    public static ServerCapabilities Server() => new()
+    /// <param name="tasksExtension">
+    /// 2026-07-28 with a task worker: the tasks extension (<c>extensions["io.modelcontextprotocol/tasks"]</c>). The
+    /// 2025-11-25 <c>capabilities.tasks</c> is added by the transport to the <c>initialize</c> result.
+    /// </param>
+    public static ServerCapabilities Server(bool tasksExtension = false) => new()
     {
         Tools = new ToolsCapability { ListChanged = true },
         Resources = new ResourcesCapability { Subscribe = true, ListChanged = true },
         Prompts = new PromptsCapability { ListChanged = true },
         Completions = new CompletionsCapability(),
         Logging = new LoggingCapability(),
+        Extensions = tasksExtension ? new Dictionary<string, object> { [McpCqrs.Application.Mcp.Tasks.McpTaskWire.ExtensionId] = new System.Text.Json.Nodes.JsonObject() } : null,
     };
 }
 
-public sealed class McpDiscoverHandler(McpServerInfo server) : IQueryHandler<McpDiscover, DiscoverResult>
+public sealed class McpDiscoverHandler(McpServerInfo server, IServiceProvider services) : IQueryHandler<McpDiscover, DiscoverResult>
 {
     /// <summary>The stateless revisions served; the session-based ones are negotiated by <c>initialize</c>.</summary>
     public static IReadOnlyList<string> StatelessVersions { get; } = ["2026-07-28"];
@@ -84,7 +89,7 @@ public sealed class McpDiscoverHandler(McpServerInfo server) : IQueryHandler<Mcp
         ValueTask.FromResult(new DiscoverResult
         {
             SupportedVersions = [.. StatelessVersions],
-            Capabilities = McpCapabilities.Server(),
+            Capabilities = McpCapabilities.Server(tasksExtension: services.GetService(typeof(McpCqrs.Application.Mcp.Tasks.IMcpTaskQueue)) is not null),
             Instructions = server.Instructions,
         });
 }
@@ -129,10 +134,18 @@ public sealed class McpCallToolHandler(
             throw new McpProtocolException($"Unknown tool: '{command.Name}'.", McpErrorCode.InvalidParams);
         }
 
+        var context = services.GetService(typeof(McpRequestContext)) as McpRequestContext;
+        var queue = services.GetService(typeof(McpCqrs.Application.Mcp.Tasks.IMcpTaskQueue)) as McpCqrs.Application.Mcp.Tasks.IMcpTaskQueue;
+        var asTask = context is { Task: null } && McpCqrs.Application.Mcp.Tasks.TaskRules.Decide(binding, context.TaskOptIn, queue, context.IsStateless);
         object? result;
         try
         {
             var request = ArgumentBinder.Bind(binding.RequestType, command.Arguments);
+            if (asTask)
+            {
+                context!.Admission = new McpCqrs.Application.Mcp.Tasks.TaskAdmission();
+            }
+
             result = binding.Invoker is { } invoke
                 ? await invoke(services, request, cancellationToken)
                 : await sender.Send(request, cancellationToken);
@@ -142,7 +155,46 @@ public sealed class McpCallToolHandler(
             return error.ToResult();
         }
 
+        if (asTask && context!.Admission is { Admitted: true })
+        {
+            context.CreatedTask = await CreateTaskAsync(command, context, queue!, cancellationToken);
+            return new CallToolResult { Content = [] };
+        }
+
         return ToResult(binding, result, formatter, command.Format);
+    }
+
+    /// <summary>Commits the admitted call as a task (with the answers of its input rounds) and hands it to the worker.</summary>
+    private async Task<McpCqrs.Application.Mcp.Tasks.McpTaskRecord> CreateTaskAsync(
+        McpCallTool command,
+        McpRequestContext context,
+        McpCqrs.Application.Mcp.Tasks.IMcpTaskQueue queue,
+        CancellationToken cancellationToken)
+    {
+        var options = queue.Options;
+        var ttl = context.TaskOptIn?.RequestedTtl is { } asked && asked > TimeSpan.Zero
+            ? (asked < options.MaxTtl ? asked : options.MaxTtl)
+            : options.DefaultTtl;
+        var user = (McpCqrs.Application.Common.Interfaces.ICurrentUser?)services.GetService(typeof(McpCqrs.Application.Common.Interfaces.ICurrentUser));
+        var store = (McpCqrs.Application.Mcp.Tasks.IMcpTaskStore)services.GetService(typeof(McpCqrs.Application.Mcp.Tasks.IMcpTaskStore))!;
+        var draft = new McpCqrs.Application.Mcp.Tasks.McpTaskDraft(
+            McpCqrs.Application.Mcp.Tasks.TaskRules.OwnerOf(user),
+            command.Name,
+            JsonSerializer.Serialize(command.Arguments ?? new Dictionary<string, JsonElement>()),
+            ttl,
+            options.PollInterval,
+            queue.Worker,
+            DateTime.UtcNow + options.LeaseDuration,
+            context.InputResponses?.Where(a => a.Value is not null).ToDictionary(a => a.Key, a => a.Value!.ToJsonString(), StringComparer.Ordinal));
+        var task = await store.CreateAsync(draft, cancellationToken);
+        McpCqrs.Application.Mcp.Tasks.McpTaskMetrics.Created(command.Name);
+        if (!queue.TryEnqueue(task))
+        {
+            await store.TryTransitionAsync(task.TaskId, McpCqrs.Application.Mcp.Tasks.McpTaskStatus.Failed, "The server is shutting down.", null, McpCqrs.Application.Mcp.Tasks.McpTaskWire.ErrorJson((int)McpErrorCode.InternalError, "The server is shutting down; try again."), cancellationToken);
+            throw new McpProtocolException("The server is shutting down; try again.", McpErrorCode.InternalError);
+        }
+
+        return task;
     }
 
     /// <summary>The tool result with JSON text (the binding's format is not consulted).</summary>

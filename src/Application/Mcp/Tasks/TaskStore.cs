@@ -87,11 +87,17 @@ public sealed class McpTaskInputRequest
 /// <summary>The durable task store. Every write is committed before it returns, so any instance reads it at once.</summary>
 public interface IMcpTaskStore
 {
-    /// <summary>Creates a <c>working</c> task owned by <paramref name="owner"/>.</summary>
-    Task<McpTaskRecord> CreateAsync(string owner, string tool, string argumentsJson, TimeSpan? ttl, TimeSpan pollInterval, CancellationToken cancellationToken);
+    /// <summary>
+    /// Creates a <c>working</c> task (with its lease and the answers gathered before it, in one transaction); it is
+    /// committed when this returns.
+    /// </summary>
+    Task<McpTaskRecord> CreateAsync(McpTaskDraft draft, CancellationToken cancellationToken);
 
     /// <summary>The task if it exists, has not expired and belongs to <paramref name="owner"/>; else null (no existence oracle).</summary>
     Task<McpTaskRecord?> FindAsync(string taskId, string owner, CancellationToken cancellationToken);
+
+    /// <summary>The owner's tasks that have not expired, oldest first.</summary>
+    Task<IReadOnlyList<McpTaskRecord>> ListAsync(string owner, CancellationToken cancellationToken);
 
     /// <summary>
     /// Moves a task that is not terminal to <paramref name="status"/> with its result or error; false when it was
@@ -99,10 +105,19 @@ public interface IMcpTaskStore
     /// </summary>
     Task<bool> TryTransitionAsync(string taskId, McpTaskStatus status, string? statusMessage, string? resultJson, string? errorJson, CancellationToken cancellationToken);
 
-    /// <summary>Flags the task for cancellation (idempotent; a terminal task is left as it is).</summary>
-    Task RequestCancelAsync(string taskId, string owner, CancellationToken cancellationToken);
+    /// <summary>
+    /// Cancels the task: <c>cancelled</c> at once (the worker sees the flag and stops its handler). Idempotent; a
+    /// terminal task is left as it is. True when this call cancelled it.
+    /// </summary>
+    Task<bool> RequestCancelAsync(string taskId, string owner, CancellationToken cancellationToken);
 
-    /// <summary>Claims an unclaimed (or expired-lease) <c>working</c> task for <paramref name="worker"/> until <paramref name="until"/>.</summary>
+    /// <summary>Sets the status message of a task that is not terminal (progress reported by its handler).</summary>
+    Task<bool> SetStatusMessageAsync(string taskId, string statusMessage, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims (or renews) the lease of a task that is not terminal for <paramref name="worker"/> until
+    /// <paramref name="until"/>: free, already the worker's, or expired.
+    /// </summary>
     Task<bool> TryLeaseAsync(string taskId, string worker, DateTime until, CancellationToken cancellationToken);
 
     /// <summary>
@@ -134,6 +149,28 @@ public interface IMcpTaskStore
     Task<int> FailAbandonedAsync(DateTime now, CancellationToken cancellationToken);
 }
 
+/// <summary>What a new task starts with.</summary>
+/// <param name="Owner">The caller's auth context.</param>
+/// <param name="Tool">The tool called.</param>
+/// <param name="ArgumentsJson">The call's arguments, as JSON.</param>
+/// <param name="Ttl">How long the task is kept after creation.</param>
+/// <param name="PollInterval">How often a client should poll.</param>
+/// <param name="Worker">The instance that runs it (its lease holder).</param>
+/// <param name="LeaseUntil">Until when the lease holds unless renewed.</param>
+/// <param name="Answers">
+/// Answers the client gave before the task existed (the input rounds of the creating <c>tools/call</c>), by key:
+/// kept as answered input requests, so the handler asking the same question reads them.
+/// </param>
+public sealed record McpTaskDraft(
+    string Owner,
+    string Tool,
+    string ArgumentsJson,
+    TimeSpan? Ttl,
+    TimeSpan PollInterval,
+    string? Worker = null,
+    DateTime? LeaseUntil = null,
+    IReadOnlyDictionary<string, string>? Answers = null);
+
 /// <summary>Long-running tool calls (section <c>Mcp:Tasks</c>).</summary>
 public sealed class McpTaskOptions
 {
@@ -141,4 +178,53 @@ public sealed class McpTaskOptions
 
     /// <summary>How often expired tasks are deleted and tasks of dead workers are failed.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many tasks one instance runs at once; the others wait in its queue.</summary>
+    public int MaxConcurrency { get; set; } = 4;
+
+    /// <summary>How long a worker's claim on a task holds without renewal (renewed at a third of it while the task runs).</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a task is kept when the client asks for nothing else.</summary>
+    public TimeSpan DefaultTtl { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The longest time to live a client may ask for.</summary>
+    public TimeSpan MaxTtl { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often clients are told to poll.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often a running task looks in the store for answers and cancellation made on other instances.</summary>
+    public TimeSpan WatchInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+}
+
+/// <summary>
+/// This instance's task worker: it runs the tasks created here (the creating instance is the one that holds the
+/// lease; a task is never re-run elsewhere). Absent when the host runs no worker; then no call becomes a task.
+/// </summary>
+public interface IMcpTaskQueue
+{
+    /// <summary>This instance's worker id, the lease holder of the tasks it runs.</summary>
+    string Worker { get; }
+
+    McpTaskOptions Options { get; }
+
+    /// <summary>Hands a created (and committed) task to the worker; false when the worker is stopping.</summary>
+    bool TryEnqueue(McpTaskRecord task);
+}
+
+/// <summary>
+/// Tells whoever waits on a task (its handler waiting for answers, its worker watching for cancellation, streams
+/// that push its status) that it changed — on this instance and, with Redis, on the others.
+/// </summary>
+public interface IMcpTaskEvents
+{
+    /// <summary>Announces a change of the task (everywhere).</summary>
+    ValueTask PublishAsync(string taskId, CancellationToken cancellationToken);
+
+    /// <summary>Completes when the task changes or after <paramref name="timeout"/>, whichever is first.</summary>
+    Task WaitAsync(string taskId, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>Calls <paramref name="changed"/> with the id of every task that changes, until disposed.</summary>
+    IDisposable Subscribe(Action<string> changed);
 }

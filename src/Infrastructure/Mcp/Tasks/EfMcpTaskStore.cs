@@ -12,31 +12,40 @@ namespace McpCqrs.Infrastructure.Mcp.Tasks;
 /// </summary>
 public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTaskStore
 {
+    public const string CancelledMessage = "Cancelled at the client's request.";
+
     public const string AbandonedMessage = "The instance running this task stopped before it finished; the task was not re-run.";
 
     private static readonly McpTaskStatus[] Terminal = McpTaskRecord.TerminalStatuses;
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    public async Task<McpTaskRecord> CreateAsync(string owner, string tool, string argumentsJson, TimeSpan? ttl, TimeSpan pollInterval, CancellationToken cancellationToken)
+    public async Task<McpTaskRecord> CreateAsync(McpTaskDraft draft, CancellationToken cancellationToken)
     {
         var now = Now;
         var task = new McpTaskRecord
         {
             TaskId = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_'),
-            Owner = owner,
-            Tool = tool,
-            ArgumentsJson = argumentsJson,
+            Owner = draft.Owner,
+            Tool = draft.Tool,
+            ArgumentsJson = draft.ArgumentsJson,
             Status = McpTaskStatus.Working,
             CreatedAt = now,
             LastUpdatedAt = now,
-            TtlMs = ttl is { } t ? (long)t.TotalMilliseconds : null,
-            ExpiresAt = ttl is { } life ? now + life : null,
-            PollIntervalMs = (int)pollInterval.TotalMilliseconds,
+            TtlMs = draft.Ttl is { } t ? (long)t.TotalMilliseconds : null,
+            ExpiresAt = draft.Ttl is { } life ? now + life : null,
+            PollIntervalMs = (int)draft.PollInterval.TotalMilliseconds,
+            LeaseOwner = draft.Worker,
+            LeaseExpiresAt = draft.Worker is null ? null : draft.LeaseUntil,
         };
         db.Set<McpTaskRecord>().Add(task);
+        foreach (var (key, answer) in draft.Answers ?? new Dictionary<string, string>())
+        {
+            db.Set<McpTaskInputRequest>().Add(new McpTaskInputRequest { TaskId = task.TaskId, Key = key, RequestJson = "{}", ResponseJson = answer, CreatedAt = now, AnsweredAt = now });
+        }
+
         await db.SaveChangesAsync(cancellationToken);
-        db.Entry(task).State = EntityState.Detached;
+        db.ChangeTracker.Clear();
         return task;
     }
 
@@ -48,6 +57,15 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
             .FirstOrDefaultAsync(cancellationToken);
     }
 
+    public async Task<IReadOnlyList<McpTaskRecord>> ListAsync(string owner, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        return await db.Set<McpTaskRecord>().AsNoTracking()
+            .Where(t => t.Owner == owner && (t.ExpiresAt == null || t.ExpiresAt > now))
+            .OrderBy(t => t.CreatedAt).ThenBy(t => t.TaskId)
+            .ToListAsync(cancellationToken);
+    }
+
     public async Task<bool> TryTransitionAsync(string taskId, McpTaskStatus status, string? statusMessage, string? resultJson, string? errorJson, CancellationToken cancellationToken) =>
         await SetStatusAsync(db.Set<McpTaskRecord>().Where(t => t.TaskId == taskId && !Terminal.Contains(t.Status)), status, statusMessage, resultJson, errorJson, Now, cancellationToken) == 1;
 
@@ -55,11 +73,12 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
     /// The one status change: a single conditional <c>UPDATE</c> over <paramref name="tasks"/> (whose filter says
     /// from which states), bumping the revision; a terminal status releases the lease.
     /// </summary>
-    private static Task<int> SetStatusAsync(IQueryable<McpTaskRecord> tasks, McpTaskStatus status, string? statusMessage, string? resultJson, string? errorJson, DateTime now, CancellationToken cancellationToken)
+    private static Task<int> SetStatusAsync(IQueryable<McpTaskRecord> tasks, McpTaskStatus status, string? statusMessage, string? resultJson, string? errorJson, DateTime now, CancellationToken cancellationToken, bool cancelRequested = false)
     {
         var terminal = McpTaskRecord.IsTerminal(status);
         return tasks.ExecuteUpdateAsync(
             set => set
+                .SetProperty(t => t.CancelRequested, t => cancelRequested || t.CancelRequested)
                 .SetProperty(t => t.Status, status)
                 .SetProperty(t => t.StatusMessage, statusMessage)
                 .SetProperty(t => t.ResultJson, resultJson)
@@ -71,16 +90,32 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
             cancellationToken);
     }
 
-    public Task RequestCancelAsync(string taskId, string owner, CancellationToken cancellationToken) =>
-        db.Set<McpTaskRecord>()
-            .Where(t => t.TaskId == taskId && t.Owner == owner && !Terminal.Contains(t.Status) && !t.CancelRequested)
-            .ExecuteUpdateAsync(set => set.SetProperty(t => t.CancelRequested, true).SetProperty(t => t.Revision, t => t.Revision + 1), cancellationToken);
+    public async Task<bool> RequestCancelAsync(string taskId, string owner, CancellationToken cancellationToken)
+    {
+        var cancelled = await SetStatusAsync(
+            db.Set<McpTaskRecord>().Where(t => t.TaskId == taskId && t.Owner == owner && !Terminal.Contains(t.Status)),
+            McpTaskStatus.Cancelled,
+            CancelledMessage,
+            null,
+            null,
+            Now,
+            cancellationToken,
+            cancelRequested: true);
+        return cancelled == 1;
+    }
+
+    public async Task<bool> SetStatusMessageAsync(string taskId, string statusMessage, CancellationToken cancellationToken) =>
+        await db.Set<McpTaskRecord>()
+            .Where(t => t.TaskId == taskId && !Terminal.Contains(t.Status))
+            .ExecuteUpdateAsync(
+                set => set.SetProperty(t => t.StatusMessage, statusMessage).SetProperty(t => t.LastUpdatedAt, Now).SetProperty(t => t.Revision, t => t.Revision + 1),
+                cancellationToken) == 1;
 
     public async Task<bool> TryLeaseAsync(string taskId, string worker, DateTime until, CancellationToken cancellationToken)
     {
         var now = Now;
         var changed = await db.Set<McpTaskRecord>()
-            .Where(t => t.TaskId == taskId && t.Status == McpTaskStatus.Working && (t.LeaseOwner == null || t.LeaseOwner == worker || t.LeaseExpiresAt < now))
+            .Where(t => t.TaskId == taskId && !Terminal.Contains(t.Status) && (t.LeaseOwner == null || t.LeaseOwner == worker || t.LeaseExpiresAt < now))
             .ExecuteUpdateAsync(
                 set => set.SetProperty(t => t.LeaseOwner, worker).SetProperty(t => t.LeaseExpiresAt, until).SetProperty(t => t.Revision, t => t.Revision + 1),
                 cancellationToken);

@@ -1,0 +1,194 @@
+using System.Text.Json.Nodes;
+using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Application.Mcp.Methods;
+using Mediator;
+using ModelContextProtocol;
+
+namespace McpCqrs.Application.Mcp.Tasks;
+
+/// <summary>The method names of tasks (both revisions; <c>tasks/result</c> and <c>tasks/list</c> only in 2025-11-25).</summary>
+public static class McpTaskMethods
+{
+    public const string Get = "tasks/get";
+    public const string Update = "tasks/update";
+    public const string Cancel = "tasks/cancel";
+    public const string Result = "tasks/result";
+    public const string List = "tasks/list";
+    public const string StatusNotification2025 = "notifications/tasks/status";
+    public const string StatusNotification = "notifications/tasks";
+}
+
+/// <summary><c>tasks/get</c>: the caller's task as the request's revision shows it.</summary>
+public sealed record McpGetTask(string TaskId) : IQuery<JsonObject>, IMcpMethod;
+
+/// <summary><c>tasks/update</c> (2026-07-28): answers to the task's input requests.</summary>
+public sealed record McpUpdateTask(string TaskId, IReadOnlyDictionary<string, JsonNode?> InputResponses) : ICommand<JsonObject>, IMcpMethod;
+
+/// <summary><c>tasks/cancel</c>.</summary>
+public sealed record McpCancelTask(string TaskId) : ICommand<JsonObject>, IMcpMethod;
+
+/// <summary><c>tasks/result</c> (2025-11-25): waits for the end of the task and answers with its outcome.</summary>
+public sealed record McpTaskResult(string TaskId) : IQuery<JsonObject>, IMcpMethod;
+
+/// <summary><c>tasks/list</c> (2025-11-25): the caller's tasks, one page at a time.</summary>
+public sealed record McpListTasks(string? Cursor) : IQuery<JsonObject>, IMcpMethod;
+
+/// <summary>
+/// The <c>tasks/*</c> methods of both revisions over the one task Store. Every call is bound to the caller: another
+/// caller's task, an expired one and one that never existed all answer -32602 alike. In 2026-07-28 a request that
+/// did not declare the tasks extension is refused with -32021 before any task is looked up.
+/// </summary>
+public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUser user, IServiceProvider services, McpServerInfo server)
+    : IQueryHandler<McpGetTask, JsonObject>,
+      ICommandHandler<McpUpdateTask, JsonObject>,
+      ICommandHandler<McpCancelTask, JsonObject>,
+      IQueryHandler<McpTaskResult, JsonObject>,
+      IQueryHandler<McpListTasks, JsonObject>
+{
+    private IMcpTaskStore? _store;
+    private IMcpTaskEvents? _events;
+
+    private string Owner => TaskRules.OwnerOf(user);
+
+    /// <summary>The task store; a host without one (and without a worker) has no task methods.</summary>
+    private IMcpTaskStore Store => _store ??= services.GetService(typeof(IMcpTaskStore)) as IMcpTaskStore
+        ?? throw new McpProtocolException("Method not found: this server runs no tasks.", McpErrorCode.MethodNotFound);
+
+    private IMcpTaskEvents Events => _events ??= services.GetService(typeof(IMcpTaskEvents)) as IMcpTaskEvents
+        ?? throw new McpProtocolException("Method not found: this server runs no tasks.", McpErrorCode.MethodNotFound);
+
+    public async ValueTask<JsonObject> Handle(McpGetTask query, CancellationToken cancellationToken)
+    {
+        var task = await FindAsync(query.TaskId, cancellationToken);
+        return context.IsStateless
+            ? McpTaskWire.Detailed(task, await Store.PendingInputAsync(task.TaskId, cancellationToken))
+            : McpTaskWire.Task(task, McpTaskShape.Experimental);
+    }
+
+    public async ValueTask<JsonObject> Handle(McpUpdateTask command, CancellationToken cancellationToken)
+    {
+        if (!context.IsStateless)
+        {
+            throw new McpProtocolException($"Method not found: '{McpTaskMethods.Update}' (2025-11-25 answers a task's questions through tasks/result).", McpErrorCode.MethodNotFound);
+        }
+
+        var task = await FindAsync(command.TaskId, cancellationToken);
+        var answers = command.InputResponses
+            .Where(a => a.Value is JsonObject)
+            .ToDictionary(a => a.Key, a => a.Value!.ToJsonString(), StringComparer.Ordinal);
+        if (answers.Count > 0 && (await Store.AnswerAsync(task.TaskId, Owner, answers, cancellationToken)).Count > 0)
+        {
+            await Events.PublishAsync(task.TaskId, cancellationToken);
+        }
+
+        return [];
+    }
+
+    public async ValueTask<JsonObject> Handle(McpCancelTask command, CancellationToken cancellationToken)
+    {
+        var task = await FindAsync(command.TaskId, cancellationToken);
+        if (!context.IsStateless && McpTaskRecord.IsTerminal(task.Status))
+        {
+            throw new McpProtocolException($"Task '{task.TaskId}' has already ended ({McpTaskWire.StatusName(task.Status)}); it cannot be cancelled.", McpErrorCode.InvalidParams);
+        }
+
+        if (await Store.RequestCancelAsync(task.TaskId, Owner, cancellationToken))
+        {
+            await Events.PublishAsync(task.TaskId, cancellationToken);
+        }
+
+        return context.IsStateless ? [] : McpTaskWire.Task(await FindAsync(task.TaskId, cancellationToken), McpTaskShape.Experimental);
+    }
+
+    public async ValueTask<JsonObject> Handle(McpTaskResult query, CancellationToken cancellationToken)
+    {
+        var task = await FindAsync(query.TaskId, cancellationToken);
+        var asked = new HashSet<string>(StringComparer.Ordinal);
+        while (!McpTaskRecord.IsTerminal(task.Status))
+        {
+            if (task.Status == McpTaskStatus.InputRequired && context.Outbound is { } outbound)
+            {
+                await RelayInputAsync(task.TaskId, outbound, asked, cancellationToken);
+            }
+
+            await Events.WaitAsync(task.TaskId, TimeSpan.FromMilliseconds(Math.Max(task.PollIntervalMs, 100)), cancellationToken);
+            task = await FindAsync(query.TaskId, cancellationToken);
+        }
+
+        var related = new JsonObject { [McpTaskWire.RelatedTaskMeta] = new JsonObject { ["taskId"] = task.TaskId } };
+        switch (task.Status)
+        {
+            case McpTaskStatus.Completed when task.ResultJson is { } json:
+                var result = (JsonObject)JsonNode.Parse(json)!;
+                var meta = result["_meta"] as JsonObject ?? [];
+                meta[McpTaskWire.RelatedTaskMeta] = related[McpTaskWire.RelatedTaskMeta]!.DeepClone();
+                result["_meta"] = meta;
+                return result;
+            case McpTaskStatus.Failed:
+                var error = JsonNode.Parse(task.ErrorJson ?? "{}") as JsonObject ?? [];
+                var failure = new McpProtocolException(error["message"]?.GetValue<string>() ?? "The task failed.", (McpErrorCode)(error["code"]?.GetValue<int>() ?? (int)McpErrorCode.InternalError));
+                failure.Data["relatedTask"] = task.TaskId;
+                throw failure;
+            default:
+                throw new McpProtocolException($"Task '{task.TaskId}' was cancelled; it has no result.", McpErrorCode.InvalidParams);
+        }
+    }
+
+    public async ValueTask<JsonObject> Handle(McpListTasks query, CancellationToken cancellationToken)
+    {
+        var tasks = await Store.ListAsync(Owner, cancellationToken);
+        var (page, next) = ListCursor.Page(tasks, query.Cursor, server.ListPageSize, "tasks");
+        var list = new JsonArray();
+        foreach (var task in page)
+        {
+            list.Add(McpTaskWire.Task(task, McpTaskShape.Experimental));
+        }
+
+        var result = new JsonObject { ["tasks"] = list };
+        if (next is not null)
+        {
+            result["nextCursor"] = next;
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// 2025-11-25: the task's pending questions go to the client as real requests on the <c>tasks/result</c> stream
+    /// (each tagged with the task), and its answers are recorded as <c>tasks/update</c> would record them.
+    /// </summary>
+    private async Task RelayInputAsync(string taskId, IMcpOutbound outbound, HashSet<string> asked, CancellationToken cancellationToken)
+    {
+        foreach (var (key, json) in await Store.PendingInputAsync(taskId, cancellationToken))
+        {
+            if (!asked.Add(key) || JsonNode.Parse(json) is not JsonObject request || request["method"]?.GetValue<string>() is not { } method)
+            {
+                continue;
+            }
+
+            var parameters = request["params"]?.DeepClone() as JsonObject ?? [];
+            var meta = parameters["_meta"] as JsonObject ?? [];
+            meta[McpTaskWire.RelatedTaskMeta] = new JsonObject { ["taskId"] = taskId };
+            parameters["_meta"] = meta;
+            var answer = await outbound.RequestAsync(method, parameters, cancellationToken);
+            if (answer is JsonObject)
+            {
+                await Store.AnswerAsync(taskId, Owner, new Dictionary<string, string> { [key] = answer.ToJsonString() }, cancellationToken);
+                await Events.PublishAsync(taskId, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>The caller's task, or -32602 (unknown, expired and foreign look the same); -32021 first in 2026-07-28 without the extension.</summary>
+    private async Task<McpTaskRecord> FindAsync(string taskId, CancellationToken cancellationToken)
+    {
+        if (context.IsStateless && context.TaskOptIn is null)
+        {
+            throw TaskRules.RequiresTask();
+        }
+
+        return await Store.FindAsync(taskId, Owner, cancellationToken)
+            ?? throw new McpProtocolException($"Unknown task: '{taskId}' (it does not exist, has expired, or is not yours).", McpErrorCode.InvalidParams);
+    }
+}

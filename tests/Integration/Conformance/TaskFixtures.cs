@@ -45,6 +45,7 @@ public static class TaskFixtures
         Handler<MultiInput>();
         Handler<TestToolWithTask>();
         services.AddScoped<McpTaskAdmission<TestToolWithTask>, AskNameBeforeTask>();
+        services.AddSingleton<FluentValidation.IValidator<SlowCompute>, SlowComputeValidator>();
 
         static Func<ToolRegistration, ToolRegistration> Describe(string text, TaskSupport task = TaskSupport.Forbidden) => r => r with { Description = text, Task = task };
         return services.AddMcpCatalog(catalog => catalog
@@ -61,6 +62,12 @@ public static class TaskFixtures
         $$"""{"mode":"form","message":{{JsonSerializer.Serialize(message)}},"requestedSchema":{{schema}}}""", McpJsonUtilities.DefaultOptions)!);
 
     internal static readonly InputRequest AskName = Elicit("What is your name?", """{"type":"object","properties":{"name":{"type":"string"}},"required":["name"]}""");
+}
+
+/// <summary>A task's arguments are validated when the task is created.</summary>
+internal sealed class SlowComputeValidator : FluentValidation.AbstractValidator<SlowCompute>
+{
+    public SlowComputeValidator() => FluentValidation.DefaultValidatorExtensions.InclusiveBetween(RuleFor(c => c.Seconds), 0, 600);
 }
 
 /// <summary>test_tool_with_task asks for the name in an input round of tools/call, before its task exists.</summary>

@@ -114,6 +114,7 @@ internal sealed class ModernHttp(HttpClient client)
         {
             "tools/call" or "prompts/get" => parameters?["name"],
             "resources/read" => parameters?["uri"],
+            "tasks/get" or "tasks/update" or "tasks/cancel" => parameters?["taskId"],
             _ => null,
         };
         if (name is JsonValue n && n.GetValueKind() == JsonValueKind.String)

@@ -1,0 +1,120 @@
+using System.Text.Json.Nodes;
+using McpCqrs.Application.Common.Querying;
+using McpCqrs.Application.Customers.Commands.CreateCustomer;
+using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Application.Tickets.Commands.CreateTicket;
+using McpCqrs.Application.Tickets.Commands.ExportTickets;
+using McpCqrs.Domain.Common;
+using McpCqrs.Domain.Tickets;
+using Microsoft.Extensions.Time.Testing;
+using ModelContextProtocol.Protocol;
+using InputRequest = McpCqrs.Application.Mcp.Context.InputRequest;
+
+namespace McpCqrs.Tests.Unit.Application;
+
+/// <summary>The long-running sample command: batches, progress, the confirmation above 100 tickets, CSV quoting.</summary>
+public sealed class ExportTicketsTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
+    private TestDatabase _database = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        await using var db = _database.NewContext();
+        var customer = (await new CreateCustomerHandler(db, _clock).Handle(new CreateCustomer("Ada, \"the\" first", "ada@example.com"), default)).Id;
+        for (var i = 1; i <= 120; i++)
+        {
+            await new CreateTicketHandler(db, _clock).Handle(new CreateTicket(customer, $"Ticket {i}", Priority: i % 10 == 0 ? TicketPriority.Urgent : TicketPriority.Normal), default);
+            _clock.Advance(TimeSpan.FromMinutes(1));
+        }
+    }
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    private async Task<TicketExport> ExportAsync(ExportTickets command, ScriptedInput input, RecordedProgress progress)
+    {
+        await using var db = _database.NewContext();
+        return await new ExportTicketsHandler(db, new GridifyQueryEngine(), progress, input).Handle(command, default);
+    }
+
+    [Fact]
+    public async Task A_small_export_runs_in_batches_reports_progress_and_asks_nothing()
+    {
+        var input = new ScriptedInput(accept: false);
+        var progress = new RecordedProgress();
+
+        var export = await ExportAsync(new ExportTickets("priority=Urgent", "id"), input, progress);
+
+        Assert.Equal(12, export.Count);
+        var lines = export.Csv.TrimEnd('\n').Split('\n');
+        Assert.Equal("id,customer,title,status,priority,assignee,tags,createdAt,updatedAt", lines[0]);
+        Assert.Equal(13, lines.Length);
+        Assert.StartsWith("10,\"Ada, \"\"the\"\" first\",Ticket 10,Open,Urgent,,,", lines[1]);
+        Assert.Equal([(12d, 12d)], progress.Reports);
+        Assert.Equal(0, input.Asked);
+    }
+
+    [Fact]
+    public async Task A_large_export_is_confirmed_first_and_reports_each_batch()
+    {
+        var progress = new RecordedProgress();
+
+        var export = await ExportAsync(new ExportTickets(), new ScriptedInput(accept: true), progress);
+
+        Assert.Equal(120, export.Count);
+        Assert.Equal(121, export.Csv.TrimEnd('\n').Split('\n').Length);
+        Assert.Equal([(50d, 120d), (100d, 120d), (120d, 120d)], progress.Reports);
+    }
+
+    [Fact]
+    public async Task A_declined_large_export_exports_nothing_with_a_domain_error()
+    {
+        var input = new ScriptedInput(accept: false);
+        var progress = new RecordedProgress();
+
+        var error = await Assert.ThrowsAsync<BusinessRuleViolationException>(async () => await ExportAsync(new ExportTickets(), input, progress));
+
+        Assert.Equal("ticket.export_declined", error.Code);
+        Assert.Equal(1, input.Asked);
+        Assert.Empty(progress.Reports);
+    }
+
+    private sealed class RecordedProgress : IProgressReporter
+    {
+        public List<(double Progress, double Total)> Reports { get; } = [];
+
+        public ValueTask ReportAsync(double progress, double? total = null, string? message = null, CancellationToken cancellationToken = default)
+        {
+            Reports.Add((progress, total ?? double.NaN));
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class ScriptedInput(bool accept) : IClientInput
+    {
+        public int Asked { get; private set; }
+
+        public bool CanSample => false;
+
+        public bool CanElicit => true;
+
+        public bool CanListRoots => false;
+
+        public string? State => null;
+
+        public ValueTask<IReadOnlyDictionary<string, JsonNode?>> AskAsync(IReadOnlyDictionary<string, InputRequest> requests, string? state = null, CancellationToken cancellationToken = default)
+        {
+            Asked++;
+            Assert.Equal(ExportTicketsHandler.ConfirmationKey, Assert.Single(requests).Key);
+            var answer = new JsonObject { ["action"] = "accept", ["content"] = new JsonObject { ["confirm"] = accept } };
+            return ValueTask.FromResult<IReadOnlyDictionary<string, JsonNode?>>(new Dictionary<string, JsonNode?> { [ExportTicketsHandler.ConfirmationKey] = answer });
+        }
+
+        public ValueTask<CreateMessageResult> SampleAsync(CreateMessageRequestParams request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public ValueTask<ElicitResult> ElicitAsync(ElicitRequestParams request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public ValueTask<ListRootsResult> ListRootsAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    }
+}

@@ -51,17 +51,17 @@ internal sealed class RawMcp(HttpClient client)
     public Task<HttpResponseMessage> PostAsync(string body, string? origin = null) => SendAsync(Request(HttpMethod.Post, body, origin: origin));
 
     /// <summary>initialize + notifications/initialized; remembers the session id.</summary>
-    public async Task<string> InitializeAsync(string version = "2025-11-25")
+    public async Task<string> InitializeAsync(string version = "2025-11-25", JsonObject? capabilities = null)
     {
         SessionId = null;
-        var response = await PostAsync(Initialize(version));
+        var response = await PostAsync(Initialize(version, capabilities: capabilities));
         response.EnsureSuccessStatusCode();
         SessionId = response.Headers.GetValues("Mcp-Session-Id").Single();
         (await PostAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""")).EnsureSuccessStatusCode();
         return SessionId;
     }
 
-    public static string Initialize(string version, object? id = null) => new JsonObject
+    public static string Initialize(string version, object? id = null, JsonObject? capabilities = null) => new JsonObject
     {
         ["jsonrpc"] = "2.0",
         ["id"] = JsonValue.Create(id ?? 1),
@@ -69,7 +69,7 @@ internal sealed class RawMcp(HttpClient client)
         ["params"] = new JsonObject
         {
             ["protocolVersion"] = version,
-            ["capabilities"] = new JsonObject { ["sampling"] = new JsonObject() },
+            ["capabilities"] = capabilities ?? new JsonObject { ["sampling"] = new JsonObject() },
             ["clientInfo"] = new JsonObject { ["name"] = "raw", ["version"] = "1" },
         },
     }.ToJsonString();

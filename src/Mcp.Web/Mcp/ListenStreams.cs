@@ -5,8 +5,14 @@ using ModelContextProtocol.Protocol;
 
 namespace McpCqrs.Web.Mcp;
 
-/// <summary>What a <c>subscriptions/listen</c> stream opted in to.</summary>
-internal sealed record ListenFilter(bool Tools, bool Prompts, bool Resources, IReadOnlySet<string> ResourceUris);
+/// <summary>What a <c>subscriptions/listen</c> stream opted in to (task ids: the caller's own tasks only).</summary>
+internal sealed record ListenFilter(bool Tools, bool Prompts, bool Resources, IReadOnlySet<string> ResourceUris)
+{
+    public IReadOnlySet<string> TaskIds { get; init; } = new HashSet<string>();
+
+    /// <summary>The auth context of the listening caller (whose task ids these are).</summary>
+    public string Owner { get; init; } = string.Empty;
+}
 
 /// <summary>
 /// The open <c>subscriptions/listen</c> streams (2026-07-28) of this instance: list changes and resource updates
@@ -54,6 +60,22 @@ internal sealed class ListenStreams : IResourceUpdateListener
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The owners of this instance's streams that watch <paramref name="taskId"/> (normally one).</summary>
+    public IReadOnlyList<string> TaskWatchers(string taskId) =>
+        [.. _streams.Values.Where(s => s.Filter.TaskIds.Contains(taskId)).Select(s => s.Filter.Owner).Distinct(StringComparer.Ordinal)];
+
+    /// <summary><c>notifications/tasks</c> (the DetailedTask) to the streams of <paramref name="owner"/> that watch the task.</summary>
+    public void TaskChanged(string taskId, string owner, System.Text.Json.Nodes.JsonObject detailed)
+    {
+        foreach (var (filter, deliver) in _streams.Values)
+        {
+            if (filter.TaskIds.Contains(taskId) && filter.Owner == owner)
+            {
+                deliver(new JsonRpcNotification { Method = McpCqrs.Application.Mcp.Tasks.McpTaskMethods.StatusNotification, Params = detailed.DeepClone() });
+            }
+        }
     }
 
     private sealed class Registration(Action dispose) : IDisposable

@@ -68,6 +68,8 @@ public static class McpEndpoints
         services.AddSingleton<McpGauges>();
         services.AddSingleton<RequestStateProtector>();
         services.AddSingleton<ListenStreams>();
+        services.AddSingleton<TaskNotifications>();
+        services.AddHostedService(sp => sp.GetRequiredService<TaskNotifications>());
         services.AddSingleton<IMcpNotifier, McpNotifier>();
         services.AddHostedService<CatalogChangeNotifier>();
         return services;

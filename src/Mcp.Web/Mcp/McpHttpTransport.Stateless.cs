@@ -397,6 +397,31 @@ internal sealed partial class McpHttpTransport
             requested["promptsListChanged"]?.GetValueKind() == JsonValueKind.True,
             requested["resourcesListChanged"]?.GetValueKind() == JsonValueKind.True,
             (requested["resourceSubscriptions"] as JsonArray)?.Select(Text).OfType<string>().ToHashSet(StringComparer.Ordinal) ?? []);
+        var taskIds = (requested["taskIds"] as JsonArray)?.Select(Text).OfType<string>().Distinct(StringComparer.Ordinal).ToList() ?? [];
+        if (taskIds.Count > 0)
+        {
+            if (!call.TakesTasks)
+            {
+                var (code, data) = StatelessError(TaskRules.RequiresTask(), call);
+                await WriteJsonAsync(http, StatusCodes.Status400BadRequest, JsonRpcWire.Error(call.Id, code, "Subscribing to tasks needs the tasks extension in this request's client capabilities.", data));
+                return;
+            }
+
+            // Only the caller's own tasks are watched (and acknowledged); others are left out silently.
+            var owner = TaskRules.OwnerOf(http.RequestServices.GetRequiredService<ICurrentUser>());
+            var store = http.RequestServices.GetRequiredService<IMcpTaskStore>();
+            var owned = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var taskId in taskIds)
+            {
+                if (await store.FindAsync(taskId, owner, http.RequestAborted) is not null)
+                {
+                    owned.Add(taskId);
+                }
+            }
+
+            filter = filter with { TaskIds = owned, Owner = owner };
+        }
+
         var subscriptionId = JsonSerializer.SerializeToNode(call.Id, JsonRpcWire.Options);
         var channel = Channel.CreateUnbounded<JsonRpcNotification>(new UnboundedChannelOptions { SingleReader = true });
         using var registration = listeners.Register(filter, n => channel.Writer.TryWrite(n));
@@ -422,6 +447,11 @@ internal sealed partial class McpHttpTransport
         if (filter.ResourceUris.Count > 0)
         {
             honoured["resourceSubscriptions"] = new JsonArray([.. filter.ResourceUris.Select(u => (JsonNode?)u)]);
+        }
+
+        if (filter.TaskIds.Count > 0)
+        {
+            honoured["taskIds"] = new JsonArray([.. filter.TaskIds.Select(t => (JsonNode?)t)]);
         }
 
         try

@@ -50,7 +50,8 @@ internal sealed partial class McpHttpTransport(
     IHostApplicationLifetime lifetime,
     TimeProvider clock,
     ILogger<McpHttpTransport> logger,
-    IMcpTaskQueue? tasks = null)
+    IMcpTaskQueue? tasks = null,
+    TaskNotifications? taskNotifications = null)
 {
     public const string SessionHeader = "Mcp-Session-Id";
     public const string VersionHeader = "MCP-Protocol-Version";
@@ -292,8 +293,13 @@ internal sealed partial class McpHttpTransport(
                 var message = McpMethodTable.Create(envelope.Method!, envelope.Params);
                 var result = await http.RequestServices.GetRequiredService<ISender>().Send((object)message, running.Token);
                 operation.Succeeded(result);
-                payload = JsonRpcWire.Response(id, context.CreatedTask is { } created
-                    ? McpTaskWire.Created(created, McpTaskShape.Experimental)
+                if (context.CreatedTask is { } created)
+                {
+                    taskNotifications?.Track(created, session.Id);
+                }
+
+                payload = JsonRpcWire.Response(id, context.CreatedTask is { } task
+                    ? McpTaskWire.Created(task, McpTaskShape.Experimental)
                     : result is ListToolsResult tools ? WithTaskSupport(tools) : result);
             }
             catch (McpProtocolException ex)

@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Application.Mcp.Tasks;
+using ModelContextProtocol.Protocol;
+
+namespace McpCqrs.Web.Mcp;
+
+/// <summary>
+/// Pushes task changes to clients that asked for them: 2026-07-28, <c>notifications/tasks</c> (the DetailedTask, as
+/// <c>tasks/get</c> shows it) on this instance's <c>subscriptions/listen</c> streams that named the task; 2025-11-25,
+/// <c>notifications/tasks/status</c> (the Task) to the session that created it, through the notifier (which reaches
+/// the session's stream on any instance). Changes arrive through <see cref="IMcpTaskEvents"/> — from every instance
+/// when Redis relays them — and each is read from the store, so a notification always shows the stored state.
+/// </summary>
+internal sealed partial class TaskNotifications(
+    IMcpTaskEvents events,
+    ListenStreams listeners,
+    IServiceScopeFactory scopes,
+    IMcpNotifier notifier,
+    ILogger<TaskNotifications> logger) : IHostedService, IDisposable
+{
+    private readonly ConcurrentDictionary<string, (string SessionId, string Owner)> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _sent = new(StringComparer.Ordinal);
+    private IDisposable? _subscription;
+
+    /// <summary>2025-11-25: the session that created <paramref name="task"/> hears of its changes.</summary>
+    public void Track(McpTaskRecord task, string sessionId) => _sessions[task.TaskId] = (sessionId, task.Owner);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _subscription = events.Subscribe(taskId => _ = ChangedAsync(taskId));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => Interlocked.Exchange(ref _subscription, null)?.Dispose();
+
+    private async Task ChangedAsync(string taskId)
+    {
+        var watchers = listeners.TaskWatchers(taskId);
+        var session = _sessions.TryGetValue(taskId, out var s) ? s : default((string SessionId, string Owner)?);
+        if (watchers.Count == 0 && session is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var store = scope.ServiceProvider.GetRequiredService<IMcpTaskStore>();
+            foreach (var owner in watchers)
+            {
+                if (await store.FindAsync(taskId, owner, CancellationToken.None) is { } task)
+                {
+                    listeners.TaskChanged(taskId, owner, McpTaskWire.Detailed(task, await store.PendingInputAsync(taskId, CancellationToken.None)));
+                }
+            }
+
+            if (session is { } target && await store.FindAsync(taskId, target.Owner, CancellationToken.None) is { } legacy && FirstToSee(taskId, legacy.Revision))
+            {
+                await notifier.NotifyAsync(target.SessionId, new JsonRpcNotification { Method = McpTaskMethods.StatusNotification2025, Params = McpTaskWire.Task(legacy, McpTaskShape.Experimental) });
+                if (McpTaskRecord.IsTerminal(legacy.Status))
+                {
+                    _sessions.TryRemove(taskId, out _);
+                    _sent.TryRemove(taskId, out _);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            LogFailed(logger, ex, taskId);
+        }
+    }
+
+    /// <summary>Whether <paramref name="revision"/> is newer than what the session was last sent (events may repeat or cross).</summary>
+    private bool FirstToSee(string taskId, long revision)
+    {
+        while (true)
+        {
+            if (!_sent.TryGetValue(taskId, out var last))
+            {
+                if (_sent.TryAdd(taskId, revision))
+                {
+                    return true;
+                }
+            }
+            else if (last >= revision)
+            {
+                return false;
+            }
+            else if (_sent.TryUpdate(taskId, revision, last))
+            {
+                return true;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A change of task {TaskId} could not be pushed to its listeners")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string taskId);
+}

@@ -50,6 +50,11 @@ public static class McpEndpoints
             services.AddSingleton<DistributedResourceUpdates>();
             services.AddSingleton<IResourceUpdateListener>(sp => sp.GetRequiredService<DistributedResourceUpdates>());
             services.AddHostedService(sp => sp.GetRequiredService<DistributedResourceUpdates>());
+
+            // Task changes wake waiters and reach listeners on every instance.
+            services.AddSingleton<DistributedTaskEvents>();
+            services.AddSingleton<McpCqrs.Application.Mcp.Tasks.IMcpTaskEvents>(sp => sp.GetRequiredService<DistributedTaskEvents>());
+            services.AddHostedService(sp => sp.GetRequiredService<DistributedTaskEvents>());
         }
         else
         {

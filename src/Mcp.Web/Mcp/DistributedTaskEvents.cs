@@ -1,0 +1,61 @@
+using McpCqrs.Infrastructure.Mcp;
+using McpCqrs.Infrastructure.Mcp.Tasks;
+
+namespace McpCqrs.Web.Mcp;
+
+/// <summary>
+/// With several instances: a task change is published on Redis, and every instance wakes its own waiters and
+/// subscribers — a <c>tasks/update</c> on B reaches the handler waiting on A at once, a cancel on B stops the
+/// handler on A, and a listen stream on B hears a task that A runs. Publishing also delivers locally at once;
+/// an instance skips its own echo. If Redis is down, waiters still wake by their timeout and read the store.
+/// </summary>
+internal sealed partial class DistributedTaskEvents : LocalMcpTaskEvents, IHostedService, IAsyncDisposable
+{
+    private readonly string _origin = Guid.NewGuid().ToString("N");
+    private readonly RedisRelay _relay;
+    private readonly ILogger<DistributedTaskEvents> _logger;
+
+    public DistributedTaskEvents(RedisBroadcast broadcast, ILogger<DistributedTaskEvents> logger)
+    {
+        _logger = logger;
+        _relay = new RedisRelay(broadcast, "task-changed", OnMessage, logger);
+    }
+
+    public override async ValueTask PublishAsync(string taskId, CancellationToken cancellationToken)
+    {
+        Deliver(taskId);
+        try
+        {
+            await _relay.PublishAsync($"{_origin} {taskId}", cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The change is in the store already; other instances see it when their waiters time out.
+            LogPublishFailed(_logger, ex, taskId);
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _relay.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
+
+    public ValueTask DisposeAsync() => _relay.DisposeAsync();
+
+    private ValueTask OnMessage(string payload)
+    {
+        var space = payload.IndexOf(' ', StringComparison.Ordinal);
+        if (space > 0 && !payload.AsSpan(0, space).SequenceEqual(_origin))
+        {
+            Deliver(payload[(space + 1)..]);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} changed but Redis could not tell the other instances")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception, string taskId);
+}

@@ -72,6 +72,7 @@ public static class DependencyInjection
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapTicketsApi();
         app.MapCustomersApi();
+        app.MapTasksApi();
         app.MapMcp("/mcp");
         return app;
     }

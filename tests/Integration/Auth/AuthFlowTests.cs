@@ -81,6 +81,27 @@ public sealed class AuthFlowTests(PostgresServer postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_task_is_authorized_when_it_is_created_and_only_its_creator_reaches_it()
+    {
+        var tasks = new JsonObject { ["elicitation"] = new JsonObject(), ["extensions"] = new JsonObject { ["io.modelcontextprotocol/tasks"] = new JsonObject() } };
+        JsonObject Export() => McpCqrs.Tests.Integration.Stateless.Modern.Call("export_tickets", new JsonObject { ["filter"] = "status=Open" }, meta: McpCqrs.Tests.Integration.Stateless.Modern.Meta((JsonObject)tasks.DeepClone()));
+
+        using var customersOnly = OAuth.BearerClient(_host, await OAuth.ClientCredentialsAsync(_host, AuthHost.ReaderId, AuthHost.ReaderSecret, "customers:read", Resource));
+        using var denied = await new McpCqrs.Tests.Integration.Stateless.ModernHttp(customersOnly).SendAsync(Export());
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        Assert.Equal("tickets:read", OAuth.Challenge(denied)["scope"]);
+
+        using var reader = OAuth.BearerClient(_host, await OAuth.ClientCredentialsAsync(_host, AuthHost.ReaderId, AuthHost.ReaderSecret, "tickets:read", Resource));
+        var created = (await new McpCqrs.Tests.Integration.Stateless.ModernHttp(reader).CallAsync(Export())).Final["result"]!;
+        Assert.Equal("task", created["resultType"]!.GetValue<string>());
+        var get = McpCqrs.Tests.Integration.Stateless.Modern.Request("tasks/get", new JsonObject { ["taskId"] = created["taskId"]!.GetValue<string>() }, meta: McpCqrs.Tests.Integration.Stateless.Modern.Meta((JsonObject)tasks.DeepClone()));
+
+        using var writer = OAuth.BearerClient(_host, await OAuth.ClientCredentialsAsync(_host, AuthHost.WriterId, AuthHost.WriterSecret, "tickets:read", Resource));
+        Assert.Equal(-32602, (await new McpCqrs.Tests.Integration.Stateless.ModernHttp(writer).CallAsync(get)).Final["error"]!["code"]!.GetValue<int>());
+        Assert.Equal(created["taskId"]!.GetValue<string>(), (await new McpCqrs.Tests.Integration.Stateless.ModernHttp(reader).CallAsync(get)).Final["result"]!["taskId"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_client_may_not_ask_for_scopes_it_was_not_given()
     {
         var response = await _host.Client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>

@@ -143,7 +143,9 @@ public sealed class McpCallToolHandler(
             var request = ArgumentBinder.Bind(binding.RequestType, command.Arguments);
             if (asTask)
             {
-                context!.Admission = new McpCqrs.Application.Mcp.Tasks.TaskAdmission();
+                context!.CreatedTask = await new McpCqrs.Application.Mcp.Tasks.McpTaskLauncher(sender, services)
+                    .StartAsync(binding, request, command.Arguments, context, queue!, cancellationToken);
+                return new CallToolResult { Content = [] };
             }
 
             result = binding.Invoker is { } invoke
@@ -155,46 +157,7 @@ public sealed class McpCallToolHandler(
             return error.ToResult();
         }
 
-        if (asTask && context!.Admission is { Admitted: true })
-        {
-            context.CreatedTask = await CreateTaskAsync(command, context, queue!, cancellationToken);
-            return new CallToolResult { Content = [] };
-        }
-
         return ToResult(binding, result, formatter, command.Format);
-    }
-
-    /// <summary>Commits the admitted call as a task (with the answers of its input rounds) and hands it to the worker.</summary>
-    private async Task<McpCqrs.Application.Mcp.Tasks.McpTaskRecord> CreateTaskAsync(
-        McpCallTool command,
-        McpRequestContext context,
-        McpCqrs.Application.Mcp.Tasks.IMcpTaskQueue queue,
-        CancellationToken cancellationToken)
-    {
-        var options = queue.Options;
-        var ttl = context.TaskOptIn?.RequestedTtl is { } asked && asked > TimeSpan.Zero
-            ? (asked < options.MaxTtl ? asked : options.MaxTtl)
-            : options.DefaultTtl;
-        var user = (McpCqrs.Application.Common.Interfaces.ICurrentUser?)services.GetService(typeof(McpCqrs.Application.Common.Interfaces.ICurrentUser));
-        var store = (McpCqrs.Application.Mcp.Tasks.IMcpTaskStore)services.GetService(typeof(McpCqrs.Application.Mcp.Tasks.IMcpTaskStore))!;
-        var draft = new McpCqrs.Application.Mcp.Tasks.McpTaskDraft(
-            McpCqrs.Application.Mcp.Tasks.TaskRules.OwnerOf(user),
-            command.Name,
-            JsonSerializer.Serialize(command.Arguments ?? new Dictionary<string, JsonElement>()),
-            ttl,
-            options.PollInterval,
-            queue.Worker,
-            DateTime.UtcNow + options.LeaseDuration,
-            context.InputResponses?.Where(a => a.Value is not null).ToDictionary(a => a.Key, a => a.Value!.ToJsonString(), StringComparer.Ordinal));
-        var task = await store.CreateAsync(draft, cancellationToken);
-        McpCqrs.Application.Mcp.Tasks.McpTaskMetrics.Created(command.Name);
-        if (!queue.TryEnqueue(task))
-        {
-            await store.TryTransitionAsync(task.TaskId, McpCqrs.Application.Mcp.Tasks.McpTaskStatus.Failed, "The server is shutting down.", null, McpCqrs.Application.Mcp.Tasks.McpTaskWire.ErrorJson((int)McpErrorCode.InternalError, "The server is shutting down; try again."), cancellationToken);
-            throw new McpProtocolException("The server is shutting down; try again.", McpErrorCode.InternalError);
-        }
-
-        return task;
     }
 
     /// <summary>The tool result with JSON text (the binding's format is not consulted).</summary>

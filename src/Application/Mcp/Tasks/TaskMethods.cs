@@ -34,6 +34,18 @@ public sealed record McpTaskResult(string TaskId) : IQuery<JsonObject>, IMcpMeth
 /// <summary><c>tasks/list</c> (2025-11-25): the caller's tasks, one page at a time.</summary>
 public sealed record McpListTasks(string? Cursor) : IQuery<JsonObject>, IMcpMethod;
 
+/// <summary>REST: starts a task-capable tool as a task (its request is admitted now, as over MCP); answers the task.</summary>
+public sealed record StartToolTask(string Tool, IDictionary<string, System.Text.Json.JsonElement>? Arguments) : ICommand<JsonObject>, IMcpMethod;
+
+/// <summary>REST: the caller's task as <c>tasks/get</c> shows it in 2026-07-28; an unknown one is a domain not-found.</summary>
+public sealed record GetTask(string TaskId) : IQuery<JsonObject>;
+
+/// <summary>REST: cancels the caller's task (idempotent) and answers it.</summary>
+public sealed record CancelTask(string TaskId) : ICommand<JsonObject>;
+
+/// <summary>REST: answers the caller's task's input requests (unknown or answered keys are ignored) and answers it.</summary>
+public sealed record AnswerTask(string TaskId, IReadOnlyDictionary<string, JsonNode?> InputResponses) : ICommand<JsonObject>;
+
 /// <summary>
 /// The <c>tasks/*</c> methods of both revisions over the one task Store. Every call is bound to the caller: another
 /// caller's task, an expired one and one that never existed all answer -32602 alike. In 2026-07-28 a request that
@@ -44,7 +56,11 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
       ICommandHandler<McpUpdateTask, JsonObject>,
       ICommandHandler<McpCancelTask, JsonObject>,
       IQueryHandler<McpTaskResult, JsonObject>,
-      IQueryHandler<McpListTasks, JsonObject>
+      IQueryHandler<McpListTasks, JsonObject>,
+      ICommandHandler<StartToolTask, JsonObject>,
+      IQueryHandler<GetTask, JsonObject>,
+      ICommandHandler<CancelTask, JsonObject>,
+      ICommandHandler<AnswerTask, JsonObject>
 {
     private IMcpTaskStore? _store;
     private IMcpTaskEvents? _events;
@@ -73,16 +89,20 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
             throw new McpProtocolException($"Method not found: '{McpTaskMethods.Update}' (2025-11-25 answers a task's questions through tasks/result).", McpErrorCode.MethodNotFound);
         }
 
-        var task = await FindAsync(command.TaskId, cancellationToken);
-        var answers = command.InputResponses
+        await AnswerAsync(await FindAsync(command.TaskId, cancellationToken), command.InputResponses, cancellationToken);
+        return [];
+    }
+
+    /// <summary>Records the answers that fit a pending question (objects only; other keys are ignored) and wakes the task.</summary>
+    private async Task AnswerAsync(McpTaskRecord task, IReadOnlyDictionary<string, JsonNode?> responses, CancellationToken cancellationToken)
+    {
+        var answers = responses
             .Where(a => a.Value is JsonObject)
             .ToDictionary(a => a.Key, a => a.Value!.ToJsonString(), StringComparer.Ordinal);
         if (answers.Count > 0 && (await Store.AnswerAsync(task.TaskId, Owner, answers, cancellationToken)).Count > 0)
         {
             await Events.PublishAsync(task.TaskId, cancellationToken);
         }
-
-        return [];
     }
 
     public async ValueTask<JsonObject> Handle(McpCancelTask command, CancellationToken cancellationToken)
@@ -93,11 +113,7 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
             throw new McpProtocolException($"Task '{task.TaskId}' has already ended ({McpTaskWire.StatusName(task.Status)}); it cannot be cancelled.", McpErrorCode.InvalidParams);
         }
 
-        if (await Store.RequestCancelAsync(task.TaskId, Owner, cancellationToken))
-        {
-            await Events.PublishAsync(task.TaskId, cancellationToken);
-        }
-
+        await CancelAsync(task, cancellationToken);
         return context.IsStateless ? [] : McpTaskWire.Task(await FindAsync(task.TaskId, cancellationToken), McpTaskShape.Experimental);
     }
 
@@ -153,6 +169,52 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
 
         return result;
     }
+
+    public async ValueTask<JsonObject> Handle(StartToolTask command, CancellationToken cancellationToken)
+    {
+        var catalog = (Catalog.McpCatalog)services.GetService(typeof(Catalog.McpCatalog))!;
+        if (!catalog.TryGetTool(command.Tool, out var binding) || binding.TaskSupport == Catalog.TaskSupport.Forbidden)
+        {
+            throw new InvalidOperationException($"Tool '{command.Tool}' does not run as a task.");
+        }
+
+        var queue = services.GetService(typeof(IMcpTaskQueue)) as IMcpTaskQueue
+            ?? throw new InvalidOperationException("This host runs no task worker.");
+        var mcp = (McpRequestContext)services.GetService(typeof(McpRequestContext))!;
+        var request = Methods.ArgumentBinder.Bind(binding.RequestType, command.Arguments);
+        var task = await new McpTaskLauncher((ISender)services.GetService(typeof(ISender))!, services)
+            .StartAsync(binding, request, command.Arguments, mcp, queue, cancellationToken);
+        return McpTaskWire.Detailed(task, new Dictionary<string, string>());
+    }
+
+    public async ValueTask<JsonObject> Handle(GetTask query, CancellationToken cancellationToken) =>
+        await DetailedAsync(await FindForRestAsync(query.TaskId, cancellationToken), cancellationToken);
+
+    public async ValueTask<JsonObject> Handle(CancelTask command, CancellationToken cancellationToken)
+    {
+        await CancelAsync(await FindForRestAsync(command.TaskId, cancellationToken), cancellationToken);
+        return await DetailedAsync(await FindForRestAsync(command.TaskId, cancellationToken), cancellationToken);
+    }
+
+    public async ValueTask<JsonObject> Handle(AnswerTask command, CancellationToken cancellationToken)
+    {
+        await AnswerAsync(await FindForRestAsync(command.TaskId, cancellationToken), command.InputResponses, cancellationToken);
+        return await DetailedAsync(await FindForRestAsync(command.TaskId, cancellationToken), cancellationToken);
+    }
+
+    private async Task<JsonObject> DetailedAsync(McpTaskRecord task, CancellationToken cancellationToken) =>
+        McpTaskWire.Detailed(task, await Store.PendingInputAsync(task.TaskId, cancellationToken));
+
+    private async Task CancelAsync(McpTaskRecord task, CancellationToken cancellationToken)
+    {
+        if (await Store.RequestCancelAsync(task.TaskId, Owner, cancellationToken))
+        {
+            await Events.PublishAsync(task.TaskId, cancellationToken);
+        }
+    }
+
+    private async Task<McpTaskRecord> FindForRestAsync(string taskId, CancellationToken cancellationToken) =>
+        await Store.FindAsync(taskId, Owner, cancellationToken) ?? throw new Domain.Common.EntityNotFoundException("Task", taskId);
 
     /// <summary>
     /// 2025-11-25: the task's pending questions go to the client as real requests on the <c>tasks/result</c> stream

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Application.Mcp.Context;
+using Mediator;
+using ModelContextProtocol;
+
+namespace McpCqrs.Application.Mcp.Tasks;
+
+/// <summary>
+/// Starts a tool call as a task, for <c>tools/call</c> and for REST alike: the bound request goes through the
+/// pipeline up to <see cref="TaskAdmissionBehavior{TMessage, TResponse}"/> (authorization, rate limit, validation
+/// and the request's <see cref="McpTaskAdmission{TRequest}"/> run now, and their refusals reach the caller), then the
+/// task is committed — with its lease and the answers given so far — and handed to this instance's worker.
+/// </summary>
+public sealed class McpTaskLauncher(ISender sender, IServiceProvider services)
+{
+    public async Task<McpTaskRecord> StartAsync(
+        ToolBinding binding,
+        object request,
+        IDictionary<string, JsonElement>? arguments,
+        McpRequestContext context,
+        IMcpTaskQueue queue,
+        CancellationToken cancellationToken)
+    {
+        var admission = new TaskAdmission();
+        context.Admission = admission;
+        try
+        {
+            _ = binding.Invoker is { } invoke
+                ? await invoke(services, request, cancellationToken)
+                : await sender.Send(request, cancellationToken);
+        }
+        finally
+        {
+            context.Admission = null;
+        }
+
+        if (!admission.Admitted)
+        {
+            throw new InvalidOperationException($"The request of tool '{binding.Name}' did not reach the task gate: is TaskAdmissionBehavior in the pipeline?");
+        }
+
+        var options = queue.Options;
+        var ttl = context.TaskOptIn?.RequestedTtl is { } asked && asked > TimeSpan.Zero
+            ? (asked < options.MaxTtl ? asked : options.MaxTtl)
+            : options.DefaultTtl;
+        var store = (IMcpTaskStore)services.GetService(typeof(IMcpTaskStore))!;
+        var draft = new McpTaskDraft(
+            TaskRules.OwnerOf(services.GetService(typeof(ICurrentUser)) as ICurrentUser),
+            binding.Name,
+            JsonSerializer.Serialize(arguments ?? new Dictionary<string, JsonElement>()),
+            ttl,
+            options.PollInterval,
+            queue.Worker,
+            ((services.GetService(typeof(TimeProvider)) as TimeProvider) ?? TimeProvider.System).GetUtcNow().UtcDateTime + options.LeaseDuration,
+            context.InputResponses?.Where(a => a.Value is not null).ToDictionary(a => a.Key, a => a.Value!.ToJsonString(), StringComparer.Ordinal));
+        var task = await store.CreateAsync(draft, cancellationToken);
+        McpTaskMetrics.Created(binding.Name);
+        if (!queue.TryEnqueue(task))
+        {
+            await store.TryTransitionAsync(task.TaskId, McpTaskStatus.Failed, "The server is shutting down.", null, McpTaskWire.ErrorJson((int)McpErrorCode.InternalError, "The server is shutting down; try again."), cancellationToken);
+            throw new McpProtocolException("The server is shutting down; try again.", McpErrorCode.InternalError);
+        }
+
+        return task;
+    }
+}

@@ -57,6 +57,37 @@ public sealed class TracingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_task_runs_in_its_own_trace_linked_to_the_call_that_created_it()
+    {
+        var (response, trace) = await TracedPostAsync("""{"jsonrpc":"2.0","id":"trace-task","method":"tools/call","params":{"name":"export_tickets","arguments":{"filter":"status=Open"},"task":{}}}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"task\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var call = Assert.Single(trace, s => s.DisplayName == "mcp.tools.call");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        Activity? run = null;
+        while (run is null)
+        {
+            lock (_spans)
+            {
+                run = _spans.FirstOrDefault(s => s.DisplayName == "mcp.task.run" && s.Links.Any(l => l.Context.SpanId == call.SpanId));
+            }
+
+            if (run is null)
+            {
+                await Task.Delay(20, timeout.Token);
+            }
+        }
+
+        Assert.NotEqual(call.TraceId, run.TraceId);
+        Assert.Equal("export_tickets", run.GetTagItem("gen_ai.tool.name"));
+        lock (_spans)
+        {
+            Assert.Contains(_spans, s => s.DisplayName == "ExportTickets" && s.TraceId == run.TraceId);
+        }
+    }
+
+    [Fact]
     public async Task A_tool_call_is_traced_from_HTTP_through_the_method_and_the_command_down_to_the_database()
     {
         var (response, trace) = await TracedPostAsync("""{"jsonrpc":"2.0","id":"trace-1","method":"tools/call","params":{"name":"create_customer","arguments":{"name":"Ada","email":"ada@trace.example"}}}""");

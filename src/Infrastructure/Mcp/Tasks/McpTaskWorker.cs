@@ -29,7 +29,7 @@ public sealed partial class McpTaskWorker(
     TimeProvider clock,
     ILogger<McpTaskWorker> logger) : BackgroundService, IMcpTaskQueue
 {
-    private readonly Channel<McpTaskRecord> _queue = Channel.CreateUnbounded<McpTaskRecord>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Channel<(McpTaskRecord Task, ActivityContext CreatedBy)> _queue = Channel.CreateUnbounded<(McpTaskRecord, ActivityContext)>(new UnboundedChannelOptions { SingleReader = false });
 
     public string Worker { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
@@ -40,7 +40,8 @@ public sealed partial class McpTaskWorker(
 
     public bool TryEnqueue(McpTaskRecord task)
     {
-        if (!_queue.Writer.TryWrite(task))
+        // Enqueued on the creating request: its span is the one the task's run links to.
+        if (!_queue.Writer.TryWrite((task, Activity.Current?.Context ?? default)))
         {
             return false;
         }
@@ -65,10 +66,10 @@ public sealed partial class McpTaskWorker(
     {
         try
         {
-            await foreach (var task in _queue.Reader.ReadAllAsync(stoppingToken))
+            await foreach (var (task, createdBy) in _queue.Reader.ReadAllAsync(stoppingToken))
             {
                 McpTaskMetrics.Queued(-1);
-                await RunAsync(task, stoppingToken);
+                await RunAsync(task, stoppingToken, createdBy);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -77,7 +78,7 @@ public sealed partial class McpTaskWorker(
     }
 
     /// <summary>Runs one task to its end (or until the host stops), renewing its lease and watching for cancellation.</summary>
-    public async Task RunAsync(McpTaskRecord task, CancellationToken stoppingToken)
+    public async Task RunAsync(McpTaskRecord task, CancellationToken stoppingToken, ActivityContext createdBy = default)
     {
         using var running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var watch = WatchAsync(task, running, stoppingToken);
@@ -85,7 +86,7 @@ public sealed partial class McpTaskWorker(
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var outcome = await scope.ServiceProvider.GetRequiredService<McpTaskExecutor>().RunAsync(task, running.Token);
+            var outcome = await scope.ServiceProvider.GetRequiredService<McpTaskExecutor>().RunAsync(task, running.Token, createdBy);
             McpTaskMetrics.Finished(outcome, Stopwatch.GetElapsedTime(started));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -165,11 +166,18 @@ public sealed partial class McpTaskExecutor(
     IOptions<McpTaskOptions> options,
     ILogger<McpTaskExecutor> logger)
 {
-    public async Task<McpTaskStatus> RunAsync(McpTaskRecord task, CancellationToken cancellationToken)
+    /// <param name="task">The task to run.</param>
+    /// <param name="cancellationToken">Cancelled when the task is cancelled or the host stops.</param>
+    /// <param name="createdBy">The span of the request that created the task: the run is a new trace linked to it.</param>
+    public async Task<McpTaskStatus> RunAsync(McpTaskRecord task, CancellationToken cancellationToken, ActivityContext createdBy = default)
     {
         context.Method = RequestMethods.ToolsCall;
         context.Task = new McpTaskRun(task, store, events, options.Value);
-        using var activity = McpTaskMetrics.Source.StartActivity("mcp.task.run", ActivityKind.Internal);
+        using var activity = McpTaskMetrics.Source.StartActivity(
+            "mcp.task.run",
+            ActivityKind.Internal,
+            parentContext: default,
+            links: createdBy == default ? null : [new ActivityLink(createdBy)]);
         activity?.SetTag("mcp.task.id", task.TaskId);
         activity?.SetTag("gen_ai.tool.name", task.Tool);
 

@@ -97,13 +97,14 @@ public class ToolsCallBenchmarks
 
     private async Task<string> DispatchAsync(byte[] body)
     {
-        var envelope = JsonRpcWire.Classify(JsonNode.Parse(body));
+        using var document = System.Text.Json.JsonDocument.Parse(body);
+        var envelope = JsonRpcWire.Classify(document.RootElement);
         await using var scope = _services.CreateAsyncScope();
         var context = scope.ServiceProvider.GetRequiredService<McpRequestContext>();
         context.Method = envelope.Method!;
         context.RequestId = envelope.Id;
-        using var operation = new McpOperation(envelope.Method!, envelope.Id, envelope.Params, null, "2025-11-25");
-        var message = McpMethodTable.Create(envelope.Method!, envelope.Params);
+        using var operation = new McpOperation(envelope.Method!, envelope.Id, envelope.ParamsElement, null, "2025-11-25");
+        var message = McpMethodTable.Create(envelope.Method!, envelope.ParamsElement);
         var result = await scope.ServiceProvider.GetRequiredService<ISender>().Send((object)message);
         operation.Succeeded(result);
         return JsonRpcWire.Response(envelope.Id!.Value, result);

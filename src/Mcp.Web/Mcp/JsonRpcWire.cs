@@ -13,8 +13,31 @@ internal enum JsonRpcKind
     Response,
 }
 
-/// <summary>One JSON-RPC message read off the wire, checked for shape but not yet for meaning.</summary>
-internal sealed record JsonRpcEnvelope(JsonRpcKind Kind, string? Method, RequestId? Id, JsonNode? Params, JsonObject Raw);
+/// <summary>
+/// One JSON-RPC message read off the wire, checked for shape but not yet for meaning. The hot path reads
+/// <see cref="ParamsElement"/> (the parsed document, no tree); <see cref="Params"/> and <see cref="Raw"/> are
+/// mutable-tree views made on first use, for the paths that edit or walk the message.
+/// </summary>
+internal sealed class JsonRpcEnvelope(JsonRpcKind kind, string? method, RequestId? id, JsonElement? parameters, JsonElement raw)
+{
+    private JsonNode? _params;
+    private JsonObject? _raw;
+
+    public JsonRpcKind Kind { get; } = kind;
+
+    public string? Method { get; } = method;
+
+    public RequestId? Id { get; } = id;
+
+    /// <summary>The params as parsed (an object or an array), or null when there are none.</summary>
+    public JsonElement? ParamsElement { get; } = parameters;
+
+    public JsonNode? Params => _params ??= ParamsElement is { } p
+        ? (p.ValueKind == JsonValueKind.Array ? JsonArray.Create(p) : JsonObject.Create(p))
+        : null;
+
+    public JsonObject Raw => _raw ??= JsonObject.Create(raw)!;
+}
 
 /// <summary>A transport-level rejection: an HTTP status with a JSON-RPC error body.</summary>
 internal sealed class McpTransportException(int httpStatus, int code, string message, RequestId? id = null) : Exception(message)
@@ -39,45 +62,45 @@ internal static class JsonRpcWire
     };
 
     /// <summary>Checks one message's shape: a batch, a non-object, a wrong <c>jsonrpc</c> or a malformed id is -32600.</summary>
-    public static JsonRpcEnvelope Classify(JsonNode? body)
+    public static JsonRpcEnvelope Classify(JsonElement body)
     {
-        if (body is JsonArray)
+        if (body.ValueKind == JsonValueKind.Array)
         {
             throw Invalid("Batches are not supported: send one JSON-RPC message per request.");
         }
 
-        if (body is not JsonObject message)
+        if (body.ValueKind != JsonValueKind.Object)
         {
             throw Invalid("The body must be a JSON-RPC message object.");
         }
 
-        if (message["jsonrpc"] is not JsonValue version || version.GetValueKind() != JsonValueKind.String || version.GetValue<string>() != "2.0")
+        var hasId = body.TryGetProperty("id"u8, out var idElement);
+        if (!body.TryGetProperty("jsonrpc"u8, out var version) || version.ValueKind != JsonValueKind.String || !version.ValueEquals("2.0"u8))
         {
-            throw Invalid("The message must have \"jsonrpc\": \"2.0\".", ReadId(message["id"]));
+            throw Invalid("The message must have \"jsonrpc\": \"2.0\".", hasId ? ReadId(idElement) : null);
         }
 
-        var hasId = message.TryGetPropertyValue("id", out var idNode);
-        RequestId? id = hasId ? ReadId(idNode) ?? throw Invalid("\"id\" must be a string or an integer.") : null;
+        RequestId? id = hasId ? ReadId(idElement) ?? throw Invalid("\"id\" must be a string or an integer.") : null;
 
-        if (message.TryGetPropertyValue("method", out var methodNode))
+        if (body.TryGetProperty("method"u8, out var methodElement))
         {
-            if (methodNode is not JsonValue m || m.GetValueKind() != JsonValueKind.String || string.IsNullOrEmpty(m.GetValue<string>()))
+            if (methodElement.ValueKind != JsonValueKind.String || methodElement.GetString() is not { Length: > 0 } method)
             {
                 throw Invalid("\"method\" must be a non-empty string.", id);
             }
 
-            var parameters = message["params"];
-            if (parameters is not null and not JsonObject and not JsonArray)
+            JsonElement? parameters = null;
+            if (body.TryGetProperty("params"u8, out var p) && p.ValueKind != JsonValueKind.Null)
             {
-                throw Invalid("\"params\" must be an object.", id);
+                parameters = p.ValueKind is JsonValueKind.Object or JsonValueKind.Array ? p : throw Invalid("\"params\" must be an object.", id);
             }
 
-            return new JsonRpcEnvelope(hasId ? JsonRpcKind.Request : JsonRpcKind.Notification, m.GetValue<string>(), id, parameters, message);
+            return new JsonRpcEnvelope(hasId ? JsonRpcKind.Request : JsonRpcKind.Notification, method, id, parameters, body);
         }
 
-        if (hasId && (message.ContainsKey("result") || message.ContainsKey("error")))
+        if (hasId && (body.TryGetProperty("result"u8, out _) || body.TryGetProperty("error"u8, out _)))
         {
-            return new JsonRpcEnvelope(JsonRpcKind.Response, null, id, null, message);
+            return new JsonRpcEnvelope(JsonRpcKind.Response, null, id, null, body);
         }
 
         throw Invalid("The message is neither a request, a notification nor a response.", id);
@@ -127,10 +150,10 @@ internal static class JsonRpcWire
 
     public static string Message(JsonRpcMessage message) => JsonSerializer.Serialize(message, Options);
 
-    private static RequestId? ReadId(JsonNode? node) => node switch
+    private static RequestId? ReadId(JsonElement id) => id.ValueKind switch
     {
-        JsonValue v when v.GetValueKind() == JsonValueKind.String => new RequestId(v.GetValue<string>()),
-        JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) => new RequestId(n),
+        JsonValueKind.String => new RequestId(id.GetString()!),
+        JsonValueKind.Number when id.TryGetInt64(out var n) => new RequestId(n),
         _ => null,
     };
 

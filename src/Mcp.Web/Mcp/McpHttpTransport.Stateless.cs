@@ -51,7 +51,8 @@ internal sealed partial class McpHttpTransport
 
     private static bool IsStatelessRequest(HttpContext http, JsonRpcEnvelope envelope)
     {
-        if ((envelope.Params as JsonObject)?["_meta"] is JsonObject meta && meta.ContainsKey(MetaProtocolVersion))
+        if (envelope.ParamsElement is { ValueKind: JsonValueKind.Object } parameters && parameters.TryGetProperty("_meta"u8, out var meta)
+            && meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty(MetaProtocolVersion, out _))
         {
             return true;
         }
@@ -95,7 +96,7 @@ internal sealed partial class McpHttpTransport
         context.ClientInfo = call.ClientInfo;
         context.ClientCapabilities = call.Capabilities;
         context.LogLevel = call.LogLevel;
-        context.ProgressToken = ProgressTokenOf(envelope.Params);
+        context.ProgressToken = ProgressTokenOf(envelope.ParamsElement);
         context.IsStateless = true;
         context.Outbound = stream;
         context.InputResponses = (call.Params["inputResponses"] as JsonObject)?.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
@@ -117,13 +118,13 @@ internal sealed partial class McpHttpTransport
         using var alive = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         var status = StatusCodes.Status200OK;
         string payload;
-        using (var operation = new McpOperation(call.Method, id, envelope.Params, null, call.Version))
+        using (var operation = new McpOperation(call.Method, id, envelope.ParamsElement, null, call.Version))
         {
             try
             {
                 var message = call.Method == RequestMethods.ServerDiscover
                     ? new McpDiscover()
-                    : McpMethodTable.Create(call.Method, envelope.Params);
+                    : McpMethodTable.Create(call.Method, envelope.ParamsElement);
                 var result = await services.GetRequiredService<ISender>().Send((object)message, alive.Token);
                 operation.Succeeded(result);
                 payload = JsonRpcWire.Response(id, context.CreatedTask is { } created

@@ -99,7 +99,9 @@ internal sealed partial class McpHttpTransport(
                     http.Response.StatusCode = StatusCodes.Status202Accepted;
                     break;
                 case JsonRpcKind.Response:
-                    pending.Complete(session.Id, envelope.Raw["id"].StringOrNumber() ?? string.Empty, envelope.Raw);
+                    // The answer outlives this request (a waiting handler reads it): a detached copy.
+                    var answer = (JsonObject)envelope.Raw.DeepClone();
+                    pending.Complete(session.Id, answer["id"].StringOrNumber() ?? string.Empty, answer);
                     http.Response.StatusCode = StatusCodes.Status202Accepted;
                     break;
                 default:
@@ -187,10 +189,10 @@ internal sealed partial class McpHttpTransport(
         context.Method = RequestMethods.Initialize;
         context.RequestId = id;
         InitializeResult result;
-        using var operation = new McpOperation(RequestMethods.Initialize, id, envelope.Params, null, null);
+        using var operation = new McpOperation(RequestMethods.Initialize, id, envelope.ParamsElement, null, null);
         try
         {
-            var message = (McpInitialize)McpMethodTable.Create(RequestMethods.Initialize, envelope.Params);
+            var message = (McpInitialize)McpMethodTable.Create(RequestMethods.Initialize, envelope.ParamsElement);
             context.ClientInfo = message.Params.ClientInfo;
             context.ClientCapabilities = message.Params.Capabilities;
             result = await http.RequestServices.GetRequiredService<ISender>().Send(message, lifetime.ApplicationStopping);
@@ -260,11 +262,11 @@ internal sealed partial class McpHttpTransport(
     }
 
     /// <summary>2025-11-25: a <c>tools/call</c> carrying <c>params.task</c> (with an optional <c>ttl</c> in ms) asks for a task.</summary>
-    private static McpTaskOptIn? TaskOptInOf(JsonNode? parameters) =>
-        (parameters as JsonObject)?["task"] is JsonObject task
+    private static McpTaskOptIn? TaskOptInOf(JsonElement? parameters) =>
+        parameters is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty("task"u8, out var task) && task.ValueKind == JsonValueKind.Object
             ? new McpTaskOptIn(
                 McpTaskShape.Experimental,
-                task["ttl"] is JsonValue ttl && ttl.TryGetValue<long>(out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms) : null)
+                task.TryGetProperty("ttl"u8, out var ttl) && ttl.ValueKind == JsonValueKind.Number && ttl.TryGetInt64(out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms) : null)
             : null;
 
     private async Task DispatchAsync(HttpContext http, McpSession session, JsonRpcEnvelope envelope)
@@ -279,18 +281,18 @@ internal sealed partial class McpHttpTransport(
         context.ClientCapabilities = session.ClientCapabilities;
         context.SessionId = session.Id;
         context.LogLevel = session.LogLevel;
-        context.ProgressToken = ProgressTokenOf(envelope.Params);
+        context.ProgressToken = ProgressTokenOf(envelope.ParamsElement);
         context.Outbound = stream;
-        context.TaskOptIn = TaskOptInOf(envelope.Params);
+        context.TaskOptIn = TaskOptInOf(envelope.ParamsElement);
 
         string payload;
         var status = StatusCodes.Status200OK;
-        using (var operation = new McpOperation(envelope.Method!, id, envelope.Params, session.Id, session.ProtocolVersion))
+        using (var operation = new McpOperation(envelope.Method!, id, envelope.ParamsElement, session.Id, session.ProtocolVersion))
         using (var running = inFlight.Register(session.Id, id, lifetime.ApplicationStopping))
         {
             try
             {
-                var message = McpMethodTable.Create(envelope.Method!, envelope.Params);
+                var message = McpMethodTable.Create(envelope.Method!, envelope.ParamsElement);
                 var result = await http.RequestServices.GetRequiredService<ISender>().Send((object)message, running.Token);
                 operation.Succeeded(result);
                 if (context.CreatedTask is { } created)
@@ -516,7 +518,11 @@ internal sealed partial class McpHttpTransport(
     private static bool IsJson(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var type) && type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
 
-    private async Task<JsonNode?> ReadBodyAsync(HttpContext http)
+    /// <summary>
+    /// The body as one parsed JSON document (pooled; disposed with the response, so nothing may keep its elements
+    /// past the request: what outlives it is deserialized or cloned first).
+    /// </summary>
+    private async Task<JsonElement> ReadBodyAsync(HttpContext http)
     {
         var limit = options.Value.MaxRequestBodyBytes;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
@@ -526,7 +532,9 @@ internal sealed partial class McpHttpTransport(
 
         try
         {
-            return await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
+            var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
+            http.Response.RegisterForDispose(document);
+            return document.RootElement;
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -579,13 +587,21 @@ internal sealed partial class McpHttpTransport(
         return session;
     }
 
-    private static ProgressToken? ProgressTokenOf(JsonNode? parameters) =>
-        (parameters as JsonObject)?["_meta"]?["progressToken"] switch
+    private static ProgressToken? ProgressTokenOf(JsonElement? parameters)
+    {
+        if (parameters is not { ValueKind: JsonValueKind.Object } p || !p.TryGetProperty("_meta"u8, out var meta)
+            || meta.ValueKind != JsonValueKind.Object || !meta.TryGetProperty("progressToken"u8, out var token))
         {
-            JsonValue v when v.GetValueKind() == JsonValueKind.String => new ProgressToken(v.GetValue<string>()),
-            JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) => new ProgressToken(n),
+            return null;
+        }
+
+        return token.ValueKind switch
+        {
+            JsonValueKind.String => new ProgressToken(token.GetString()!),
+            JsonValueKind.Number when token.TryGetInt64(out var n) => new ProgressToken(n),
             _ => null,
         };
+    }
 
     /// <summary>
     /// The answer of both eras to a failure that is neither the protocol's nor a cancellation: a permission that

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using McpCqrs.Application.Common.Diagnostics;
 using McpCqrs.Application.Mcp.Sessions;
 using ModelContextProtocol.Protocol;
@@ -19,7 +18,7 @@ internal sealed class McpOperation : IDisposable
     private readonly TagList _tags;
     private string? _errorType;
 
-    public McpOperation(string method, RequestId? id, JsonNode? parameters, string? sessionId, string? protocolVersion)
+    public McpOperation(string method, RequestId? id, JsonElement? parameters, string? sessionId, string? protocolVersion)
     {
         var target = Target(method, parameters);
         _tags = new TagList { { "mcp.method.name", method } };
@@ -81,10 +80,10 @@ internal sealed class McpOperation : IDisposable
         _activity?.Dispose();
     }
 
-    private static KeyValuePair<string, object?>? Target(string method, JsonNode? parameters)
+    private static KeyValuePair<string, object?>? Target(string method, JsonElement? parameters)
     {
-        var p = parameters as JsonObject;
-        string? Text(string name) => p?[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+        string? Text(string name) =>
+            parameters is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         return method switch
         {
             RequestMethods.ToolsCall => new("gen_ai.tool.name", Text("name")),

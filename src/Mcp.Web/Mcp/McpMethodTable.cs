@@ -15,7 +15,7 @@ namespace McpCqrs.Web.Mcp;
 /// </summary>
 internal static class McpMethodTable
 {
-    private static readonly Dictionary<string, Func<JsonNode?, IMessage>> Methods = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Func<JsonElement?, IMessage>> Methods = new(StringComparer.Ordinal)
     {
         [RequestMethods.Initialize] = p => new McpInitialize(Read<InitializeRequestParams>(p, required: true)!),
         [RequestMethods.Ping] = _ => new McpPing(),
@@ -45,14 +45,16 @@ internal static class McpMethodTable
         [McpTaskMethods.Get] = p => new McpGetTask(TaskId(p)),
         [McpTaskMethods.Update] = p => new McpUpdateTask(
             TaskId(p),
-            ((p as JsonObject)?["inputResponses"] as JsonObject)?.ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal) ?? new Dictionary<string, JsonNode?>()),
+            p is { ValueKind: JsonValueKind.Object } update && update.TryGetProperty("inputResponses"u8, out var answers) && answers.ValueKind == JsonValueKind.Object
+                ? answers.EnumerateObject().ToDictionary(a => a.Name, a => JsonNode.Parse(a.Value.GetRawText()), StringComparer.Ordinal)
+                : new Dictionary<string, JsonNode?>()),
         [McpTaskMethods.Cancel] = p => new McpCancelTask(TaskId(p)),
         [McpTaskMethods.Result] = p => new McpTaskResult(TaskId(p)),
-        [McpTaskMethods.List] = p => new McpListTasks((p as JsonObject)?["cursor"] is JsonValue cursor && cursor.GetValueKind() == JsonValueKind.String ? cursor.GetValue<string>() : null),
+        [McpTaskMethods.List] = p => new McpListTasks(p is { ValueKind: JsonValueKind.Object } list && list.TryGetProperty("cursor"u8, out var cursor) && cursor.ValueKind == JsonValueKind.String ? cursor.GetString() : null),
     };
 
-    private static string TaskId(JsonNode? parameters) =>
-        (parameters as JsonObject)?["taskId"] is JsonValue id && id.GetValueKind() == JsonValueKind.String && id.GetValue<string>() is { Length: > 0 } taskId
+    private static string TaskId(JsonElement? parameters) =>
+        parameters is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty("taskId"u8, out var id) && id.ValueKind == JsonValueKind.String && id.GetString() is { Length: > 0 } taskId
             ? taskId
             : throw new McpProtocolException("This method needs the task's id in params.taskId.", McpErrorCode.InvalidParams);
 
@@ -60,12 +62,12 @@ internal static class McpMethodTable
         string.IsNullOrEmpty(uri) ? throw new McpProtocolException("This method needs a resource URI in params.uri.", McpErrorCode.InvalidParams) : uri;
 
     /// <summary>The request for <paramref name="method"/>; -32601 when there is none, -32602 when the params do not fit.</summary>
-    public static IMessage Create(string method, JsonNode? parameters) =>
+    public static IMessage Create(string method, JsonElement? parameters) =>
         Methods.TryGetValue(method, out var create)
             ? create(parameters)
             : throw new McpProtocolException($"Method not found: '{method}'.", McpErrorCode.MethodNotFound);
 
-    private static T? Read<T>(JsonNode? parameters, bool required = false)
+    private static T? Read<T>(JsonElement? parameters, bool required = false)
         where T : class
     {
         if (parameters is null)
@@ -77,7 +79,7 @@ internal static class McpMethodTable
 
         try
         {
-            return parameters.Deserialize<T>(McpJsonUtilities.DefaultOptions)
+            return parameters.Value.Deserialize<T>(McpJsonUtilities.DefaultOptions)
                 ?? throw new McpProtocolException("This method needs params.", McpErrorCode.InvalidParams);
         }
         catch (JsonException ex)

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using McpCqrs.Web.Mcp;
 using ModelContextProtocol.Protocol;
 
@@ -7,12 +7,12 @@ namespace McpCqrs.Tests.Unit.Mcp;
 public sealed class JsonRpcWireTests
 {
     private static McpTransportException Refused(string body) =>
-        Assert.Throws<McpTransportException>(() => JsonRpcWire.Classify(JsonNode.Parse(body)));
+        Assert.Throws<McpTransportException>(() => JsonRpcWire.Classify(JsonDocument.Parse(body).RootElement));
 
     [Fact]
     public void A_message_with_an_id_and_a_method_is_a_request()
     {
-        var envelope = JsonRpcWire.Classify(JsonNode.Parse("""{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"cursor":"x"}}"""));
+        var envelope = JsonRpcWire.Classify(JsonDocument.Parse("""{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"cursor":"x"}}""").RootElement);
 
         Assert.Equal(JsonRpcKind.Request, envelope.Kind);
         Assert.Equal("tools/list", envelope.Method);
@@ -23,7 +23,7 @@ public sealed class JsonRpcWireTests
     [Fact]
     public void A_string_id_is_kept_as_a_string()
     {
-        var envelope = JsonRpcWire.Classify(JsonNode.Parse("""{"jsonrpc":"2.0","id":"abc","method":"ping"}"""));
+        var envelope = JsonRpcWire.Classify(JsonDocument.Parse("""{"jsonrpc":"2.0","id":"abc","method":"ping"}""").RootElement);
 
         Assert.Equal(new RequestId("abc"), envelope.Id);
     }
@@ -31,7 +31,7 @@ public sealed class JsonRpcWireTests
     [Fact]
     public void A_message_with_a_method_and_no_id_is_a_notification()
     {
-        var envelope = JsonRpcWire.Classify(JsonNode.Parse("""{"jsonrpc":"2.0","method":"notifications/initialized"}"""));
+        var envelope = JsonRpcWire.Classify(JsonDocument.Parse("""{"jsonrpc":"2.0","method":"notifications/initialized"}""").RootElement);
 
         Assert.Equal(JsonRpcKind.Notification, envelope.Kind);
         Assert.Equal("notifications/initialized", envelope.Method);
@@ -43,7 +43,7 @@ public sealed class JsonRpcWireTests
     [InlineData("""{"jsonrpc":"2.0","id":"s1","error":{"code":-32601,"message":"no"}}""")]
     public void A_message_with_an_id_and_a_result_or_error_is_a_response(string body)
     {
-        var envelope = JsonRpcWire.Classify(JsonNode.Parse(body));
+        var envelope = JsonRpcWire.Classify(JsonDocument.Parse(body).RootElement);
 
         Assert.Equal(JsonRpcKind.Response, envelope.Kind);
         Assert.Equal(new RequestId("s1"), envelope.Id);

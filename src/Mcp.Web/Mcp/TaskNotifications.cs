@@ -55,19 +55,23 @@ internal sealed partial class TaskNotifications(
             var store = scope.ServiceProvider.GetRequiredService<IMcpTaskStore>();
             foreach (var owner in watchers)
             {
-                if (await store.FindAsync(taskId, owner, CancellationToken.None) is { } task)
+                if (await store.FindAsync(taskId, owner, CancellationToken.None) is { } task && FirstToSee($"listen\n{owner}\n{taskId}", task.Revision))
                 {
                     listeners.TaskChanged(taskId, owner, McpTaskWire.Detailed(task, await store.PendingInputAsync(taskId, CancellationToken.None)));
+                    if (McpTaskRecord.IsTerminal(task.Status))
+                    {
+                        Forget($"listen\n{owner}\n{taskId}");
+                    }
                 }
             }
 
-            if (session is { } target && await store.FindAsync(taskId, target.Owner, CancellationToken.None) is { } legacy && FirstToSee(taskId, legacy.Revision))
+            if (session is { } target && await store.FindAsync(taskId, target.Owner, CancellationToken.None) is { } legacy && FirstToSee($"session\n{taskId}", legacy.Revision))
             {
                 await notifier.NotifyAsync(target.SessionId, new JsonRpcNotification { Method = McpTaskMethods.StatusNotification2025, Params = McpTaskWire.Task(legacy, McpTaskShape.Experimental) });
                 if (McpTaskRecord.IsTerminal(legacy.Status))
                 {
                     _sessions.TryRemove(taskId, out _);
-                    _sent.TryRemove(taskId, out _);
+                    Forget($"session\n{taskId}");
                 }
             }
         }
@@ -77,14 +81,24 @@ internal sealed partial class TaskNotifications(
         }
     }
 
-    /// <summary>Whether <paramref name="revision"/> is newer than what the session was last sent (events may repeat or cross).</summary>
-    private bool FirstToSee(string taskId, long revision)
+    /// <summary>
+    /// A finished task never changes again; its last revision is kept a minute longer, so a slower read of an earlier
+    /// state (handled beside it) cannot follow the final one.
+    /// </summary>
+    private void Forget(string key) =>
+        _ = Task.Delay(TimeSpan.FromMinutes(1)).ContinueWith(_ => _sent.TryRemove(key, out long _), TaskScheduler.Default);
+
+    /// <summary>
+    /// Whether <paramref name="revision"/> is newer than what was last sent under <paramref name="key"/>: events are
+    /// handled side by side and may repeat or cross, and a client must never see a task go back in time.
+    /// </summary>
+    private bool FirstToSee(string key, long revision)
     {
         while (true)
         {
-            if (!_sent.TryGetValue(taskId, out var last))
+            if (!_sent.TryGetValue(key, out var last))
             {
-                if (_sent.TryAdd(taskId, revision))
+                if (_sent.TryAdd(key, revision))
                 {
                     return true;
                 }
@@ -93,7 +107,7 @@ internal sealed partial class TaskNotifications(
             {
                 return false;
             }
-            else if (_sent.TryUpdate(taskId, revision, last))
+            else if (_sent.TryUpdate(key, revision, last))
             {
                 return true;
             }

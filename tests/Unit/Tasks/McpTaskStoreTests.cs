@@ -116,10 +116,10 @@ public sealed class McpTaskStoreTests : IAsyncLifetime
 
         Assert.True(await WithStore(s => s.TryLeaseAsync(task.TaskId, "worker-a", now.AddSeconds(30), default)));
         Assert.False(await WithStore(s => s.TryLeaseAsync(task.TaskId, "worker-b", now.AddSeconds(30), default)));
-        Assert.Equal(0, await WithStore(s => s.FailAbandonedAsync(now.AddSeconds(10), default)));
+        Assert.Empty(await WithStore(s => s.FailAbandonedAsync(now.AddSeconds(10), default)));
 
         _clock.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal(1, await WithStore(s => s.FailAbandonedAsync(_clock.GetUtcNow().UtcDateTime, default)));
+        Assert.Equal([task.TaskId], await WithStore(s => s.FailAbandonedAsync(_clock.GetUtcNow().UtcDateTime, default)));
 
         var found = await WithStore(s => s.FindAsync(task.TaskId, "alice", default));
         Assert.Equal(McpTaskStatus.Failed, found!.Status);

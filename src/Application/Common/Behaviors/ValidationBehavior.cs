@@ -22,7 +22,7 @@ public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidat
         CancellationToken cancellationToken)
     {
         // A task's request was validated when the task was created.
-        if (_validators.Length == 0 || (mcp is not null && McpCqrs.Application.Mcp.Tasks.AdmittedTask.Skips(mcp)))
+        if (_validators.Length == 0 || (mcp is not null && McpCqrs.Application.Mcp.Tasks.AdmittedTask.Skips(mcp, message)))
         {
             return await next(message, cancellationToken);
         }

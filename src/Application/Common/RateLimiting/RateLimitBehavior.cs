@@ -56,7 +56,7 @@ public sealed class RateLimitBehavior<TMessage, TResponse>(IRateLimitService lim
     {
         // An MCP method is only the envelope: the tool's own request, sent through the pipeline below it, is limited.
         // A task was counted when it was created.
-        if (message is IMcpMethod || (context is not null && McpCqrs.Application.Mcp.Tasks.AdmittedTask.Skips(context)))
+        if (message is IMcpMethod || (context is not null && McpCqrs.Application.Mcp.Tasks.AdmittedTask.Skips(context, message)))
         {
             return await next(message, cancellationToken);
         }

@@ -17,7 +17,7 @@ public sealed class AuthorizationBehavior<TMessage, TResponse>(PermissionEvaluat
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
         // A task was authorized when it was created, with the caller's credentials.
-        if (message is not IMcpMethod && (context is null || !McpCqrs.Application.Mcp.Tasks.AdmittedTask.Skips(context)))
+        if (message is not IMcpMethod && (context is null || !McpCqrs.Application.Mcp.Tasks.AdmittedTask.Skips(context, message)))
         {
             var (type, request) = RequestBindings.Carried(message);
             await permissions.DemandAsync(type, request, user, services, cancellationToken);

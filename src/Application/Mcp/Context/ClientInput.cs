@@ -37,7 +37,8 @@ public sealed class InputRequiredException(IReadOnlyDictionary<string, InputRequ
 /// ends with an <c>input_required</c> result and runs again when the client retries with the answers.
 /// A handler must therefore be able to run again from the start (ask before it changes anything).
 /// Only what the client declared may be asked; asking anything else is <c>-32021</c>. Inside a task the questions
-/// become the task's input requests, answered whenever the client polls (any of them may be asked there).
+/// become the task's input requests, answered whenever the client polls (what may be asked is what the client that
+/// created the task declared).
 /// </summary>
 public interface IClientInput
 {
@@ -62,11 +63,11 @@ public interface IClientInput
 
 internal sealed class McpClientInput(IMcpRequestContext context) : IClientInput
 {
-    public bool CanSample => context.Task is not null || (context.Outbound is not null && context.ClientCapabilities?.Sampling is not null);
+    public bool CanSample => (context.Task is not null || context.Outbound is not null) && context.ClientCapabilities?.Sampling is not null;
 
-    public bool CanElicit => context.Task is not null || (context.Outbound is not null && context.ClientCapabilities?.Elicitation is not null);
+    public bool CanElicit => (context.Task is not null || context.Outbound is not null) && context.ClientCapabilities?.Elicitation is not null;
 
-    public bool CanListRoots => context.Task is not null || (context.Outbound is not null && context.ClientCapabilities?.Roots is not null);
+    public bool CanListRoots => (context.Task is not null || context.Outbound is not null) && context.ClientCapabilities?.Roots is not null;
 
     public string? State => context.RequestState;
 
@@ -75,14 +76,14 @@ internal sealed class McpClientInput(IMcpRequestContext context) : IClientInput
         string? state = null,
         CancellationToken cancellationToken = default)
     {
-        if (context.Task is { } task)
-        {
-            return await task.AskAsync(requests, cancellationToken);
-        }
-
         foreach (var request in requests.Values)
         {
             EnsureDeclared(request.Method);
+        }
+
+        if (context.Task is { } task)
+        {
+            return await task.AskAsync(requests, cancellationToken);
         }
 
         if (context.IsStateless)
@@ -100,6 +101,11 @@ internal sealed class McpClientInput(IMcpRequestContext context) : IClientInput
                 {
                     throw new McpProtocolException($"inputResponses['{key}'] must be an object (the client's answer to the request).", McpErrorCode.InvalidParams);
                 }
+            }
+
+            if (context is McpRequestContext mutable)
+            {
+                mutable.AnsweredKeys.UnionWith(requests.Keys);
             }
 
             return requests.Keys.ToDictionary(k => k, k => given[k], StringComparer.Ordinal);
@@ -139,7 +145,7 @@ internal sealed class McpClientInput(IMcpRequestContext context) : IClientInput
             RequestMethods.RootsList => (context.ClientCapabilities?.Roots is not null, "roots"),
             _ => throw new ArgumentException($"'{method}' is not something a server can ask a client.", nameof(method)),
         };
-        if (!declared || context.Outbound is null)
+        if (!declared || (context.Outbound is null && context.Task is null))
         {
             var error = new McpProtocolException($"This request needs the client capability '{capability}', which the client did not declare.", McpErrorCode.MissingRequiredClientCapability);
             error.Data["requiredCapabilities"] = capability;

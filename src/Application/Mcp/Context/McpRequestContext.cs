@@ -142,4 +142,13 @@ public sealed class McpRequestContext : IMcpRequestContext
     /// validation and then stops before its handler (<see cref="McpCqrs.Application.Mcp.Tasks.TaskAdmissionBehavior{TMessage, TResponse}"/>).
     /// </summary>
     public McpCqrs.Application.Mcp.Tasks.TaskAdmission? Admission { get; set; }
+
+    /// <summary>Stateless era: the keys of <see cref="InputResponses"/> that a handler asked for and read in this round.</summary>
+    public HashSet<string> AnsweredKeys { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Inside a task: the task's own request, which passed authorization, rate limits and validation when the task
+    /// was created. Only this request skips them; anything else the handler sends is checked as usual.
+    /// </summary>
+    public object? AdmittedRequest { get; set; }
 }

@@ -148,6 +148,12 @@ public sealed class McpCallToolHandler(
                 return new CallToolResult { Content = [] };
             }
 
+            if (context is { Task: not null })
+            {
+                // The task's own request, admitted when the task was created.
+                context.AdmittedRequest = request;
+            }
+
             result = binding.Invoker is { } invoke
                 ? await invoke(services, request, cancellationToken)
                 : await sender.Send(request, cancellationToken);

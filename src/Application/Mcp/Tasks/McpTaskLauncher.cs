@@ -54,10 +54,14 @@ public sealed class McpTaskLauncher(ISender sender, IServiceProvider services)
             options.PollInterval,
             queue.Worker,
             ((services.GetService(typeof(TimeProvider)) as TimeProvider) ?? TimeProvider.System).GetUtcNow().UtcDateTime + options.LeaseDuration,
-            context.InputResponses?.Where(a => a.Value is not null).ToDictionary(a => a.Key, a => a.Value!.ToJsonString(), StringComparer.Ordinal));
+            // Only the answers to what was asked before the task: a key the server never asked is not kept (it could
+            // otherwise answer, in advance, a question the task asks later).
+            context.InputResponses?
+                .Where(a => a.Value is not null && context.AnsweredKeys.Contains(a.Key))
+                .ToDictionary(a => a.Key, a => a.Value!.ToJsonString(), StringComparer.Ordinal));
         var task = await store.CreateAsync(draft, cancellationToken);
         McpTaskMetrics.Created(binding.Name);
-        if (!queue.TryEnqueue(task))
+        if (!queue.TryEnqueue(task, context.ClientCapabilities))
         {
             await store.TryTransitionAsync(task.TaskId, McpTaskStatus.Failed, "The server is shutting down.", null, McpTaskWire.ErrorJson((int)McpErrorCode.InternalError, "The server is shutting down; try again."), cancellationToken);
             throw new McpProtocolException("The server is shutting down; try again.", McpErrorCode.InternalError);

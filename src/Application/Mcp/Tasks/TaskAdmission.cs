@@ -64,8 +64,10 @@ public sealed class TaskAdmissionBehavior<TMessage, TResponse>(McpRequestContext
 public static class AdmittedTask
 {
     /// <summary>
-    /// True inside a running task: authorization, rate limits and validation ran when the task was created (with
-    /// the caller's credentials, which the worker does not have), so they are not run again.
+    /// True for the task's own request inside a running task: authorization, rate limits and validation ran when
+    /// the task was created (with the caller's credentials, which the worker does not have), so they are not run
+    /// again. Any other request the handler sends is checked as usual, as the task's owner.
     /// </summary>
-    public static bool Skips(IMcpRequestContext context) => context.Task is not null;
+    public static bool Skips(IMcpRequestContext context, object message) =>
+        context is McpRequestContext { Task: not null, AdmittedRequest: { } admitted } && ReferenceEquals(RequestBindings.Carried(message).Request, admitted);
 }

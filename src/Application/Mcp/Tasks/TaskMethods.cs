@@ -113,7 +113,11 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
             throw new McpProtocolException($"Task '{task.TaskId}' has already ended ({McpTaskWire.StatusName(task.Status)}); it cannot be cancelled.", McpErrorCode.InvalidParams);
         }
 
-        await CancelAsync(task, cancellationToken);
+        if (!await CancelAsync(task, cancellationToken) && !context.IsStateless)
+        {
+            throw new McpProtocolException($"Task '{task.TaskId}' has already ended; it cannot be cancelled.", McpErrorCode.InvalidParams);
+        }
+
         return context.IsStateless ? [] : McpTaskWire.Task(await FindAsync(task.TaskId, cancellationToken), McpTaskShape.Experimental);
     }
 
@@ -181,6 +185,9 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
         var queue = services.GetService(typeof(IMcpTaskQueue)) as IMcpTaskQueue
             ?? throw new InvalidOperationException("This host runs no task worker.");
         var mcp = (McpRequestContext)services.GetService(typeof(McpRequestContext))!;
+
+        // A REST caller answers the task's questions with POST /api/tasks/{id}/input.
+        mcp.ClientCapabilities ??= new ModelContextProtocol.Protocol.ClientCapabilities { Elicitation = new ModelContextProtocol.Protocol.ElicitationCapability() };
         var request = Methods.ArgumentBinder.Bind(binding.RequestType, command.Arguments);
         var task = await new McpTaskLauncher((ISender)services.GetService(typeof(ISender))!, services)
             .StartAsync(binding, request, command.Arguments, mcp, queue, cancellationToken);
@@ -205,12 +212,16 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
     private async Task<JsonObject> DetailedAsync(McpTaskRecord task, CancellationToken cancellationToken) =>
         McpTaskWire.Detailed(task, await Store.PendingInputAsync(task.TaskId, cancellationToken));
 
-    private async Task CancelAsync(McpTaskRecord task, CancellationToken cancellationToken)
+    /// <summary>Cancels the task unless it has ended; true when this call cancelled it.</summary>
+    private async Task<bool> CancelAsync(McpTaskRecord task, CancellationToken cancellationToken)
     {
-        if (await Store.RequestCancelAsync(task.TaskId, Owner, cancellationToken))
+        if (!await Store.RequestCancelAsync(task.TaskId, Owner, cancellationToken))
         {
-            await Events.PublishAsync(task.TaskId, cancellationToken);
+            return false;
         }
+
+        await Events.PublishAsync(task.TaskId, cancellationToken);
+        return true;
     }
 
     private async Task<McpTaskRecord> FindForRestAsync(string taskId, CancellationToken cancellationToken) =>

@@ -45,6 +45,10 @@ public static class TaskRules
         return error;
     }
 
-    /// <summary>The auth context a task is bound to: the principal's subject (empty when callers are anonymous).</summary>
-    public static string OwnerOf(ICurrentUser? user) => user?.Id ?? string.Empty;
+    /// <summary>
+    /// The auth context a task is bound to: the principal's subject; a caller without one (anonymous, or a token
+    /// without <c>sub</c>) is bound to its network address, so such callers do not share tasks across addresses.
+    /// </summary>
+    public static string OwnerOf(ICurrentUser? user) =>
+        user?.Id is { Length: > 0 } id ? id : "anonymous@" + (user?.ClientAddress ?? "unknown");
 }

@@ -144,9 +144,12 @@ public interface IMcpTaskStore
 
     /// <summary>
     /// Fails every non-terminal task whose lease expired before <paramref name="now"/> (its worker died); tasks are
-    /// not re-run, since commands are not assumed idempotent. Returns how many.
+    /// not re-run, since commands are not assumed idempotent. Returns the ids of the tasks it failed.
     /// </summary>
-    Task<int> FailAbandonedAsync(DateTime now, CancellationToken cancellationToken);
+    Task<IReadOnlyList<string>> FailAbandonedAsync(DateTime now, CancellationToken cancellationToken);
+
+    /// <summary>Extends <paramref name="worker"/>'s leases on the given (queued) tasks to <paramref name="until"/>. Returns how many.</summary>
+    Task<int> RenewLeasesAsync(IReadOnlyCollection<string> taskIds, string worker, DateTime until, CancellationToken cancellationToken);
 }
 
 /// <summary>What a new task starts with.</summary>
@@ -209,8 +212,11 @@ public interface IMcpTaskQueue
 
     McpTaskOptions Options { get; }
 
-    /// <summary>Hands a created (and committed) task to the worker; false when the worker is stopping.</summary>
-    bool TryEnqueue(McpTaskRecord task);
+    /// <summary>
+    /// Hands a created (and committed) task to the worker, with the capabilities of the client that created it
+    /// (what the task may ask it); false when the worker is stopping.
+    /// </summary>
+    bool TryEnqueue(McpTaskRecord task, ModelContextProtocol.Protocol.ClientCapabilities? client);
 }
 
 /// <summary>

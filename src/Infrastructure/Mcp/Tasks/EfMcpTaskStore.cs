@@ -170,13 +170,16 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
             }
         }
 
-        if (accepted.Count > 0 && !await db.Set<McpTaskInputRequest>().AnyAsync(r => r.TaskId == taskId && r.ResponseJson == null, cancellationToken))
+        await transaction.CommitAsync(cancellationToken);
+        if (accepted.Count > 0)
         {
-            var waiting = db.Set<McpTaskRecord>().Where(t => t.TaskId == taskId && t.Status == McpTaskStatus.InputRequired);
-            await SetStatusAsync(waiting, McpTaskStatus.Working, null, null, null, now, cancellationToken);
+            // After the commit, as its own conditional statement: two answers committed side by side each see the
+            // other's, so the last of them moves the task on (inside the transactions neither would).
+            var answeredAll = db.Set<McpTaskRecord>().Where(t => t.TaskId == taskId && t.Status == McpTaskStatus.InputRequired
+                && !db.Set<McpTaskInputRequest>().Any(r => r.TaskId == taskId && r.ResponseJson == null));
+            await SetStatusAsync(answeredAll, McpTaskStatus.Working, null, null, null, now, cancellationToken);
         }
 
-        await transaction.CommitAsync(cancellationToken);
         return accepted;
     }
 
@@ -195,13 +198,40 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
         return deleted;
     }
 
-    public Task<int> FailAbandonedAsync(DateTime now, CancellationToken cancellationToken) =>
-        SetStatusAsync(
-            db.Set<McpTaskRecord>().Where(t => !Terminal.Contains(t.Status) && t.LeaseOwner != null && t.LeaseExpiresAt < now),
-            McpTaskStatus.Failed,
-            AbandonedMessage,
-            null,
-            """{"code":-32603,"message":"The task was abandoned."}""",
-            now,
-            cancellationToken);
+    public async Task<IReadOnlyList<string>> FailAbandonedAsync(DateTime now, CancellationToken cancellationToken)
+    {
+        var abandoned = await db.Set<McpTaskRecord>().AsNoTracking()
+            .Where(t => !Terminal.Contains(t.Status) && t.LeaseOwner != null && t.LeaseExpiresAt < now)
+            .Select(t => t.TaskId)
+            .ToListAsync(cancellationToken);
+        var failed = new List<string>();
+        foreach (var taskId in abandoned)
+        {
+            // Conditional again: a lease renewed (or a task finished) since the read is left alone.
+            var changed = await SetStatusAsync(
+                db.Set<McpTaskRecord>().Where(t => t.TaskId == taskId && !Terminal.Contains(t.Status) && t.LeaseOwner != null && t.LeaseExpiresAt < now),
+                McpTaskStatus.Failed,
+                AbandonedMessage,
+                null,
+                """{"code":-32603,"message":"The task was abandoned."}""",
+                now,
+                cancellationToken);
+            if (changed == 1)
+            {
+                failed.Add(taskId);
+            }
+        }
+
+        return failed;
+    }
+
+    public Task<int> RenewLeasesAsync(IReadOnlyCollection<string> taskIds, string worker, DateTime until, CancellationToken cancellationToken)
+    {
+        var ids = taskIds.ToList();
+        return ids.Count == 0
+            ? Task.FromResult(0)
+            : db.Set<McpTaskRecord>()
+                .Where(t => ids.Contains(t.TaskId) && t.LeaseOwner == worker && !Terminal.Contains(t.Status))
+                .ExecuteUpdateAsync(set => set.SetProperty(t => t.LeaseExpiresAt, until), cancellationToken);
+    }
 }

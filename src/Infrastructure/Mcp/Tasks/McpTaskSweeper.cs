@@ -13,13 +13,23 @@ namespace McpCqrs.Infrastructure.Mcp.Tasks;
 /// </summary>
 public sealed partial class McpTaskSweeper(IServiceScopeFactory scopes, IOptions<McpTaskOptions> options, TimeProvider clock, ILogger<McpTaskSweeper> logger) : BackgroundService
 {
-    /// <summary>One sweep: (tasks failed, tasks deleted).</summary>
+    /// <summary>One sweep: (tasks failed, tasks deleted). Each failed task is announced, so its listeners hear of it.</summary>
     public async Task<(int Failed, int Deleted)> SweepOnceAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<IMcpTaskStore>();
+        var events = scope.ServiceProvider.GetService<IMcpTaskEvents>();
         var now = clock.GetUtcNow().UtcDateTime;
-        return (await store.FailAbandonedAsync(now, cancellationToken), await store.DeleteExpiredAsync(now, cancellationToken));
+        var failed = await store.FailAbandonedAsync(now, cancellationToken);
+        foreach (var taskId in failed)
+        {
+            if (events is not null)
+            {
+                await events.PublishAsync(taskId, cancellationToken);
+            }
+        }
+
+        return (failed.Count, await store.DeleteExpiredAsync(now, cancellationToken));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -18,9 +19,11 @@ namespace McpCqrs.Infrastructure.Mcp.Tasks;
 
 /// <summary>
 /// Runs the tasks created on this instance, off the request thread, at most <see cref="McpTaskOptions.MaxConcurrency"/>
-/// at a time. While a task runs its lease is renewed and the store is watched for cancellation (made on any
-/// instance). On shutdown the worker takes no more work and stops its handlers without writing an outcome: their
-/// leases run out and the sweeper (of any instance) marks the tasks failed — commands are not re-run.
+/// at a time (a task waiting for its client's answers gives its slot back until they come). Queued tasks keep their
+/// leases renewed; a task that was cancelled or failed while it waited is not started. While a task runs its lease
+/// is renewed and the store is watched for cancellation (made on any instance). On shutdown the worker takes no
+/// more work and stops its handlers without writing an outcome: their leases run out and the sweeper (of any
+/// instance) marks the tasks failed — commands are not re-run.
 /// </summary>
 public sealed partial class McpTaskWorker(
     IServiceScopeFactory scopes,
@@ -29,20 +32,31 @@ public sealed partial class McpTaskWorker(
     TimeProvider clock,
     ILogger<McpTaskWorker> logger) : BackgroundService, IMcpTaskQueue
 {
-    private readonly Channel<(McpTaskRecord Task, ActivityContext CreatedBy)> _queue = Channel.CreateUnbounded<(McpTaskRecord, ActivityContext)>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Channel<QueuedTask> _queue = Channel.CreateUnbounded<QueuedTask>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<string, QueuedTask> _waiting = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _slots = new(Math.Max(1, options.Value.MaxConcurrency));
 
     public string Worker { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     public McpTaskOptions Options => options.Value;
 
     /// <summary>Tasks waiting for a free slot.</summary>
-    public int Queued => _queue.Reader.Count;
+    public int Queued => _waiting.Count;
 
-    public bool TryEnqueue(McpTaskRecord task)
+    private TimeSpan Lease => options.Value.LeaseDuration;
+
+    /// <summary>How long the watch of a running task may sleep: its watch interval, and never a third of a lease or more.</summary>
+    private TimeSpan WatchEvery => options.Value.WatchInterval < Lease / 3 ? options.Value.WatchInterval : Lease / 3;
+
+    public bool TryEnqueue(McpTaskRecord task, ClientCapabilities? client)
     {
         // Enqueued on the creating request: its span is the one the task's run links to.
-        if (!_queue.Writer.TryWrite((task, Activity.Current?.Context ?? default)))
+        var queued = new QueuedTask(task, Activity.Current?.Context ?? default, client);
+        _waiting[task.TaskId] = queued;
+        if (!_queue.Writer.TryWrite(queued))
         {
+            _waiting.TryRemove(task.TaskId, out _);
             return false;
         }
 
@@ -50,10 +64,26 @@ public sealed partial class McpTaskWorker(
         return true;
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var slots = Math.Max(1, options.Value.MaxConcurrency);
-        return Task.WhenAll(Enumerable.Range(0, slots).Select(_ => ConsumeAsync(stoppingToken)));
+        var renewing = RenewQueuedAsync(stoppingToken);
+        try
+        {
+            await foreach (var queued in _queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                await _slots.WaitAsync(stoppingToken);
+                _waiting.TryRemove(queued.Task.TaskId, out _);
+                McpTaskMetrics.Queued(-1);
+                var slot = new Slot(_slots);
+                _running[queued.Task.TaskId] = Task.Run(() => RunQueuedAsync(queued, slot, stoppingToken), CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        await Task.WhenAll(_running.Values);
+        await renewing;
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -62,36 +92,79 @@ public sealed partial class McpTaskWorker(
         await base.StopAsync(cancellationToken);
     }
 
-    private async Task ConsumeAsync(CancellationToken stoppingToken)
+    private async Task RunQueuedAsync(QueuedTask queued, Slot slot, CancellationToken stoppingToken)
     {
         try
         {
-            await foreach (var (task, createdBy) in _queue.Reader.ReadAllAsync(stoppingToken))
-            {
-                McpTaskMetrics.Queued(-1);
-                await RunAsync(task, stoppingToken, createdBy);
-            }
+            await RunAsync(queued.Task, stoppingToken, queued.CreatedBy, queued.Client, slot);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        finally
         {
+            slot.Release();
+            _running.TryRemove(queued.Task.TaskId, out _);
         }
     }
 
-    /// <summary>Runs one task to its end (or until the host stops), renewing its lease and watching for cancellation.</summary>
-    public async Task RunAsync(McpTaskRecord task, CancellationToken stoppingToken, ActivityContext createdBy = default)
+    /// <summary>Keeps the leases of queued tasks alive, so a long queue is not taken for a dead instance.</summary>
+    private async Task RenewQueuedAsync(CancellationToken stoppingToken)
     {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(Lease / 3, clock, stoppingToken);
+                if (!_waiting.IsEmpty)
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    await scope.ServiceProvider.GetRequiredService<IMcpTaskStore>()
+                        .RenewLeasesAsync([.. _waiting.Keys], Worker, clock.GetUtcNow().UtcDateTime + Lease, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogRenewFailed(logger, ex);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs one task to its end (or until it is cancelled, its lease is lost, or the host stops), renewing its lease
+    /// and watching for cancellation. A task that is no longer this worker's to run (cancelled, failed or taken
+    /// while it waited) is not started.
+    /// </summary>
+    public async Task RunAsync(McpTaskRecord task, CancellationToken stoppingToken, ActivityContext createdBy = default, ClientCapabilities? client = null, IMcpTaskSlot? slot = null)
+    {
+        await using (var claim = scopes.CreateAsyncScope())
+        {
+            if (!await claim.ServiceProvider.GetRequiredService<IMcpTaskStore>().TryLeaseAsync(task.TaskId, Worker, clock.GetUtcNow().UtcDateTime + Lease, stoppingToken))
+            {
+                LogNotStarted(logger, task.TaskId);
+                return;
+            }
+        }
+
         using var running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var watch = WatchAsync(task, running, stoppingToken);
         var started = Stopwatch.GetTimestamp();
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var outcome = await scope.ServiceProvider.GetRequiredService<McpTaskExecutor>().RunAsync(task, running.Token, createdBy);
+            var outcome = await scope.ServiceProvider.GetRequiredService<McpTaskExecutor>().RunAsync(task, running.Token, createdBy, client, slot);
             McpTaskMetrics.Finished(outcome, Stopwatch.GetElapsedTime(started));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             LogStopped(logger, task.TaskId);
+        }
+        catch (OperationCanceledException) when (running.IsCancellationRequested)
+        {
+            // Cancelled by its client (or its lease was lost): the store already says how it ended.
+            McpTaskMetrics.Finished(McpTaskStatus.Cancelled, Stopwatch.GetElapsedTime(started));
+            LogCancelled(logger, task.TaskId);
         }
         catch (Exception ex)
         {
@@ -105,16 +178,19 @@ public sealed partial class McpTaskWorker(
         }
     }
 
-    /// <summary>Renews the lease every third of its length and cancels the handler once the task is cancelled (or gone).</summary>
+    /// <summary>
+    /// Renews the lease every third of its length and cancels the handler once the task is cancelled or gone, or
+    /// once the lease could not be renewed for a whole lease (another instance may have failed the task by then).
+    /// A store error in between is logged and retried.
+    /// </summary>
     private async Task WatchAsync(McpTaskRecord task, CancellationTokenSource running, CancellationToken stoppingToken)
     {
-        var lease = options.Value.LeaseDuration;
         var renewed = clock.GetUtcNow();
-        try
+        while (!running.IsCancellationRequested)
         {
-            while (!running.IsCancellationRequested)
+            try
             {
-                await events.WaitAsync(task.TaskId, options.Value.WatchInterval, running.Token);
+                await events.WaitAsync(task.TaskId, WatchEvery, running.Token);
                 await using var scope = scopes.CreateAsyncScope();
                 var store = scope.ServiceProvider.GetRequiredService<IMcpTaskStore>();
                 var current = await store.FindAsync(task.TaskId, task.Owner, running.Token);
@@ -124,32 +200,84 @@ public sealed partial class McpTaskWorker(
                     return;
                 }
 
-                if (clock.GetUtcNow() - renewed >= lease / 3)
+                if (clock.GetUtcNow() - renewed >= Lease / 3)
                 {
+                    if (!await store.TryLeaseAsync(task.TaskId, Worker, clock.GetUtcNow().UtcDateTime + Lease, running.Token))
+                    {
+                        await running.CancelAsync();
+                        return;
+                    }
+
                     renewed = clock.GetUtcNow();
-                    await store.TryLeaseAsync(task.TaskId, Worker, renewed.UtcDateTime + lease, running.Token);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogWatchFailed(logger, ex, task.TaskId);
+                if (clock.GetUtcNow() - renewed >= Lease)
+                {
+                    // The lease has run out meanwhile: the task may be failed elsewhere, so its handler stops too.
+                    await running.CancelAsync();
+                    return;
                 }
             }
         }
-        catch (OperationCanceledException)
+    }
+
+    private sealed record QueuedTask(McpTaskRecord Task, ActivityContext CreatedBy, ClientCapabilities? Client);
+
+    /// <summary>One worker slot, given back at most once for each time it is taken.</summary>
+    private sealed class Slot(SemaphoreSlim slots) : IMcpTaskSlot
+    {
+        private int _held = 1;
+
+        public void Release()
         {
+            if (Interlocked.Exchange(ref _held, 0) == 1)
+            {
+                slots.Release();
+            }
         }
-        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+
+        public async Task ReacquireAsync(CancellationToken cancellationToken)
         {
-            // The store is unreachable: without a lease the task would be failed elsewhere, so stop it here too.
-            LogWatchFailed(logger, ex, task.TaskId);
-            await running.CancelAsync();
+            if (Volatile.Read(ref _held) == 0)
+            {
+                await slots.WaitAsync(cancellationToken);
+                Volatile.Write(ref _held, 1);
+            }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} stopped by shutdown; its lease will run out and it will be marked failed")]
     private static partial void LogStopped(ILogger logger, string taskId);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} was cancelled; its handler stopped")]
+    private static partial void LogCancelled(ILogger logger, string taskId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} was not started: it ended (or was taken) while it waited in the queue")]
+    private static partial void LogNotStarted(ILogger logger, string taskId);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId} could not record its outcome")]
     private static partial void LogRunFailed(ILogger logger, Exception exception, string taskId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} lost its store; its handler is stopped")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: the store could not be read; trying again")]
     private static partial void LogWatchFailed(ILogger logger, Exception exception, string taskId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The leases of queued tasks could not be renewed; trying again")]
+    private static partial void LogRenewFailed(ILogger logger, Exception exception);
+}
+
+/// <summary>A running task's place in the worker, which it gives back while it waits for its client.</summary>
+public interface IMcpTaskSlot
+{
+    void Release();
+
+    Task ReacquireAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -162,6 +290,7 @@ public sealed partial class McpTaskExecutor(
     McpRequestContext context,
     ISender sender,
     IMcpTaskStore store,
+    IServiceScopeFactory scopes,
     IMcpTaskEvents events,
     IOptions<McpTaskOptions> options,
     ILogger<McpTaskExecutor> logger)
@@ -169,10 +298,13 @@ public sealed partial class McpTaskExecutor(
     /// <param name="task">The task to run.</param>
     /// <param name="cancellationToken">Cancelled when the task is cancelled or the host stops.</param>
     /// <param name="createdBy">The span of the request that created the task: the run is a new trace linked to it.</param>
-    public async Task<McpTaskStatus> RunAsync(McpTaskRecord task, CancellationToken cancellationToken, ActivityContext createdBy = default)
+    /// <param name="client">The capabilities of the client that created the task: what the task may ask it.</param>
+    /// <param name="slot">The worker slot, given back while the task waits for answers.</param>
+    public async Task<McpTaskStatus> RunAsync(McpTaskRecord task, CancellationToken cancellationToken, ActivityContext createdBy = default, ClientCapabilities? client = null, IMcpTaskSlot? slot = null)
     {
         context.Method = RequestMethods.ToolsCall;
-        context.Task = new McpTaskRun(task, store, events, options.Value);
+        context.ClientCapabilities = client;
+        context.Task = new McpTaskRun(task, scopes, events, options.Value, slot);
         using var activity = McpTaskMetrics.Source.StartActivity(
             "mcp.task.run",
             ActivityKind.Internal,
@@ -225,8 +357,10 @@ public sealed partial class McpTaskExecutor(
 /// <see cref="IMcpTaskContext"/> of a running task: progress becomes its status message; questions become its input
 /// requests, and the handler waits (woken by <see cref="IMcpTaskEvents"/>, else checking every watch interval) until
 /// all are answered — by <c>tasks/update</c> or, in 2025-11-25, by the client's answers on <c>tasks/result</c>.
+/// While it waits it gives its worker slot back. Each store call has its own scope, so the task's bookkeeping never
+/// touches (or saves) the handler's unit of work.
 /// </summary>
-internal sealed class McpTaskRun(McpTaskRecord task, IMcpTaskStore store, IMcpTaskEvents events, McpTaskOptions options) : IMcpTaskContext
+internal sealed class McpTaskRun(McpTaskRecord task, IServiceScopeFactory scopes, IMcpTaskEvents events, McpTaskOptions options, IMcpTaskSlot? slot) : IMcpTaskContext
 {
     public string TaskId => task.TaskId;
 
@@ -234,7 +368,7 @@ internal sealed class McpTaskRun(McpTaskRecord task, IMcpTaskStore store, IMcpTa
 
     public async ValueTask ReportAsync(string statusMessage, CancellationToken cancellationToken)
     {
-        if (await store.SetStatusMessageAsync(task.TaskId, statusMessage, cancellationToken))
+        if (await WithStoreAsync(store => store.SetStatusMessageAsync(task.TaskId, statusMessage, cancellationToken)))
         {
             await events.PublishAsync(task.TaskId, cancellationToken);
         }
@@ -242,23 +376,35 @@ internal sealed class McpTaskRun(McpTaskRecord task, IMcpTaskStore store, IMcpTa
 
     public async ValueTask<IReadOnlyDictionary<string, JsonNode?>> AskAsync(IReadOnlyDictionary<string, InputRequest> requests, CancellationToken cancellationToken)
     {
-        var answers = await store.AnswersAsync(task.TaskId, cancellationToken);
+        var answers = await WithStoreAsync(store => store.AnswersAsync(task.TaskId, cancellationToken));
         var missing = requests.Where(r => !answers.ContainsKey(r.Key)).ToDictionary(r => r.Key, r => McpTaskWire.InputRequestJson(r.Value), StringComparer.Ordinal);
         if (missing.Count > 0)
         {
-            if (!await store.RequestInputAsync(task.TaskId, missing, "Waiting for the client's answer.", cancellationToken))
+            if (!await WithStoreAsync(store => store.RequestInputAsync(task.TaskId, missing, "Waiting for the client's answer.", cancellationToken)))
             {
                 throw new OperationCanceledException("The task ended while it waited for input.");
             }
 
             await events.PublishAsync(task.TaskId, cancellationToken);
+            slot?.Release();
             while (requests.Keys.Any(k => !answers.ContainsKey(k)))
             {
                 await events.WaitAsync(task.TaskId, options.WatchInterval, cancellationToken);
-                answers = await store.AnswersAsync(task.TaskId, cancellationToken);
+                answers = await WithStoreAsync(store => store.AnswersAsync(task.TaskId, cancellationToken));
+            }
+
+            if (slot is not null)
+            {
+                await slot.ReacquireAsync(cancellationToken);
             }
         }
 
         return requests.Keys.ToDictionary(k => k, k => JsonNode.Parse(answers[k]), StringComparer.Ordinal);
+    }
+
+    private async Task<T> WithStoreAsync<T>(Func<IMcpTaskStore, Task<T>> use)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await use(scope.ServiceProvider.GetRequiredService<IMcpTaskStore>());
     }
 }

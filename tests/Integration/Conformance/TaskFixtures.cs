@@ -92,15 +92,30 @@ internal sealed class TaskFixtureHandlers(IClientInput input, IProgressReporter 
 
     public ValueTask<ToolContent> Handle(Greet command, CancellationToken cancellationToken) => ValueTask.FromResult(Text($"Hello, {command.Name}!"));
 
+    /// <summary>How many slow_compute handlers started, and how many run now, by label (tests watch the worker through them).</summary>
+    internal static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Started = new(StringComparer.Ordinal);
+
+    internal static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Running = new(StringComparer.Ordinal);
+
     public async ValueTask<ToolContent> Handle(SlowCompute command, CancellationToken cancellationToken)
     {
-        for (var second = 0; second < command.Seconds; second++)
+        var label = command.Label ?? string.Empty;
+        Started.AddOrUpdate(label, 1, (_, n) => n + 1);
+        Running.AddOrUpdate(label, 1, (_, n) => n + 1);
+        try
         {
-            await progress.ReportAsync(second, command.Seconds, $"Computing {command.Label}", cancellationToken);
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-        }
+            for (var second = 0; second < command.Seconds; second++)
+            {
+                await progress.ReportAsync(second, command.Seconds, $"Computing {command.Label}", cancellationToken);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
 
-        return Text($"Computed {command.Label} in {command.Seconds} s.");
+            return Text($"Computed {command.Label} in {command.Seconds} s.");
+        }
+        finally
+        {
+            Running.AddOrUpdate(label, 0, (_, n) => n - 1);
+        }
     }
 
     public async ValueTask<ToolContent> Handle(FailingJob command, CancellationToken cancellationToken)

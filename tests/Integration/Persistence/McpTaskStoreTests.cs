@@ -45,4 +45,29 @@ public sealed class McpTaskStoreTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal(winner.Status, stored!.Status);
         Assert.Equal(1, stored.Revision); // created at 0; exactly one transition applied
     }
+
+    [Fact]
+    public async Task Two_partial_answers_committed_side_by_side_move_the_task_on()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            McpTaskRecord task;
+            await using (var db = Context())
+            {
+                var store = new EfMcpTaskStore(db, TimeProvider.System);
+                task = await store.CreateAsync(new McpTaskDraft("alice", "multi_input", "{}", TimeSpan.FromHours(1), TimeSpan.FromSeconds(1)), default);
+                Assert.True(await store.RequestInputAsync(task.TaskId, new Dictionary<string, string> { ["a"] = "{}", ["b"] = "{}" }, null, default));
+            }
+
+            await Task.WhenAll(new[] { "a", "b" }.Select(async key =>
+            {
+                await using var db = Context();
+                await new EfMcpTaskStore(db, TimeProvider.System).AnswerAsync(task.TaskId, "alice", new Dictionary<string, string> { [key] = """{"action":"accept"}""" }, default);
+            }));
+
+            await using var reader = Context();
+            var stored = await new EfMcpTaskStore(reader, TimeProvider.System).FindAsync(task.TaskId, "alice", default);
+            Assert.Equal(McpTaskStatus.Working, stored!.Status);
+        }
+    }
 }

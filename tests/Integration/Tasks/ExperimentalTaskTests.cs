@@ -60,8 +60,20 @@ public sealed class ExperimentalTaskTests(TaskHost host) : IClassFixture<TaskHos
     public async Task Tools_list_marks_the_tools_that_run_as_tasks()
     {
         var mcp = await SessionAsync();
-        var list = Result(await AnswerAsync(await mcp.PostAsync(Request("tools/list", new JsonObject()))));
-        var tools = list["tools"]!.AsArray().OfType<JsonObject>().ToDictionary(t => t["name"]!.GetValue<string>());
+        var tools = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        string? cursor = null;
+        do
+        {
+            var page = Result(await AnswerAsync(await mcp.PostAsync(Request("tools/list", cursor is null ? new JsonObject() : new JsonObject { ["cursor"] = cursor }))));
+            foreach (var tool in page["tools"]!.AsArray().OfType<JsonObject>())
+            {
+                tools[tool["name"]!.GetValue<string>()] = tool;
+            }
+
+            cursor = page["nextCursor"]?.GetValue<string>();
+        }
+        while (cursor is not null);
+
 
         Assert.Equal("optional", tools["slow_compute"]["execution"]!["taskSupport"]!.GetValue<string>());
         Assert.Equal("required", tools["failing_job"]["execution"]!["taskSupport"]!.GetValue<string>());
@@ -151,6 +163,7 @@ public sealed class ExperimentalTaskTests(TaskHost host) : IClassFixture<TaskHos
         while (cursor is not null);
 
         Assert.Equal(created.Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+        Assert.Equal(3, listed.Count); // two pages of two (the page size of this host)
         Assert.Equal(-32602, ErrorCode(await AnswerAsync(await carol.PostAsync(Request("tasks/list", new JsonObject { ["cursor"] = "not-a-cursor" })))));
     }
 
@@ -204,5 +217,29 @@ public sealed class ExperimentalTaskTests(TaskHost host) : IClassFixture<TaskHos
         Assert.Equal(fromModern, Result(await AnswerAsync(await legacy.PostAsync(TaskMethod("tasks/get", fromModern))))["taskId"]!.GetValue<string>());
         var done = await Tasks2026.UntilAsync(modern, fromLegacy);
         Assert.Equal("Computed legacy in 0 s.", done["result"]!["content"]![0]!["text"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_task_past_its_time_to_live_is_gone()
+    {
+        var mcp = await SessionAsync();
+        var taskId = Result(await AnswerAsync(await mcp.PostAsync(CallWithTask("slow_compute", new JsonObject { ["seconds"] = 0, ["label"] = "short-lived" }, ttl: 1))))["task"]!["taskId"]!.GetValue<string>();
+        await Task.Delay(50);
+
+        Assert.Equal(-32602, ErrorCode(await AnswerAsync(await mcp.PostAsync(TaskMethod("tasks/get", taskId)))));
+        Assert.DoesNotContain(taskId, Result(await AnswerAsync(await mcp.PostAsync(Request("tasks/list", new JsonObject()))))["tasks"]!.AsArray().Select(t => t!["taskId"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_task_asking_what_its_session_cannot_answer_fails_with_32021_instead_of_waiting()
+    {
+        var mcp = host.Legacy("lena");
+        await mcp.InitializeAsync(capabilities: new JsonObject { ["tasks"] = new JsonObject() });
+        var taskId = Result(await AnswerAsync(await mcp.PostAsync(CallWithTask("confirm_delete", new JsonObject { ["filename"] = "mute.txt" }))))["task"]!["taskId"]!.GetValue<string>();
+
+        var answer = await AnswerAsync(await mcp.PostAsync(TaskMethod("tasks/result", taskId)));
+
+        Assert.Equal(-32021, ErrorCode(answer));
+        Assert.Equal("failed", Result(await AnswerAsync(await mcp.PostAsync(TaskMethod("tasks/get", taskId))))["status"]!.GetValue<string>());
     }
 }

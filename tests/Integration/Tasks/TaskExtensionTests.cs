@@ -236,4 +236,18 @@ public sealed class TaskExtensionTests(TaskHost host) : IClassFixture<TaskHost>
         Assert.Contains("seconds", Expect.Text(result));
         Assert.False(result.ContainsKey("taskId"));
     }
+
+    [Fact]
+    public async Task Answers_sent_with_the_creating_call_do_not_answer_questions_the_task_asks_later()
+    {
+        var http = host.Modern();
+        var call = Tasks2026.Call("confirm_delete", new JsonObject { ["filename"] = "guarded.txt" });
+        call["params"]!["inputResponses"] = new JsonObject { ["confirm"] = new JsonObject { ["action"] = "accept", ["content"] = new JsonObject { ["confirm"] = true } } };
+        var created = Expect.Result(await http.CallAsync(call), 1);
+
+        var task = await Tasks2026.UntilAsync(http, created["taskId"]!.GetValue<string>(), "input_required");
+
+        Assert.NotNull(task["inputRequests"]!["confirm"]);
+        await http.CallAsync(Tasks2026.Method("tasks/cancel", created["taskId"]!.GetValue<string>()));
+    }
 }

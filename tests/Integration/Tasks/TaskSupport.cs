@@ -14,11 +14,14 @@ public sealed class TaskHost : IAsyncLifetime
 
     internal TestHost Host { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Host = await TestHost.StartOnSqliteAsync(services =>
-    {
-        services.AddTestUserAuthentication();
-        services.AddTaskFixtures();
-    });
+    /// <summary>Lists come in pages of two, so paging is exercised.</summary>
+    public async Task InitializeAsync() => Host = await TestHost.StartOnSqliteAsync(
+        services =>
+        {
+            services.AddTestUserAuthentication();
+            services.AddTaskFixtures();
+        },
+        new Dictionary<string, string?> { ["Mcp:Server:ListPageSize"] = "2" });
 
     public async Task DisposeAsync()
     {

@@ -6,7 +6,11 @@ using McpCqrs.Tests.Integration.Support;
 
 namespace McpCqrs.Tests.Integration.Tasks;
 
-/// <summary>The worker's limits: tasks beyond the concurrency limit wait their turn; a rate limit refuses at creation.</summary>
+/// <summary>
+/// The worker's limits, with one slot and three-second leases swept five times a second: tasks beyond the limit wait
+/// their turn (their leases kept alive), a task waiting for answers gives its slot back, a task cancelled in the
+/// queue never starts, and a rate limit refuses at creation.
+/// </summary>
 public sealed class TaskWorkerTests : IAsyncLifetime
 {
     private TestHost _host = null!;
@@ -16,6 +20,8 @@ public sealed class TaskWorkerTests : IAsyncLifetime
         new Dictionary<string, string?>
         {
             ["Mcp:Tasks:MaxConcurrency"] = "1",
+            ["Mcp:Tasks:LeaseDuration"] = "00:00:03",
+            ["Mcp:Tasks:SweepInterval"] = "00:00:00.200",
             ["RateLimiting:Policies:once:Algorithm"] = "FixedWindow",
             ["RateLimiting:Policies:once:PermitLimit"] = "1",
             ["RateLimiting:Policies:once:Window"] = "00:10:00",
@@ -63,5 +69,55 @@ public sealed class TaskWorkerTests : IAsyncLifetime
         var refused = Tasks2026.Error(await http.CallAsync(Tasks2026.Call("export_tickets", new JsonObject { ["filter"] = "status=Open" })), HttpStatusCode.OK, -32000);
 
         Assert.Equal("once", refused["data"]!["policy"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_task_queued_longer_than_a_lease_is_not_taken_for_abandoned()
+    {
+        var http = new ModernHttp(_host.Client);
+        var first = (await Tasks2026.CreateAsync(http, "slow_compute", new JsonObject { ["seconds"] = 5, ["label"] = $"long-{Guid.NewGuid():N}" }))["taskId"]!.GetValue<string>();
+        var queued = (await Tasks2026.CreateAsync(http, "slow_compute", new JsonObject { ["seconds"] = 0, ["label"] = $"queued-{Guid.NewGuid():N}" }))["taskId"]!.GetValue<string>();
+
+        foreach (var taskId in new[] { first, queued })
+        {
+            var done = await Tasks2026.UntilAsync(http, taskId);
+            Assert.True(done["status"]!.GetValue<string>() == "completed", done.ToJsonString());
+        }
+    }
+
+    [Fact]
+    public async Task A_task_cancelled_in_the_queue_never_starts()
+    {
+        var http = new ModernHttp(_host.Client);
+        var label = $"never-{Guid.NewGuid():N}";
+        var first = (await Tasks2026.CreateAsync(http, "slow_compute", new JsonObject { ["seconds"] = 2, ["label"] = $"ahead-{Guid.NewGuid():N}" }))["taskId"]!.GetValue<string>();
+        var queued = (await Tasks2026.CreateAsync(http, "slow_compute", new JsonObject { ["seconds"] = 0, ["label"] = label }))["taskId"]!.GetValue<string>();
+
+        Expect.Complete(await http.CallAsync(Tasks2026.Method("tasks/cancel", queued)), 1);
+        await Tasks2026.UntilAsync(http, first);
+        var after = $"after-{Guid.NewGuid():N}";
+        await Tasks2026.UntilAsync(http, (await Tasks2026.CreateAsync(http, "slow_compute", new JsonObject { ["seconds"] = 0, ["label"] = after }))["taskId"]!.GetValue<string>());
+
+        Assert.Equal(1, TaskFixtureHandlers.Started.GetValueOrDefault(after));
+        Assert.Equal(0, TaskFixtureHandlers.Started.GetValueOrDefault(label));
+        Assert.Equal("cancelled", (await Tasks2026.GetAsync(http, queued))["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_task_waiting_for_answers_gives_its_slot_to_the_next()
+    {
+        var http = new ModernHttp(_host.Client);
+        var asking = (await Tasks2026.CreateAsync(http, "confirm_delete", new JsonObject { ["filename"] = "slot.txt" }))["taskId"]!.GetValue<string>();
+        await Tasks2026.UntilAsync(http, asking, "input_required");
+
+        var next = (await Tasks2026.CreateAsync(http, "slow_compute", new JsonObject { ["seconds"] = 0, ["label"] = $"next-{Guid.NewGuid():N}" }))["taskId"]!.GetValue<string>();
+
+        Assert.Equal("completed", (await Tasks2026.UntilAsync(http, next))["status"]!.GetValue<string>());
+        Assert.Equal("input_required", (await Tasks2026.GetAsync(http, asking))["status"]!.GetValue<string>());
+        Expect.Complete(await http.CallAsync(Tasks2026.Method("tasks/update", asking, new JsonObject
+        {
+            ["inputResponses"] = new JsonObject { ["confirm"] = new JsonObject { ["action"] = "accept", ["content"] = new JsonObject { ["confirm"] = true } } },
+        })), 1);
+        Assert.Equal("completed", (await Tasks2026.UntilAsync(http, asking))["status"]!.GetValue<string>());
     }
 }

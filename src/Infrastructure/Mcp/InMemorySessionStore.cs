@@ -7,6 +7,8 @@ namespace McpCqrs.Infrastructure.Mcp;
 /// <summary>Sessions of a single instance, in process memory; expired ones are dropped when met.</summary>
 public sealed class InMemorySessionStore(IOptions<McpSessionOptions> options, TimeProvider clock) : ISessionStore
 {
+    private static readonly TimeSpan TouchGranularity = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<string, McpSession> _sessions = new(StringComparer.Ordinal);
 
     public Task CreateAsync(McpSession session, CancellationToken cancellationToken)
@@ -29,6 +31,13 @@ public sealed class InMemorySessionStore(IOptions<McpSessionOptions> options, Ti
             {
                 _sessions.TryRemove(new KeyValuePair<string, McpSession>(id, session));
                 return Task.FromResult<McpSession?>(null);
+            }
+
+            // The idle clock moves in whole seconds: a busy session is not rewritten on every request (all of its
+            // concurrent requests would contend for the one entry).
+            if (now - session.LastSeenAt < TouchGranularity)
+            {
+                return Task.FromResult<McpSession?>(session);
             }
 
             var touched = session with { LastSeenAt = now };

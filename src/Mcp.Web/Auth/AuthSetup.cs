@@ -42,7 +42,7 @@ public static partial class AuthSetup
                     "Auth:Backend is AllowAny (no authentication) in the Production environment: choose OpenIddict or External, or set Auth:AllowAnyInProduction=true if this host is truly unreachable."]);
             }
 
-            services.AddAuthentication();
+            // No scheme: nothing to authenticate (a host may still add its own schemes; then the middleware runs).
             return services;
         }
 
@@ -205,7 +205,15 @@ public static partial class AuthSetup
             LogEphemeralKeys(app.Logger);
         }
 
-        app.UseAuthentication();
+        // AllowAny registers no scheme: with none added by the host either, there is nothing to authenticate, and
+        // the middleware would only cost every request a scoped resolution (and without the authentication
+        // services, the host does not add it on its own).
+        if (app.Services.GetService<Microsoft.AspNetCore.Authentication.IAuthenticationSchemeProvider>() is { } schemes
+            && schemes.GetAllSchemesAsync().GetAwaiter().GetResult().Any())
+        {
+            app.UseAuthentication();
+        }
+
         app.MapGet(ProtectedResource.MetadataPath, (HttpContext http) => Results.Json(resource.MetadataOf(http))).ExcludeFromDescription();
         app.MapGet(ProtectedResource.MetadataPath + "/{**path}", (HttpContext http) => Results.Json(resource.MetadataOf(http))).ExcludeFromDescription();
         if (options.Backend == AuthBackend.OpenIddict)

@@ -288,7 +288,7 @@ internal sealed partial class McpHttpTransport(
         string payload;
         var status = StatusCodes.Status200OK;
         using (var operation = new McpOperation(envelope.Method!, id, envelope.ParamsElement, session.Id, session.ProtocolVersion))
-        using (var running = inFlight.Register(session.Id, id, lifetime.ApplicationStopping))
+        using (var running = inFlight.Register(session.Id, id))
         {
             try
             {

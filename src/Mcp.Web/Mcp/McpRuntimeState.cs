@@ -9,15 +9,29 @@ namespace McpCqrs.Web.Mcp;
 /// <summary>Requests running on this instance, so <c>notifications/cancelled</c> can cancel their handlers.</summary>
 public sealed class InFlightRequests
 {
-    private readonly ConcurrentDictionary<(string Session, string Id), CancellationTokenSource> _running = new();
+    // Every request adds and removes an entry: more lock stripes than the default (one per core) keep them apart.
+    private readonly ConcurrentDictionary<(string Session, string Id), CancellationTokenSource> _running = new(concurrencyLevel: 64, capacity: 256);
+    private volatile bool _stopping;
+
+    /// <summary>
+    /// One registration on <paramref name="lifetime"/>'s stopping token cancels every running request; each request
+    /// has a plain token source of its own (linking each to the shared stopping token would make every request
+    /// register and unregister on that one token, which serializes them under load).
+    /// </summary>
+    public InFlightRequests(IHostApplicationLifetime lifetime) => lifetime.ApplicationStopping.Register(CancelAll);
 
     public int Count => _running.Count;
 
-    public Registration Register(string sessionId, RequestId id, CancellationToken stopping)
+    public Registration Register(string sessionId, RequestId id)
     {
         var key = (sessionId, id.ToString());
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var cts = new CancellationTokenSource();
         _running[key] = cts;
+        if (_stopping)
+        {
+            cts.Cancel();
+        }
+
         return new Registration(this, key, cts);
     }
 
@@ -31,6 +45,22 @@ public sealed class InFlightRequests
         }
 
         return false;
+    }
+
+    private void CancelAll()
+    {
+        _stopping = true;
+        foreach (var cts in _running.Values)
+        {
+            try
+            {
+                cts.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The request ended meanwhile.
+            }
+        }
     }
 
     public readonly struct Registration(InFlightRequests owner, (string, string) key, CancellationTokenSource cts) : IDisposable

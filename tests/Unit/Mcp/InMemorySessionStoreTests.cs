@@ -77,6 +77,20 @@ public sealed class InMemorySessionStoreTests
     }
 
     [Fact]
+    public async Task A_busy_session_is_touched_at_most_once_a_second()
+    {
+        var created = await Create("s1");
+
+        _clock.Advance(TimeSpan.FromMilliseconds(400));
+        var soon = await _store.GetAsync("s1", CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMilliseconds(700));
+        var later = await _store.GetAsync("s1", CancellationToken.None);
+
+        Assert.Same(created, soon);
+        Assert.Equal(_clock.GetUtcNow(), later?.LastSeenAt);
+    }
+
+    [Fact]
     public async Task A_session_older_than_the_maximum_age_is_gone_however_busy()
     {
         await Create("s1");

@@ -55,7 +55,7 @@ internal sealed class ToonObjectNode(List<KeyValuePair<string, ToonNode>> proper
 
     public bool TryGet(string key, out ToonNode value)
     {
-        if (Properties.Count <= 8)
+        if (Properties.Count <= ToonModelBuilder.SmallObject)
         {
             foreach (var property in Properties)
             {
@@ -143,9 +143,18 @@ internal sealed class ToonModelBuilder(int maxDepth)
                 HashSet<string>? seen = null;
                 foreach (var property in element.EnumerateObject())
                 {
-                    var name = ReadString(() => property.Name, "property name")!;
-                    seen ??= new HashSet<string>(StringComparer.Ordinal);
-                    if (!seen.Add(name))
+                    string name;
+                    try
+                    {
+                        name = CheckString(property.Name, "property name");
+                    }
+                    catch (InvalidOperationException ex)
+                    {
+                        throw new ToonEncodeFault($"A property name cannot be read: {ex.Message}");
+                    }
+
+                    // Small objects (the usual rows) are checked for a repeated key by a scan, larger ones by a set.
+                    if (properties.Count < SmallObject ? Contains(properties, name) : !(seen ??= NewSeen(properties)).Add(name))
                     {
                         throw new ToonEncodeFault($"Duplicate property name '{name}': TOON objects cannot repeat a key.");
                     }
@@ -169,7 +178,14 @@ internal sealed class ToonModelBuilder(int maxDepth)
             }
 
             case JsonValueKind.String:
-                return ToonPrimitive.String(ReadString(element.GetString, "string")!);
+                try
+                {
+                    return ToonPrimitive.String(CheckString(element.GetString()!, "string"));
+                }
+                catch (InvalidOperationException ex)
+                {
+                    throw new ToonEncodeFault($"A string cannot be read: {ex.Message}");
+                }
             case JsonValueKind.Number:
                 return NumberFromText(element.GetRawText());
             case JsonValueKind.True:
@@ -248,7 +264,7 @@ internal sealed class ToonModelBuilder(int maxDepth)
     }
 
     private static ToonPrimitive NumberFromText(string text) =>
-        ToonPrimitive.Number(ToonNumber.TryCanonicalize(text, out var canonical) ? canonical : text);
+        ToonPrimitive.Number(ToonNumber.IsCanonicalInteger(text) ? text : ToonNumber.TryCanonicalize(text, out var canonical) ? canonical : text);
 
     private void EnterContainer(int depth)
     {
@@ -263,15 +279,30 @@ internal sealed class ToonModelBuilder(int maxDepth)
             ? value
             : throw new ToonEncodeFault($"A {what} contains an unpaired surrogate, which TOON (UTF-8 text) cannot represent.");
 
-    private static string? ReadString(Func<string?> read, string what)
+    /// <summary>Up to this many properties a linear scan is cheaper than a hash set (for duplicate keys and lookups).</summary>
+    internal const int SmallObject = 16;
+
+    private static bool Contains(List<KeyValuePair<string, ToonNode>> properties, string name)
     {
-        try
+        foreach (var property in properties)
         {
-            return read() is { } s ? CheckString(s, what) : null;
+            if (string.Equals(property.Key, name, StringComparison.Ordinal))
+            {
+                return true;
+            }
         }
-        catch (InvalidOperationException ex)
+
+        return false;
+    }
+
+    private static HashSet<string> NewSeen(List<KeyValuePair<string, ToonNode>> properties)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in properties)
         {
-            throw new ToonEncodeFault($"A {what} cannot be read: {ex.Message}");
+            seen.Add(property.Key);
         }
+
+        return seen;
     }
 }

@@ -9,6 +9,34 @@ namespace McpCqrs.Infrastructure.Toon;
 internal static class ToonNumber
 {
     /// <summary>
+    /// True for an integer already in canonical form: <c>0</c>, or an optional minus and 1 to 21 digits without a
+    /// leading zero (below 1e21 integers are written plainly). Such text needs no rewriting (the common case).
+    /// </summary>
+    public static bool IsCanonicalInteger(ReadOnlySpan<char> text)
+    {
+        if (text is "0")
+        {
+            return true;
+        }
+
+        var digits = text.Length > 0 && text[0] == '-' ? text[1..] : text;
+        if (digits.Length is 0 or > 21 || digits[0] is < '1' or > '9')
+        {
+            return false;
+        }
+
+        foreach (var c in digits)
+        {
+            if (c is < '0' or > '9')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// Rewrites a decimal number (<c>-?digits(.digits)?([eE][+-]?digits)?</c>) in the spec §2 canonical form: plain
     /// decimal without exponent, leading or trailing zeros when <c>1e-6 &lt;= |n| &lt; 1e21</c>; otherwise
     /// <c>d.ddde±x</c> with a lowercase <c>e</c> and an explicit exponent sign. Zero (including -0) becomes

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side by side, same machine, same load: tools/call of an `echo` tool on
 #   floor  - bare Kestrel parsing JSON-RPC and writing a CallToolResult (bench/peers/Floor)
-#   sdk    - the official C# MCP SDK, ModelContextProtocol.AspNetCore 2.4.0, stateful (bench/peers/SdkPeer)
+#   sdk    - the official C# MCP SDK, ModelContextProtocol.AspNetCore 2.4.0, stateful sessions (bench/peers/SdkPeer)
 #   ours   - this host with the full pipeline (bench/peers/McpCqrsHost)
 # with wrk (Debian package), THREADS threads and CONNECTIONS connections on one session each. The three run side
 # by side and are loaded in turn, ROUNDS times (floor, sdk, ours, floor, ...), so a slow spell of a shared machine
@@ -71,3 +71,13 @@ for n in "${peers[@]}"; do printf '%-6s %10s %9s %9s\n' "$n" "${rps[$n]}" "${p50
 awk -v o="${rps[ours]}" -v f="${rps[floor]}" -v s="${rps[sdk]}" -v op="${p99[ours]}" -v fp="${p99[floor]}" 'BEGIN {
   printf "\nours / floor: %.2f of the requests/s (goal >= 0.70), p99 %.2fx the floor (goal <= 1.5)\n", o / f, op / fp
   printf "ours / sdk:   %.2fx the requests/s (goal >= 2)\n", o / s }'
+
+# Session churn (the floor has no sessions): initialize -> tools/call -> DELETE, CHURN_CONNECTIONS connections
+# (one per wrk thread: the script keeps each connection's session id in its thread), after a warm-up.
+CHURN_CONNECTIONS=${CHURN_CONNECTIONS:-8}
+printf '\nsession churn (initialize + tools/call + DELETE), %s connections\n' "$CHURN_CONNECTIONS"
+for n in sdk ours; do
+  url="http://127.0.0.1:${port[$n]}/mcp"
+  wrk -t"$CHURN_CONNECTIONS" -c"$CHURN_CONNECTIONS" -d5s -s bench/load/mcp-churn.lua "$url" >/dev/null
+  printf '%-6s %s\n' "$n" "$(wrk -t"$CHURN_CONNECTIONS" -c"$CHURN_CONNECTIONS" -d"$DURATION" -s bench/load/mcp-churn.lua "$url" | tail -n 1)"
+done

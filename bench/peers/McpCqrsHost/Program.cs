@@ -17,7 +17,10 @@ var app = McpCqrsApp.Build(args, builder =>
         ["RateLimiting:Bindings:Echo:0"] = "generous",
     });
     builder.Services.AddScoped<ICommandHandler<Echo, EchoResult>, EchoHandler>();
-    builder.Services.AddMcpCatalog(catalog => catalog.AddExternalTool<Echo, EchoResult>("echo", r => r with { Description = "Echoes its message." }));
+    builder.Services.AddScoped<ICommandHandler<Broadcast, int>, BroadcastHandler>();
+    builder.Services.AddMcpCatalog(catalog => catalog
+        .AddExternalTool<Echo, EchoResult>("echo", r => r with { Description = "Echoes its message." })
+        .AddExternalTool<Broadcast, int>("broadcast", r => r with { Description = "Sends Count notifications to every open session stream (fan-out load)." }));
 });
 await app.RunAsync();
 
@@ -28,4 +31,22 @@ public sealed record EchoResult(string Message);
 public sealed class EchoHandler : ICommandHandler<Echo, EchoResult>
 {
     public ValueTask<EchoResult> Handle(Echo command, CancellationToken cancellationToken) => ValueTask.FromResult(new EchoResult(command.Message));
+}
+
+public sealed record Broadcast(int Count) : ICommand<int>;
+
+/// <summary>The fan-out scenario's trigger: every notification goes to every session that holds an open GET stream.</summary>
+public sealed class BroadcastHandler(McpCqrs.Application.Mcp.Context.IMcpNotifier notifier) : ICommandHandler<Broadcast, int>
+{
+    public async ValueTask<int> Handle(Broadcast command, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < command.Count; i++)
+        {
+            await notifier.BroadcastAsync(
+                new ModelContextProtocol.Protocol.JsonRpcNotification { Method = "notifications/bench/tick", Params = new System.Text.Json.Nodes.JsonObject { ["i"] = i } },
+                cancellationToken);
+        }
+
+        return command.Count;
+    }
 }

@@ -42,13 +42,14 @@ public static class DependencyInjection
                         ["Database:Provider is 'Postgres' but ConnectionStrings:Default is empty: set it to a PostgreSQL connection string (Host=...;Database=...;Username=...;Password=...)."]);
                 }
 
-                services.AddDbContext<AppDbContext, PostgresAppDbContext>(o => o.UseNpgsql(connectionString));
+                // Pooled: a context per request costs its internal service scope; a pooled one is reset and reused.
+                services.AddDbContextPool<AppDbContext, PostgresAppDbContext>(o => o.UseNpgsql(connectionString));
                 break;
             default:
                 var sqlite = string.IsNullOrWhiteSpace(connectionString)
                     ? $"Data Source={EnsureDataFolder(Path.Combine(environment.ContentRootPath, options.SqlitePath))}"
                     : connectionString;
-                services.AddDbContext<AppDbContext, SqliteAppDbContext>(o => o.UseSqlite(sqlite));
+                services.AddDbContextPool<AppDbContext, SqliteAppDbContext>(o => o.UseSqlite(sqlite));
                 break;
         }
 

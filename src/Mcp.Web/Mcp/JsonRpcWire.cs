@@ -39,6 +39,9 @@ internal sealed class JsonRpcEnvelope(JsonRpcKind kind, string? method, RequestI
     public JsonObject Raw => _raw ??= JsonObject.Create(raw)!;
 }
 
+/// <summary>A result already written as JSON (UTF-8), placed into the response as it is.</summary>
+internal sealed record RawJson(ReadOnlyMemory<byte> Utf8);
+
 /// <summary>A transport-level rejection: an HTTP status with a JSON-RPC error body.</summary>
 internal sealed class McpTransportException(int httpStatus, int code, string message, RequestId? id = null) : Exception(message)
 {
@@ -121,6 +124,10 @@ internal static class JsonRpcWire
             {
                 writer.WriteStartObject();
                 writer.WriteEndObject();
+            }
+            else if (result is RawJson raw)
+            {
+                writer.WriteRawValue(raw.Utf8.Span, skipInputValidation: true);
             }
             else
             {

@@ -65,6 +65,7 @@ internal sealed partial class McpHttpTransport(
     public const int Forbidden = -32001;
 
     private readonly McpStreamServices _streams = new(replay, broker, pending, options.Value);
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tool, byte[]> _toolJson = new();
 
     public async Task PostAsync(HttpContext http)
     {
@@ -241,24 +242,45 @@ internal sealed partial class McpHttpTransport(
         return node;
     }
 
-    /// <summary>2025-11-25: <c>execution.taskSupport</c> on the tools that may run as tasks (absent means forbidden).</summary>
-    private object WithTaskSupport(ListToolsResult result)
+    /// <summary>
+    /// 2025-11-25 <c>tools/list</c>, written from each tool's JSON made once for the tool's life (a binding keeps its
+    /// <see cref="Tool"/>), with <c>execution.taskSupport</c> on the tools that may run as tasks when this host runs
+    /// a task worker (absent means forbidden).
+    /// </summary>
+    private RawJson ToolsListJson(ListToolsResult result)
     {
-        if (tasks is null || !result.Tools.Any(t => catalog.TryGetTool(t.Name, out var b) && b.TaskSupport != TaskSupport.Forbidden))
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonRpcWire.Options.Encoder, SkipValidation = true }))
         {
-            return result;
-        }
-
-        var node = JsonSerializer.SerializeToNode(result, JsonRpcWire.Options)!.AsObject();
-        foreach (var tool in node["tools"]!.AsArray().OfType<JsonObject>())
-        {
-            if (catalog.TryGetTool(tool["name"]!.GetValue<string>(), out var binding) && binding.TaskSupport != TaskSupport.Forbidden)
+            writer.WriteStartObject();
+            writer.WritePropertyName("tools");
+            writer.WriteStartArray();
+            foreach (var tool in result.Tools)
             {
-                tool["execution"] = new JsonObject { ["taskSupport"] = binding.TaskSupport == TaskSupport.Required ? "required" : "optional" };
+                writer.WriteRawValue(_toolJson.GetValue(tool, ToolJson), skipInputValidation: true);
             }
+
+            writer.WriteEndArray();
+            if (result.NextCursor is { } next)
+            {
+                writer.WriteString("nextCursor", next);
+            }
+
+            writer.WriteEndObject();
         }
 
-        return node;
+        return new RawJson(buffer.WrittenMemory);
+    }
+
+    private byte[] ToolJson(Tool tool)
+    {
+        var node = JsonSerializer.SerializeToNode(tool, JsonRpcWire.Options)!.AsObject();
+        if (tasks is not null && catalog.TryGetTool(tool.Name, out var binding) && ReferenceEquals(binding.Tool, tool) && binding.TaskSupport != TaskSupport.Forbidden)
+        {
+            node["execution"] = new JsonObject { ["taskSupport"] = binding.TaskSupport == TaskSupport.Required ? "required" : "optional" };
+        }
+
+        return JsonSerializer.SerializeToUtf8Bytes(node, JsonRpcWire.Options);
     }
 
     /// <summary>2025-11-25: a <c>tools/call</c> carrying <c>params.task</c> (with an optional <c>ttl</c> in ms) asks for a task.</summary>
@@ -302,7 +324,7 @@ internal sealed partial class McpHttpTransport(
 
                 payload = JsonRpcWire.Response(id, context.CreatedTask is { } task
                     ? McpTaskWire.Created(task, McpTaskShape.Experimental)
-                    : result is ListToolsResult tools ? WithTaskSupport(tools) : result);
+                    : result is ListToolsResult tools ? ToolsListJson(tools) : result);
             }
             catch (McpProtocolException ex)
             {

@@ -156,7 +156,8 @@ public abstract class ConformanceRun : IAsyncLifetime
             .AppendLine(CultureInfo.InvariantCulture, $"`tests/Conformance/expected-failures-{Requirements}.yml` is covered by an open issue.")
             .AppendLine();
         var scored = Results.Values.Where(r => Scored.Contains(r.Name)).ToList();
-        report.AppendLine(CultureInfo.InvariantCulture, $"Scored: {scored.Count(r => r.Passed)}/{Scored.Count} pass.")
+        var skipped = scored.Count(r => r.Checks > 0 && r.Skipped == r.Checks);
+        report.AppendLine(CultureInfo.InvariantCulture, $"Scored: {scored.Count(r => r.Passed && !(r.Checks > 0 && r.Skipped == r.Checks))}/{Scored.Count} pass{(skipped > 0 ? $", {skipped} skipped by the suite" : string.Empty)}.")
             .AppendLine()
             .AppendLine("| Scenario | Result | Failed checks |")
             .AppendLine("|---|---|---|");
@@ -277,7 +278,21 @@ public sealed class ConformanceTasksTests(ConformanceRunTasks run) : IClassFixtu
         "tasks-required-task-error", "tasks-mrtr-composition",
     ];
 
+    /// <summary>The scenario the suite itself skips (it only reports "pending subscriptions/listen rewrite").</summary>
+    public const string SkippedBySuite = "tasks-status-notifications";
+
+    public static TheoryData<string> Scored { get; } = [.. Scenarios.Cast<object[]>().Select(row => (string)row[0]).Where(s => s != SkippedBySuite)];
+
     [Theory]
-    [MemberData(nameof(Scenarios))]
+    [MemberData(nameof(Scored))]
     public void Scenario_passes_unless_an_open_issue_covers_it(string scenario) => ConformanceAssert.Scenario(run, scenario);
+
+    /// <summary>Not counted as a pass: this checks that the suite still skips it, so the day it starts checking, this fails and the scenario joins the others.</summary>
+    [Fact]
+    public void The_status_notifications_scenario_is_still_skipped_by_the_suite()
+    {
+        Assert.True(run.Problem is null, run.Problem);
+        Assert.True(run.Results.TryGetValue(SkippedBySuite, out var result), $"The suite reported nothing for {SkippedBySuite}.");
+        Assert.True(result.Checks > 0 && result.Skipped == result.Checks, $"{SkippedBySuite} is checked by the suite now: move it to the scored scenarios.");
+    }
 }

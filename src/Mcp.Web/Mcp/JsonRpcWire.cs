@@ -36,7 +36,8 @@ internal sealed class JsonRpcEnvelope(JsonRpcKind kind, string? method, RequestI
         ? (p.ValueKind == JsonValueKind.Array ? JsonArray.Create(p) : JsonObject.Create(p))
         : null;
 
-    public JsonObject Raw => _raw ??= JsonObject.Create(raw)!;
+    /// <summary>The whole message as a tree of its own (detached from the pooled document, so it may outlive the request).</summary>
+    public JsonObject Raw => _raw ??= (JsonObject)JsonNode.Parse(raw.GetRawText())!;
 }
 
 /// <summary>A result already written as JSON (UTF-8), placed into the response as it is.</summary>

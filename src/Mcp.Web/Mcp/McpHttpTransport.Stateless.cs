@@ -374,15 +374,13 @@ internal sealed partial class McpHttpTransport
         (int)McpErrorCode.ResourceNotFound => ((int)McpErrorCode.InvalidParams, new JsonObject { ["uri"] = Text(call.Params["uri"]) }),
         (int)McpErrorCode.MissingRequiredClientCapability => (
             (int)McpErrorCode.MissingRequiredClientCapability,
-            new JsonObject { ["requiredCapabilities"] = RequiredCapabilities(error.Data["requiredCapabilities"]?.ToString()) }),
+            new JsonObject { ["requiredCapabilities"] = RequiredCapabilities(error.Data["requiredCapabilities"]) }),
         var code => (code, DataOf(error)),
     };
 
-    /// <summary>A capability named by its key (<c>"sampling"</c>), or given whole as ClientCapabilities JSON (extensions).</summary>
-    private static JsonNode RequiredCapabilities(string? required) =>
-        required is { Length: > 0 } && required[0] == '{'
-            ? JsonNode.Parse(required)!
-            : new JsonObject { [required ?? "unknown"] = new JsonObject() };
+    /// <summary>A capability named by its key (<c>"sampling"</c>), or given whole as ClientCapabilities (extensions).</summary>
+    private static JsonNode RequiredCapabilities(object? required) =>
+        required is JsonNode whole ? whole.DeepClone() : new JsonObject { [required?.ToString() ?? "unknown"] = new JsonObject() };
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 

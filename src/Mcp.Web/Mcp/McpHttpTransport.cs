@@ -100,9 +100,8 @@ internal sealed partial class McpHttpTransport(
                     http.Response.StatusCode = StatusCodes.Status202Accepted;
                     break;
                 case JsonRpcKind.Response:
-                    // The answer outlives this request (a waiting handler reads it): a detached copy.
-                    var answer = (JsonObject)envelope.Raw.DeepClone();
-                    pending.Complete(session.Id, answer["id"].StringOrNumber() ?? string.Empty, answer);
+                    // The answer outlives this request (a waiting handler reads it): Raw is detached from the body.
+                    pending.Complete(session.Id, envelope.Raw["id"].StringOrNumber() ?? string.Empty, envelope.Raw);
                     http.Response.StatusCode = StatusCodes.Status202Accepted;
                     break;
                 default:

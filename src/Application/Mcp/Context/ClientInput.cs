@@ -105,7 +105,7 @@ internal sealed class McpClientInput(IMcpRequestContext context) : IClientInput
 
             if (context is McpRequestContext mutable)
             {
-                mutable.AnsweredKeys.UnionWith(requests.Keys);
+                mutable.MarkAnswered(requests.Keys);
             }
 
             return requests.Keys.ToDictionary(k => k, k => given[k], StringComparer.Ordinal);
@@ -138,13 +138,12 @@ internal sealed class McpClientInput(IMcpRequestContext context) : IClientInput
 
     private void EnsureDeclared(string method)
     {
-        var (declared, capability) = method switch
+        var (capability, declared) = ClientRequests.CapabilityOf(method, context.ClientCapabilities);
+        if (capability is null)
         {
-            RequestMethods.SamplingCreateMessage => (context.ClientCapabilities?.Sampling is not null, "sampling"),
-            RequestMethods.ElicitationCreate => (context.ClientCapabilities?.Elicitation is not null, "elicitation"),
-            RequestMethods.RootsList => (context.ClientCapabilities?.Roots is not null, "roots"),
-            _ => throw new ArgumentException($"'{method}' is not something a server can ask a client.", nameof(method)),
-        };
+            throw new ArgumentException($"'{method}' is not something a server can ask a client.", nameof(method));
+        }
+
         if (!declared || (context.Outbound is null && context.Task is null))
         {
             var error = new McpProtocolException($"This request needs the client capability '{capability}', which the client did not declare.", McpErrorCode.MissingRequiredClientCapability);
@@ -152,4 +151,20 @@ internal sealed class McpClientInput(IMcpRequestContext context) : IClientInput
             throw error;
         }
     }
+}
+
+/// <summary>The requests a server may send a client, and the client capability each needs.</summary>
+public static class ClientRequests
+{
+    /// <summary>
+    /// The capability <paramref name="method"/> needs (<c>sampling</c>, <c>elicitation</c>, <c>roots</c>) and whether
+    /// <paramref name="client"/> declared it; a null capability for a method a server cannot ask.
+    /// </summary>
+    public static (string? Capability, bool Declared) CapabilityOf(string method, ClientCapabilities? client) => method switch
+    {
+        RequestMethods.SamplingCreateMessage => ("sampling", client?.Sampling is not null),
+        RequestMethods.ElicitationCreate => ("elicitation", client?.Elicitation is not null),
+        RequestMethods.RootsList => ("roots", client?.Roots is not null),
+        _ => (null, false),
+    };
 }

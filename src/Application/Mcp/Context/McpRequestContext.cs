@@ -143,8 +143,15 @@ public sealed class McpRequestContext : IMcpRequestContext
     /// </summary>
     public McpCqrs.Application.Mcp.Tasks.TaskAdmission? Admission { get; set; }
 
+    private HashSet<string>? _answeredKeys;
+
     /// <summary>Stateless era: the keys of <see cref="InputResponses"/> that a handler asked for and read in this round.</summary>
-    public HashSet<string> AnsweredKeys { get; } = new(StringComparer.Ordinal);
+    public IReadOnlySet<string> AnsweredKeys => _answeredKeys ?? (IReadOnlySet<string>)NoKeys;
+
+    private static readonly HashSet<string> NoKeys = [];
+
+    /// <summary>Records that a handler read the answers to <paramref name="keys"/> (made on first use: most requests ask nothing).</summary>
+    public void MarkAnswered(IEnumerable<string> keys) => (_answeredKeys ??= new HashSet<string>(StringComparer.Ordinal)).UnionWith(keys);
 
     /// <summary>
     /// Inside a task: the task's own request, which passed authorization, rate limits and validation when the task

@@ -135,7 +135,10 @@ public sealed class McpCallToolHandler(
         }
 
         var context = services.GetService(typeof(McpRequestContext)) as McpRequestContext;
-        var queue = services.GetService(typeof(McpCqrs.Application.Mcp.Tasks.IMcpTaskQueue)) as McpCqrs.Application.Mcp.Tasks.IMcpTaskQueue;
+        // Only a tool that may run as a task needs the worker (the common call does not look it up).
+        var queue = binding.TaskSupport == TaskSupport.Forbidden
+            ? null
+            : services.GetService(typeof(McpCqrs.Application.Mcp.Tasks.IMcpTaskQueue)) as McpCqrs.Application.Mcp.Tasks.IMcpTaskQueue;
         var asTask = context is { Task: null } && McpCqrs.Application.Mcp.Tasks.TaskRules.Decide(binding, context.TaskOptIn, queue, context.IsStateless);
         object? result;
         try

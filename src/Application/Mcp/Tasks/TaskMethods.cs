@@ -235,7 +235,7 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
     {
         foreach (var (key, json) in await Store.PendingInputAsync(taskId, cancellationToken))
         {
-            if (!asked.Add(key) || JsonNode.Parse(json) is not JsonObject request || request["method"]?.GetValue<string>() is not { } method || !Declared(method))
+            if (!asked.Add(key) || JsonNode.Parse(json) is not JsonObject request || request["method"]?.GetValue<string>() is not { } method || !ClientRequests.CapabilityOf(method, context.ClientCapabilities).Declared)
             {
                 // A question the session's client cannot answer stays pending (the client may cancel the task).
                 continue;
@@ -253,14 +253,6 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
             }
         }
     }
-
-    private bool Declared(string method) => method switch
-    {
-        "elicitation/create" => context.ClientCapabilities?.Elicitation is not null,
-        "sampling/createMessage" => context.ClientCapabilities?.Sampling is not null,
-        "roots/list" => context.ClientCapabilities?.Roots is not null,
-        _ => false,
-    };
 
     /// <summary>The caller's task, or -32602 (unknown, expired and foreign look the same); -32021 first in 2026-07-28 without the extension.</summary>
     private async Task<McpTaskRecord> FindAsync(string taskId, CancellationToken cancellationToken)

@@ -41,7 +41,7 @@ public static class TaskRules
         var error = new McpProtocolException(
             $"{what} the client to declare the extension '{McpTaskWire.ExtensionId}' in this request's client capabilities.",
             McpErrorCode.MissingRequiredClientCapability);
-        error.Data["requiredCapabilities"] = new JsonObject { ["extensions"] = new JsonObject { [McpTaskWire.ExtensionId] = new JsonObject() } }.ToJsonString();
+        error.Data["requiredCapabilities"] = new JsonObject { ["extensions"] = new JsonObject { [McpTaskWire.ExtensionId] = new JsonObject() } };
         return error;
     }
 

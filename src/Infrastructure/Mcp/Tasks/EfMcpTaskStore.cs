@@ -14,6 +14,8 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
 {
     public const string CancelledMessage = "Cancelled at the client's request.";
 
+    private static readonly string AbandonedError = McpTaskWire.ErrorJson(-32603, "The task was abandoned.");
+
     public const string AbandonedMessage = "The instance running this task stopped before it finished; the task was not re-run.";
 
     private static readonly McpTaskStatus[] Terminal = McpTaskRecord.TerminalStatuses;
@@ -213,7 +215,7 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
                 McpTaskStatus.Failed,
                 AbandonedMessage,
                 null,
-                """{"code":-32603,"message":"The task was abandoned."}""",
+                AbandonedError,
                 now,
                 cancellationToken);
             if (changed == 1)

@@ -41,9 +41,6 @@ public sealed partial class McpTaskWorker(
 
     public McpTaskOptions Options => options.Value;
 
-    /// <summary>Tasks waiting for a free slot.</summary>
-    public int Queued => _waiting.Count;
-
     private TimeSpan Lease => options.Value.LeaseDuration;
 
     /// <summary>How long the watch of a running task may sleep: its watch interval, and never a third of a lease or more.</summary>

@@ -46,28 +46,35 @@ public sealed record TestInputPrompt : IQuery<IReadOnlyList<PromptMessage>>;
 
 public sealed record DynamicPrompt : IQuery<string>;
 
+/// <summary>Fixture sets handle all their commands in one scoped class.</summary>
+public static class FixtureServices
+{
+    /// <summary>Serves <typeparamref name="TCommand"/> with the fixture set's scoped <typeparamref name="THandlers"/>.</summary>
+    public static IServiceCollection AddFixtureHandler<THandlers, TCommand>(this IServiceCollection services)
+        where THandlers : class
+        where TCommand : ICommand<ToolContent> =>
+        services.AddScoped(sp => (ICommandHandler<TCommand, ToolContent>)(object)sp.GetRequiredService<THandlers>());
+}
+
 public static class StatelessFixtures
 {
     public static IServiceCollection AddStatelessFixtures(this IServiceCollection services)
     {
         services.AddScoped<StatelessFixtureHandlers>();
-        void Handler<TCommand>()
-            where TCommand : ICommand<ToolContent> =>
-            services.AddScoped(sp => (ICommandHandler<TCommand, ToolContent>)(object)sp.GetRequiredService<StatelessFixtureHandlers>());
-        Handler<TestMissingCapability>();
-        Handler<TestStreamingElicitation>();
-        Handler<TestLoggingTool>();
-        Handler<TestTriggerToolChange>();
-        Handler<TestTriggerPromptChange>();
-        Handler<TestInputElicitation>();
-        Handler<TestInputSampling>();
-        Handler<TestInputListRoots>();
-        Handler<TestInputRequestState>();
-        Handler<TestInputMultiple>();
-        Handler<TestInputMultiRound>();
-        Handler<TestInputTamperedState>();
-        Handler<TestInputCapabilities>();
-        Handler<TestCustomHeader>();
+        services.AddFixtureHandler<StatelessFixtureHandlers, TestMissingCapability>();
+        services.AddFixtureHandler<StatelessFixtureHandlers, TestStreamingElicitation>();
+        services.AddFixtureHandler<StatelessFixtureHandlers, TestLoggingTool>();
+        services.AddFixtureHandler<StatelessFixtureHandlers, TestTriggerToolChange>();
+        services.AddFixtureHandler<StatelessFixtureHandlers, TestTriggerPromptChange>();
+        services.AddFixtureHandler<StatelessFixtureHandlers, TestInputElicitation>();
+        services.AddFixtureHandler<StatelessFixtureHandlers, TestInputSampling>();
+        services.AddFixtureHandler<StatelessFixtureHandlers, TestInputListRoots>();
+        services.AddFixtureHandler<StatelessFixtureHandlers, TestInputRequestState>();
+        services.AddFixtureHandler<StatelessFixtureHandlers, TestInputMultiple>();
+        services.AddFixtureHandler<StatelessFixtureHandlers, TestInputMultiRound>();
+        services.AddFixtureHandler<StatelessFixtureHandlers, TestInputTamperedState>();
+        services.AddFixtureHandler<StatelessFixtureHandlers, TestInputCapabilities>();
+        services.AddFixtureHandler<StatelessFixtureHandlers, TestCustomHeader>();
         services.AddScoped<IQueryHandler<TestInputPrompt, IReadOnlyList<PromptMessage>>>(sp => sp.GetRequiredService<StatelessFixtureHandlers>());
 
         static Func<ToolRegistration, ToolRegistration> Describe(string text) => r => r with { Description = text };

@@ -34,16 +34,13 @@ public static class TaskFixtures
     public static IServiceCollection AddTaskFixtures(this IServiceCollection services)
     {
         services.AddScoped<TaskFixtureHandlers>();
-        void Handler<TCommand>()
-            where TCommand : ICommand<ToolContent> =>
-            services.AddScoped(sp => (ICommandHandler<TCommand, ToolContent>)(object)sp.GetRequiredService<TaskFixtureHandlers>());
-        Handler<Greet>();
-        Handler<SlowCompute>();
-        Handler<FailingJob>();
-        Handler<ProtocolErrorJob>();
-        Handler<ConfirmDelete>();
-        Handler<MultiInput>();
-        Handler<TestToolWithTask>();
+        services.AddFixtureHandler<TaskFixtureHandlers, Greet>();
+        services.AddFixtureHandler<TaskFixtureHandlers, SlowCompute>();
+        services.AddFixtureHandler<TaskFixtureHandlers, FailingJob>();
+        services.AddFixtureHandler<TaskFixtureHandlers, ProtocolErrorJob>();
+        services.AddFixtureHandler<TaskFixtureHandlers, ConfirmDelete>();
+        services.AddFixtureHandler<TaskFixtureHandlers, MultiInput>();
+        services.AddFixtureHandler<TaskFixtureHandlers, TestToolWithTask>();
         services.AddScoped<McpTaskAdmission<TestToolWithTask>, AskNameBeforeTask>();
         services.AddSingleton<FluentValidation.IValidator<SlowCompute>, SlowComputeValidator>();
 

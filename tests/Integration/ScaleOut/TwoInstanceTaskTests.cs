@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using McpCqrs.Infrastructure.Mcp.Tasks;
 using McpCqrs.Tests.Integration.Conformance;
@@ -16,14 +15,14 @@ namespace McpCqrs.Tests.Integration.ScaleOut;
 [Collection(PostgresCollection.Name)]
 public sealed class TwoInstanceTaskTests(PostgresServer postgres) : IAsyncLifetime
 {
-    private TaskHostPair _pair = null!;
+    private HostPair _pair = null!;
     private TestHost _a = null!;
     private TestHost _b = null!;
 
     /// <summary>Long leases and a 5 s store check: anything faster than that came over Redis.</summary>
     public async Task InitializeAsync()
     {
-        _pair = await TaskHostPair.StartAsync(postgres, new Dictionary<string, string?> { ["Mcp:Tasks:LeaseDuration"] = "00:00:30", ["Mcp:Tasks:WatchInterval"] = "00:00:05" });
+        _pair = await HostPair.StartAsync(postgres, services => services.AddTaskFixtures(), new Dictionary<string, string?> { ["Mcp:Tasks:LeaseDuration"] = "00:00:30", ["Mcp:Tasks:WatchInterval"] = "00:00:05" });
         (_a, _b) = (_pair.A, _pair.B);
     }
 
@@ -100,13 +99,13 @@ public sealed class TwoInstanceTaskTests(PostgresServer postgres) : IAsyncLifeti
 [Collection(PostgresCollection.Name)]
 public sealed class InstanceLossTaskTests(PostgresServer postgres) : IAsyncLifetime
 {
-    private TaskHostPair _pair = null!;
+    private HostPair _pair = null!;
     private TestHost _a = null!;
     private TestHost _b = null!;
 
     public async Task InitializeAsync()
     {
-        _pair = await TaskHostPair.StartAsync(postgres, new Dictionary<string, string?> { ["Mcp:Tasks:LeaseDuration"] = "00:00:02", ["Mcp:Tasks:SweepInterval"] = "00:00:00.500" });
+        _pair = await HostPair.StartAsync(postgres, services => services.AddTaskFixtures(), new Dictionary<string, string?> { ["Mcp:Tasks:LeaseDuration"] = "00:00:02", ["Mcp:Tasks:SweepInterval"] = "00:00:00.500" });
         (_a, _b) = (_pair.A, _pair.B);
     }
 
@@ -129,38 +128,5 @@ public sealed class InstanceLossTaskTests(PostgresServer postgres) : IAsyncLifet
         Assert.Equal(EfMcpTaskStore.AbandonedMessage, failed["statusMessage"]!.GetValue<string>());
         Assert.Equal(-32603, failed["error"]!["code"]!.GetValue<int>());
         Assert.False(failed.ContainsKey("result"));
-    }
-}
-
-/// <summary>Two hosts with the task fixtures on one fresh PostgreSQL database and one Redis (its own key prefix).</summary>
-internal sealed class TaskHostPair(PostgresServer postgres, string database, TestHost a, TestHost b)
-{
-    public TestHost A => a;
-
-    public TestHost B => b;
-
-    public static async Task<TaskHostPair> StartAsync(PostgresServer postgres, IDictionary<string, string?> settings)
-    {
-        var redis = Environment.GetEnvironmentVariable("MCPCQRS_TEST_REDIS");
-        Assert.False(
-            string.IsNullOrWhiteSpace(redis),
-            "No Redis for the integration tests: export MCPCQRS_TEST_REDIS=127.0.0.1:6379 with a Redis server running (bash .ci/run starts one).");
-        var database = await postgres.CreateDatabaseAsync();
-        var shared = new Dictionary<string, string?>(settings)
-        {
-            ["Mcp:Redis"] = redis,
-            ["Mcp:RedisKeyPrefix"] = $"mcpcqrs:test:{Guid.NewGuid():N}",
-            ["Mcp:RequestStateKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-        };
-        var a = await TestHost.StartOnPostgresAsync(database, seed: true, more: shared, services: s => s.AddTaskFixtures());
-        var b = await TestHost.StartOnPostgresAsync(database, seed: true, more: shared, services: s => s.AddTaskFixtures());
-        return new TaskHostPair(postgres, database, a, b);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await a.DisposeAsync();
-        await b.DisposeAsync();
-        await postgres.DropDatabaseAsync(database);
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using McpCqrs.Tests.Integration.Conformance;
 using McpCqrs.Tests.Integration.Mcp;
@@ -15,33 +14,17 @@ namespace McpCqrs.Tests.Integration.ScaleOut;
 [Collection(PostgresCollection.Name)]
 public sealed class TwoInstanceTests(PostgresServer postgres) : IAsyncLifetime
 {
-    private string _database = null!;
+    private HostPair _pair = null!;
     private TestHost _a = null!;
     private TestHost _b = null!;
 
     public async Task InitializeAsync()
     {
-        var redis = Environment.GetEnvironmentVariable("MCPCQRS_TEST_REDIS");
-        Assert.False(
-            string.IsNullOrWhiteSpace(redis),
-            "No Redis for the integration tests: export MCPCQRS_TEST_REDIS=127.0.0.1:6379 with a Redis server running (bash .ci/run starts one).");
-        _database = await postgres.CreateDatabaseAsync();
-        var shared = new Dictionary<string, string?>
-        {
-            ["Mcp:Redis"] = redis,
-            ["Mcp:RedisKeyPrefix"] = $"mcpcqrs:test:{Guid.NewGuid():N}",
-            ["Mcp:RequestStateKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-        };
-        _a = await TestHost.StartOnPostgresAsync(_database, seed: true, more: shared, services: s => s.AddConformanceFixtures());
-        _b = await TestHost.StartOnPostgresAsync(_database, seed: true, more: shared, services: s => s.AddConformanceFixtures());
+        _pair = await HostPair.StartAsync(postgres, services => services.AddConformanceFixtures());
+        (_a, _b) = (_pair.A, _pair.B);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-        await postgres.DropDatabaseAsync(_database);
-    }
+    public Task DisposeAsync() => _pair.DisposeAsync();
 
     [Fact]
     public async Task A_session_opened_on_one_instance_is_served_and_ended_across_both()

@@ -61,6 +61,11 @@ internal sealed partial class ProblemDetailsExceptionHandler(
             "Too many requests",
             $"The rate limit '{limited.Policy}' of '{limited.Binding}' is exhausted; retry after {limited.RetryAfterSeconds} s.",
             "rate_limited"),
+        McpCqrs.Application.Mcp.McpLimitExceededException limit => Problem(
+            limit.IsRate ? StatusCodes.Status429TooManyRequests : StatusCodes.Status409Conflict,
+            limit.IsRate ? "Too many requests" : "Limit reached",
+            limit.Message,
+            "limit_exceeded"),
         RateLimitUnavailableException => Problem(
             StatusCodes.Status503ServiceUnavailable,
             "Service unavailable",

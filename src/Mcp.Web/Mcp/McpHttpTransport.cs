@@ -640,6 +640,12 @@ internal sealed partial class McpHttpTransport(
             return (StatusCodes.Status403Forbidden, JsonRpcWire.Error(id, Forbidden, forbidden.Message, data));
         }
 
+        if (exception is McpLimitExceededException limit)
+        {
+            operation.Failed(McpLimitExceededException.Code, limit.Message);
+            return (limit.IsRate ? StatusCodes.Status429TooManyRequests : StatusCodes.Status200OK, LimitError(id, limit));
+        }
+
         if (exception is RateLimitExceededException or RateLimitUnavailableException)
         {
             var (code, message, data) = RateLimitError(exception);
@@ -651,6 +657,10 @@ internal sealed partial class McpHttpTransport(
         operation.Failed((int)McpErrorCode.InternalError, exception.GetType().FullName ?? "internal error");
         return (StatusCodes.Status200OK, JsonRpcWire.Error(id, (int)McpErrorCode.InternalError, "Internal error."));
     }
+
+    /// <summary>A bound of <c>Mcp:Limits</c> reached: <see cref="McpLimitExceededException.Code"/> with <c>data: { limit, max }</c>.</summary>
+    internal static string LimitError(RequestId? id, McpLimitExceededException limit) =>
+        JsonRpcWire.Error(id, McpLimitExceededException.Code, limit.Message, new JsonObject { ["limit"] = limit.Limit, ["max"] = limit.Max });
 
     /// <summary>Rate limit refused (or cannot be checked): -32000 with <c>data.retryAfter</c> in seconds, or -32603.</summary>
     internal static (int Code, string Message, JsonObject? Data) RateLimitError(Exception exception) => exception switch

@@ -245,7 +245,8 @@ public sealed class OutboundLimitsTests : IDisposable
     [Theory]
     [InlineData(0)]
     [InlineData(-3)]
-    public void A_tool_timeout_that_is_not_positive_stops_the_start_naming_the_tool(int seconds)
+    [InlineData(86_401)]
+    public void A_tool_timeout_that_is_not_positive_or_over_a_day_stops_the_start_naming_the_tool(int seconds)
     {
         var error = Assert.Throws<InvalidOperationException>(() => new McpCatalog([new ToolRegistration(typeof(OlEcho), "echo", Timeout: TimeSpan.FromSeconds(seconds))], _ => []));
 

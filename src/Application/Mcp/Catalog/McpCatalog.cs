@@ -274,10 +274,11 @@ public sealed partial class McpCatalog
             output = JsonSerializer.SerializeToElement(schema);
         }
 
-        if (registration.Timeout is { } timeout && timeout <= TimeSpan.Zero)
+        if (registration.Timeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > MaxToolTimeout))
         {
             throw new InvalidOperationException(
-                $"MCP tool '{registration.Name}' of {requestType.FullName} has a timeout of {timeout}: give a positive one, or none for the server's {McpLimitsOptions.SectionName}:{nameof(McpLimitsOptions.DispatchTimeout)}.");
+                $"MCP tool '{registration.Name}' of {requestType.FullName} has a timeout of {timeout}: give a positive one of at most {MaxToolTimeout.TotalHours} hours, "
+                + $"or none for the server's {McpLimitsOptions.SectionName}:{nameof(McpLimitsOptions.DispatchTimeout)} (longer work runs as a task).");
         }
 
         var hints = registration.Hints ?? new ToolHints();
@@ -341,6 +342,9 @@ public sealed partial class McpCatalog
 
         return null;
     }
+
+    /// <summary>The longest timeout a tool may set itself (the bound of <see cref="McpLimitsOptions.DispatchTimeout"/> too).</summary>
+    private static readonly TimeSpan MaxToolTimeout = TimeSpan.FromDays(1);
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,128}$")]
     private static partial Regex ToolName();

@@ -63,7 +63,7 @@ public class ToolsCallBenchmarks
                 .AddPolicy(McpCqrs.Application.Common.RateLimiting.RateLimitPolicy.TokenBucket("generous", 1_000_000_000, 1_000_000_000, TimeSpan.FromSeconds(1)))
                 .ForBinding(nameof(Echo), "generous"));
         services.AddScoped<ICommandHandler<Echo, EchoResult>, EchoHandler>();
-        services.AddMcpCatalog(catalog => catalog.AddExternalTool<Echo, EchoResult>("echo", r => r with { Description = "Echoes its message." }));
+        services.AddMcpCatalog(catalog => catalog.AddExternalTool<Echo, EchoResult>("echo", r => r with { Description = "Echoes its message.", Public = true }));
         _services = services.BuildServiceProvider();
         if (Traced)
         {

@@ -19,8 +19,8 @@ var app = McpCqrsApp.Build(args, builder =>
     builder.Services.AddScoped<ICommandHandler<Echo, EchoResult>, EchoHandler>();
     builder.Services.AddScoped<ICommandHandler<Broadcast, int>, BroadcastHandler>();
     builder.Services.AddMcpCatalog(catalog => catalog
-        .AddExternalTool<Echo, EchoResult>("echo", r => r with { Description = "Echoes its message." })
-        .AddExternalTool<Broadcast, int>("broadcast", r => r with { Description = "Sends Count notifications to every open session stream (fan-out load)." }));
+        .AddExternalTool<Echo, EchoResult>("echo", r => r with { Description = "Echoes its message.", Public = true })
+        .AddExternalTool<Broadcast, int>("broadcast", r => r with { Description = "Sends Count notifications to every open session stream (fan-out load).", Public = true }));
 });
 await app.RunAsync();
 

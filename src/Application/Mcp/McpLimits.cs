@@ -40,7 +40,11 @@ public sealed class McpLimitsOptions
     [Range(1, 100_000)]
     public int MaxLiveTasksPerOwner { get; set; } = 20;
 
-    /// <summary>The largest tool result (its serialized content and structured content); larger ones become a tool error.</summary>
+    /// <summary>
+    /// The largest tool result (its serialized content and structured content); larger ones become a tool error
+    /// (<c>result_too_large</c>). It bounds <c>resources/read</c> contents and <c>prompts/get</c> messages too, which are
+    /// answered with the JSON-RPC limit error instead.
+    /// </summary>
     [Range(1024, 256L * 1024 * 1024)]
     public long MaxToolResultBytes { get; set; } = 4 * 1024 * 1024;
 
@@ -48,6 +52,7 @@ public sealed class McpLimitsOptions
     /// How long one call (<c>tools/call</c>, <c>resources/read</c>, <c>prompts/get</c>, ...) may run before its handler's
     /// token is cancelled; a tool may set its own (<c>[McpTool(TimeoutSeconds = ...)]</c>). Tasks run under their own time to live.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
     public TimeSpan DispatchTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>

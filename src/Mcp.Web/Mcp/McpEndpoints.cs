@@ -21,6 +21,7 @@ public static class McpEndpoints
         services.AddOptions<SseReplayOptions>().Bind(configuration.GetSection(SseReplayOptions.SectionName));
         services.AddOptions<McpCqrs.Application.Mcp.Output.OutputOptions>().Bind(configuration.GetSection(McpCqrs.Application.Mcp.Output.OutputOptions.SectionName));
         services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<McpServerInfo>>().Value);
+        services.TryAddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<McpLimitsOptions>>().Value);
 
         services.AddMcpCatalog();
         if (configuration["Mcp:Redis"] is { Length: > 0 } redis)
@@ -85,6 +86,10 @@ public static class McpEndpoints
     public static IEndpointConventionBuilder MapMcp(this IEndpointRouteBuilder routes, string pattern = "/mcp")
     {
         _ = routes.ServiceProvider.GetRequiredService<McpGauges>();
+        McpCqrs.Application.Mcp.Catalog.PermissionGuard.EnsureGuarded(
+            routes.ServiceProvider.GetRequiredService<McpCqrs.Application.Mcp.Catalog.McpCatalog>(),
+            routes.ServiceProvider.GetRequiredService<McpCqrs.Application.Common.Security.PermissionEvaluator>(),
+            routes.ServiceProvider.GetRequiredService<IHostEnvironment>().IsDevelopment());
         var group = routes.MapGroup(pattern).ExcludeFromDescription();
         group.MapPost(string.Empty, (HttpContext http, McpHttpTransport transport) => transport.PostAsync(http));
         group.MapGet(string.Empty, (HttpContext http, McpHttpTransport transport) => transport.GetAsync(http));

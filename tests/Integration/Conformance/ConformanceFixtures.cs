@@ -80,12 +80,14 @@ public static class ConformanceFixtures
             .AddExternalTool<JsonSchemaTool, ToolContent>("json_schema_2020_12_tool", r => r with
             {
                 Description = "Tool with JSON Schema 2020-12 features",
+                Public = true,
                 InputSchema = JsonDocument.Parse(JsonSchemaToolHandler.Schema).RootElement.Clone(),
             }));
         return services.AddStatelessFixtures();
     }
 
-    private static Func<ToolRegistration, ToolRegistration> Describe(string description) => r => r with { Description = description };
+    /// <summary>The conformance fixtures are open to every caller (the suite runs without credentials).</summary>
+    private static Func<ToolRegistration, ToolRegistration> Describe(string description) => r => r with { Description = description, Public = true };
 }
 
 internal sealed class FixtureHandlers(IMcpClientLogger log, IProgressReporter progress, IClientInput input, IMcpRequestContext context)

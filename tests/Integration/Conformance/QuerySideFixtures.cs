@@ -39,14 +39,14 @@ public static class QuerySideFixtures
         services.AddScoped<IQueryHandler<PromptWithImage, IReadOnlyList<PromptMessage>>, QueryFixtureHandlers>();
 
         return services.AddMcpCatalog(catalog => catalog
-            .AddExternalResource<StaticText, string>("test://static-text", r => r with { Name = "static-text", Description = "A static text resource", MimeType = "text/plain" })
-            .AddExternalResource<StaticBinary, byte[]>("test://static-binary", r => r with { Name = "static-binary", Description = "A static binary resource", MimeType = "image/png" })
-            .AddExternalResource<TemplateData, ResourceContents>("test://template/{id}/data", r => r with { Name = "template-data", Description = "Data by id", MimeType = "application/json" })
-            .AddExternalResource<WatchedResource, string>("test://watched-resource", r => r with { Name = "watched-resource", Description = "A resource to subscribe to", MimeType = "text/plain" })
-            .AddExternalPrompt<SimplePrompt, string>("test_simple_prompt", p => p with { Description = "A simple prompt without arguments" })
-            .AddExternalPrompt<PromptWithArguments, string>("test_prompt_with_arguments", p => p with { Description = "A prompt with two required arguments" })
-            .AddExternalPrompt<PromptWithEmbeddedResource, IReadOnlyList<PromptMessage>>("test_prompt_with_embedded_resource", p => p with { Description = "A prompt that embeds a resource" })
-            .AddExternalPrompt<PromptWithImage, IReadOnlyList<PromptMessage>>("test_prompt_with_image", p => p with { Description = "A prompt with an image" }));
+            .AddExternalResource<StaticText, string>("test://static-text", r => r with { Name = "static-text", Description = "A static text resource", MimeType = "text/plain", Public = true })
+            .AddExternalResource<StaticBinary, byte[]>("test://static-binary", r => r with { Name = "static-binary", Description = "A static binary resource", MimeType = "image/png", Public = true })
+            .AddExternalResource<TemplateData, ResourceContents>("test://template/{id}/data", r => r with { Name = "template-data", Description = "Data by id", MimeType = "application/json", Public = true })
+            .AddExternalResource<WatchedResource, string>("test://watched-resource", r => r with { Name = "watched-resource", Description = "A resource to subscribe to", MimeType = "text/plain", Public = true })
+            .AddExternalPrompt<SimplePrompt, string>("test_simple_prompt", p => p with { Description = "A simple prompt without arguments", Public = true })
+            .AddExternalPrompt<PromptWithArguments, string>("test_prompt_with_arguments", p => p with { Description = "A prompt with two required arguments", Public = true })
+            .AddExternalPrompt<PromptWithEmbeddedResource, IReadOnlyList<PromptMessage>>("test_prompt_with_embedded_resource", p => p with { Description = "A prompt that embeds a resource", Public = true })
+            .AddExternalPrompt<PromptWithImage, IReadOnlyList<PromptMessage>>("test_prompt_with_image", p => p with { Description = "A prompt with an image", Public = true }));
     }
 }
 

@@ -77,7 +77,8 @@ public static class StatelessFixtures
         services.AddFixtureHandler<StatelessFixtureHandlers, TestCustomHeader>();
         services.AddScoped<IQueryHandler<TestInputPrompt, IReadOnlyList<PromptMessage>>>(sp => sp.GetRequiredService<StatelessFixtureHandlers>());
 
-        static Func<ToolRegistration, ToolRegistration> Describe(string text) => r => r with { Description = text };
+        // Open to every caller, as the conformance suite runs without credentials.
+        static Func<ToolRegistration, ToolRegistration> Describe(string text) => r => r with { Description = text, Public = true };
         return services.AddMcpCatalog(catalog => catalog
             .AddExternalTool<TestMissingCapability, ToolContent>("test_missing_capability", Describe("Needs the client's sampling capability."))
             .AddExternalTool<TestStreamingElicitation, ToolContent>("test_streaming_elicitation", Describe("Answers on a stream that carries notifications only."))
@@ -95,9 +96,10 @@ public static class StatelessFixtures
             .AddExternalTool<TestCustomHeader, ToolContent>("test_custom_header", r => r with
             {
                 Description = "Takes a region that is mirrored in the Mcp-Param-Region header.",
+                Public = true,
                 InputSchema = JsonDocument.Parse("""{"type":"object","properties":{"region":{"type":"string","x-mcp-header":"Region"}},"additionalProperties":false}""").RootElement.Clone(),
             })
-            .AddExternalPrompt<TestInputPrompt, IReadOnlyList<PromptMessage>>("test_input_required_result_prompt", p => p with { Description = "Asks the user for context before it answers." }));
+            .AddExternalPrompt<TestInputPrompt, IReadOnlyList<PromptMessage>>("test_input_required_result_prompt", p => p with { Description = "Asks the user for context before it answers.", Public = true }));
     }
 }
 
@@ -157,7 +159,7 @@ internal sealed class StatelessFixtureHandlers(IClientInput input, IMcpClientLog
     {
         if (!catalog.RemoveTool("test_dynamic_tool"))
         {
-            catalog.AddTool(new ToolRegistration(typeof(TestSimpleText), "test_dynamic_tool", Description: "Appears and disappears with test_trigger_tool_change."));
+            catalog.AddTool(new ToolRegistration(typeof(TestSimpleText), "test_dynamic_tool", Description: "Appears and disappears with test_trigger_tool_change.", Public: true));
         }
 
         return ValueTask.FromResult(Text("The tool list changed."));
@@ -167,7 +169,7 @@ internal sealed class StatelessFixtureHandlers(IClientInput input, IMcpClientLog
     {
         if (!catalog.RemovePrompt("test_dynamic_prompt"))
         {
-            catalog.AddPrompt(new PromptRegistration(typeof(SimplePrompt), "test_dynamic_prompt", Description: "Appears and disappears with test_trigger_prompt_change.", Invoker: ExternalTools.QueryInvoker<SimplePrompt, string>()));
+            catalog.AddPrompt(new PromptRegistration(typeof(SimplePrompt), "test_dynamic_prompt", Description: "Appears and disappears with test_trigger_prompt_change.", Invoker: ExternalTools.QueryInvoker<SimplePrompt, string>(), Public: true));
         }
 
         return ValueTask.FromResult(Text("The prompt list changed."));

@@ -44,7 +44,8 @@ public static class TaskFixtures
         services.AddScoped<McpTaskAdmission<TestToolWithTask>, AskNameBeforeTask>();
         services.AddSingleton<FluentValidation.IValidator<SlowCompute>, SlowComputeValidator>();
 
-        static Func<ToolRegistration, ToolRegistration> Describe(string text, TaskSupport task = TaskSupport.Forbidden) => r => r with { Description = text, Task = task };
+        // Open to every caller, as the conformance suite runs without credentials.
+        static Func<ToolRegistration, ToolRegistration> Describe(string text, TaskSupport task = TaskSupport.Forbidden) => r => r with { Description = text, Task = task, Public = true };
         return services.AddMcpCatalog(catalog => catalog
             .AddExternalTool<Greet, ToolContent>("greet", Describe("Greets someone at once."))
             .AddExternalTool<SlowCompute, ToolContent>("slow_compute", Describe("Works for the given number of seconds.", TaskSupport.Optional))

@@ -225,7 +225,7 @@ public sealed class McpClientTests : IAsyncLifetime
         await NotificationAsync("notifications/test/hello"); // the session's GET stream is open now
 
         var catalog = _host.Services.GetRequiredService<McpCatalog>();
-        catalog.AddTool(new ToolRegistration(typeof(TestSimpleText), "late_tool", Description: "Added while running"));
+        catalog.AddTool(new ToolRegistration(typeof(TestSimpleText), "late_tool", Description: "Added while running", Public: true));
         try
         {
             await NotificationAsync(NotificationMethods.ToolListChangedNotification);

@@ -226,7 +226,7 @@ public sealed class TransportTests : IAsyncLifetime
     {
         await _mcp.InitializeAsync();
         var catalog = _host.Services.GetRequiredService<McpCatalog>();
-        catalog.AddTool(new ToolRegistration(typeof(TestSimpleText), "explodes", Description: "Throws", Invoker: (_, _, _) => throw new InvalidOperationException("connection string Password=hunter2")));
+        catalog.AddTool(new ToolRegistration(typeof(TestSimpleText), "explodes", Description: "Throws", Public: true, Invoker: (_, _, _) => throw new InvalidOperationException("connection string Password=hunter2")));
         try
         {
             var error = await ErrorAsync(await _mcp.PostAsync("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"explodes"}}"""), HttpStatusCode.OK, -32603);

@@ -43,8 +43,8 @@ public sealed class OutputFormatTests : IAsyncLifetime
             services.AddScoped<IQueryHandler<ListOutputRows, Page<OutputRow>>, ListOutputRowsHandler>();
             services.AddMcpCatalog(catalog => catalog
                 .AddTool<ListTickets>("list_tickets_toon", r => r with { Title = "Find tickets (TOON)", Selector = TicketFields.Map, Output = OutputFormat.Toon })
-                .AddTool(new ToolRegistration(typeof(ListOutputRows), "output_rows_auto", Invoker: ExternalTools.QueryInvoker<ListOutputRows, Page<OutputRow>>(), Output: OutputFormat.Auto))
-                .AddTool(new ToolRegistration(typeof(ListOutputRows), "output_rows_default", Invoker: ExternalTools.QueryInvoker<ListOutputRows, Page<OutputRow>>())));
+                .AddTool(new ToolRegistration(typeof(ListOutputRows), "output_rows_auto", Invoker: ExternalTools.QueryInvoker<ListOutputRows, Page<OutputRow>>(), Output: OutputFormat.Auto, Public: true))
+                .AddTool(new ToolRegistration(typeof(ListOutputRows), "output_rows_default", Invoker: ExternalTools.QueryInvoker<ListOutputRows, Page<OutputRow>>(), Public: true)));
         });
         var transport = new HttpClientTransport(new HttpClientTransportOptions
         {

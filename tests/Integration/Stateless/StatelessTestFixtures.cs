@@ -41,10 +41,10 @@ public static class StatelessTestFixtures
         services.AddScoped<IQueryHandler<MirrorPrompt, string>, AskingHandlers>();
         services.AddScoped<ICommandHandler<HeaderedCommand, ToolContent>, HeaderedHandler>();
         return services.AddMcpCatalog(catalog => catalog
-            .AddExternalTool<HeaderedCommand, ToolContent>(HeaderedTool, t => t with { Description = "Mirrors an integer and a boolean argument in headers." })
-            .AddExternalResource<AskingResource, string>(AskingResourceUri, r => r with { Name = "asking", Description = "Asks the user before it is read.", MimeType = "text/plain" })
-            .AddExternalPrompt<AskingPrompt, string>(AskingPromptName, p => p with { Description = "A prompt whose argument completion asks the user." })
-            .AddExternalPrompt<MirrorPrompt, string>(MirrorPromptName, p => p with { Description = "Asks for the confirmation the tool of the same name asks for." }));
+            .AddExternalTool<HeaderedCommand, ToolContent>(HeaderedTool, t => t with { Description = "Mirrors an integer and a boolean argument in headers.", Public = true })
+            .AddExternalResource<AskingResource, string>(AskingResourceUri, r => r with { Name = "asking", Description = "Asks the user before it is read.", MimeType = "text/plain", Public = true })
+            .AddExternalPrompt<AskingPrompt, string>(AskingPromptName, p => p with { Description = "A prompt whose argument completion asks the user.", Public = true })
+            .AddExternalPrompt<MirrorPrompt, string>(MirrorPromptName, p => p with { Description = "Asks for the confirmation the tool of the same name asks for.", Public = true }));
     }
 
     internal static ElicitRequestParams Confirmation() => JsonSerializer.Deserialize<ElicitRequestParams>(

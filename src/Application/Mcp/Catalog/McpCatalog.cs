@@ -14,7 +14,8 @@ namespace McpCqrs.Application.Mcp.Catalog;
 /// <see cref="InputSchema"/> replaces the generated one (for schemas C# types cannot say, e.g. conditionals);
 /// arguments are still bound to <see cref="RequestType"/>. <see cref="Output"/> is how the result is written into the
 /// tool result's text content (<see cref="McpCqrs.Application.Mcp.Output.OutputFormat"/>; <c>Default</c> = the server
-/// default).
+/// default). <see cref="Timeout"/> replaces <see cref="McpLimitsOptions.DispatchTimeout"/> for this tool (null: the
+/// server's). <see cref="Public"/>: anyone may call it (see <see cref="McpToolAttribute.Public"/>).
 /// </summary>
 public sealed record ToolRegistration(
     Type RequestType,
@@ -27,7 +28,9 @@ public sealed record ToolRegistration(
     JsonElement? InputSchema = null,
     IFieldMap? Selector = null,
     McpCqrs.Application.Mcp.Output.OutputFormat Output = McpCqrs.Application.Mcp.Output.OutputFormat.Default,
-    TaskSupport Task = TaskSupport.Forbidden);
+    TaskSupport Task = TaskSupport.Forbidden,
+    TimeSpan? Timeout = null,
+    bool Public = false);
 
 /// <summary>Which list of the catalog changed.</summary>
 public enum CatalogKind
@@ -271,6 +274,13 @@ public sealed partial class McpCatalog
             output = JsonSerializer.SerializeToElement(schema);
         }
 
+        if (registration.Timeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > MaxToolTimeout))
+        {
+            throw new InvalidOperationException(
+                $"MCP tool '{registration.Name}' of {requestType.FullName} has a timeout of {timeout}: give a positive one of at most {MaxToolTimeout.TotalHours} hours, "
+                + $"or none for the server's {McpLimitsOptions.SectionName}:{nameof(McpLimitsOptions.DispatchTimeout)} (longer work runs as a task).");
+        }
+
         var hints = registration.Hints ?? new ToolHints();
         var tool = new Tool
         {
@@ -292,7 +302,7 @@ public sealed partial class McpCatalog
         var headers = (input["properties"] as System.Text.Json.Nodes.JsonObject ?? [])
             .Where(p => p.Value?["x-mcp-header"] is System.Text.Json.Nodes.JsonValue)
             .ToDictionary(p => p.Key, p => p.Value!["x-mcp-header"]!.GetValue<string>(), StringComparer.Ordinal);
-        return new ToolBinding(requestType, resultType, tool, registration.Invoker) { WrapsResult = wraps, HeaderParameters = headers, Output = registration.Output, TaskSupport = registration.Task };
+        return new ToolBinding(requestType, resultType, tool, registration.Invoker) { WrapsResult = wraps, HeaderParameters = headers, Output = registration.Output, TaskSupport = registration.Task, Timeout = registration.Timeout, IsPublic = registration.Public };
     }
 
     /// <summary>A selector tool's filter and orderBy arguments say which fields and operators they take.</summary>
@@ -332,6 +342,9 @@ public sealed partial class McpCatalog
 
         return null;
     }
+
+    /// <summary>The longest timeout a tool may set itself (the bound of <see cref="McpLimitsOptions.DispatchTimeout"/> too).</summary>
+    private static readonly TimeSpan MaxToolTimeout = TimeSpan.FromDays(1);
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,128}$")]
     private static partial Regex ToolName();

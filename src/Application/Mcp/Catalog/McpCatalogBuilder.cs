@@ -24,12 +24,12 @@ public sealed class McpCatalogBuilder
         {
             if (type.GetCustomAttribute<McpResourceAttribute>() is { } resource)
             {
-                _resources.Add(new ResourceRegistration(type, resource.UriTemplate, resource.Name, resource.Title, resource.Description, resource.MimeType, CacheTtlMs: resource.CacheTtlMs, CacheScope: resource.CacheScope));
+                _resources.Add(new ResourceRegistration(type, resource.UriTemplate, resource.Name, resource.Title, resource.Description, resource.MimeType, CacheTtlMs: resource.CacheTtlMs, CacheScope: resource.CacheScope, Public: resource.Public));
             }
 
             if (type.GetCustomAttribute<McpPromptAttribute>() is { } prompt)
             {
-                _prompts.Add(new PromptRegistration(type, prompt.Name, prompt.Title, prompt.Description));
+                _prompts.Add(new PromptRegistration(type, prompt.Name, prompt.Title, prompt.Description, Public: prompt.Public));
             }
         }
 
@@ -68,13 +68,13 @@ public sealed class McpCatalogBuilder
         {
             if (type.GetCustomAttribute<McpSelectorAttribute>() is { } selector)
             {
-                _tools.Add(new ToolRegistration(type, selector.Name, selector.Title, selector.Description, new ToolHints(ReadOnly: true), Selector: selector.FieldMap, Output: selector.Output));
+                _tools.Add(new ToolRegistration(type, selector.Name, selector.Title, selector.Description, new ToolHints(ReadOnly: true), Selector: selector.FieldMap, Output: selector.Output, Timeout: selector.Timeout, Public: selector.Public));
             }
 
             if (type.GetCustomAttribute<McpToolAttribute>() is { } tool)
             {
                 IReadOnlyList<Icon>? icons = tool.IconUrl is null ? null : [new Icon { Source = tool.IconUrl, MimeType = tool.IconMimeType }];
-                _tools.Add(new ToolRegistration(type, tool.Name, tool.Title, tool.Description, tool.Hints, icons, Output: tool.Output, Task: tool.Task));
+                _tools.Add(new ToolRegistration(type, tool.Name, tool.Title, tool.Description, tool.Hints, icons, Output: tool.Output, Task: tool.Task, Timeout: tool.Timeout, Public: tool.Public));
             }
         }
 

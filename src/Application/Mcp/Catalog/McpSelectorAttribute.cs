@@ -27,6 +27,18 @@ public sealed class McpSelectorAttribute(string name) : Attribute
     /// </summary>
     public OutputFormat Output { get; set; }
 
+    /// <summary>See <see cref="McpToolAttribute.TimeoutSeconds"/>.</summary>
+    public int TimeoutSeconds { get; set; }
+
+    /// <summary>
+    /// Anyone may call it: it needs no permission. Outside the Development environment a binding that declares no
+    /// permission (no <c>[ScopeRequired]</c>, <c>[RoleRequired]</c>, <c>[PolicyRequired]</c>, <c>[PermissionRequired]</c>,
+    /// nothing under <c>Authorization:Bindings</c>) stops the start unless it says this.
+    /// </summary>
+    public bool Public { get; set; }
+
+    internal TimeSpan? Timeout => McpToolAttribute.TimeoutOf(TimeoutSeconds);
+
     internal IFieldMap FieldMap =>
         Fields.GetProperty("Map", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)?.GetValue(null) as IFieldMap
         ?? throw new InvalidOperationException($"{Fields.FullName} has no public static 'Map' property returning a FieldMap<T>.");

@@ -54,6 +54,25 @@ public sealed class McpToolAttribute(string name) : Attribute
     /// </summary>
     public TaskSupport Task { get; set; }
 
+    /// <summary>
+    /// How long a call may run, in seconds, before its handler's token is cancelled and the caller gets a
+    /// <c>timeout</c> tool error; 0 (the default) keeps the server's <c>Mcp:Limits:DispatchTimeout</c>. A call run as a
+    /// task is bounded by the task's time to live instead.
+    /// </summary>
+    public int TimeoutSeconds { get; set; }
+
+    /// <summary>
+    /// Anyone may call it: it needs no permission. Outside the Development environment a binding that declares no
+    /// permission (no <c>[ScopeRequired]</c>, <c>[RoleRequired]</c>, <c>[PolicyRequired]</c>, <c>[PermissionRequired]</c>,
+    /// nothing under <c>Authorization:Bindings</c>) stops the start unless it says this.
+    /// </summary>
+    public bool Public { get; set; }
+
+    internal TimeSpan? Timeout => TimeoutOf(TimeoutSeconds);
+
+    /// <summary>0 → null (the server's timeout); anything else as seconds (a negative one is refused when the catalog is built).</summary>
+    internal static TimeSpan? TimeoutOf(int seconds) => seconds == 0 ? null : TimeSpan.FromSeconds(seconds);
+
     internal ToolHints Hints => new(_readOnly, _destructive, _idempotent, _openWorld);
 }
 

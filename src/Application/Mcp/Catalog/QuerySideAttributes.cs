@@ -27,6 +27,13 @@ public sealed class McpResourceAttribute(string uriTemplate) : Attribute
 
     /// <summary>Stateless era: "private" (default: the data may depend on the caller) or "public".</summary>
     public string CacheScope { get; set; } = "private";
+
+    /// <summary>
+    /// Anyone may read it: it needs no permission. Outside the Development environment a binding that declares no
+    /// permission (no <c>[ScopeRequired]</c>, <c>[RoleRequired]</c>, <c>[PolicyRequired]</c>, <c>[PermissionRequired]</c>,
+    /// nothing under <c>Authorization:Bindings</c>) stops the start unless it says this.
+    /// </summary>
+    public bool Public { get; set; }
 }
 
 /// <summary>
@@ -43,6 +50,13 @@ public sealed class McpPromptAttribute(string name) : Attribute
 
     /// <summary>Defaults to the request type's XML summary.</summary>
     public string? Description { get; set; }
+
+    /// <summary>
+    /// Anyone may get it: it needs no permission. Outside the Development environment a binding that declares no
+    /// permission (no <c>[ScopeRequired]</c>, <c>[RoleRequired]</c>, <c>[PolicyRequired]</c>, <c>[PermissionRequired]</c>,
+    /// nothing under <c>Authorization:Bindings</c>) stops the start unless it says this.
+    /// </summary>
+    public bool Public { get; set; }
 }
 
 /// <summary>

@@ -14,7 +14,8 @@ public sealed record ResourceRegistration(
     string? MimeType = null,
     ToolInvoker? Invoker = null,
     long CacheTtlMs = 0,
-    string CacheScope = "private");
+    string CacheScope = "private",
+    bool Public = false);
 
 /// <summary>A prompt as registered (by attribute or fluently).</summary>
 public sealed record PromptRegistration(
@@ -22,7 +23,8 @@ public sealed record PromptRegistration(
     string Name,
     string? Title = null,
     string? Description = null,
-    ToolInvoker? Invoker = null);
+    ToolInvoker? Invoker = null,
+    bool Public = false);
 
 /// <summary>One query exposed as a resource (fixed URI) or a resource template.</summary>
 public sealed class ResourceBinding
@@ -36,6 +38,7 @@ public sealed class ResourceBinding
         Invoker = registration.Invoker;
         CacheTtlMs = registration.CacheTtlMs;
         CacheScope = registration.CacheScope;
+        IsPublic = registration.Public;
         Completions = completions;
         var name = registration.Name ?? registration.RequestType.Name;
         var description = registration.Description ?? Schema.XmlDocumentation.Summary(registration.RequestType);
@@ -67,6 +70,9 @@ public sealed class ResourceBinding
     /// <summary>Stateless era: <c>public</c>, or <c>private</c> (the default) when what a read shows depends on the caller.</summary>
     public string CacheScope { get; }
 
+    /// <summary>Marked public: anyone may read it, and it needs no permission to start outside Development.</summary>
+    public bool IsPublic { get; }
+
     /// <summary>Set for a fixed URI (listed by <c>resources/list</c>).</summary>
     public Resource? Resource { get; }
 
@@ -85,6 +91,7 @@ public sealed class PromptBinding
         RequestType = registration.RequestType;
         ResultType = resultType;
         Invoker = registration.Invoker;
+        IsPublic = registration.Public;
         Completions = completions;
         Prompt = new Prompt
         {
@@ -104,6 +111,9 @@ public sealed class PromptBinding
     public ToolInvoker? Invoker { get; }
 
     public Prompt Prompt { get; }
+
+    /// <summary>Marked public: anyone may get it, and it needs no permission to start outside Development.</summary>
+    public bool IsPublic { get; }
 
     /// <summary>Argument → completion source type.</summary>
     public IReadOnlyDictionary<string, Type> Completions { get; }

@@ -53,6 +53,12 @@ public sealed class ToolBinding
     /// <summary>Whether a call may (or must) run as a task.</summary>
     public TaskSupport TaskSupport { get; internal init; }
 
+    /// <summary>This tool's dispatch timeout; null: the server's <see cref="McpLimitsOptions.DispatchTimeout"/>.</summary>
+    public TimeSpan? Timeout { get; internal init; }
+
+    /// <summary>Marked public: anyone may call it, and it needs no permission to start outside Development.</summary>
+    public bool IsPublic { get; internal init; }
+
     /// <summary>Whether the handler returns content blocks itself (<see cref="ToolContent"/>), not data.</summary>
     public bool ReturnsContent => ResultType == typeof(ToolContent);
 

@@ -157,42 +157,57 @@ public sealed class McpCallToolHandler(
                 context.AdmittedRequest = request;
             }
 
-            result = binding.Invoker is { } invoke
-                ? await invoke(services, request, cancellationToken)
-                : await sender.Send(request, cancellationToken);
+            // A task's run is bounded by its time to live, not by the dispatch timeout.
+            result = await BoundRequests.SendAsync(binding.Invoker, request, services, sender, context is { Task: not null } ? null : BoundRequests.For(binding, services), cancellationToken);
         }
         catch (Exception ex) when (ToolError.From(ex) is { } error)
         {
             return error.ToResult();
         }
 
-        return ToResult(binding, result, formatter, command.Format);
+        return ToResult(binding, result, formatter, command.Format, BoundRequests.Limits(services).MaxToolResultBytes);
     }
 
     /// <summary>The tool result with JSON text (the binding's format is not consulted).</summary>
     internal static CallToolResult ToResult(ToolBinding binding, object? result) =>
-        ToResult(binding, result, McpCqrs.Application.Mcp.Output.JsonOutputFormatter.Instance, null);
+        ToResult(binding, result, McpCqrs.Application.Mcp.Output.JsonOutputFormatter.Instance, null, long.MaxValue);
 
     /// <summary>
     /// The tool result: <see cref="ToolContent"/> as it is; data as <c>structuredContent</c> (JSON) plus its text in
-    /// the chosen format. TOON text carries <c>_meta</c> naming its format and TOON spec version.
+    /// the chosen format. TOON text carries <c>_meta</c> naming its format and TOON spec version. A result larger than
+    /// <paramref name="maxBytes"/> (<see cref="McpLimitsOptions.MaxToolResultBytes"/>, measured by
+    /// <see cref="McpCqrs.Application.Mcp.Output.ResultSize"/>) becomes the tool error <see cref="ToolError.ResultTooLarge"/>;
+    /// structured content already over it is not written as text at all.
     /// </summary>
     internal static CallToolResult ToResult(
         ToolBinding binding,
         object? result,
         McpCqrs.Application.Mcp.Output.IOutputFormatter formatter,
-        McpCqrs.Application.Mcp.Output.OutputFormat? format)
+        McpCqrs.Application.Mcp.Output.OutputFormat? format,
+        long maxBytes)
     {
+        long size;
         if (result is ToolContent content)
         {
-            return new CallToolResult { Content = [.. content.Content], StructuredContent = content.StructuredContent, IsError = content.IsError ? true : null };
+            var blocks = new CallToolResult { Content = [.. content.Content], StructuredContent = content.StructuredContent, IsError = content.IsError ? true : null };
+            return (size = McpCqrs.Application.Mcp.Output.ResultSize.Of(blocks)) > maxBytes ? TooLarge(binding, size, maxBytes) : blocks;
         }
 
         var data = JsonSerializer.SerializeToElement(result, binding.ResultType, AppJson.Options);
         var structured = binding.WrapsResult
             ? JsonSerializer.SerializeToElement(new Dictionary<string, JsonElement> { ["result"] = data })
             : data;
+        if ((size = McpCqrs.Application.Mcp.Output.ResultSize.Of(structured)) > maxBytes)
+        {
+            return TooLarge(binding, size, maxBytes);
+        }
+
         var output = formatter.Format(structured, McpCqrs.Application.Mcp.Output.OutputFormats.Choose(format, binding.Output), binding.Name);
+        if ((size += McpCqrs.Application.Mcp.Output.ResultSize.Of(output.Text)) > maxBytes)
+        {
+            return TooLarge(binding, size, maxBytes);
+        }
+
         var text = new TextContentBlock { Text = output.Text };
         if (output.Format == McpCqrs.Application.Mcp.Output.OutputFormat.Toon)
         {
@@ -209,6 +224,9 @@ public sealed class McpCallToolHandler(
             StructuredContent = structured,
         };
     }
+
+    private static CallToolResult TooLarge(ToolBinding binding, long size, long maxBytes) =>
+        ToolError.TooLarge(binding.Name, size, maxBytes, typeof(McpCqrs.Application.Common.Querying.ISelectorQuery).IsAssignableFrom(binding.RequestType)).ToResult();
 }
 
 public sealed class McpSetLoggingLevelHandler(IMcpRequestContext context, ISessionStore sessions)

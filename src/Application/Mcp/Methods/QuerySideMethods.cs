@@ -70,7 +70,7 @@ public sealed class McpReadResourceHandler(McpCatalog catalog, IServiceProvider 
         try
         {
             var request = StringArguments.Bind(binding.RequestType, variables);
-            result = binding.Invoker is { } invoke ? await invoke(services, request, cancellationToken) : await sender.Send(request, cancellationToken);
+            result = await BoundRequests.SendAsync(binding.Invoker, request, services, sender, BoundRequests.Default(services), cancellationToken);
         }
         catch (EntityNotFoundException)
         {
@@ -85,7 +85,9 @@ public sealed class McpReadResourceHandler(McpCatalog catalog, IServiceProvider 
             throw new McpProtocolException(ex.Message, McpErrorCode.InvalidParams);
         }
 
-        return new ReadResourceResult { Contents = [.. ResourceContentsOf(query.Uri, binding, result)] };
+        var read = new ReadResourceResult { Contents = [.. ResourceContentsOf(query.Uri, binding, result)] };
+        ResultLimit.Check(McpCqrs.Application.Mcp.Output.ResultSize.Of(read.Contents), services, $"The contents of '{query.Uri}'");
+        return read;
     }
 
     internal static IEnumerable<ResourceContents> ResourceContentsOf(string uri, ResourceBinding binding, object? result) => result switch
@@ -102,6 +104,26 @@ public sealed class McpReadResourceHandler(McpCatalog catalog, IServiceProvider 
             Text = JsonSerializer.Serialize(result, binding.ResultType, AppJson.Options),
         }],
     };
+}
+
+/// <summary>
+/// <see cref="McpLimitsOptions.MaxToolResultBytes"/> for the results that are not tool results (<c>resources/read</c>,
+/// <c>prompts/get</c>): they cannot carry a tool error, so one over the limit is the JSON-RPC limit error
+/// (<see cref="McpLimitExceededException"/>, <c>-32003</c> with <c>data: { limit, max }</c>).
+/// </summary>
+internal static class ResultLimit
+{
+    public static void Check(long size, IServiceProvider services, string what)
+    {
+        var max = BoundRequests.Limits(services).MaxToolResultBytes;
+        if (size > max)
+        {
+            throw McpLimitExceededException.Of(
+                nameof(McpLimitsOptions.MaxToolResultBytes),
+                max,
+                $"{what} are {size} bytes, more than the {max} bytes this server sends in one result ({McpLimitsOptions.SectionName}:{nameof(McpLimitsOptions.MaxToolResultBytes)}).");
+        }
+    }
 }
 
 /// <summary>The errors of the resource methods.</summary>
@@ -176,14 +198,14 @@ public sealed class McpPromptsHandler(McpCatalog catalog, McpServerInfo server, 
         try
         {
             var request = StringArguments.Bind(binding.RequestType, given);
-            result = binding.Invoker is { } invoke ? await invoke(services, request, cancellationToken) : await sender.Send(request, cancellationToken);
+            result = await BoundRequests.SendAsync(binding.Invoker, request, services, sender, BoundRequests.Default(services), cancellationToken);
         }
         catch (Exception ex) when (ex is RequestValidationException or DomainException)
         {
             throw new McpProtocolException($"Prompt '{query.Name}': {ex.Message}", McpErrorCode.InvalidParams);
         }
 
-        return result switch
+        var prompt = result switch
         {
             GetPromptResult full => full,
             PromptMessage message => new GetPromptResult { Description = binding.Prompt.Description, Messages = [message] },
@@ -195,6 +217,8 @@ public sealed class McpPromptsHandler(McpCatalog catalog, McpServerInfo server, 
             },
             _ => throw new InvalidOperationException($"Prompt '{query.Name}' returned {result?.GetType().Name ?? "null"}; return a string, PromptMessage(s) or GetPromptResult."),
         };
+        ResultLimit.Check(McpCqrs.Application.Mcp.Output.ResultSize.Of(prompt), services, $"The messages of prompt '{query.Name}'");
+        return prompt;
     }
 }
 

@@ -27,9 +27,8 @@ public sealed class McpTaskLauncher(ISender sender, IServiceProvider services)
         context.Admission = admission;
         try
         {
-            _ = binding.Invoker is { } invoke
-                ? await invoke(services, request, cancellationToken)
-                : await sender.Send(request, cancellationToken);
+            // The admission is part of the creating call, so it has the call's dispatch timeout; the task's run has none.
+            _ = await Methods.BoundRequests.SendAsync(binding.Invoker, request, services, sender, Methods.BoundRequests.For(binding, services), cancellationToken);
         }
         finally
         {

@@ -21,8 +21,9 @@ namespace McpCqrs.Application.Tickets.Commands.CloseTicket;
 /// </summary>
 /// <param name="TicketId">The ticket to close.</param>
 /// <param name="Resolution">How the problem was solved; added to the thread.</param>
+// A person may take a while to confirm, so the call may run longer than the server's dispatch timeout.
 [ScopeRequired("tickets:write")]
-[McpTool("close_ticket", Title = "Close a ticket", Destructive = true)]
+[McpTool("close_ticket", Title = "Close a ticket", Destructive = true, TimeoutSeconds = 600)]
 public sealed record CloseTicket(int TicketId, string Resolution) : ICommand<TicketDto>, IChangesResources
 {
     public IEnumerable<string> ResourcesChangedBy(object? result) => [TicketResources.Uri(TicketId)];

@@ -118,7 +118,7 @@ internal sealed partial class McpHttpTransport
         using var alive = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         var status = StatusCodes.Status200OK;
         string payload;
-        using (var operation = new McpOperation(call.Method, id, envelope.ParamsElement, null, call.Version))
+        using (var operation = new McpOperation(catalog, call.Method, id, envelope.ParamsElement, null, call.Version))
         {
             try
             {

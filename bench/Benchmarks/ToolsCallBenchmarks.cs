@@ -36,6 +36,7 @@ public sealed class EchoHandler : ICommandHandler<Echo, EchoResult>
 public class ToolsCallBenchmarks
 {
     private ServiceProvider _services = null!;
+    private McpCqrs.Application.Mcp.Catalog.McpCatalog _catalog = null!;
     private System.Diagnostics.ActivityListener? _listener;
 
     /// <summary>With a listener that records every span of the project's source (as an exporter would), or none.</summary>
@@ -65,6 +66,7 @@ public class ToolsCallBenchmarks
         services.AddScoped<ICommandHandler<Echo, EchoResult>, EchoHandler>();
         services.AddMcpCatalog(catalog => catalog.AddExternalTool<Echo, EchoResult>("echo", r => r with { Description = "Echoes its message.", Public = true }));
         _services = services.BuildServiceProvider();
+        _catalog = _services.GetRequiredService<McpCqrs.Application.Mcp.Catalog.McpCatalog>();
         if (Traced)
         {
             _listener = new System.Diagnostics.ActivityListener
@@ -103,7 +105,7 @@ public class ToolsCallBenchmarks
         var context = scope.ServiceProvider.GetRequiredService<McpRequestContext>();
         context.Method = envelope.Method!;
         context.RequestId = envelope.Id;
-        using var operation = new McpOperation(envelope.Method!, envelope.Id, envelope.ParamsElement, null, "2025-11-25");
+        using var operation = new McpOperation(_catalog, envelope.Method!, envelope.Id, envelope.ParamsElement, null, "2025-11-25");
         var message = McpMethodTable.Create(envelope.Method!, envelope.ParamsElement);
         var result = await scope.ServiceProvider.GetRequiredService<ISender>().Send((object)message);
         operation.Succeeded(result);

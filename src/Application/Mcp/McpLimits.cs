@@ -60,6 +60,13 @@ public sealed class McpLimitsOptions
     /// reconnects (with <c>Last-Event-ID</c>, or listens again) and loses nothing.
     /// </summary>
     public TimeSpan MaxStreamDuration { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// Used <c>requestState</c> nonces one instance remembers (only without <c>Mcp:Redis</c>; each until its state
+    /// expires). When they are all still live, a retry carrying a state is refused (HTTP 429) until the oldest expire.
+    /// </summary>
+    [Range(1_000, 10_000_000)]
+    public int MaxUsedRequestStates { get; set; } = 100_000;
 }
 
 /// <summary>

@@ -46,6 +46,7 @@ public static class McpEndpoints
                 prefix));
             services.TryAddSingleton<ISseBroker>(sp => new RedisSseBroker(sp.GetRequiredService<IConnectionMultiplexer>(), prefix, sp.GetService<ILogger<RedisSseBroker>>()));
             services.TryAddSingleton<IResourceSubscriptions>(sp => new RedisResourceSubscriptions(sp.GetRequiredService<IConnectionMultiplexer>(), prefix));
+            services.TryAddSingleton<IRequestStateNonces>(sp => new RedisRequestStateNonces(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<TimeProvider>(), prefix));
             services.TryAddSingleton(sp => new RedisBroadcast(sp.GetRequiredService<IConnectionMultiplexer>(), prefix, sp.GetService<ILogger<RedisBroadcast>>()));
 
             // Resource updates reach the listen streams of every instance, not only this one's.
@@ -67,6 +68,7 @@ public static class McpEndpoints
         services.TryAddSingleton<ISseReplayBuffer, InMemorySseReplayBuffer>();
         services.TryAddSingleton<ISseBroker, InMemorySseBroker>();
         services.TryAddSingleton<IResourceSubscriptions, InMemoryResourceSubscriptions>();
+        services.TryAddSingleton<IRequestStateNonces, InMemoryRequestStateNonces>();
         services.AddSingleton<OriginPolicy>();
         services.AddSingleton<InFlightRequests>();
         services.AddSingleton<PendingClientRequests>();

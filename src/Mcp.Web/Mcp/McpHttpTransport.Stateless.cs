@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Methods;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Context;
@@ -106,19 +107,31 @@ internal sealed partial class McpHttpTransport
         var digest = RequestStateProtector.Digest(call.Method, call.Params);
         if (call.Params["requestState"] is JsonValue stateValue && stateValue.GetValueKind() == JsonValueKind.String)
         {
-            if (!stateProtector.TryUnprotect(stateValue.GetValue<string>(), principal, call.Method, digest, out var state))
+            // Used once, before the handler runs: a replay is refused, and a store that cannot answer is a 503.
+            RequestStateCheck check;
+            try
             {
-                await stream.CompleteAsync(200, JsonRpcWire.Error(id, (int)McpErrorCode.InvalidParams, "Invalid requestState: it was altered, has expired, or belongs to another request or caller."), CancellationToken.None);
+                check = await stateProtector.UseAsync(stateValue.GetValue<string>(), principal, call.Method, digest, http.RequestAborted);
+            }
+            catch (McpLimitExceededException ex)
+            {
+                await stream.CompleteAsync(StatusCodes.Status429TooManyRequests, LimitError(id, ex), CancellationToken.None);
                 return;
             }
 
-            context.RequestState = state;
+            if (check.Refusal is { } refusal)
+            {
+                await stream.CompleteAsync(200, JsonRpcWire.Error(id, (int)McpErrorCode.InvalidParams, refusal), CancellationToken.None);
+                return;
+            }
+
+            context.RequestState = check.State;
         }
 
         using var alive = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         var status = StatusCodes.Status200OK;
         string payload;
-        using (var operation = new McpOperation(call.Method, id, envelope.ParamsElement, null, call.Version))
+        using (var operation = new McpOperation(catalog, call.Method, id, envelope.ParamsElement, null, call.Version))
         {
             try
             {

@@ -189,7 +189,7 @@ internal sealed partial class McpHttpTransport(
         context.Method = RequestMethods.Initialize;
         context.RequestId = id;
         InitializeResult result;
-        using var operation = new McpOperation(RequestMethods.Initialize, id, envelope.ParamsElement, null, null);
+        using var operation = new McpOperation(catalog, RequestMethods.Initialize, id, envelope.ParamsElement, null, null);
         try
         {
             var message = (McpInitialize)McpMethodTable.Create(RequestMethods.Initialize, envelope.ParamsElement);
@@ -308,7 +308,7 @@ internal sealed partial class McpHttpTransport(
 
         string payload;
         var status = StatusCodes.Status200OK;
-        using (var operation = new McpOperation(envelope.Method!, id, envelope.ParamsElement, session.Id, session.ProtocolVersion))
+        using (var operation = new McpOperation(catalog, envelope.Method!, id, envelope.ParamsElement, session.Id, session.ProtocolVersion))
         using (var running = inFlight.Register(session.Id, id))
         {
             try

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using McpCqrs.Application.Common.Diagnostics;
+using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Sessions;
 using ModelContextProtocol.Protocol;
 
@@ -9,7 +10,8 @@ namespace McpCqrs.Web.Mcp;
 /// <summary>
 /// One span (<c>mcp.tools.call</c>, <c>mcp.resources.read</c>, ...) and one measurement per dispatched MCP
 /// request, with the attributes of the OpenTelemetry MCP semantic conventions. Rejections before dispatch (bad
-/// origin, bad JSON, unknown session) get neither: they are cheap and carry no method.
+/// origin, bad JSON, unknown session) get neither: they are cheap and carry no method. The span keeps what the
+/// caller sent (tool name, resource URI); the measurement carries only the bounded tags of <see cref="McpMetricTags"/>.
 /// </summary>
 internal sealed class McpOperation : IDisposable
 {
@@ -18,16 +20,11 @@ internal sealed class McpOperation : IDisposable
     private readonly TagList _tags;
     private string? _errorType;
 
-    public McpOperation(string method, RequestId? id, JsonElement? parameters, string? sessionId, string? protocolVersion)
+    public McpOperation(McpCatalog catalog, string method, RequestId? id, JsonElement? parameters, string? sessionId, string? protocolVersion)
     {
         var target = Target(method, parameters);
-        _tags = new TagList { { "mcp.method.name", method } };
-        if (target is { } t)
-        {
-            _tags.Add(t.Key, t.Value);
-        }
-
-        _activity = ApplicationTelemetry.Source.StartActivity("mcp." + method.Replace('/', '.'), ActivityKind.Internal);
+        _tags = McpMetricTags.Of(catalog, method, target?.Value);
+        _activity = ApplicationTelemetry.Source.StartActivity("mcp." + McpMetricTags.Method(method).Replace('/', '.'), ActivityKind.Internal);
         if (_activity is null)
         {
             return;
@@ -80,7 +77,8 @@ internal sealed class McpOperation : IDisposable
         _activity?.Dispose();
     }
 
-    private static KeyValuePair<string, object?>? Target(string method, JsonElement? parameters)
+    /// <summary>The span attribute naming what the request is about, with the value the caller sent.</summary>
+    private static KeyValuePair<string, string?>? Target(string method, JsonElement? parameters)
     {
         string? Text(string name) =>
             parameters is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
@@ -91,6 +89,42 @@ internal sealed class McpOperation : IDisposable
             RequestMethods.ResourcesRead or RequestMethods.ResourcesSubscribe or RequestMethods.ResourcesUnsubscribe => new("mcp.resource.uri", Text("uri")),
             _ => null,
         };
+    }
+}
+
+/// <summary>
+/// The tags of the MCP request metrics, each from a bounded set whatever callers send: the method when it is one
+/// this server serves, the tool or prompt name when the catalog has it, a resource by the URI template (or fixed URI)
+/// it was registered under — never the concrete URI. Anything else is <see cref="Unknown"/>.
+/// </summary>
+internal static class McpMetricTags
+{
+    /// <summary>The value of a tag whose input is not known to this server.</summary>
+    public const string Unknown = "_unknown";
+
+    /// <summary>The resource a request is about, by its registered URI template (not a semantic-convention attribute).</summary>
+    public const string ResourceTemplate = "mcpcqrs.resource.template";
+
+    /// <summary>The method, when this server serves it; else <see cref="Unknown"/>.</summary>
+    public static string Method(string method) => McpMethodTable.IsKnown(method) ? method : Unknown;
+
+    public static TagList Of(McpCatalog catalog, string method, string? target)
+    {
+        var tags = new TagList { { "mcp.method.name", Method(method) } };
+        switch (method)
+        {
+            case RequestMethods.ToolsCall:
+                tags.Add("gen_ai.tool.name", target is not null && catalog.TryGetTool(target, out var tool) ? tool.Name : Unknown);
+                break;
+            case RequestMethods.PromptsGet:
+                tags.Add("gen_ai.prompt.name", target is not null && catalog.TryGetPrompt(target, out var prompt) ? prompt.Name : Unknown);
+                break;
+            case RequestMethods.ResourcesRead or RequestMethods.ResourcesSubscribe or RequestMethods.ResourcesUnsubscribe:
+                tags.Add(ResourceTemplate, target is not null && catalog.TryMatchResource(target, out var resource, out _) ? resource.UriTemplate : Unknown);
+                break;
+        }
+
+        return tags;
     }
 }
 

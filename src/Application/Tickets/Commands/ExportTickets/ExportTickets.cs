@@ -102,11 +102,26 @@ public sealed class ExportTicketsHandler(IAppDbContext db, IQueryEngine engine, 
         return answer?["action"]?.GetValue<string>() == "accept" && answer["content"]?["confirm"]?.GetValueKind() == JsonValueKind.True;
     }
 
-    /// <summary>A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.</summary>
-    internal static string Field(string? value) =>
-        value is null ? string.Empty
-        : value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\""
-        : value;
+    /// <summary>
+    /// A CSV field (RFC 4180) that no spreadsheet evaluates: a value starting with <c>=</c>, <c>+</c>, <c>-</c>,
+    /// <c>@</c>, a tab or a carriage return would be read as a formula, so it is prefixed with a single quote (OWASP
+    /// CSV injection guidance; a title such as "-5 °C" is therefore exported as "'-5 °C"); then the field is quoted
+    /// when it holds a comma, a quote or a line break.
+    /// </summary>
+    internal static string Field(string? value)
+    {
+        if (value is null)
+        {
+            return string.Empty;
+        }
+
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            value = "'" + value;
+        }
+
+        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
+    }
 
     private static string Timestamp(DateTime at) => DateTime.SpecifyKind(at, DateTimeKind.Utc).ToString("O", CultureInfo.InvariantCulture);
 }

@@ -627,7 +627,7 @@ internal sealed partial class McpHttpTransport(
     /// <summary>
     /// The answer of both eras to a failure that is neither the protocol's nor a cancellation: a permission that
     /// refused the caller (HTTP 403, with an <c>insufficient_scope</c> challenge when a scope is missing and the
-    /// response has not started streaming), a refused rate limit (or one that cannot be checked), else an internal error, logged.
+    /// response has not started streaming), a refused rate limit (or one that cannot be checked: HTTP 503), else an internal error, logged.
     /// </summary>
     private (int Status, string Payload) FailurePayload(HttpContext http, Exception exception, RequestId id, McpOperation operation, string method, string where)
     {
@@ -650,7 +650,10 @@ internal sealed partial class McpHttpTransport(
         {
             var (code, message, data) = RateLimitError(exception);
             operation.Failed(code, message);
-            return (StatusCodes.Status200OK, JsonRpcWire.Error(id, code, message, data));
+
+            // Limits that cannot be checked (Redis down) refuse the call before it changes anything: 503, as REST answers.
+            var status = exception is RateLimitUnavailableException ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+            return (status, JsonRpcWire.Error(id, code, message, data));
         }
 
         LogMethodFailed(logger, exception, method, where);
@@ -662,7 +665,7 @@ internal sealed partial class McpHttpTransport(
     internal static string LimitError(RequestId? id, McpLimitExceededException limit) =>
         JsonRpcWire.Error(id, McpLimitExceededException.Code, limit.Message, new JsonObject { ["limit"] = limit.Limit, ["max"] = limit.Max });
 
-    /// <summary>Rate limit refused (or cannot be checked): -32000 with <c>data.retryAfter</c> in seconds, or -32603.</summary>
+    /// <summary>Rate limit refused (or cannot be checked): -32000 with <c>data.retryAfter</c> in seconds, or -32603 (sent with HTTP 503).</summary>
     internal static (int Code, string Message, JsonObject? Data) RateLimitError(Exception exception) => exception switch
     {
         RateLimitExceededException limited => (

@@ -47,6 +47,7 @@ internal sealed partial class McpHttpTransport(
     InFlightRequests inFlight,
     PendingClientRequests pending,
     OpenStreams openStreams,
+    SessionSignals signals,
     IHostApplicationLifetime lifetime,
     TimeProvider clock,
     ILogger<McpHttpTransport> logger,
@@ -96,12 +97,12 @@ internal sealed partial class McpHttpTransport(
             switch (envelope.Kind)
             {
                 case JsonRpcKind.Notification:
-                    await OnNotificationAsync(session, envelope);
+                    await OnNotificationAsync(session, envelope, http.RequestAborted);
                     http.Response.StatusCode = StatusCodes.Status202Accepted;
                     break;
                 case JsonRpcKind.Response:
-                    // The answer outlives this request (a waiting handler reads it): Raw is detached from the body.
-                    pending.Complete(session.Id, envelope.Raw["id"].StringOrNumber() ?? string.Empty, envelope.Raw);
+                    // The answer outlives this request (a waiting handler, maybe on another instance, reads it): Raw is detached from the body.
+                    await signals.AnswerAsync(session.Id, envelope.Raw["id"].StringOrNumber() ?? string.Empty, envelope.Raw, http.RequestAborted);
                     http.Response.StatusCode = StatusCodes.Status202Accepted;
                     break;
                 default:
@@ -166,7 +167,7 @@ internal sealed partial class McpHttpTransport(
                 throw new McpTransportException(StatusCodes.Status404NotFound, SessionNotFound, "Session not found.");
             }
 
-            openStreams.Close(session.Id);
+            await signals.EndSessionAsync(session.Id, CancellationToken.None);
             await replay.RemoveSessionAsync(session.Id, CancellationToken.None);
             await subscriptions.RemoveSessionAsync(session.Id, CancellationToken.None);
             LogSessionEnded(logger, session.Id);
@@ -344,7 +345,7 @@ internal sealed partial class McpHttpTransport(
         await stream.CompleteAsync(status, payload, CancellationToken.None);
     }
 
-    private async Task OnNotificationAsync(McpSession session, JsonRpcEnvelope envelope)
+    private async Task OnNotificationAsync(McpSession session, JsonRpcEnvelope envelope, CancellationToken cancellationToken)
     {
         switch (envelope.Method)
         {
@@ -354,7 +355,7 @@ internal sealed partial class McpHttpTransport(
             case NotificationMethods.CancelledNotification:
                 if ((envelope.Params as JsonObject)?["requestId"].StringOrNumber() is { } requestId)
                 {
-                    inFlight.Cancel(session.Id, requestId);
+                    await signals.CancelAsync(session.Id, requestId, cancellationToken);
                 }
 
                 break;

@@ -1,3 +1,4 @@
+using McpCqrs.Application.Mcp;
 using McpCqrs.Infrastructure.Mcp;
 using McpCqrs.Infrastructure.Mcp.Tasks;
 
@@ -9,7 +10,7 @@ namespace McpCqrs.Web.Mcp;
 /// handler on A, and a listen stream on B hears a task that A runs. Publishing also delivers locally at once;
 /// an instance skips its own echo. If Redis is down, waiters still wake by their timeout and read the store.
 /// </summary>
-internal sealed partial class DistributedTaskEvents : LocalMcpTaskEvents, IHostedService, IAsyncDisposable
+internal sealed class DistributedTaskEvents : LocalMcpTaskEvents, IHostedService, IAsyncDisposable
 {
     private readonly string _origin = Guid.NewGuid().ToString("N");
     private readonly RedisRelay _relay;
@@ -24,15 +25,10 @@ internal sealed partial class DistributedTaskEvents : LocalMcpTaskEvents, IHoste
     public override async ValueTask PublishAsync(string taskId, CancellationToken cancellationToken)
     {
         Deliver(taskId);
-        try
-        {
-            await _relay.PublishAsync($"{_origin} {taskId}", cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The change is in the store already; other instances see it when their waiters time out.
-            LogPublishFailed(_logger, ex, taskId);
-        }
+
+        // The change is in the store already (so the caller's token no longer concerns it); should Redis fail, other
+        // instances see it when their waiters time out.
+        await Announcements.TryAsync(Announcements.TaskChanged, taskId, async () => await _relay.PublishAsync($"{_origin} {taskId}", CancellationToken.None), _logger);
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -55,7 +51,4 @@ internal sealed partial class DistributedTaskEvents : LocalMcpTaskEvents, IHoste
 
         return ValueTask.CompletedTask;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} changed but Redis could not tell the other instances")]
-    private static partial void LogPublishFailed(ILogger logger, Exception exception, string taskId);
 }

@@ -58,6 +58,11 @@ public static class McpEndpoints
             services.AddSingleton<DistributedTaskEvents>();
             services.AddSingleton<McpCqrs.Application.Mcp.Tasks.IMcpTaskEvents>(sp => sp.GetRequiredService<DistributedTaskEvents>());
             services.AddHostedService(sp => sp.GetRequiredService<DistributedTaskEvents>());
+
+            // Answers, cancels and session ends reach the instance that holds the request.
+            services.AddSingleton<DistributedSessionSignals>();
+            services.AddSingleton<SessionSignals>(sp => sp.GetRequiredService<DistributedSessionSignals>());
+            services.AddHostedService(sp => sp.GetRequiredService<DistributedSessionSignals>());
         }
         else
         {
@@ -73,6 +78,7 @@ public static class McpEndpoints
         services.AddSingleton<InFlightRequests>();
         services.AddSingleton<PendingClientRequests>();
         services.AddSingleton<OpenStreams>();
+        services.TryAddSingleton<SessionSignals>();
         services.AddSingleton<McpHttpTransport>();
         services.AddSingleton<McpGauges>();
         services.AddSingleton<RequestStateProtector>();

@@ -47,6 +47,7 @@ internal sealed partial class McpHttpTransport(
     InFlightRequests inFlight,
     PendingClientRequests pending,
     OpenStreams openStreams,
+    SessionSignals signals,
     IHostApplicationLifetime lifetime,
     TimeProvider clock,
     ILogger<McpHttpTransport> logger,
@@ -96,12 +97,12 @@ internal sealed partial class McpHttpTransport(
             switch (envelope.Kind)
             {
                 case JsonRpcKind.Notification:
-                    await OnNotificationAsync(session, envelope);
+                    await OnNotificationAsync(session, envelope, http.RequestAborted);
                     http.Response.StatusCode = StatusCodes.Status202Accepted;
                     break;
                 case JsonRpcKind.Response:
-                    // The answer outlives this request (a waiting handler reads it): Raw is detached from the body.
-                    pending.Complete(session.Id, envelope.Raw["id"].StringOrNumber() ?? string.Empty, envelope.Raw);
+                    // The answer outlives this request (a waiting handler, maybe on another instance, reads it): Raw is detached from the body.
+                    await signals.AnswerAsync(session.Id, envelope.Raw["id"].StringOrNumber() ?? string.Empty, envelope.Raw, http.RequestAborted);
                     http.Response.StatusCode = StatusCodes.Status202Accepted;
                     break;
                 default:
@@ -166,7 +167,7 @@ internal sealed partial class McpHttpTransport(
                 throw new McpTransportException(StatusCodes.Status404NotFound, SessionNotFound, "Session not found.");
             }
 
-            openStreams.Close(session.Id);
+            await signals.EndSessionAsync(session.Id, CancellationToken.None);
             await replay.RemoveSessionAsync(session.Id, CancellationToken.None);
             await subscriptions.RemoveSessionAsync(session.Id, CancellationToken.None);
             LogSessionEnded(logger, session.Id);
@@ -344,7 +345,7 @@ internal sealed partial class McpHttpTransport(
         await stream.CompleteAsync(status, payload, CancellationToken.None);
     }
 
-    private async Task OnNotificationAsync(McpSession session, JsonRpcEnvelope envelope)
+    private async Task OnNotificationAsync(McpSession session, JsonRpcEnvelope envelope, CancellationToken cancellationToken)
     {
         switch (envelope.Method)
         {
@@ -354,7 +355,7 @@ internal sealed partial class McpHttpTransport(
             case NotificationMethods.CancelledNotification:
                 if ((envelope.Params as JsonObject)?["requestId"].StringOrNumber() is { } requestId)
                 {
-                    inFlight.Cancel(session.Id, requestId);
+                    await signals.CancelAsync(session.Id, requestId, cancellationToken);
                 }
 
                 break;
@@ -627,7 +628,7 @@ internal sealed partial class McpHttpTransport(
     /// <summary>
     /// The answer of both eras to a failure that is neither the protocol's nor a cancellation: a permission that
     /// refused the caller (HTTP 403, with an <c>insufficient_scope</c> challenge when a scope is missing and the
-    /// response has not started streaming), a refused rate limit (or one that cannot be checked), else an internal error, logged.
+    /// response has not started streaming), a refused rate limit (or one that cannot be checked: HTTP 503), else an internal error, logged.
     /// </summary>
     private (int Status, string Payload) FailurePayload(HttpContext http, Exception exception, RequestId id, McpOperation operation, string method, string where)
     {
@@ -650,7 +651,10 @@ internal sealed partial class McpHttpTransport(
         {
             var (code, message, data) = RateLimitError(exception);
             operation.Failed(code, message);
-            return (StatusCodes.Status200OK, JsonRpcWire.Error(id, code, message, data));
+
+            // Limits that cannot be checked (Redis down) refuse the call before it changes anything: 503, as REST answers.
+            var status = exception is RateLimitUnavailableException ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+            return (status, JsonRpcWire.Error(id, code, message, data));
         }
 
         LogMethodFailed(logger, exception, method, where);
@@ -662,7 +666,7 @@ internal sealed partial class McpHttpTransport(
     internal static string LimitError(RequestId? id, McpLimitExceededException limit) =>
         JsonRpcWire.Error(id, McpLimitExceededException.Code, limit.Message, new JsonObject { ["limit"] = limit.Limit, ["max"] = limit.Max });
 
-    /// <summary>Rate limit refused (or cannot be checked): -32000 with <c>data.retryAfter</c> in seconds, or -32603.</summary>
+    /// <summary>Rate limit refused (or cannot be checked): -32000 with <c>data.retryAfter</c> in seconds, or -32603 (sent with HTTP 503).</summary>
     internal static (int Code, string Message, JsonObject? Data) RateLimitError(Exception exception) => exception switch
     {
         RateLimitExceededException limited => (

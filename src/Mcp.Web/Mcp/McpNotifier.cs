@@ -1,3 +1,4 @@
+using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Context;
 using McpCqrs.Application.Mcp.Sessions;
@@ -10,7 +11,7 @@ namespace McpCqrs.Web.Mcp;
 /// <see cref="IMcpNotifier"/>: stores the notification as the next event of the session's GET stream (so it can be
 /// replayed) and publishes it to whichever connection holds that stream.
 /// </summary>
-internal sealed class McpNotifier(ISessionStore sessions, ISseReplayBuffer replay, ISseBroker broker, OpenStreams openStreams) : IMcpNotifier
+internal sealed class McpNotifier(ISessionStore sessions, ISseReplayBuffer replay, ISseBroker broker, OpenStreams openStreams, ILogger<McpNotifier> logger) : IMcpNotifier
 {
     public async ValueTask<bool> NotifyAsync(string sessionId, JsonRpcNotification notification, CancellationToken cancellationToken = default)
     {
@@ -25,11 +26,12 @@ internal sealed class McpNotifier(ISessionStore sessions, ISseReplayBuffer repla
         return true;
     }
 
+    /// <summary>Tells every session whose stream this instance serves, each on its own (best-effort, see <see cref="Announcements"/>).</summary>
     public async ValueTask BroadcastAsync(JsonRpcNotification notification, CancellationToken cancellationToken = default)
     {
         foreach (var sessionId in openStreams.Sessions)
         {
-            await NotifyAsync(sessionId, notification, cancellationToken);
+            await Announcements.TryAsync(Announcements.ListChanged, notification.Method, async () => await NotifyAsync(sessionId, notification, cancellationToken), logger);
         }
     }
 }
@@ -51,20 +53,13 @@ internal sealed class CatalogChangeNotifier(McpCatalog catalog, IMcpNotifier not
 
     private async void OnChanged(object? sender, CatalogChangedEventArgs e)
     {
-        try
+        var method = e.Kind switch
         {
-            var method = e.Kind switch
-            {
-                CatalogKind.Resources => NotificationMethods.ResourceListChangedNotification,
-                CatalogKind.Prompts => NotificationMethods.PromptListChangedNotification,
-                _ => NotificationMethods.ToolListChangedNotification,
-            };
-            listeners.ListChanged(e.Kind);
-            await notifier.BroadcastAsync(new JsonRpcNotification { Method = method });
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Could not announce a change of the {Kind} list", e.Kind);
-        }
+            CatalogKind.Resources => NotificationMethods.ResourceListChangedNotification,
+            CatalogKind.Prompts => NotificationMethods.PromptListChangedNotification,
+            _ => NotificationMethods.ToolListChangedNotification,
+        };
+        await Announcements.TryAsync(Announcements.ListChanged, method, () => { listeners.ListChanged(e.Kind); return ValueTask.CompletedTask; }, logger);
+        await Announcements.TryAsync(Announcements.ListChanged, method, () => notifier.BroadcastAsync(new JsonRpcNotification { Method = method }), logger);
     }
 }

@@ -47,19 +47,41 @@ public sealed class InFlightRequests
         return false;
     }
 
+    /// <summary>Cancels the handlers of every request of <paramref name="sessionId"/> running here (the session ended); how many.</summary>
+    public int CancelSession(string sessionId)
+    {
+        var cancelled = 0;
+        foreach (var (key, cts) in _running)
+        {
+            if (key.Session == sessionId && TryCancel(cts))
+            {
+                cancelled++;
+            }
+        }
+
+        return cancelled;
+    }
+
+    private static bool TryCancel(CancellationTokenSource cts)
+    {
+        try
+        {
+            cts.Cancel();
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            // The request ended meanwhile.
+            return false;
+        }
+    }
+
     private void CancelAll()
     {
         _stopping = true;
         foreach (var cts in _running.Values)
         {
-            try
-            {
-                cts.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The request ended meanwhile.
-            }
+            TryCancel(cts);
         }
     }
 
@@ -110,6 +132,21 @@ public sealed class PendingClientRequests
         }
 
         return true;
+    }
+
+    /// <summary>Fails whatever waits for an answer from <paramref name="sessionId"/>'s client (the session ended); how many.</summary>
+    public int FailSession(string sessionId, Exception reason)
+    {
+        var failed = 0;
+        foreach (var key in _pending.Keys)
+        {
+            if (key.Session == sessionId && _pending.TryRemove(key, out var tcs) && tcs.TrySetException(reason))
+            {
+                failed++;
+            }
+        }
+
+        return failed;
     }
 }
 

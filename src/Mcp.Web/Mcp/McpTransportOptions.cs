@@ -45,4 +45,13 @@ public sealed class McpTransportOptions
 
     /// <summary>Cache hint (<c>ttlMs</c>) of <c>server/discover</c> and the lists in the stateless era.</summary>
     public TimeSpan ListCacheTtl { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long a handler waits for the client's answer to a request this server sent it (<c>elicitation/create</c>,
+    /// <c>sampling/createMessage</c>, <c>roots/list</c>); past it the handler gets a
+    /// <see cref="McpCqrs.Application.Mcp.Context.ClientRequestTimeoutException"/> (JSON-RPC error −32004 unless it
+    /// catches it). Elicitation waits for a person: keep it generous.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Mcp:ClientRequestTimeout must be greater than zero and at most one day.")]
+    public TimeSpan ClientRequestTimeout { get; set; } = TimeSpan.FromMinutes(2);
 }

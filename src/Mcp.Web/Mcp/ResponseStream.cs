@@ -28,13 +28,21 @@ internal sealed class ResponseStream(
     public ValueTask SendAsync(JsonRpcMessage message, CancellationToken cancellationToken) =>
         WriteEventAsync(JsonRpcWire.Message(message), cancellationToken);
 
+    /// <summary>
+    /// Sends the request and waits for the client's answer (on any instance), at most <c>Mcp:ClientRequestTimeout</c>:
+    /// then <see cref="ClientRequestTimeoutException"/>.
+    /// </summary>
     public async ValueTask<JsonNode?> RequestAsync(string method, JsonNode? parameters, CancellationToken cancellationToken)
     {
         var (id, answer) = streams.Pending.Register(sessionId);
         try
         {
             await WriteEventAsync(JsonRpcWire.Message(new JsonRpcRequest { Id = id, Method = method, Params = parameters }), cancellationToken);
-            return await answer.WaitAsync(cancellationToken);
+            return await answer.WaitAsync(streams.Options.ClientRequestTimeout, cancellationToken);
+        }
+        catch (TimeoutException) when (!answer.IsCompleted)
+        {
+            throw new ClientRequestTimeoutException(method, id.ToString(), streams.Options.ClientRequestTimeout);
         }
         finally
         {

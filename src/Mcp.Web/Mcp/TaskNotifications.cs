@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Context;
 using McpCqrs.Application.Mcp.Tasks;
 using ModelContextProtocol.Protocol;
@@ -12,7 +13,7 @@ namespace McpCqrs.Web.Mcp;
 /// the session's stream on any instance). Changes arrive through <see cref="IMcpTaskEvents"/> — from every instance
 /// when Redis relays them — and each is read from the store, so a notification always shows the stored state.
 /// </summary>
-internal sealed partial class TaskNotifications(
+internal sealed class TaskNotifications(
     IMcpTaskEvents events,
     ListenStreams listeners,
     IServiceScopeFactory scopes,
@@ -40,6 +41,10 @@ internal sealed partial class TaskNotifications(
 
     public void Dispose() => Interlocked.Exchange(ref _subscription, null)?.Dispose();
 
+    /// <summary>
+    /// Tells each listen stream and the creating session of the change, each on its own (best-effort, see
+    /// <see cref="Announcements"/>): one that cannot be told does not keep the others from hearing it.
+    /// </summary>
     private async Task ChangedAsync(string taskId)
     {
         var watchers = listeners.TaskWatchers(taskId);
@@ -49,35 +54,45 @@ internal sealed partial class TaskNotifications(
             return;
         }
 
-        try
+        await using var scope = scopes.CreateAsyncScope();
+        if (scope.ServiceProvider.GetService<IMcpTaskStore>() is not { } store)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var store = scope.ServiceProvider.GetRequiredService<IMcpTaskStore>();
-            foreach (var owner in watchers)
-            {
-                if (await store.FindAsync(taskId, owner, CancellationToken.None) is { } task && FirstToSee($"listen\n{owner}\n{taskId}", task.Revision))
-                {
-                    listeners.TaskChanged(taskId, owner, McpTaskWire.Detailed(task, await store.PendingInputAsync(taskId, CancellationToken.None)));
-                    if (McpTaskRecord.IsTerminal(task.Status))
-                    {
-                        Forget($"listen\n{owner}\n{taskId}");
-                    }
-                }
-            }
+            return;
+        }
 
-            if (session is { } target && await store.FindAsync(taskId, target.Owner, CancellationToken.None) is { } legacy && FirstToSee($"session\n{taskId}", legacy.Revision))
+        foreach (var owner in watchers)
+        {
+            await Announcements.TryAsync(Announcements.TaskChanged, taskId, () => TellListenersAsync(store, taskId, owner), logger);
+        }
+
+        if (session is { } target)
+        {
+            await Announcements.TryAsync(Announcements.TaskChanged, taskId, () => TellSessionAsync(store, taskId, target.SessionId, target.Owner), logger);
+        }
+    }
+
+    private async ValueTask TellListenersAsync(IMcpTaskStore store, string taskId, string owner)
+    {
+        if (await store.FindAsync(taskId, owner, CancellationToken.None) is { } task && FirstToSee($"listen\n{owner}\n{taskId}", task.Revision))
+        {
+            listeners.TaskChanged(taskId, owner, McpTaskWire.Detailed(task, await store.PendingInputAsync(taskId, CancellationToken.None)));
+            if (McpTaskRecord.IsTerminal(task.Status))
             {
-                await notifier.NotifyAsync(target.SessionId, new JsonRpcNotification { Method = McpTaskMethods.StatusNotification2025, Params = McpTaskWire.Task(legacy, McpTaskShape.Experimental) });
-                if (McpTaskRecord.IsTerminal(legacy.Status))
-                {
-                    _sessions.TryRemove(taskId, out _);
-                    Forget($"session\n{taskId}");
-                }
+                Forget($"listen\n{owner}\n{taskId}");
             }
         }
-        catch (Exception ex)
+    }
+
+    private async ValueTask TellSessionAsync(IMcpTaskStore store, string taskId, string sessionId, string owner)
+    {
+        if (await store.FindAsync(taskId, owner, CancellationToken.None) is { } legacy && FirstToSee($"session\n{taskId}", legacy.Revision))
         {
-            LogFailed(logger, ex, taskId);
+            await notifier.NotifyAsync(sessionId, new JsonRpcNotification { Method = McpTaskMethods.StatusNotification2025, Params = McpTaskWire.Task(legacy, McpTaskShape.Experimental) });
+            if (McpTaskRecord.IsTerminal(legacy.Status))
+            {
+                _sessions.TryRemove(taskId, out _);
+                Forget($"session\n{taskId}");
+            }
         }
     }
 
@@ -113,7 +128,4 @@ internal sealed partial class TaskNotifications(
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A change of task {TaskId} could not be pushed to its listeners")]
-    private static partial void LogFailed(ILogger logger, Exception exception, string taskId);
 }

@@ -48,4 +48,23 @@ public sealed class InFlightRequestsTests
         Assert.Equal(0, inFlight.Count);
         Assert.False(inFlight.Cancel("s1", "1"));
     }
+
+    [Fact]
+    public async Task Ending_a_session_cancels_its_requests_and_fails_what_they_wait_for_and_leaves_other_sessions_alone()
+    {
+        var inFlight = new InFlightRequests(new Lifetime());
+        var pending = new PendingClientRequests();
+        var signals = new SessionSignals(inFlight, pending, new OpenStreams());
+        using var ending = inFlight.Register("s1", new RequestId(1));
+        using var other = inFlight.Register("s2", new RequestId(1));
+        var (_, waiting) = pending.Register("s1");
+        var (_, elsewhere) = pending.Register("s2");
+
+        await signals.EndSessionAsync("s1", CancellationToken.None);
+
+        Assert.True(ending.Token.IsCancellationRequested);
+        await Assert.ThrowsAsync<OperationCanceledException>(() => waiting);
+        Assert.False(other.Token.IsCancellationRequested);
+        Assert.False(elsewhere.IsCompleted);
+    }
 }

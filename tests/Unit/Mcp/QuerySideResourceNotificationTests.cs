@@ -2,6 +2,7 @@ using Mediator;
 using McpCqrs.Application.Mcp.Context;
 using McpCqrs.Application.Mcp.Resources;
 using McpCqrs.Infrastructure.Mcp;
+using Microsoft.Extensions.Logging.Abstractions;
 using ModelContextProtocol.Protocol;
 
 namespace McpCqrs.Tests.Unit.Mcp;
@@ -115,7 +116,7 @@ public sealed class QuerySideResourceNotifierTests
         await Subscribe("s3", "docs://8");
         var notifier = new QsNotifier("s1", "s2", "s3");
 
-        await new ResourceNotifier(_subscriptions, notifier, []).ResourceUpdatedAsync("docs://7");
+        await new ResourceNotifier(_subscriptions, notifier, [], NullLogger<ResourceNotifier>.Instance).ResourceUpdatedAsync("docs://7");
 
         Assert.Equal(["s1", "s2"], notifier.Sent.Select(s => s.Session).Order(StringComparer.Ordinal));
         Assert.All(notifier.Sent, s =>
@@ -131,7 +132,7 @@ public sealed class QuerySideResourceNotifierTests
         await Subscribe("s1", "docs://8");
         var notifier = new QsNotifier("s1");
 
-        await new ResourceNotifier(_subscriptions, notifier, []).ResourceUpdatedAsync("docs://7");
+        await new ResourceNotifier(_subscriptions, notifier, [], NullLogger<ResourceNotifier>.Instance).ResourceUpdatedAsync("docs://7");
 
         Assert.Empty(notifier.Sent);
         Assert.Empty(notifier.Refused);
@@ -145,7 +146,7 @@ public sealed class QuerySideResourceNotifierTests
         await Subscribe("live", "docs://7");
         var notifier = new QsNotifier("live");
 
-        await new ResourceNotifier(_subscriptions, notifier, []).ResourceUpdatedAsync("docs://7");
+        await new ResourceNotifier(_subscriptions, notifier, [], NullLogger<ResourceNotifier>.Instance).ResourceUpdatedAsync("docs://7");
 
         Assert.Equal(["gone"], notifier.Refused);
         Assert.Equal("live", Assert.Single(notifier.Sent).Session);
@@ -158,7 +159,7 @@ public sealed class QuerySideResourceNotifierTests
     {
         await Subscribe("live", "docs://7");
 
-        await new ResourceNotifier(_subscriptions, new QsNotifier("live"), []).ResourceUpdatedAsync("docs://7");
+        await new ResourceNotifier(_subscriptions, new QsNotifier("live"), [], NullLogger<ResourceNotifier>.Instance).ResourceUpdatedAsync("docs://7");
 
         Assert.Equal(["live"], await _subscriptions.SubscribersAsync("docs://7", CancellationToken.None));
     }

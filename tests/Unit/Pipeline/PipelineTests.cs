@@ -43,6 +43,7 @@ public sealed class PipelineTests : IAsyncLifetime
                 .ForBinding("create_customer", "twice"));
         services.AddSingleton(new McpServerInfo());
         services.AddOptions();
+        services.AddLogging();
         services.AddSingleton<ISessionStore, InMemorySessionStore>();
         services.AddSingleton<McpCqrs.Application.Mcp.Resources.IResourceSubscriptions, InMemoryResourceSubscriptions>();
         services.AddSingleton<McpCqrs.Application.Mcp.Context.IMcpNotifier, NoNotifier>();

@@ -12,7 +12,11 @@ public interface IChangesResources
     IEnumerable<string> ResourcesChangedBy(object? result);
 }
 
-/// <summary>Announces the resources a <see cref="IChangesResources"/> command changed, once it succeeded.</summary>
+/// <summary>
+/// Announces the resources a <see cref="IChangesResources"/> command changed, once it succeeded. The write is
+/// committed by then: its announcement is best-effort (see <see cref="Announcements"/>), never the reason the command
+/// fails, and not the caller's to cancel.
+/// </summary>
 public sealed class ResourceChangeBehavior<TMessage, TResponse>(IResourceNotifier notifier) : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage, IChangesResources
 {
@@ -21,7 +25,7 @@ public sealed class ResourceChangeBehavior<TMessage, TResponse>(IResourceNotifie
         var response = await next(message, cancellationToken);
         foreach (var uri in message.ResourcesChangedBy(response))
         {
-            await notifier.ResourceUpdatedAsync(uri, cancellationToken);
+            await notifier.ResourceUpdatedAsync(uri, CancellationToken.None);
         }
 
         return response;

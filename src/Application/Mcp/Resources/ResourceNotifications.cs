@@ -1,4 +1,5 @@
 using McpCqrs.Application.Mcp.Context;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 
 namespace McpCqrs.Application.Mcp.Resources;
@@ -23,35 +24,50 @@ public interface IResourceUpdateListener
 
 /// <summary>
 /// Tells subscribed clients that a resource changed (<c>notifications/resources/updated</c>). Handlers of
-/// commands that change what a resource shows call it after saving.
+/// commands that change what a resource shows call it after saving. It never throws: an update that cannot be
+/// announced is logged and counted (see <see cref="Announcements"/>).
 /// </summary>
 public interface IResourceNotifier
 {
     ValueTask ResourceUpdatedAsync(string uri, CancellationToken cancellationToken = default);
 }
 
-internal sealed class ResourceNotifier(IResourceSubscriptions subscriptions, IMcpNotifier notifier, IEnumerable<IResourceUpdateListener> listeners) : IResourceNotifier
+/// <summary>
+/// Tells every listener and every subscribed session, each on its own: a listener or session that cannot be told
+/// (Redis down, a session gone) is logged and counted by <see cref="Announcements"/> and the others are still told;
+/// nothing is thrown (the change it announces is committed).
+/// </summary>
+internal sealed class ResourceNotifier(
+    IResourceSubscriptions subscriptions,
+    IMcpNotifier notifier,
+    IEnumerable<IResourceUpdateListener> listeners,
+    ILogger<ResourceNotifier> logger) : IResourceNotifier
 {
     public async ValueTask ResourceUpdatedAsync(string uri, CancellationToken cancellationToken = default)
     {
         foreach (var listener in listeners)
         {
-            await listener.ResourceUpdatedAsync(uri, cancellationToken);
+            await Announcements.TryAsync(Announcements.ResourceUpdated, uri, () => listener.ResourceUpdatedAsync(uri, cancellationToken), logger);
         }
 
-        foreach (var session in await subscriptions.SubscribersAsync(uri, cancellationToken))
+        IReadOnlyCollection<string> sessions = [];
+        await Announcements.TryAsync(Announcements.ResourceUpdated, uri, async () => sessions = await subscriptions.SubscribersAsync(uri, cancellationToken), logger);
+        foreach (var session in sessions)
         {
-            if (!await notifier.NotifyAsync(
-                    session,
-                    new JsonRpcNotification
-                    {
-                        Method = NotificationMethods.ResourceUpdatedNotification,
-                        Params = new System.Text.Json.Nodes.JsonObject { ["uri"] = uri },
-                    },
-                    cancellationToken))
-            {
-                await subscriptions.RemoveSessionAsync(session, cancellationToken);
-            }
+            await Announcements.TryAsync(Announcements.ResourceUpdated, uri, () => NotifyAsync(session, uri, cancellationToken), logger);
+        }
+    }
+
+    private async ValueTask NotifyAsync(string session, string uri, CancellationToken cancellationToken)
+    {
+        var notification = new JsonRpcNotification
+        {
+            Method = NotificationMethods.ResourceUpdatedNotification,
+            Params = new System.Text.Json.Nodes.JsonObject { ["uri"] = uri },
+        };
+        if (!await notifier.NotifyAsync(session, notification, cancellationToken))
+        {
+            await subscriptions.RemoveSessionAsync(session, cancellationToken);
         }
     }
 }

@@ -114,6 +114,9 @@ public sealed class RedisSessionStore(IConnectionMultiplexer redis, IOptions<Mcp
         }
 
         await database.SortedSetAddAsync(_index, id, (now + ttl).ToUnixTimeMilliseconds());
+
+        // The session's resource subscriptions live as long as it does.
+        _ = database.KeyExpireAsync(RedisResourceSubscriptions.SessionKeyOf(keyPrefix, id), ttl, CommandFlags.FireAndForget);
         return session with { LastSeenAt = now };
     }
 
@@ -170,5 +173,8 @@ public sealed class RedisSessionStore(IConnectionMultiplexer redis, IOptions<Mcp
     private bool IsExpired(McpSession session, DateTimeOffset now) =>
         now - session.LastSeenAt > options.Value.IdleTimeout || now - session.CreatedAt > options.Value.MaxAge;
 
-    private string Key(string id) => $"{keyPrefix}:session:{id}";
+    private string Key(string id) => KeyOf(keyPrefix, id);
+
+    /// <summary>The key of one session.</summary>
+    internal static string KeyOf(string keyPrefix, string id) => $"{keyPrefix}:session:{id}";
 }

@@ -23,6 +23,7 @@ public static class McpEndpoints
         services.AddOptions<SseReplayOptions>().Bind(configuration.GetSection(SseReplayOptions.SectionName));
         services.AddOptions<McpCqrs.Application.Mcp.Output.OutputOptions>().Bind(configuration.GetSection(McpCqrs.Application.Mcp.Output.OutputOptions.SectionName));
         services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<McpServerInfo>>().Value);
+        services.TryAddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<McpLimitsOptions>>().Value);
 
         services.AddMcpCatalog();
         if (configuration["Mcp:Redis"] is { Length: > 0 } redis)
@@ -46,7 +47,10 @@ public static class McpEndpoints
                 sp.GetRequiredService<TimeProvider>(),
                 prefix));
             services.TryAddSingleton<ISseBroker>(sp => new RedisSseBroker(sp.GetRequiredService<IConnectionMultiplexer>(), prefix, sp.GetService<ILogger<RedisSseBroker>>()));
-            services.TryAddSingleton<IResourceSubscriptions>(sp => new RedisResourceSubscriptions(sp.GetRequiredService<IConnectionMultiplexer>(), prefix));
+            services.TryAddSingleton<IResourceSubscriptions>(sp => new RedisResourceSubscriptions(
+                sp.GetRequiredService<IConnectionMultiplexer>(),
+                prefix,
+                sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<McpSessionOptions>>().Value.MaxAge));
             services.TryAddSingleton(sp => new RedisBroadcast(sp.GetRequiredService<IConnectionMultiplexer>(), prefix, sp.GetService<ILogger<RedisBroadcast>>()));
 
             // Resource updates reach the listen streams of every instance, not only this one's.

@@ -112,6 +112,16 @@ internal sealed partial class McpHttpTransport
         }
     }
 
+    /// <summary>A GET over <see cref="McpLimitsOptions.MaxStreamsPerSession"/>: 409 with the limit's JSON-RPC error.</summary>
+    private static Task RefuseStreamAsync(HttpContext http, int max) => WriteJsonAsync(
+        http,
+        StatusCodes.Status409Conflict,
+        LimitError(null, McpLimitExceededException.Of(
+            nameof(McpLimitsOptions.MaxStreamsPerSession),
+            max,
+            $"This session has {max} streams open on this server already: close one before opening another.")),
+        http.RequestAborted);
+
     private static McpTransportException UnknownStream() =>
         new(StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidRequest, "Last-Event-ID names a stream this session does not have (or whose events expired); open the GET stream without it.");
 }

@@ -405,9 +405,16 @@ internal sealed partial class McpHttpTransport(
         await using var subscription = await broker.SubscribeAsync(sessionId, stream, e => { channel.Writer.TryWrite(e); return ValueTask.CompletedTask; }, http.RequestAborted);
         var isGetStream = stream == SseEvent.GetStream;
         using var alive = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var maxStreams = LimitsOf(http).MaxStreamsPerSession;
         var connection = isGetStream
-            ? openStreams.Open(sessionId, alive.Token)
-            : CancellationTokenSource.CreateLinkedTokenSource(alive.Token);
+            ? openStreams.Open(sessionId, alive.Token, maxStreams)
+            : openStreams.TryOpenResumed(sessionId, maxStreams) ? CancellationTokenSource.CreateLinkedTokenSource(alive.Token) : null;
+        if (connection is null)
+        {
+            await RefuseStreamAsync(http, maxStreams);
+            return;
+        }
+
         connection.CancelAfter(LimitsOf(http).MaxStreamDuration);
         var touched = clock.GetTimestamp();
 
@@ -514,6 +521,10 @@ internal sealed partial class McpHttpTransport(
             if (isGetStream)
             {
                 openStreams.Closed(sessionId, connection);
+            }
+            else
+            {
+                openStreams.ClosedResumed(sessionId);
             }
 
             connection.Dispose();

@@ -1,6 +1,7 @@
 using System.Net;
 using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Application.Mcp.Streams;
 using McpCqrs.Tests.Integration.Support;
 using ModelContextProtocol.Protocol;
 
@@ -19,6 +20,8 @@ public sealed class SessionLimitTests : IAsyncLifetime
             ["Mcp:Limits:SessionsPerMinutePerPrincipal"] = "4",
             ["Mcp:Sessions:IdleTimeout"] = "00:00:02",
             ["Mcp:KeepAliveInterval"] = "00:00:00.100",
+            ["Mcp:Limits:MaxStreamsPerSession"] = "1",
+            ["Mcp:Limits:MaxSubscriptionsPerSession"] = "1",
         });
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
@@ -137,5 +140,90 @@ public sealed class SessionLimitTests : IAsyncLifetime
 
         Assert.Contains("notifications/test/alive", data, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await frank.PostAsync("""{"jsonrpc":"2.0","id":1,"method":"ping"}""")).StatusCode);
+    }
+    private static string Subscribe(string uri, int id = 2) =>
+        new System.Text.Json.Nodes.JsonObject
+        {
+            ["jsonrpc"] = "2.0",
+            ["id"] = id,
+            ["method"] = "resources/subscribe",
+            ["params"] = new System.Text.Json.Nodes.JsonObject { ["uri"] = uri },
+        }.ToJsonString();
+
+    [Fact]
+    public async Task Subscribing_to_an_unknown_ticket_is_resource_not_found_as_a_read_is()
+    {
+        var grace = As("grace");
+        await grace.InitializeAsync();
+
+        var read = await RawMcp.JsonAsync(await grace.PostAsync("""{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"tickets://987654"}}"""));
+        var subscribed = await RawMcp.JsonAsync(await grace.PostAsync(Subscribe("tickets://987654")));
+
+        Assert.Equal(-32002, read["error"]!["code"]!.GetValue<int>());
+        Assert.Equal(-32002, subscribed["error"]!["code"]!.GetValue<int>());
+        Assert.Equal(-32002, (await RawMcp.JsonAsync(await grace.PostAsync(Subscribe("nothing://1"))))["error"]!["code"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_session_over_its_subscription_limit_is_refused_and_another_session_still_subscribes()
+    {
+        var ivan = As("ivan");
+        await ivan.InitializeAsync();
+        Assert.Null((await RawMcp.JsonAsync(await ivan.PostAsync(Subscribe("tickets://1"))))["error"]);
+
+        var refused = await RawMcp.JsonAsync(await ivan.PostAsync(Subscribe("tickets://2")));
+
+        Assert.Equal(McpLimitExceededException.Code, refused["error"]!["code"]!.GetValue<int>());
+        Assert.Equal("Mcp:Limits:MaxSubscriptionsPerSession", refused["error"]!["data"]!["limit"]!.GetValue<string>());
+        Assert.Null((await RawMcp.JsonAsync(await ivan.PostAsync(Subscribe("tickets://1"))))["error"]);
+        var judy = As("judy");
+        await judy.InitializeAsync();
+        Assert.Null((await RawMcp.JsonAsync(await judy.PostAsync(Subscribe("tickets://2"))))["error"]);
+    }
+
+    [Fact]
+    public async Task A_stream_over_the_per_session_limit_is_refused_with_409_and_admitted_once_one_closes()
+    {
+        var kim = As("kim");
+        var sessionId = await kim.InitializeAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var replay = _host.Services.GetRequiredService<ISseReplayBuffer>();
+        var resumable = await replay.AppendAsync(sessionId, "rkept", string.Empty, timeout.Token);
+        HttpRequestMessage Resume()
+        {
+            var request = kim.Request(HttpMethod.Get, accept: "text/event-stream");
+            request.Headers.TryAddWithoutValidation("Last-Event-ID", resumable.Id);
+            return request;
+        }
+
+        var get = await kim.SendAsync(kim.Request(HttpMethod.Get, accept: "text/event-stream"), HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        using (var refused = await kim.SendAsync(Resume(), HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Equal("Mcp:Limits:MaxStreamsPerSession", (await RawMcp.JsonAsync(refused))["error"]!["data"]!["limit"]!.GetValue<string>());
+        }
+
+        var other = As("lou");
+        await other.InitializeAsync();
+        using (var othersStream = await other.SendAsync(other.Request(HttpMethod.Get, accept: "text/event-stream"), HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Equal(HttpStatusCode.OK, othersStream.StatusCode);
+        }
+
+        // The server sees the GET stream close when its connection does; until then a resume stays refused.
+        get.Dispose();
+        HttpStatusCode status = HttpStatusCode.Conflict;
+        for (var attempt = 0; attempt < 100 && status == HttpStatusCode.Conflict; attempt++)
+        {
+            using var resumed = await kim.SendAsync(Resume(), HttpCompletionOption.ResponseHeadersRead);
+            status = resumed.StatusCode;
+            if (status == HttpStatusCode.Conflict)
+            {
+                await Task.Delay(50, timeout.Token);
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.OK, status);
     }
 }

@@ -244,9 +244,11 @@ internal sealed partial class McpHttpTransport(
         }
         catch (RateLimitUnavailableException ex)
         {
-            var (code, text, _) = RateLimitError(ex);
-            operation.Failed(code, text);
-            await WriteJsonAsync(http, StatusCodes.Status503ServiceUnavailable, JsonRpcWire.Error(id, code, text));
+            // The rate of new sessions is kept with the sessions (Redis): both are out of reach.
+            LogStoreUnavailable(logger, ex.InnerException ?? ex);
+            const string text = "The session store is unavailable (the rate of new sessions cannot be checked); try again shortly.";
+            operation.Failed((int)McpErrorCode.InternalError, text);
+            await WriteJsonAsync(http, StatusCodes.Status503ServiceUnavailable, JsonRpcWire.Error(id, (int)McpErrorCode.InternalError, text));
             return;
         }
 

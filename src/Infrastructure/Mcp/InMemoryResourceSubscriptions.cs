@@ -3,19 +3,42 @@ using McpCqrs.Application.Mcp.Resources;
 
 namespace McpCqrs.Infrastructure.Mcp;
 
-/// <summary>Resource subscriptions of a single instance, in process memory.</summary>
+/// <summary>
+/// Resource subscriptions of a single instance, in process memory: the sessions of each URI, and the URIs of each
+/// session (to count them and to remove them with the session).
+/// </summary>
 public sealed class InMemoryResourceSubscriptions : IResourceSubscriptions
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _byUri = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HashSet<string>> _bySession = new(StringComparer.Ordinal);
 
-    public Task SubscribeAsync(string sessionId, string uri, CancellationToken cancellationToken)
+    public Task<bool> SubscribeAsync(string sessionId, string uri, int maxPerSession, CancellationToken cancellationToken)
     {
-        _byUri.GetOrAdd(uri, _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal))[sessionId] = 0;
-        return Task.CompletedTask;
+        var uris = _bySession.GetOrAdd(sessionId, _ => new HashSet<string>(StringComparer.Ordinal));
+        lock (uris)
+        {
+            if (!uris.Contains(uri) && uris.Count >= maxPerSession)
+            {
+                return Task.FromResult(false);
+            }
+
+            uris.Add(uri);
+            _byUri.GetOrAdd(uri, _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal))[sessionId] = 0;
+        }
+
+        return Task.FromResult(true);
     }
 
     public Task UnsubscribeAsync(string sessionId, string uri, CancellationToken cancellationToken)
     {
+        if (_bySession.TryGetValue(sessionId, out var uris))
+        {
+            lock (uris)
+            {
+                uris.Remove(uri);
+            }
+        }
+
         if (_byUri.TryGetValue(uri, out var sessions))
         {
             sessions.TryRemove(sessionId, out _);
@@ -29,6 +52,7 @@ public sealed class InMemoryResourceSubscriptions : IResourceSubscriptions
 
     public Task RemoveSessionAsync(string sessionId, CancellationToken cancellationToken)
     {
+        _bySession.TryRemove(sessionId, out _);
         foreach (var sessions in _byUri.Values)
         {
             sessions.TryRemove(sessionId, out _);

@@ -10,6 +10,7 @@ public sealed class InMemorySessionStore(IOptions<McpSessionOptions> options, Ti
     private static readonly TimeSpan TouchGranularity = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, McpSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, OwnedSessions> _owners = new(StringComparer.Ordinal);
 
     public Task CreateAsync(McpSession session, CancellationToken cancellationToken)
     {
@@ -20,6 +21,37 @@ public sealed class InMemorySessionStore(IOptions<McpSessionOptions> options, Ti
         }
 
         return Task.CompletedTask;
+    }
+
+    public Task<bool> TryCreateAsync(McpSession session, string owner, int maxPerOwner, CancellationToken cancellationToken)
+    {
+        Sweep();
+        while (true)
+        {
+            var owned = _owners.GetOrAdd(owner, _ => new OwnedSessions());
+            lock (owned)
+            {
+                if (owned.Dropped)
+                {
+                    continue;
+                }
+
+                var now = clock.GetUtcNow();
+                owned.Ids.RemoveWhere(id => !IsLive(id, now));
+                if (owned.Ids.Count >= maxPerOwner)
+                {
+                    return Task.FromResult(false);
+                }
+
+                if (!_sessions.TryAdd(session.Id, session))
+                {
+                    throw new InvalidOperationException("A session with this id exists already.");
+                }
+
+                owned.Ids.Add(session.Id);
+                return Task.FromResult(true);
+            }
+        }
     }
 
     public Task<McpSession?> GetAsync(string id, CancellationToken cancellationToken)
@@ -84,6 +116,8 @@ public sealed class InMemorySessionStore(IOptions<McpSessionOptions> options, Ti
     private bool IsExpired(McpSession session, DateTimeOffset now) =>
         now - session.LastSeenAt > options.Value.IdleTimeout || now - session.CreatedAt > options.Value.MaxAge;
 
+    private bool IsLive(string id, DateTimeOffset now) => _sessions.TryGetValue(id, out var session) && !IsExpired(session, now);
+
     private void Sweep()
     {
         var now = clock.GetUtcNow();
@@ -94,5 +128,27 @@ public sealed class InMemorySessionStore(IOptions<McpSessionOptions> options, Ti
                 _sessions.TryRemove(new KeyValuePair<string, McpSession>(id, session));
             }
         }
+
+        // An owner whose sessions all ended is forgotten, so callers that come once leave nothing behind.
+        foreach (var (owner, owned) in _owners)
+        {
+            lock (owned)
+            {
+                owned.Ids.RemoveWhere(id => !IsLive(id, now));
+                if (owned.Ids.Count == 0)
+                {
+                    owned.Dropped = true;
+                    _owners.TryRemove(new KeyValuePair<string, OwnedSessions>(owner, owned));
+                }
+            }
+        }
+    }
+
+    /// <summary>The sessions one owner opened (some may have ended since: they are dropped when counted).</summary>
+    private sealed class OwnedSessions
+    {
+        public HashSet<string> Ids { get; } = new(StringComparer.Ordinal);
+
+        public bool Dropped { get; set; }
     }
 }

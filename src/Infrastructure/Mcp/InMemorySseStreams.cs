@@ -86,6 +86,19 @@ public sealed class InMemorySseReplayBuffer(IOptions<SseReplayOptions> options, 
         }
     }
 
+    public ValueTask<bool> HasStreamAsync(string sessionId, string stream, CancellationToken cancellationToken)
+    {
+        if (!_sessions.TryGetValue(sessionId, out var events))
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        lock (events)
+        {
+            return ValueTask.FromResult(events.Sequences.ContainsKey(stream));
+        }
+    }
+
     public ValueTask RemoveSessionAsync(string sessionId, CancellationToken cancellationToken)
     {
         _sessions.TryRemove(sessionId, out _);

@@ -21,6 +21,26 @@ public sealed class RedisSessionStore(IConnectionMultiplexer redis, IOptions<Mcp
         TypeInfoResolver = JsonTypeInfoResolver.Combine(McpJsonUtilities.DefaultOptions.TypeInfoResolver, new DefaultJsonTypeInfoResolver()),
     };
 
+    // KEYS: session, owner's sessions, index. ARGV: json, ttl ms, id, index score, session key prefix, max, owner ttl ms, now ms.
+    // The owner's sorted set holds its session ids; those whose key is gone (expired or deleted) are dropped before counting.
+    private const string CreateOwnedScript = """
+        for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+          if redis.call('EXISTS', ARGV[5] .. id) == 0 then
+            redis.call('ZREM', KEYS[2], id)
+          end
+        end
+        if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[6]) then
+          return 0
+        end
+        if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
+          return -1
+        end
+        redis.call('ZADD', KEYS[2], ARGV[8], ARGV[3])
+        redis.call('PEXPIRE', KEYS[2], ARGV[7])
+        redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
+        return 1
+        """;
+
     private readonly string _index = $"{keyPrefix}:sessions";
 
     private IDatabase Database => redis.GetDatabase();
@@ -32,6 +52,39 @@ public sealed class RedisSessionStore(IConnectionMultiplexer redis, IOptions<Mcp
             throw new InvalidOperationException("A session with this id exists already.");
         }
     }
+
+    /// <summary>
+    /// Counts and creates in one script, so two instances cannot both admit the last session of an owner. The owner's
+    /// set expires after the maximum age of a session (no session it counts can live longer).
+    /// </summary>
+    public Task<bool> TryCreateAsync(McpSession session, string owner, int maxPerOwner, CancellationToken cancellationToken) => Guarded(async () =>
+    {
+        var now = clock.GetUtcNow();
+        var ttl = TimeToLive(session, now);
+        if (ttl <= TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        var created = (int)await Database.ScriptEvaluateAsync(
+            CreateOwnedScript,
+            [Key(session.Id), $"{keyPrefix}:owner-sessions:{owner}", _index],
+            [
+                JsonSerializer.Serialize(session, Json),
+                (long)ttl.TotalMilliseconds,
+                session.Id,
+                (now + ttl).ToUnixTimeMilliseconds(),
+                Key(string.Empty),
+                maxPerOwner,
+                Math.Max(1, (long)options.Value.MaxAge.TotalMilliseconds),
+                now.ToUnixTimeMilliseconds(),
+            ]);
+        return created switch
+        {
+            -1 => throw new InvalidOperationException("A session with this id exists already."),
+            _ => created == 1,
+        };
+    });
 
     public Task<McpSession?> GetAsync(string id, CancellationToken cancellationToken) => Guarded(() => GetCoreAsync(id, cancellationToken));
 
@@ -61,6 +114,9 @@ public sealed class RedisSessionStore(IConnectionMultiplexer redis, IOptions<Mcp
         }
 
         await database.SortedSetAddAsync(_index, id, (now + ttl).ToUnixTimeMilliseconds());
+
+        // The session's resource subscriptions live as long as it does.
+        _ = database.KeyExpireAsync(RedisResourceSubscriptions.SessionKeyOf(keyPrefix, id), ttl, CommandFlags.FireAndForget);
         return session with { LastSeenAt = now };
     }
 
@@ -117,5 +173,8 @@ public sealed class RedisSessionStore(IConnectionMultiplexer redis, IOptions<Mcp
     private bool IsExpired(McpSession session, DateTimeOffset now) =>
         now - session.LastSeenAt > options.Value.IdleTimeout || now - session.CreatedAt > options.Value.MaxAge;
 
-    private string Key(string id) => $"{keyPrefix}:session:{id}";
+    private string Key(string id) => KeyOf(keyPrefix, id);
+
+    /// <summary>The key of one session.</summary>
+    internal static string KeyOf(string keyPrefix, string id) => $"{keyPrefix}:session:{id}";
 }

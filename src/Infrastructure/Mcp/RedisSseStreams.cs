@@ -163,6 +163,13 @@ public sealed class RedisSseReplayBuffer(IConnectionMultiplexer redis, IOptions<
         return new(RedisGuard.Run(() => Database.SetContainsAsync(keys.Done, stream)));
     }
 
+    public ValueTask<bool> HasStreamAsync(string sessionId, string stream, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = new SessionKeys(keyPrefix, sessionId);
+        return new(RedisGuard.Run(() => Database.HashExistsAsync(keys.Sequences, stream)));
+    }
+
     public ValueTask RemoveSessionAsync(string sessionId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

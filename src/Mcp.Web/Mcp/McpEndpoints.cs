@@ -18,6 +18,8 @@ public static class McpEndpoints
         services.AddOptions<McpServerInfo>().Bind(configuration.GetSection(McpServerInfo.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<McpSessionOptions>().Bind(configuration.GetSection(McpSessionOptions.SectionName));
         services.AddOptions<McpLimitsOptions>().Bind(configuration.GetSection(McpLimitsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<McpCqrs.Application.Common.RateLimiting.RateLimitingOptions>()
+            .PostConfigure<Microsoft.Extensions.Options.IOptions<McpLimitsOptions>>((rateLimits, limits) => SessionRate.Register(rateLimits, limits.Value));
         services.AddOptions<SseReplayOptions>().Bind(configuration.GetSection(SseReplayOptions.SectionName));
         services.AddOptions<McpCqrs.Application.Mcp.Output.OutputOptions>().Bind(configuration.GetSection(McpCqrs.Application.Mcp.Output.OutputOptions.SectionName));
         services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<McpServerInfo>>().Value);
@@ -45,7 +47,10 @@ public static class McpEndpoints
                 sp.GetRequiredService<TimeProvider>(),
                 prefix));
             services.TryAddSingleton<ISseBroker>(sp => new RedisSseBroker(sp.GetRequiredService<IConnectionMultiplexer>(), prefix, sp.GetService<ILogger<RedisSseBroker>>()));
-            services.TryAddSingleton<IResourceSubscriptions>(sp => new RedisResourceSubscriptions(sp.GetRequiredService<IConnectionMultiplexer>(), prefix));
+            services.TryAddSingleton<IResourceSubscriptions>(sp => new RedisResourceSubscriptions(
+                sp.GetRequiredService<IConnectionMultiplexer>(),
+                prefix,
+                sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<McpSessionOptions>>().Value.MaxAge));
             services.TryAddSingleton<IRequestStateNonces>(sp => new RedisRequestStateNonces(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<TimeProvider>(), prefix));
             services.TryAddSingleton(sp => new RedisBroadcast(sp.GetRequiredService<IConnectionMultiplexer>(), prefix, sp.GetService<ILogger<RedisBroadcast>>()));
 

@@ -151,6 +151,19 @@ internal sealed partial class McpHttpTransport(
             }
 
             after = sequence;
+            try
+            {
+                if (!await IsStreamOfAsync(session.Id, stream, http.RequestAborted))
+                {
+                    await RejectAsync(http, UnknownStream());
+                    return;
+                }
+            }
+            catch (SessionStoreUnavailableException ex)
+            {
+                await UnavailableAsync(http, ex);
+                return;
+            }
         }
 
         await StreamAsync(http, session.Id, stream, after);
@@ -191,8 +204,16 @@ internal sealed partial class McpHttpTransport(
         context.RequestId = id;
         InitializeResult result;
         using var operation = new McpOperation(catalog, RequestMethods.Initialize, id, envelope.ParamsElement, null, null);
+        int? retryAfter = null;
         try
         {
+            var owner = OwnerOf(http);
+            if (await SessionRateRefusalAsync(http, owner) is { } refused)
+            {
+                retryAfter = refused.RetryAfter;
+                throw refused.Limit;
+            }
+
             var message = (McpInitialize)McpMethodTable.Create(RequestMethods.Initialize, envelope.ParamsElement);
             context.ClientInfo = message.Params.ClientInfo;
             context.ClientCapabilities = message.Params.Capabilities;
@@ -206,7 +227,7 @@ internal sealed partial class McpHttpTransport(
                 http.RequestServices.GetRequiredService<ICurrentUser>().Id,
                 now,
                 now);
-            await sessions.CreateAsync(session, http.RequestAborted);
+            await CreateSessionAsync(http, session, owner);
             http.Response.Headers[SessionHeader] = session.Id;
             LogSessionStarted(logger, session.Id, session.ProtocolVersion, session.ClientInfo?.Name);
         }
@@ -214,6 +235,21 @@ internal sealed partial class McpHttpTransport(
         {
             operation.Failed((int)ex.ErrorCode, ex.Message);
             await WriteJsonAsync(http, StatusCodes.Status200OK, JsonRpcWire.Error(id, (int)ex.ErrorCode, ex.Message));
+            return;
+        }
+        catch (McpLimitExceededException ex)
+        {
+            operation.Failed(McpLimitExceededException.Code, ex.Message);
+            await RefuseInitializeAsync(http, id, ex, retryAfter);
+            return;
+        }
+        catch (RateLimitUnavailableException ex)
+        {
+            // The rate of new sessions is kept with the sessions (Redis): both are out of reach.
+            LogStoreUnavailable(logger, ex.InnerException ?? ex);
+            const string text = "The session store is unavailable (the rate of new sessions cannot be checked); try again shortly.";
+            operation.Failed((int)McpErrorCode.InternalError, text);
+            await WriteJsonAsync(http, StatusCodes.Status503ServiceUnavailable, JsonRpcWire.Error(id, (int)McpErrorCode.InternalError, text));
             return;
         }
 
@@ -372,13 +408,18 @@ internal sealed partial class McpHttpTransport(
         await using var subscription = await broker.SubscribeAsync(sessionId, stream, e => { channel.Writer.TryWrite(e); return ValueTask.CompletedTask; }, http.RequestAborted);
         var isGetStream = stream == SseEvent.GetStream;
         using var alive = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var maxStreams = LimitsOf(http).MaxStreamsPerSession;
         var connection = isGetStream
-            ? openStreams.Open(sessionId, alive.Token)
-            : CancellationTokenSource.CreateLinkedTokenSource(alive.Token);
-        if (options.Value.MaxStreamDuration is { } maxDuration)
+            ? openStreams.Open(sessionId, alive.Token, maxStreams)
+            : openStreams.TryOpenResumed(sessionId, maxStreams) ? CancellationTokenSource.CreateLinkedTokenSource(alive.Token) : null;
+        if (connection is null)
         {
-            connection.CancelAfter(maxDuration);
+            await RefuseStreamAsync(http, maxStreams);
+            return;
         }
+
+        connection.CancelAfter(LimitsOf(http).MaxStreamDuration);
+        var touched = clock.GetTimestamp();
 
         try
         {
@@ -417,7 +458,23 @@ internal sealed partial class McpHttpTransport(
 
             while (!connection.IsCancellationRequested)
             {
-                if (!await WaitOrKeepAliveAsync(http, channel.Reader, connection.Token))
+                var woken = await WaitOrKeepAliveAsync(http, channel.Reader, connection.Token);
+                if (clock.GetElapsedTime(touched) >= options.Value.KeepAliveInterval)
+                {
+                    touched = clock.GetTimestamp();
+                    if (!await TouchSessionAsync(sessionId, connection.Token))
+                    {
+                        // The session expired or was ended elsewhere: nothing more will come on its streams.
+                        if (isGetStream)
+                        {
+                            openStreams.Close(sessionId);
+                        }
+
+                        return;
+                    }
+                }
+
+                if (!woken)
                 {
                     continue;
                 }
@@ -455,8 +512,9 @@ internal sealed partial class McpHttpTransport(
         }
         catch (OperationCanceledException)
         {
-            // The client left, another GET took the stream over, the stream's time was up, or the host is stopping.
-            if (lifetime.ApplicationStopping.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested)
+            // The client left, another GET took the stream over, the stream's time was up, or the host is stopping:
+            // unless the client left, a last retry hint has it reconnect (with Last-Event-ID, losing nothing).
+            if (!http.RequestAborted.IsCancellationRequested)
             {
                 await SayGoodbyeAsync(http);
             }
@@ -466,6 +524,10 @@ internal sealed partial class McpHttpTransport(
             if (isGetStream)
             {
                 openStreams.Closed(sessionId, connection);
+            }
+            else
+            {
+                openStreams.ClosedResumed(sessionId);
             }
 
             connection.Dispose();
@@ -662,9 +724,17 @@ internal sealed partial class McpHttpTransport(
         return (StatusCodes.Status200OK, JsonRpcWire.Error(id, (int)McpErrorCode.InternalError, "Internal error."));
     }
 
-    /// <summary>A bound of <c>Mcp:Limits</c> reached: <see cref="McpLimitExceededException.Code"/> with <c>data: { limit, max }</c>.</summary>
-    internal static string LimitError(RequestId? id, McpLimitExceededException limit) =>
-        JsonRpcWire.Error(id, McpLimitExceededException.Code, limit.Message, new JsonObject { ["limit"] = limit.Limit, ["max"] = limit.Max });
+    /// <summary>A bound of <c>Mcp:Limits</c> reached: <see cref="McpLimitExceededException.Code"/> with <c>data: { limit, max }</c> (and <c>retryAfter</c> in seconds for a rate).</summary>
+    internal static string LimitError(RequestId? id, McpLimitExceededException limit, int? retryAfter = null)
+    {
+        var data = new JsonObject { ["limit"] = limit.Limit, ["max"] = limit.Max };
+        if (retryAfter is { } seconds)
+        {
+            data["retryAfter"] = seconds;
+        }
+
+        return JsonRpcWire.Error(id, McpLimitExceededException.Code, limit.Message, data);
+    }
 
     /// <summary>Rate limit refused (or cannot be checked): -32000 with <c>data.retryAfter</c> in seconds, or -32603 (sent with HTTP 503).</summary>
     internal static (int Code, string Message, JsonObject? Data) RateLimitError(Exception exception) => exception switch

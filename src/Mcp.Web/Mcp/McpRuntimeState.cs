@@ -164,14 +164,23 @@ public sealed class OpenStreams
 
     public int OpenCount => _streams.Values.Count(s => s.Connection is not null);
 
-    /// <summary>Registers a new connection for the session's stream, closing the previous one.</summary>
-    public CancellationTokenSource Open(string sessionId, CancellationToken connection)
+    /// <summary>
+    /// Registers a new connection for the session's stream, closing the previous one; null when the session's
+    /// resumed response streams leave no room under <paramref name="maxStreams"/> (the GET stream counts as one).
+    /// </summary>
+    public CancellationTokenSource? Open(string sessionId, CancellationToken connection, int maxStreams = int.MaxValue)
     {
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(connection);
         var state = _streams.GetOrAdd(sessionId, _ => new State());
+        CancellationTokenSource cts;
         CancellationTokenSource? previous;
         lock (state)
         {
+            if (state.Resumed >= maxStreams)
+            {
+                return null;
+            }
+
+            cts = CancellationTokenSource.CreateLinkedTokenSource(connection);
             previous = state.Connection;
             state.Connection = cts;
         }
@@ -190,6 +199,36 @@ public sealed class OpenStreams
                 {
                     state.Connection = null;
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Admits one more resumed response stream of the session, unless it has <paramref name="maxStreams"/> streams
+    /// open on this instance (its GET stream counting as one); each admitted stream ends with <see cref="ClosedResumed"/>.
+    /// </summary>
+    public bool TryOpenResumed(string sessionId, int maxStreams)
+    {
+        var state = _streams.GetOrAdd(sessionId, _ => new State());
+        lock (state)
+        {
+            if (state.Resumed + (state.Connection is null ? 0 : 1) >= maxStreams)
+            {
+                return false;
+            }
+
+            state.Resumed++;
+            return true;
+        }
+    }
+
+    public void ClosedResumed(string sessionId)
+    {
+        if (_streams.TryGetValue(sessionId, out var state))
+        {
+            lock (state)
+            {
+                state.Resumed = Math.Max(0, state.Resumed - 1);
             }
         }
     }
@@ -224,6 +263,7 @@ public sealed class OpenStreams
     {
         public CancellationTokenSource? Connection;
         public long Delivered;
+        public int Resumed;
     }
 }
 

@@ -25,12 +25,6 @@ public sealed class McpTransportOptions
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// After this long the server closes a GET stream (the client reconnects with <c>Last-Event-ID</c> and loses
-    /// nothing); null keeps streams open until the client leaves.
-    /// </summary>
-    public TimeSpan? MaxStreamDuration { get; set; }
-
-    /// <summary>
     /// This MCP server's canonical URL (e.g. <c>https://desk.example.com/mcp</c>): the <c>resource</c> of its protected
     /// resource metadata and the audience a token must carry (RFC 8707). Unset: derived from the request, and the
     /// audience is not checked. Set it in production, the same on every instance.

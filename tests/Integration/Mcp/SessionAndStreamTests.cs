@@ -12,7 +12,7 @@ public sealed class SessionAndStreamTests : IAsyncLifetime
 
     public async Task InitializeAsync() => _host = await TestHost.StartOnSqliteAsync(
         services => services.AddTestUserAuthentication(),
-        new Dictionary<string, string?> { ["Mcp:MaxStreamDuration"] = "00:00:00.300" });
+        new Dictionary<string, string?> { ["Mcp:Limits:MaxStreamDuration"] = "00:00:00.300" });
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 

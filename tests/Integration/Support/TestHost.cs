@@ -39,6 +39,11 @@ public sealed class TestHost : IAsyncDisposable
             effective["Auth:AllowAnyInProduction"] = "true";
         }
 
+        // Every test connects from loopback, so the per-caller session bounds would be shared by unrelated tests (and,
+        // with Redis, by concurrent runs): they are lifted here unless a test is about them.
+        effective.TryAdd("Mcp:Limits:SessionsPerMinutePerPrincipal", "1000000");
+        effective.TryAdd("Mcp:Limits:MaxSessionsPerPrincipal", "100000");
+
         var app = McpCqrsApp.Build(
             [$"--environment={environment}", $"--urls=http://127.0.0.1:{port}"],
             builder =>

@@ -16,8 +16,8 @@ public sealed class AnnouncementTests
     public async Task A_failing_listener_and_a_failing_session_neither_throw_nor_stop_the_others_and_each_failure_is_counted()
     {
         var subscriptions = new InMemoryResourceSubscriptions();
-        await subscriptions.SubscribeAsync("broken", "docs://7", CancellationToken.None);
-        await subscriptions.SubscribeAsync("live", "docs://7", CancellationToken.None);
+        await subscriptions.SubscribeAsync("broken", "docs://7", 10, CancellationToken.None);
+        await subscriptions.SubscribeAsync("live", "docs://7", 10, CancellationToken.None);
         var notifier = new FailingFor("broken");
         var heard = new Listener();
         using var failures = new FailureCount();
@@ -91,7 +91,7 @@ public sealed class AnnouncementTests
 
     private sealed class UnreachableSubscriptions : IResourceSubscriptions
     {
-        public Task SubscribeAsync(string sessionId, string uri, CancellationToken cancellationToken) => throw new InvalidOperationException("Redis is down.");
+        public Task<bool> SubscribeAsync(string sessionId, string uri, int maxPerSession, CancellationToken cancellationToken) => throw new InvalidOperationException("Redis is down.");
 
         public Task UnsubscribeAsync(string sessionId, string uri, CancellationToken cancellationToken) => throw new InvalidOperationException("Redis is down.");
 

@@ -594,9 +594,54 @@ public sealed class QuerySideSubscriptionTests
         _ => []);
 
     private readonly InMemoryResourceSubscriptions _subscriptions = new();
+    private readonly ServiceProvider _services = new ServiceCollection().BuildServiceProvider();
 
-    private McpSubscriptionHandler Handler(string? sessionId = "session-1") =>
-        new(Catalog, new McpRequestContext { SessionId = sessionId }, _subscriptions);
+    private McpSubscriptionHandler Handler(string? sessionId = "session-1", ISender? sender = null, int maxSubscriptions = 100) =>
+        new(
+            Catalog,
+            new McpRequestContext { SessionId = sessionId },
+            _subscriptions,
+            _services,
+            sender ?? new QsSender(_ => "contents"),
+            new McpLimitsOptions { MaxSubscriptionsPerSession = maxSubscriptions });
+
+    [Fact]
+    public async Task Subscribing_to_an_entity_that_does_not_exist_is_resource_not_found()
+    {
+        var sender = new QsSender(_ => throw new EntityNotFoundException("Document", 404));
+
+        var error = await Assert.ThrowsAsync<McpProtocolException>(async () => await Handler(sender: sender).Handle(new McpSubscribe("docs://404"), CancellationToken.None));
+
+        Assert.Equal(McpErrorCode.ResourceNotFound, error.ErrorCode);
+        Assert.Empty(await Subscribers("docs://404"));
+    }
+
+    [Fact]
+    public async Task Subscribing_to_a_resource_the_caller_may_not_read_is_refused_as_the_read_is()
+    {
+        var sender = new QsSender(_ => throw new McpCqrs.Application.Common.Security.ForbiddenAccessException("get_document", "the token lacks the scope docs:read", ["docs:read"], true));
+
+        await Assert.ThrowsAsync<McpCqrs.Application.Common.Security.ForbiddenAccessException>(async () => await Handler(sender: sender).Handle(new McpSubscribe("docs://7"), CancellationToken.None));
+
+        Assert.Empty(await Subscribers("docs://7"));
+    }
+
+    [Fact]
+    public async Task A_session_at_its_subscription_limit_is_refused_and_another_session_is_not()
+    {
+        await Handler(maxSubscriptions: 2).Handle(new McpSubscribe("docs://1"), CancellationToken.None);
+        await Handler(maxSubscriptions: 2).Handle(new McpSubscribe("docs://2"), CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<McpLimitExceededException>(async () => await Handler(maxSubscriptions: 2).Handle(new McpSubscribe("docs://3"), CancellationToken.None));
+        await Handler(maxSubscriptions: 2).Handle(new McpSubscribe("docs://2"), CancellationToken.None);
+        await Handler("session-2", maxSubscriptions: 2).Handle(new McpSubscribe("docs://3"), CancellationToken.None);
+
+        Assert.Equal("Mcp:Limits:MaxSubscriptionsPerSession", error.Limit);
+        Assert.Equal(["session-2"], await Subscribers("docs://3"));
+
+        await Handler(maxSubscriptions: 2).Handle(new McpUnsubscribe("docs://1"), CancellationToken.None);
+        await Handler(maxSubscriptions: 2).Handle(new McpSubscribe("docs://3"), CancellationToken.None);
+    }
 
     private Task<IReadOnlyCollection<string>> Subscribers(string uri) => _subscriptions.SubscribersAsync(uri, CancellationToken.None);
 

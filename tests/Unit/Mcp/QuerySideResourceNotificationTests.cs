@@ -106,7 +106,7 @@ public sealed class QuerySideResourceNotifierTests
 {
     private readonly InMemoryResourceSubscriptions _subscriptions = new();
 
-    private async Task Subscribe(string session, string uri) => await _subscriptions.SubscribeAsync(session, uri, CancellationToken.None);
+    private async Task Subscribe(string session, string uri) => await _subscriptions.SubscribeAsync(session, uri, 100, CancellationToken.None);
 
     [Fact]
     public async Task Each_subscriber_of_the_uri_gets_a_resources_updated_notification_with_the_uri()

@@ -42,6 +42,7 @@ public sealed class PipelineTests : IAsyncLifetime
                 .ForBinding("get_customer", "twice")
                 .ForBinding("create_customer", "twice"));
         services.AddSingleton(new McpServerInfo());
+        services.AddSingleton(new McpLimitsOptions());
         services.AddOptions();
         services.AddLogging();
         services.AddSingleton<ISessionStore, InMemorySessionStore>();

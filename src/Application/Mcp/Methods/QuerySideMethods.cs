@@ -61,33 +61,41 @@ public sealed class McpReadResourceHandler(McpCatalog catalog, IServiceProvider 
 {
     public async ValueTask<ReadResourceResult> Handle(McpReadResource query, CancellationToken cancellationToken)
     {
-        if (!catalog.TryMatchResource(query.Uri, out var binding, out var variables))
+        var (binding, result) = await ReadAsync(catalog, services, sender, query.Uri, cancellationToken);
+        var read = new ReadResourceResult { Contents = [.. ResourceContentsOf(query.Uri, binding, result)] };
+        ResultLimit.Check(McpCqrs.Application.Mcp.Output.ResultSize.Of(read.Contents), services, $"The contents of '{query.Uri}'");
+        return read;
+    }
+
+    /// <summary>
+    /// Reads the resource at <paramref name="uri"/> through its binding's pipeline (permissions, rate limits,
+    /// validation): not found (-32002) when no resource matches or the entity does not exist, invalid params when the
+    /// URI does not bind, <see cref="ForbiddenAccessException"/> when the caller may not read it.
+    /// </summary>
+    internal static async ValueTask<(ResourceBinding Binding, object? Result)> ReadAsync(McpCatalog catalog, IServiceProvider services, ISender sender, string uri, CancellationToken cancellationToken)
+    {
+        if (!catalog.TryMatchResource(uri, out var binding, out var variables))
         {
-            throw ResourceErrors.NotFound(query.Uri);
+            throw ResourceErrors.NotFound(uri);
         }
 
-        object? result;
         try
         {
             var request = StringArguments.Bind(binding.RequestType, variables);
-            result = await BoundRequests.SendAsync(binding.Invoker, request, services, sender, BoundRequests.Default(services), cancellationToken);
+            return (binding, await BoundRequests.SendAsync(binding.Invoker, request, services, sender, BoundRequests.Default(services), cancellationToken));
         }
         catch (EntityNotFoundException)
         {
-            throw ResourceErrors.NotFound(query.Uri);
+            throw ResourceErrors.NotFound(uri);
         }
         catch (RequestValidationException ex)
         {
-            throw new McpProtocolException($"Invalid resource URI '{query.Uri}': {ex.Message}", McpErrorCode.InvalidParams);
+            throw new McpProtocolException($"Invalid resource URI '{uri}': {ex.Message}", McpErrorCode.InvalidParams);
         }
         catch (DomainException ex)
         {
             throw new McpProtocolException(ex.Message, McpErrorCode.InvalidParams);
         }
-
-        var read = new ReadResourceResult { Contents = [.. ResourceContentsOf(query.Uri, binding, result)] };
-        ResultLimit.Check(McpCqrs.Application.Mcp.Output.ResultSize.Of(read.Contents), services, $"The contents of '{query.Uri}'");
-        return read;
     }
 
     internal static IEnumerable<ResourceContents> ResourceContentsOf(string uri, ResourceBinding binding, object? result) => result switch
@@ -138,19 +146,33 @@ public static class ResourceErrors
     }
 }
 
-public sealed class McpSubscriptionHandler(McpCatalog catalog, IMcpRequestContext context, IResourceSubscriptions subscriptions)
+/// <summary>
+/// <c>resources/subscribe</c> and <c>resources/unsubscribe</c>. Only what the caller may read can be subscribed to: the
+/// resource is read once through its binding's pipeline, so an unknown URI is not found and a forbidden one is refused
+/// exactly as <c>resources/read</c> would answer. A session holds at most <see cref="McpLimitsOptions.MaxSubscriptionsPerSession"/>.
+/// </summary>
+public sealed class McpSubscriptionHandler(
+    McpCatalog catalog,
+    IMcpRequestContext context,
+    IResourceSubscriptions subscriptions,
+    IServiceProvider services,
+    ISender sender,
+    McpLimitsOptions limits)
     : ICommandHandler<McpSubscribe, EmptyResult>, ICommandHandler<McpUnsubscribe, EmptyResult>
 {
     public async ValueTask<EmptyResult> Handle(McpSubscribe command, CancellationToken cancellationToken)
     {
-        if (!catalog.TryMatchResource(command.Uri, out _, out _))
-        {
-            throw ResourceErrors.NotFound(command.Uri);
-        }
-
+        await McpReadResourceHandler.ReadAsync(catalog, services, sender, command.Uri, cancellationToken);
         if (context.SessionId is { } session)
         {
-            await subscriptions.SubscribeAsync(session, command.Uri, cancellationToken);
+            var max = limits.MaxSubscriptionsPerSession;
+            if (!await subscriptions.SubscribeAsync(session, command.Uri, max, cancellationToken))
+            {
+                throw McpLimitExceededException.Of(
+                    nameof(McpLimitsOptions.MaxSubscriptionsPerSession),
+                    max,
+                    $"This session holds {max} resource subscriptions already: unsubscribe from one first.");
+            }
         }
 
         return new EmptyResult();

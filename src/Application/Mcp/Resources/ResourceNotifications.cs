@@ -7,7 +7,11 @@ namespace McpCqrs.Application.Mcp.Resources;
 /// <summary>Which sessions subscribed to which resource URIs.</summary>
 public interface IResourceSubscriptions
 {
-    Task SubscribeAsync(string sessionId, string uri, CancellationToken cancellationToken);
+    /// <summary>
+    /// Subscribes the session to <paramref name="uri"/>; false (and nothing changes) when the session holds
+    /// <paramref name="maxPerSession"/> other subscriptions already. Subscribing again to a URI always succeeds.
+    /// </summary>
+    Task<bool> SubscribeAsync(string sessionId, string uri, int maxPerSession, CancellationToken cancellationToken);
 
     Task UnsubscribeAsync(string sessionId, string uri, CancellationToken cancellationToken);
 
@@ -67,6 +71,8 @@ internal sealed class ResourceNotifier(
         };
         if (!await notifier.NotifyAsync(session, notification, cancellationToken))
         {
+            // The session is gone: its entry under this URI goes even if its own list already expired.
+            await subscriptions.UnsubscribeAsync(session, uri, cancellationToken);
             await subscriptions.RemoveSessionAsync(session, cancellationToken);
         }
     }

@@ -25,6 +25,13 @@ public interface ISessionStore
 {
     Task CreateAsync(McpSession session, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Creates the session unless <paramref name="owner"/> (a principal, or an anonymous caller's address) holds
+    /// <paramref name="maxPerOwner"/> live sessions already; false when it does. Expired and deleted sessions do not
+    /// count, and the count holds across every instance that shares the store.
+    /// </summary>
+    Task<bool> TryCreateAsync(McpSession session, string owner, int maxPerOwner, CancellationToken cancellationToken);
+
     /// <summary>The live session with this id (and marks it used now), or null.</summary>
     Task<McpSession?> GetAsync(string id, CancellationToken cancellationToken);
 

@@ -47,6 +47,9 @@ public interface ISseReplayBuffer
 
     ValueTask<bool> IsCompleteAsync(string sessionId, string stream, CancellationToken cancellationToken);
 
+    /// <summary>Whether the session ever had <paramref name="stream"/> (an event of it was stored and has not yet expired).</summary>
+    ValueTask<bool> HasStreamAsync(string sessionId, string stream, CancellationToken cancellationToken);
+
     ValueTask RemoveSessionAsync(string sessionId, CancellationToken cancellationToken);
 }
 

@@ -21,9 +21,42 @@ internal sealed record ListenFilter(bool Tools, bool Prompts, bool Resources, IR
 internal sealed class ListenStreams : IResourceUpdateListener
 {
     private readonly ConcurrentDictionary<long, (ListenFilter Filter, Action<JsonRpcNotification> Deliver)> _streams = new();
+    private readonly ConcurrentDictionary<string, int> _perPrincipal = new(StringComparer.Ordinal);
     private long _next;
 
     public int Count => _streams.Count;
+
+    /// <summary>
+    /// Takes one of <paramref name="principal"/>'s <paramref name="max"/> stream places on this instance, given back
+    /// when the returned handle is disposed; null when all are taken.
+    /// </summary>
+    public IDisposable? TryOpen(string principal, int max)
+    {
+        while (true)
+        {
+            var open = _perPrincipal.GetOrAdd(principal, 0);
+            if (open >= max)
+            {
+                return null;
+            }
+
+            if (_perPrincipal.TryUpdate(principal, open + 1, open))
+            {
+                return new Registration(() => Close(principal));
+            }
+        }
+    }
+
+    private void Close(string principal)
+    {
+        while (_perPrincipal.TryGetValue(principal, out var open))
+        {
+            if (open <= 1 ? _perPrincipal.TryRemove(new KeyValuePair<string, int>(principal, open)) : _perPrincipal.TryUpdate(principal, open - 1, open))
+            {
+                return;
+            }
+        }
+    }
 
     public IDisposable Register(ListenFilter filter, Action<JsonRpcNotification> deliver)
     {
@@ -78,8 +111,11 @@ internal sealed class ListenStreams : IResourceUpdateListener
         }
     }
 
+    /// <summary>Runs its action once, however often it is disposed.</summary>
     private sealed class Registration(Action dispose) : IDisposable
     {
-        public void Dispose() => dispose();
+        private Action? _dispose = dispose;
+
+        public void Dispose() => Interlocked.Exchange(ref _dispose, null)?.Invoke();
     }
 }

@@ -399,16 +399,35 @@ internal sealed partial class McpHttpTransport
 
     /// <summary>
     /// <c>subscriptions/listen</c>: acknowledges what it will send, then streams the opted-in notifications (each
-    /// tagged with the subscription id) until the client leaves; on shutdown it ends with the listen result.
+    /// tagged with the subscription id) until the client leaves; on shutdown, or after
+    /// <see cref="McpLimitsOptions.MaxStreamDuration"/>, it delivers what is queued and ends with the listen result,
+    /// so the client knows to listen again. Refused: more streams than a principal may hold, more task ids than a listen
+    /// may name, and resources the caller cannot read.
     /// </summary>
     private async Task ListenAsync(HttpContext http, StatelessCall call)
     {
+        var limits = LimitsOf(http);
+        using var place = listeners.TryOpen(TaskRules.OwnerOf(http.RequestServices.GetRequiredService<ICurrentUser>()), limits.MaxListenStreamsPerPrincipal);
+        if (place is null)
+        {
+            var limit = McpLimitExceededException.Of(nameof(McpLimitsOptions.MaxListenStreamsPerPrincipal), limits.MaxListenStreamsPerPrincipal, $"At most {limits.MaxListenStreamsPerPrincipal} listen streams may be open at once; close one first.");
+            await WriteJsonAsync(http, StatusCodes.Status200OK, LimitError(call.Id, limit));
+            return;
+        }
+
+
         var requested = call.Params["notifications"] as JsonObject ?? new JsonObject();
         var filter = new ListenFilter(
             requested["toolsListChanged"]?.GetValueKind() == JsonValueKind.True,
             requested["promptsListChanged"]?.GetValueKind() == JsonValueKind.True,
             requested["resourcesListChanged"]?.GetValueKind() == JsonValueKind.True,
             (requested["resourceSubscriptions"] as JsonArray)?.Select(Text).OfType<string>().ToHashSet(StringComparer.Ordinal) ?? []);
+        if (await ResourceRefusalAsync(http, filter.ResourceUris) is { } refusal)
+        {
+            await WriteJsonAsync(http, StatusCodes.Status200OK, JsonRpcWire.Error(call.Id, (int)refusal.ErrorCode, refusal.Message, DataOf(refusal)));
+            return;
+        }
+
         var taskIds = (requested["taskIds"] as JsonArray)?.Select(Text).OfType<string>().Distinct(StringComparer.Ordinal).ToList() ?? [];
         if (taskIds.Count > 0)
         {
@@ -421,14 +440,15 @@ internal sealed partial class McpHttpTransport
 
             // Only the caller's own tasks are watched (and acknowledged); others are left out silently.
             var owner = TaskRules.OwnerOf(http.RequestServices.GetRequiredService<ICurrentUser>());
-            var store = http.RequestServices.GetRequiredService<IMcpTaskStore>();
-            var owned = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var taskId in taskIds)
+            IReadOnlySet<string> owned;
+            try
             {
-                if (await store.FindAsync(taskId, owner, http.RequestAborted) is not null)
-                {
-                    owned.Add(taskId);
-                }
+                owned = await OwnedTaskIdsAsync(http, taskIds, owner);
+            }
+            catch (McpLimitExceededException limit)
+            {
+                await WriteJsonAsync(http, StatusCodes.Status200OK, LimitError(call.Id, limit));
+                return;
             }
 
             filter = filter with { TaskIds = owned, Owner = owner };
@@ -436,8 +456,9 @@ internal sealed partial class McpHttpTransport
 
         var subscriptionId = JsonSerializer.SerializeToNode(call.Id, JsonRpcWire.Options);
         var channel = Channel.CreateUnbounded<JsonRpcNotification>(new UnboundedChannelOptions { SingleReader = true });
-        using var registration = listeners.Register(filter, n => channel.Writer.TryWrite(n));
-        using var alive = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var registration = listeners.Register(filter, n => channel.Writer.TryWrite(n));
+        using var expiry = new CancellationTokenSource(limits.MaxStreamDuration, clock);
+        using var alive = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping, expiry.Token);
 
         SseFormat.StartResponse(http.Response);
         var honoured = new JsonObject();
@@ -485,12 +506,29 @@ internal sealed partial class McpHttpTransport
         catch (OperationCanceledException)
         {
         }
-
-        if (lifetime.ApplicationStopping.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested)
+        finally
         {
-            var end = WithServerInfo(new JsonObject { ["resultType"] = "complete" });
-            ((JsonObject)end["_meta"]!)[MetaSubscriptionId] = subscriptionId?.DeepClone();
-            await WriteDataAsync(http, JsonRpcWire.Response(call.Id, end), CancellationToken.None);
+            registration.Dispose();
+        }
+
+        if (!http.RequestAborted.IsCancellationRequested)
+        {
+            try
+            {
+                // A graceful end: what was queued for the stream is delivered before the listen result.
+                while (channel.Reader.TryRead(out var notification))
+                {
+                    await WriteDataAsync(http, Tagged(notification, subscriptionId), http.RequestAborted);
+                }
+
+                var end = WithServerInfo(new JsonObject { ["resultType"] = "complete" });
+                ((JsonObject)end["_meta"]!)[MetaSubscriptionId] = subscriptionId?.DeepClone();
+                await WriteDataAsync(http, JsonRpcWire.Response(call.Id, end), http.RequestAborted);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException)
+            {
+                // The client left meanwhile: nothing more to send.
+            }
         }
     }
 

@@ -12,6 +12,9 @@ public sealed class TaskHost : IAsyncLifetime
 {
     private readonly Dictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
 
+    /// <summary>Configuration beside the defaults (limits, task options).</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
     internal TestHost Host { get; private set; } = null!;
 
     /// <summary>Lists come in pages of two, so paging is exercised.</summary>
@@ -21,7 +24,7 @@ public sealed class TaskHost : IAsyncLifetime
             services.AddTestUserAuthentication();
             services.AddTaskFixtures();
         },
-        new Dictionary<string, string?> { ["Mcp:Server:ListPageSize"] = "2" });
+        new Dictionary<string, string?>(Settings) { ["Mcp:Server:ListPageSize"] = "2" });
 
     public async Task DisposeAsync()
     {

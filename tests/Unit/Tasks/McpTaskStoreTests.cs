@@ -103,7 +103,7 @@ public sealed class McpTaskStoreTests : IAsyncLifetime
         await WithStore(s => s.TryTransitionAsync(second.TaskId, McpTaskStatus.Completed, null, "{}", null, default));
         Assert.False(await WithStore(s => s.SetStatusMessageAsync(second.TaskId, "too late", default)));
 
-        var listed = await WithStore(s => s.ListAsync("alice", default));
+        var listed = await WithStore(s => s.ListAsync("alice", 0, 10, default));
         Assert.Equal(new[] { first.TaskId, second.TaskId }.Order(StringComparer.Ordinal), listed.Select(t => t.TaskId).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(listed, t => t.Owner != "alice");
     }
@@ -203,5 +203,33 @@ public sealed class McpTaskStoreTests : IAsyncLifetime
         _clock.Advance(TimeSpan.FromMinutes(6));
 
         Assert.Null(await WithStore(s => s.FindAsync(task.TaskId, "alice", default)));
+    }
+
+    [Fact]
+    public async Task A_task_past_its_time_to_live_is_kept_while_it_runs_and_deleted_once_it_ends()
+    {
+        var task = await CreateAsync(ttl: TimeSpan.FromMinutes(5));
+        var now = _clock.GetUtcNow().UtcDateTime;
+        Assert.True(await WithStore(s => s.TryLeaseAsync(task.TaskId, "worker-a", now.AddHours(1), default)));
+
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(0, await WithStore(s => s.DeleteExpiredAsync(_clock.GetUtcNow().UtcDateTime, default)));
+        Assert.Equal(McpTaskStatus.Working, (await WithStore(s => s.FindAsync(task.TaskId, "alice", default)))!.Status);
+
+        await WithStore(s => s.TryTransitionAsync(task.TaskId, McpTaskStatus.Completed, null, "{}", null, default));
+        Assert.Equal(1, await WithStore(s => s.DeleteExpiredAsync(_clock.GetUtcNow().UtcDateTime, default)));
+        Assert.Null(await WithStore(s => s.FindAsync(task.TaskId, "alice", default)));
+    }
+
+    [Fact]
+    public async Task Live_tasks_are_counted_per_owner_and_ended_ones_are_not()
+    {
+        var first = await CreateAsync();
+        await CreateAsync();
+        await CreateAsync(owner: "bob");
+        await WithStore(s => s.TryTransitionAsync(first.TaskId, McpTaskStatus.Completed, null, "{}", null, default));
+
+        Assert.Equal(1, await WithStore(s => s.CountLiveAsync("alice", default)));
+        Assert.Equal(1, await WithStore(s => s.CountLiveAsync("bob", default)));
     }
 }

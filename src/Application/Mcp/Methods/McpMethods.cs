@@ -265,7 +265,8 @@ public static class ListCursor
     public static string Encode(int offset, string list) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"{list}:{offset}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static int Decode(string cursor, string list)
+    /// <summary>The offset a cursor of <paramref name="list"/> points at; -32602 for anything this server did not issue.</summary>
+    public static int Decode(string cursor, string list)
     {
         try
         {

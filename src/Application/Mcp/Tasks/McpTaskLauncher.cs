@@ -11,7 +11,9 @@ namespace McpCqrs.Application.Mcp.Tasks;
 /// Starts a tool call as a task, for <c>tools/call</c> and for REST alike: the bound request goes through the
 /// pipeline up to <see cref="TaskAdmissionBehavior{TMessage, TResponse}"/> (authorization, rate limit, validation
 /// and the request's <see cref="McpTaskAdmission{TRequest}"/> run now, and their refusals reach the caller), then the
-/// task is committed — with its lease and the answers given so far — and handed to this instance's worker.
+/// task is committed — with its lease and the answers given so far — and handed to this instance's worker. An owner
+/// who already has <see cref="McpLimitsOptions.MaxLiveTasksPerOwner"/> tasks that have not ended is refused first
+/// (<see cref="McpLimitExceededException"/>), before anything runs or is written.
 /// </summary>
 public sealed class McpTaskLauncher(ISender sender, IServiceProvider services)
 {
@@ -23,6 +25,17 @@ public sealed class McpTaskLauncher(ISender sender, IServiceProvider services)
         IMcpTaskQueue queue,
         CancellationToken cancellationToken)
     {
+        var store = (IMcpTaskStore)services.GetService(typeof(IMcpTaskStore))!;
+        var owner = TaskRules.OwnerOf(services.GetService(typeof(ICurrentUser)) as ICurrentUser);
+        var max = queue.MaxLiveTasksPerOwner;
+        if (await store.CountLiveAsync(owner, cancellationToken) >= max)
+        {
+            throw McpLimitExceededException.Of(
+                nameof(McpLimitsOptions.MaxLiveTasksPerOwner),
+                max,
+                $"You already have {max} tasks that have not ended; wait for one to end (or cancel one) before starting another.");
+        }
+
         var admission = new TaskAdmission();
         context.Admission = admission;
         try
@@ -44,9 +57,8 @@ public sealed class McpTaskLauncher(ISender sender, IServiceProvider services)
         var ttl = context.TaskOptIn?.RequestedTtl is { } asked && asked > TimeSpan.Zero
             ? (asked < options.MaxTtl ? asked : options.MaxTtl)
             : options.DefaultTtl;
-        var store = (IMcpTaskStore)services.GetService(typeof(IMcpTaskStore))!;
         var draft = new McpTaskDraft(
-            TaskRules.OwnerOf(services.GetService(typeof(ICurrentUser)) as ICurrentUser),
+            owner,
             binding.Name,
             JsonSerializer.Serialize(arguments ?? new Dictionary<string, JsonElement>()),
             ttl,

@@ -157,8 +157,11 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
 
     public async ValueTask<JsonObject> Handle(McpListTasks query, CancellationToken cancellationToken)
     {
-        var tasks = await Store.ListAsync(Owner, cancellationToken);
-        var (page, next) = ListCursor.Page(tasks, query.Cursor, server.ListPageSize, "tasks");
+        // Paged by the database: one row more than a page tells whether another page follows.
+        var offset = query.Cursor is null ? 0 : ListCursor.Decode(query.Cursor, "tasks");
+        var rows = await Store.ListAsync(Owner, offset, server.ListPageSize + 1, cancellationToken);
+        var page = rows.Take(server.ListPageSize).ToList();
+        var next = rows.Count > server.ListPageSize ? ListCursor.Encode(offset + page.Count, "tasks") : null;
         var list = new JsonArray();
         foreach (var task in page)
         {

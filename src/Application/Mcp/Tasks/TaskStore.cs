@@ -96,8 +96,17 @@ public interface IMcpTaskStore
     /// <summary>The task if it exists, has not expired and belongs to <paramref name="owner"/>; else null (no existence oracle).</summary>
     Task<McpTaskRecord?> FindAsync(string taskId, string owner, CancellationToken cancellationToken);
 
-    /// <summary>The owner's tasks that have not expired, oldest first.</summary>
-    Task<IReadOnlyList<McpTaskRecord>> ListAsync(string owner, CancellationToken cancellationToken);
+    /// <summary>
+    /// One page of the owner's tasks that have not expired, oldest first: <paramref name="take"/> rows from
+    /// <paramref name="skip"/>, paged by the database and read without their arguments, result or error.
+    /// </summary>
+    Task<IReadOnlyList<McpTaskRecord>> ListAsync(string owner, int skip, int take, CancellationToken cancellationToken);
+
+    /// <summary>Which of <paramref name="taskIds"/> are the owner's and have not expired, in one query.</summary>
+    Task<IReadOnlySet<string>> OwnedAsync(IReadOnlyCollection<string> taskIds, string owner, CancellationToken cancellationToken);
+
+    /// <summary>How many of the owner's tasks have not ended (working or waiting for input).</summary>
+    Task<int> CountLiveAsync(string owner, CancellationToken cancellationToken);
 
     /// <summary>
     /// Moves a task that is not terminal to <paramref name="status"/> with its result or error; false when it was
@@ -139,7 +148,10 @@ public interface IMcpTaskStore
     /// <summary>The answers received so far (key → response JSON), for the handler that asked.</summary>
     Task<IReadOnlyDictionary<string, string>> AnswersAsync(string taskId, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the tasks (with their input requests) whose time to live ended before <paramref name="now"/>. Returns how many.</summary>
+    /// <summary>
+    /// Deletes the tasks (with their input requests) whose time to live ended before <paramref name="now"/> and that
+    /// ended or were abandoned (no live lease); a task still running is kept until it ends. Returns how many.
+    /// </summary>
     Task<int> DeleteExpiredAsync(DateTime now, CancellationToken cancellationToken);
 
     /// <summary>
@@ -148,8 +160,12 @@ public interface IMcpTaskStore
     /// </summary>
     Task<IReadOnlyList<string>> FailAbandonedAsync(DateTime now, CancellationToken cancellationToken);
 
-    /// <summary>Extends <paramref name="worker"/>'s leases on the given (queued) tasks to <paramref name="until"/>. Returns how many.</summary>
-    Task<int> RenewLeasesAsync(IReadOnlyCollection<string> taskIds, string worker, DateTime until, CancellationToken cancellationToken);
+    /// <summary>
+    /// Extends <paramref name="worker"/>'s leases on the given tasks (queued or running) to <paramref name="until"/>,
+    /// in one statement. Returns how many. Synchronous on purpose: the worker renews from a thread of its own, so a
+    /// busy thread pool cannot delay it.
+    /// </summary>
+    int RenewLeases(IReadOnlyCollection<string> taskIds, string worker, DateTime until);
 }
 
 /// <summary>What a new task starts with.</summary>
@@ -185,7 +201,10 @@ public sealed class McpTaskOptions
     /// <summary>How many tasks one instance runs at once; the others wait in its queue.</summary>
     public int MaxConcurrency { get; set; } = 4;
 
-    /// <summary>How long a worker's claim on a task holds without renewal (renewed at a third of it while the task runs).</summary>
+    /// <summary>
+    /// How long a worker's claim on a task holds without renewal. The worker renews all its leases every sixth of it,
+    /// from a thread of its own, while its instance lives.
+    /// </summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a task is kept when the client asks for nothing else.</summary>
@@ -197,8 +216,11 @@ public sealed class McpTaskOptions
     /// <summary>How often clients are told to poll.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How often a running task looks in the store for answers and cancellation made on other instances.</summary>
-    public TimeSpan WatchInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>
+    /// How often a running task (and one waiting for its client's answers) reads the store when no change event woke
+    /// it: events (relayed between instances by Redis) wake it at once, so this is only the slow fallback.
+    /// </summary>
+    public TimeSpan WatchInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>
@@ -211,6 +233,9 @@ public interface IMcpTaskQueue
     string Worker { get; }
 
     McpTaskOptions Options { get; }
+
+    /// <summary>How many tasks that have not ended one owner may have (<see cref="McpLimitsOptions.MaxLiveTasksPerOwner"/>).</summary>
+    int MaxLiveTasksPerOwner { get; }
 
     /// <summary>
     /// Hands a created (and committed) task to the worker, with the capabilities of the client that created it

@@ -51,22 +51,53 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
         return task;
     }
 
-    public Task<McpTaskRecord?> FindAsync(string taskId, string owner, CancellationToken cancellationToken)
+    public Task<McpTaskRecord?> FindAsync(string taskId, string owner, CancellationToken cancellationToken) =>
+        Visible(owner).Where(t => t.TaskId == taskId).FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>
+    /// The owner's tasks a client may see: not past their time to live, or past it but still running (a live lease),
+    /// which are kept until they end.
+    /// </summary>
+    private IQueryable<McpTaskRecord> Visible(string owner)
     {
         var now = Now;
         return db.Set<McpTaskRecord>().AsNoTracking()
-            .Where(t => t.TaskId == taskId && t.Owner == owner && (t.ExpiresAt == null || t.ExpiresAt > now))
-            .FirstOrDefaultAsync(cancellationToken);
+            .Where(t => t.Owner == owner && (t.ExpiresAt == null || t.ExpiresAt > now
+                || (!Terminal.Contains(t.Status) && t.LeaseOwner != null && t.LeaseExpiresAt >= now)));
     }
 
-    public async Task<IReadOnlyList<McpTaskRecord>> ListAsync(string owner, CancellationToken cancellationToken)
-    {
-        var now = Now;
-        return await db.Set<McpTaskRecord>().AsNoTracking()
-            .Where(t => t.Owner == owner && (t.ExpiresAt == null || t.ExpiresAt > now))
+    public async Task<IReadOnlyList<McpTaskRecord>> ListAsync(string owner, int skip, int take, CancellationToken cancellationToken) =>
+        await Visible(owner)
             .OrderBy(t => t.CreatedAt).ThenBy(t => t.TaskId)
+            .Skip(skip).Take(take)
+            .Select(t => new McpTaskRecord
+            {
+                TaskId = t.TaskId,
+                Owner = t.Owner,
+                Tool = t.Tool,
+                ArgumentsJson = string.Empty,
+                Status = t.Status,
+                StatusMessage = t.StatusMessage,
+                CreatedAt = t.CreatedAt,
+                LastUpdatedAt = t.LastUpdatedAt,
+                TtlMs = t.TtlMs,
+                ExpiresAt = t.ExpiresAt,
+                PollIntervalMs = t.PollIntervalMs,
+                CancelRequested = t.CancelRequested,
+                Revision = t.Revision,
+            })
             .ToListAsync(cancellationToken);
+
+    public async Task<IReadOnlySet<string>> OwnedAsync(IReadOnlyCollection<string> taskIds, string owner, CancellationToken cancellationToken)
+    {
+        var ids = taskIds.ToList();
+        return ids.Count == 0
+            ? new HashSet<string>(StringComparer.Ordinal)
+            : (await Visible(owner).Where(t => ids.Contains(t.TaskId)).Select(t => t.TaskId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
     }
+
+    public Task<int> CountLiveAsync(string owner, CancellationToken cancellationToken) =>
+        db.Set<McpTaskRecord>().CountAsync(t => t.Owner == owner && !Terminal.Contains(t.Status), cancellationToken);
 
     public async Task<bool> TryTransitionAsync(string taskId, McpTaskStatus status, string? statusMessage, string? resultJson, string? errorJson, CancellationToken cancellationToken) =>
         await SetStatusAsync(db.Set<McpTaskRecord>().Where(t => t.TaskId == taskId && !Terminal.Contains(t.Status)), status, statusMessage, resultJson, errorJson, Now, cancellationToken) == 1;
@@ -193,7 +224,9 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
     public async Task<int> DeleteExpiredAsync(DateTime now, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var expired = db.Set<McpTaskRecord>().Where(t => t.ExpiresAt != null && t.ExpiresAt < now);
+        // A task still running (a lease that holds) is kept past its time to live until it ends.
+        var expired = db.Set<McpTaskRecord>().Where(t => t.ExpiresAt != null && t.ExpiresAt < now
+            && (Terminal.Contains(t.Status) || t.LeaseOwner == null || t.LeaseExpiresAt < now));
         await db.Set<McpTaskInputRequest>().Where(r => expired.Select(t => t.TaskId).Contains(r.TaskId)).ExecuteDeleteAsync(cancellationToken);
         var deleted = await expired.ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -227,13 +260,13 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
         return failed;
     }
 
-    public Task<int> RenewLeasesAsync(IReadOnlyCollection<string> taskIds, string worker, DateTime until, CancellationToken cancellationToken)
+    public int RenewLeases(IReadOnlyCollection<string> taskIds, string worker, DateTime until)
     {
         var ids = taskIds.ToList();
         return ids.Count == 0
-            ? Task.FromResult(0)
+            ? 0
             : db.Set<McpTaskRecord>()
                 .Where(t => ids.Contains(t.TaskId) && t.LeaseOwner == worker && !Terminal.Contains(t.Status))
-                .ExecuteUpdateAsync(set => set.SetProperty(t => t.LeaseExpiresAt, until), cancellationToken);
+                .ExecuteUpdate(set => set.SetProperty(t => t.LeaseExpiresAt, until));
     }
 }

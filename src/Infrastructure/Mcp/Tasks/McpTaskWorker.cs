@@ -19,15 +19,18 @@ namespace McpCqrs.Infrastructure.Mcp.Tasks;
 
 /// <summary>
 /// Runs the tasks created on this instance, off the request thread, at most <see cref="McpTaskOptions.MaxConcurrency"/>
-/// at a time (a task waiting for its client's answers gives its slot back until they come). Queued tasks keep their
-/// leases renewed; a task that was cancelled or failed while it waited is not started. While a task runs its lease
-/// is renewed and the store is watched for cancellation (made on any instance). On shutdown the worker takes no
+/// at a time (a task waiting for its client's answers gives its slot back until they come). A thread of the worker's
+/// own renews, in one statement every sixth of a lease, the leases of every task it holds (queued or running), so
+/// neither a long queue nor a starved thread pool lets a lease lapse while the instance lives; a task that was
+/// cancelled or failed while it waited is not started. A running task wakes on its change events (cancellation
+/// made on any instance) and reads the store only as a slow fallback. On shutdown the worker takes no
 /// more work and stops its handlers without writing an outcome: their leases run out and the sweeper (of any
 /// instance) marks the tasks failed — commands are not re-run.
 /// </summary>
 public sealed partial class McpTaskWorker(
     IServiceScopeFactory scopes,
     IOptions<McpTaskOptions> options,
+    IOptions<McpCqrs.Application.Mcp.McpLimitsOptions> limits,
     IMcpTaskEvents events,
     TimeProvider clock,
     ILogger<McpTaskWorker> logger) : BackgroundService, IMcpTaskQueue
@@ -36,24 +39,33 @@ public sealed partial class McpTaskWorker(
     private readonly ConcurrentDictionary<string, QueuedTask> _waiting = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _slots = new(Math.Max(1, options.Value.MaxConcurrency));
+    private readonly ConcurrentDictionary<string, byte> _held = new(StringComparer.Ordinal);
+    private long _renewedAtTicks = clock.GetUtcNow().UtcDateTime.Ticks;
 
     public string Worker { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     public McpTaskOptions Options => options.Value;
 
+    public int MaxLiveTasksPerOwner => limits.Value.MaxLiveTasksPerOwner;
+
     private TimeSpan Lease => options.Value.LeaseDuration;
 
-    /// <summary>How long the watch of a running task may sleep: its watch interval, and never a third of a lease or more.</summary>
-    private TimeSpan WatchEvery => options.Value.WatchInterval < Lease / 3 ? options.Value.WatchInterval : Lease / 3;
+    /// <summary>How often the leases are renewed: a sixth of a lease, so five renewals in a row may fail before one lapses.</summary>
+    private TimeSpan RenewEvery => Lease / 6;
+
+    /// <summary>When the leases were last renewed (or there was none to renew), by this instance's clock.</summary>
+    private DateTime RenewedAt => new(Interlocked.Read(ref _renewedAtTicks), DateTimeKind.Utc);
 
     public bool TryEnqueue(McpTaskRecord task, ClientCapabilities? client)
     {
         // Enqueued on the creating request: its span is the one the task's run links to.
         var queued = new QueuedTask(task, Activity.Current?.Context ?? default, client);
         _waiting[task.TaskId] = queued;
+        _held[task.TaskId] = 0;
         if (!_queue.Writer.TryWrite(queued))
         {
             _waiting.TryRemove(task.TaskId, out _);
+            _held.TryRemove(task.TaskId, out _);
             return false;
         }
 
@@ -63,7 +75,7 @@ public sealed partial class McpTaskWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var renewing = RenewQueuedAsync(stoppingToken);
+        var renewing = KeepLeasesAsync(stoppingToken);
         try
         {
             await foreach (var queued in _queue.Reader.ReadAllAsync(stoppingToken))
@@ -102,28 +114,58 @@ public sealed partial class McpTaskWorker(
         }
     }
 
-    /// <summary>Keeps the leases of queued tasks alive, so a long queue is not taken for a dead instance.</summary>
-    private async Task RenewQueuedAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Runs <see cref="KeepLeases"/> on a dedicated thread (not the thread pool, whose queue a busy machine can hold
+    /// up for seconds) and completes when it has stopped.
+    /// </summary>
+    private Task KeepLeasesAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
         {
             try
             {
-                await Task.Delay(Lease / 3, clock, stoppingToken);
-                if (!_waiting.IsEmpty)
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<IMcpTaskStore>()
-                        .RenewLeasesAsync([.. _waiting.Keys], Worker, clock.GetUtcNow().UtcDateTime + Lease, stoppingToken);
-                }
+                KeepLeases(stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            finally
             {
-                return;
+                stopped.TrySetResult();
             }
-            catch (Exception ex)
+        })
+        {
+            IsBackground = true,
+            Name = "McpTaskLeases",
+        };
+        thread.Start();
+        return stopped.Task;
+    }
+
+    /// <summary>
+    /// Every <see cref="RenewEvery"/> until the host stops: one statement extends the lease of every task this worker
+    /// holds. It waits on a kernel handle and calls the store synchronously, so it needs no thread-pool thread.
+    /// </summary>
+    private void KeepLeases(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.WaitHandle.WaitOne(RenewEvery))
+        {
+            try
+            {
+                var now = clock.GetUtcNow().UtcDateTime;
+                if (!_held.IsEmpty)
+                {
+                    using var scope = scopes.CreateScope();
+                    scope.ServiceProvider.GetRequiredService<IMcpTaskStore>().RenewLeases([.. _held.Keys], Worker, now + Lease);
+                }
+
+                Interlocked.Exchange(ref _renewedAtTicks, now.Ticks);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 LogRenewFailed(logger, ex);
+            }
+            catch (Exception)
+            {
+                return;
             }
         }
     }
@@ -139,10 +181,13 @@ public sealed partial class McpTaskWorker(
         {
             if (!await claim.ServiceProvider.GetRequiredService<IMcpTaskStore>().TryLeaseAsync(task.TaskId, Worker, clock.GetUtcNow().UtcDateTime + Lease, stoppingToken))
             {
+                _held.TryRemove(task.TaskId, out _);
                 LogNotStarted(logger, task.TaskId);
                 return;
             }
         }
+
+        _held[task.TaskId] = 0;
 
         using var running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var watch = WatchAsync(task, running, stoppingToken);
@@ -172,41 +217,42 @@ public sealed partial class McpTaskWorker(
         {
             await running.CancelAsync();
             await watch;
+            _held.TryRemove(task.TaskId, out _);
         }
     }
 
     /// <summary>
-    /// Renews the lease every third of its length and cancels the handler once the task is cancelled or gone, or
-    /// once the lease could not be renewed for a whole lease (another instance may have failed the task by then).
-    /// A store error in between is logged and retried.
+    /// Cancels the handler once the task is cancelled, gone or taken by another worker, or once the leases could not be
+    /// renewed for a whole lease (another instance may have failed the task by then). It wakes on the task's change
+    /// events and reads the store at least every <see cref="McpTaskOptions.WatchInterval"/> (a fifth of a lease at
+    /// most). A store error in between is logged and retried.
     /// </summary>
     private async Task WatchAsync(McpTaskRecord task, CancellationTokenSource running, CancellationToken stoppingToken)
     {
-        var renewed = clock.GetUtcNow();
+        var every = options.Value.WatchInterval < Lease / 5 ? options.Value.WatchInterval : Lease / 5;
         while (!running.IsCancellationRequested)
         {
             try
             {
-                await events.WaitAsync(task.TaskId, WatchEvery, running.Token);
-                await using var scope = scopes.CreateAsyncScope();
-                var store = scope.ServiceProvider.GetRequiredService<IMcpTaskStore>();
-                var current = await store.FindAsync(task.TaskId, task.Owner, running.Token);
-                if (current is null || current.CancelRequested || McpTaskRecord.IsTerminal(current.Status))
+                // Listening before the read: a change made between the two still wakes the next wait.
+                var changed = events.WaitAsync(task.TaskId, every, running.Token);
+                if (clock.GetUtcNow().UtcDateTime - RenewedAt >= Lease)
                 {
                     await running.CancelAsync();
                     return;
                 }
 
-                if (clock.GetUtcNow() - renewed >= Lease / 3)
+                await using (var scope = scopes.CreateAsyncScope())
                 {
-                    if (!await store.TryLeaseAsync(task.TaskId, Worker, clock.GetUtcNow().UtcDateTime + Lease, running.Token))
+                    var current = await scope.ServiceProvider.GetRequiredService<IMcpTaskStore>().FindAsync(task.TaskId, task.Owner, running.Token);
+                    if (current is null || current.CancelRequested || McpTaskRecord.IsTerminal(current.Status) || current.LeaseOwner != Worker)
                     {
                         await running.CancelAsync();
                         return;
                     }
-
-                    renewed = clock.GetUtcNow();
                 }
+
+                await changed;
             }
             catch (OperationCanceledException)
             {
@@ -215,12 +261,7 @@ public sealed partial class McpTaskWorker(
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 LogWatchFailed(logger, ex, task.TaskId);
-                if (clock.GetUtcNow() - renewed >= Lease)
-                {
-                    // The lease has run out meanwhile: the task may be failed elsewhere, so its handler stops too.
-                    await running.CancelAsync();
-                    return;
-                }
+                await Task.WhenAny(Task.Delay(every, clock, running.Token));
             }
         }
     }
@@ -265,7 +306,7 @@ public sealed partial class McpTaskWorker(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: the store could not be read; trying again")]
     private static partial void LogWatchFailed(ILogger logger, Exception exception, string taskId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The leases of queued tasks could not be renewed; trying again")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The leases of this instance's tasks could not be renewed; trying again")]
     private static partial void LogRenewFailed(ILogger logger, Exception exception);
 }
 
@@ -384,10 +425,17 @@ internal sealed class McpTaskRun(McpTaskRecord task, IServiceScopeFactory scopes
 
             await events.PublishAsync(task.TaskId, cancellationToken);
             slot?.Release();
-            while (requests.Keys.Any(k => !answers.ContainsKey(k)))
+            while (true)
             {
-                await events.WaitAsync(task.TaskId, options.WatchInterval, cancellationToken);
+                // Listening before the read: an answer recorded between the two still wakes the wait at once.
+                var changed = events.WaitAsync(task.TaskId, options.WatchInterval, cancellationToken);
                 answers = await WithStoreAsync(store => store.AnswersAsync(task.TaskId, cancellationToken));
+                if (requests.Keys.All(answers.ContainsKey))
+                {
+                    break;
+                }
+
+                await changed;
             }
 
             if (slot is not null)

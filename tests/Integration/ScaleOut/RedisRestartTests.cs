@@ -31,11 +31,7 @@ public sealed class RedisRestartTests(ITestOutputHelper output) : IDisposable
     public async Task Session_requests_answer_503_while_redis_is_down_and_the_host_recovers_when_it_returns()
     {
         _redis = PrivateRedis.Start(PrivateRedis.FreePort());
-        await using var host = await TestHost.StartOnSqliteAsync(more: new Dictionary<string, string?>
-        {
-            ["Mcp:Redis"] = $"127.0.0.1:{_redis.Port},abortConnect=false,connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000",
-            ["Mcp:RedisKeyPrefix"] = $"mcpcqrs:test:{Guid.NewGuid():N}",
-        });
+        await using var host = await _redis.StartHostAsync();
         var client = host.Client;
 
         var old = new RawMcp(client);
@@ -160,6 +156,20 @@ internal sealed class PrivateRedis : IDisposable
         var redis = new PrivateRedis(executable, port);
         redis.Restart();
         return redis;
+    }
+
+    /// <summary>
+    /// Starts a host on SQLite that keeps its shared state in this Redis, under a key prefix of its own, and gives
+    /// up on a Redis call within a second (so an outage is noticed quickly); <paramref name="more"/> adds settings.
+    /// </summary>
+    public Task<TestHost> StartHostAsync(IDictionary<string, string?>? more = null)
+    {
+        var settings = new Dictionary<string, string?>(more ?? new Dictionary<string, string?>())
+        {
+            ["Mcp:Redis"] = $"127.0.0.1:{Port},abortConnect=false,connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000",
+            ["Mcp:RedisKeyPrefix"] = $"mcpcqrs:test:{Guid.NewGuid():N}",
+        };
+        return TestHost.StartOnSqliteAsync(more: settings);
     }
 
     /// <summary>A port nobody listens on right now.</summary>

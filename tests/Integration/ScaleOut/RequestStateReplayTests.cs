@@ -117,11 +117,7 @@ public sealed class RequestStateOutageTests(ITestOutputHelper output) : IDisposa
     public async Task A_retry_while_redis_is_down_is_a_503_that_changes_nothing_and_the_same_state_works_once_redis_is_back()
     {
         _redis = PrivateRedis.Start(PrivateRedis.FreePort());
-        await using var host = await TestHost.StartOnSqliteAsync(more: new Dictionary<string, string?>
-        {
-            ["Mcp:Redis"] = $"127.0.0.1:{_redis.Port},abortConnect=false,connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000",
-            ["Mcp:RedisKeyPrefix"] = $"mcpcqrs:test:{Guid.NewGuid():N}",
-        });
+        await using var host = await _redis.StartHostAsync();
         var mcp = new ModernHttp(host.Client);
         var close = new JsonObject { ["ticketId"] = 1, ["resolution"] = "Replaced the toner." };
         var confirmed = new JsonObject { ["confirm_close"] = new JsonObject { ["action"] = "accept", ["content"] = new JsonObject { ["confirm"] = true } } };

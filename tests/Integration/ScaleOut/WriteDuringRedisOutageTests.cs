@@ -112,12 +112,7 @@ public sealed class WriteDuringRedisOutageTests : IDisposable
     private async Task<TestHost> StartAsync(IDictionary<string, string?>? more = null)
     {
         _redis = PrivateRedis.Start(PrivateRedis.FreePort());
-        var settings = new Dictionary<string, string?>(more ?? new Dictionary<string, string?>())
-        {
-            ["Mcp:Redis"] = $"127.0.0.1:{_redis.Port},abortConnect=false,connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000",
-            ["Mcp:RedisKeyPrefix"] = $"mcpcqrs:test:{Guid.NewGuid():N}",
-        };
-        return await TestHost.StartOnSqliteAsync(more: settings);
+        return await _redis.StartHostAsync(more);
     }
 
     /// <summary>Kills Redis and waits until the host has noticed (a session's ping answers 503), so the writes meet the outage.</summary>

@@ -17,7 +17,7 @@ namespace McpCqrs.Tests.Integration.Stateless;
 public sealed class ListenLimitTests : IAsyncLifetime
 {
     private readonly List<IDisposable> _open = [];
-    private readonly Dictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
+    private readonly UserClients _clients = new();
     private TestHost _host = null!;
 
     public async Task InitializeAsync() => _host = await TestHost.StartOnSqliteAsync(
@@ -44,29 +44,12 @@ public sealed class ListenLimitTests : IAsyncLifetime
             open.Dispose();
         }
 
-        foreach (var client in _clients.Values)
-        {
-            client.Dispose();
-        }
+        _clients.Dispose();
 
         await _host.DisposeAsync();
     }
 
-    private ModernHttp As(string? user)
-    {
-        if (!_clients.TryGetValue(user ?? string.Empty, out var client))
-        {
-            client = new HttpClient { BaseAddress = _host.Address };
-            if (user is not null)
-            {
-                client.DefaultRequestHeaders.Add(TestUserAuthentication.Header, user);
-            }
-
-            _clients[user ?? string.Empty] = client;
-        }
-
-        return new ModernHttp(client);
-    }
+    private ModernHttp As(string? user) => _clients.As(_host.Address, user);
 
     private static JsonObject Listen(JsonNode id, JsonObject notifications) =>
         Modern.Request("subscriptions/listen", new JsonObject { ["notifications"] = notifications }, id, Tasks2026.Meta());

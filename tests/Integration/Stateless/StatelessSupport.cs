@@ -257,7 +257,7 @@ public sealed class StatelessHost : IAsyncLifetime
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    private readonly Dictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
+    private readonly UserClients _clients = new();
 
     internal ManualTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
@@ -273,22 +273,27 @@ public sealed class StatelessHost : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var client in _clients.Values)
-        {
-            client.Dispose();
-        }
-
+        _clients.Dispose();
         await Host.DisposeAsync();
     }
 
     /// <summary>Raw HTTP as <paramref name="user"/> (or anonymous); one client per user, disposed with the host.</summary>
-    internal ModernHttp As(string? user = null)
+    internal ModernHttp As(string? user = null) => _clients.As(Host.Address, user);
+}
+
+/// <summary>One HTTP client per test user (the test-user header set), made on first use and disposed together.</summary>
+internal sealed class UserClients : IDisposable
+{
+    private readonly Dictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
+
+    /// <summary>Raw HTTP to <paramref name="address"/> as <paramref name="user"/> (or anonymous).</summary>
+    public ModernHttp As(Uri address, string? user)
     {
         lock (_clients)
         {
             if (!_clients.TryGetValue(user ?? string.Empty, out var client))
             {
-                client = new HttpClient { BaseAddress = Host.Address };
+                client = new HttpClient { BaseAddress = address };
                 if (user is not null)
                 {
                     client.DefaultRequestHeaders.Add(TestUserAuthentication.Header, user);
@@ -298,6 +303,14 @@ public sealed class StatelessHost : IAsyncLifetime
             }
 
             return new ModernHttp(client);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
         }
     }
 }

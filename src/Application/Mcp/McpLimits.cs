@@ -57,8 +57,9 @@ public sealed class McpLimitsOptions
 
     /// <summary>
     /// After this long the server closes a GET or <c>subscriptions/listen</c> stream with a <c>retry</c> hint; the client
-    /// reconnects (with <c>Last-Event-ID</c>, or listens again) and loses nothing.
+    /// reconnects (with <c>Last-Event-ID</c>, or listens again) and loses nothing. At most 24 days (a timer's range).
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "24.00:00:00")]
     public TimeSpan MaxStreamDuration { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>

@@ -60,4 +60,15 @@ public sealed class InMemoryRequestStateNonces(IOptions<McpLimitsOptions> limits
             return ValueTask.FromResult(true);
         }
     }
+
+    public ValueTask ReleaseAsync(string nonce, CancellationToken cancellationToken)
+    {
+        // Its entry in the expiry queue stays and is dropped when it comes due (removing a missing nonce is harmless).
+        lock (_gate)
+        {
+            _used.Remove(nonce);
+        }
+
+        return ValueTask.CompletedTask;
+    }
 }

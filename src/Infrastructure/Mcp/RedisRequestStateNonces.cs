@@ -22,6 +22,12 @@ public sealed class RedisRequestStateNonces(IConnectionMultiplexer redis, TimePr
         return await RedisGuard.Run(() => redis.GetDatabase().StringSetAsync(Key(nonce), 1, expiry, When.NotExists));
     }
 
+    public async ValueTask ReleaseAsync(string nonce, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await RedisGuard.Run(() => redis.GetDatabase().KeyDeleteAsync(Key(nonce)));
+    }
+
     /// <summary>The key that marks <paramref name="nonce"/> used.</summary>
     public string Key(string nonce) => $"{keyPrefix}:request-state:{nonce}";
 }

@@ -3,6 +3,7 @@ using McpCqrs.Application.Common.RateLimiting;
 using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Sessions;
 using McpCqrs.Application.Mcp.Streams;
+using McpCqrs.Application.Mcp.Tasks;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -32,12 +33,11 @@ internal static class SessionRate
 /// <summary>The bounds of <c>Mcp:Limits</c> on sessions and their streams.</summary>
 internal sealed partial class McpHttpTransport
 {
-    /// <summary>Whose sessions share one count: the rate limits' partition (the principal, else the client address).</summary>
-    private static string OwnerOf(HttpContext http)
-    {
-        var user = http.RequestServices.GetRequiredService<ICurrentUser>();
-        return http.RequestServices.GetRequiredService<IRateLimitPartitioner>().GetPartitionKey(user.Id, user.ClientAddress);
-    }
+    /// <summary>
+    /// Whose sessions share one count: the principal, else the client address — as tasks are owned, and whatever
+    /// <c>RateLimiting:PartitionBy</c> says (a global partition would make the per-principal bound server-wide).
+    /// </summary>
+    private static string OwnerOf(HttpContext http) => TaskRules.OwnerOf(http.RequestServices.GetRequiredService<ICurrentUser>());
 
     private static McpLimitsOptions LimitsOf(HttpContext http) => http.RequestServices.GetRequiredService<IOptions<McpLimitsOptions>>().Value;
 

@@ -4,10 +4,12 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Application.Common.RateLimiting;
 using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Methods;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Application.Mcp.Sessions;
 using McpCqrs.Application.Mcp.Tasks;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -105,10 +107,10 @@ internal sealed partial class McpHttpTransport
 
         var principal = services.GetRequiredService<ICurrentUser>().Id;
         var digest = RequestStateProtector.Digest(call.Method, call.Params);
+        RequestStateCheck check = default;
         if (call.Params["requestState"] is JsonValue stateValue && stateValue.GetValueKind() == JsonValueKind.String)
         {
             // Used once, before the handler runs: a replay is refused, and a store that cannot answer is a 503.
-            RequestStateCheck check;
             try
             {
                 check = await stateProtector.UseAsync(stateValue.GetValue<string>(), principal, call.Method, digest, http.RequestAborted);
@@ -165,10 +167,30 @@ internal sealed partial class McpHttpTransport
             catch (Exception ex)
             {
                 (status, payload) = FailurePayload(http, ex, id, operation, call.Method, "(stateless)");
+                if (ex is RateLimitExceededException or RateLimitUnavailableException)
+                {
+                    await ReleaseStateAsync(check);
+                }
             }
         }
 
         await stream.CompleteAsync(status, payload, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// A request refused by a rate limit before its handler ran gives its <c>requestState</c> back, so the retry the
+    /// error asks for is accepted. If the store cannot answer now, the state stays used and the client starts over.
+    /// </summary>
+    private async ValueTask ReleaseStateAsync(RequestStateCheck check)
+    {
+        try
+        {
+            await stateProtector.ReleaseAsync(check, CancellationToken.None);
+        }
+        catch (SessionStoreUnavailableException ex)
+        {
+            LogStoreUnavailable(logger, ex.InnerException ?? ex);
+        }
     }
 
     /// <summary>The checks of a modern request, in the order the revision gives them; each failure carries the request id.</summary>
@@ -416,42 +438,9 @@ internal sealed partial class McpHttpTransport
         }
 
 
-        var requested = call.Params["notifications"] as JsonObject ?? new JsonObject();
-        var filter = new ListenFilter(
-            requested["toolsListChanged"]?.GetValueKind() == JsonValueKind.True,
-            requested["promptsListChanged"]?.GetValueKind() == JsonValueKind.True,
-            requested["resourcesListChanged"]?.GetValueKind() == JsonValueKind.True,
-            (requested["resourceSubscriptions"] as JsonArray)?.Select(Text).OfType<string>().ToHashSet(StringComparer.Ordinal) ?? []);
-        if (await ResourceRefusalAsync(http, filter.ResourceUris) is { } refusal)
+        if (await ListenFilterAsync(http, call) is not { } filter)
         {
-            await WriteJsonAsync(http, StatusCodes.Status200OK, JsonRpcWire.Error(call.Id, (int)refusal.ErrorCode, refusal.Message, DataOf(refusal)));
             return;
-        }
-
-        var taskIds = (requested["taskIds"] as JsonArray)?.Select(Text).OfType<string>().Distinct(StringComparer.Ordinal).ToList() ?? [];
-        if (taskIds.Count > 0)
-        {
-            if (!call.TakesTasks)
-            {
-                var (code, data) = StatelessError(TaskRules.RequiresTask(), call);
-                await WriteJsonAsync(http, StatusCodes.Status400BadRequest, JsonRpcWire.Error(call.Id, code, "Subscribing to tasks needs the tasks extension in this request's client capabilities.", data));
-                return;
-            }
-
-            // Only the caller's own tasks are watched (and acknowledged); others are left out silently.
-            var owner = TaskRules.OwnerOf(http.RequestServices.GetRequiredService<ICurrentUser>());
-            IReadOnlySet<string> owned;
-            try
-            {
-                owned = await OwnedTaskIdsAsync(http, taskIds, owner);
-            }
-            catch (McpLimitExceededException limit)
-            {
-                await WriteJsonAsync(http, StatusCodes.Status200OK, LimitError(call.Id, limit));
-                return;
-            }
-
-            filter = filter with { TaskIds = owned, Owner = owner };
         }
 
         var subscriptionId = JsonSerializer.SerializeToNode(call.Id, JsonRpcWire.Options);

@@ -43,9 +43,10 @@ internal sealed class McpOperation : IDisposable
     /// <summary>The call failed with a JSON-RPC error.</summary>
     public void Failed(int code, string message)
     {
-        _errorType = code.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        _activity?.SetTag("rpc.response.status_code", _errorType);
-        _activity?.SetTag("error.type", _errorType);
+        var sent = code.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _errorType = McpMetricTags.ErrorType(code);
+        _activity?.SetTag("rpc.response.status_code", sent);
+        _activity?.SetTag("error.type", sent);
         _activity?.SetStatus(ActivityStatusCode.Error, message);
     }
 
@@ -107,6 +108,16 @@ internal static class McpMetricTags
 
     /// <summary>The method, when this server serves it; else <see cref="Unknown"/>.</summary>
     public static string Method(string method) => McpMethodTable.IsKnown(method) ? method : Unknown;
+
+    /// <summary>The value of an error tag that is not a code of the JSON-RPC reserved range.</summary>
+    public const string OtherError = "_other";
+
+    /// <summary>
+    /// A JSON-RPC error code as a tag: the reserved range (−32768 … −32000) as it is, any other code (a client's
+    /// error answer relayed to its handler may carry any integer) as <see cref="OtherError"/>.
+    /// </summary>
+    public static string ErrorType(int code) =>
+        code is >= -32768 and <= -32000 ? code.ToString(System.Globalization.CultureInfo.InvariantCulture) : OtherError;
 
     public static TagList Of(McpCatalog catalog, string method, string? target)
     {

@@ -44,8 +44,9 @@ public sealed class McpTransportOptions
     /// How long a handler waits for the client's answer to a request this server sent it (<c>elicitation/create</c>,
     /// <c>sampling/createMessage</c>, <c>roots/list</c>); past it the handler gets a
     /// <see cref="McpCqrs.Application.Mcp.Context.ClientRequestTimeoutException"/> (JSON-RPC error −32004 unless it
-    /// catches it). Elicitation waits for a person: keep it generous.
+    /// catches it). Keep it below the call's dispatch timeout (<c>Mcp:Limits:DispatchTimeout</c>, 2 min, or the tool's
+    /// own), or the dispatch timeout ends the call first and the handler never hears which request went unanswered.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Mcp:ClientRequestTimeout must be greater than zero and at most one day.")]
-    public TimeSpan ClientRequestTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    public TimeSpan ClientRequestTimeout { get; set; } = TimeSpan.FromMinutes(1);
 }

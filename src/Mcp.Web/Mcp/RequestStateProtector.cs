@@ -78,9 +78,16 @@ internal sealed partial class RequestStateProtector
         }
 
         return await _nonces.TryUseAsync(nonce, expiresAt + ClockSkewMargin, cancellationToken)
-            ? new RequestStateCheck(RequestStateVerdict.Accepted, state)
+            ? new RequestStateCheck(RequestStateVerdict.Accepted, state, nonce)
             : new RequestStateCheck(RequestStateVerdict.AlreadyUsed, null);
     }
+
+    /// <summary>
+    /// Gives an accepted state back, for a request refused before its handler ran (a rate limit that says "retry
+    /// after"): the retry the client was told to send carries the same state and must be accepted.
+    /// </summary>
+    public ValueTask ReleaseAsync(RequestStateCheck check, CancellationToken cancellationToken) =>
+        check is { Verdict: RequestStateVerdict.Accepted, Nonce: { } nonce } ? _nonces.ReleaseAsync(nonce, cancellationToken) : ValueTask.CompletedTask;
 
     /// <summary>The seal and the bindings: true when the token is genuine, current and bound to this caller, method and parameters.</summary>
     private bool TryOpen(string token, string? principal, string method, string digest, out string? state, out string nonce, out DateTimeOffset expiresAt)
@@ -213,7 +220,7 @@ internal enum RequestStateVerdict
 }
 
 /// <summary>The verdict on a <c>requestState</c>, the handler's state when accepted, and what to tell the client when not.</summary>
-internal readonly record struct RequestStateCheck(RequestStateVerdict Verdict, string? State)
+internal readonly record struct RequestStateCheck(RequestStateVerdict Verdict, string? State, string? Nonce = null)
 {
     /// <summary>The message of the -32602 error that refuses the state; null when it was accepted.</summary>
     public string? Refusal => Verdict switch

@@ -22,6 +22,9 @@ public sealed class SessionLimitTests : IAsyncLifetime
             ["Mcp:KeepAliveInterval"] = "00:00:00.100",
             ["Mcp:Limits:MaxStreamsPerSession"] = "1",
             ["Mcp:Limits:MaxSubscriptionsPerSession"] = "1",
+
+            // The rate limits' partition does not decide whose sessions count together: a principal's do.
+            ["RateLimiting:PartitionBy"] = "Global",
         });
 
     public async Task DisposeAsync() => await _host.DisposeAsync();

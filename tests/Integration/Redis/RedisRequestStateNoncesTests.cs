@@ -22,6 +22,18 @@ public sealed class RedisRequestStateNoncesTests : RedisTwoInstances
     }
 
     [Fact]
+    public async Task A_nonce_released_on_one_instance_is_accepted_once_more_on_the_other()
+    {
+        var expiresAt = _clock.GetUtcNow().AddMinutes(10);
+        Assert.True(await Nonces(A).TryUseAsync("n-1", expiresAt, default));
+
+        await Nonces(A).ReleaseAsync("n-1", default);
+
+        Assert.True(await Nonces(B).TryUseAsync("n-1", expiresAt, default));
+        Assert.False(await Nonces(A).TryUseAsync("n-1", expiresAt, default));
+    }
+
+    [Fact]
     public async Task The_mark_lives_under_the_key_prefix_and_expires_with_its_state()
     {
         var nonces = Nonces(A);

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using McpCqrs.Tests.Integration.Conformance;
+using McpCqrs.Tests.Integration.Support;
 using McpCqrs.Web.Mcp;
 using Microsoft.Extensions.Options;
 
@@ -351,5 +353,84 @@ public sealed class InputRequiredTests(StatelessHost fixture) : IClassFixture<St
         var chars = text.ToCharArray();
         chars[index] = chars[index] == 'A' ? 'B' : 'A';
         return new string(chars);
+    }
+}
+
+/// <summary>
+/// A retry refused by a rate limit ("retry after N s") gives its <c>requestState</c> back: the retry the error asks
+/// for, with the same state, is accepted once the window allows it, and is then used up like any other.
+/// </summary>
+public sealed class RequestStateRateLimitTests : IAsyncLifetime
+{
+    private const string Tool = "test_input_required_result_request_state";
+
+    private readonly UserClients _clients = new();
+    private TestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await TestHost.StartOnSqliteAsync(
+        services =>
+        {
+            services.AddTestUserAuthentication();
+            services.AddConformanceFixtures();
+            services.AddStatelessTestFixtures();
+        },
+        new Dictionary<string, string?>
+        {
+            ["RateLimiting:Policies:one-per-window:Algorithm"] = "FixedWindow",
+            ["RateLimiting:Policies:one-per-window:PermitLimit"] = "1",
+            ["RateLimiting:Policies:one-per-window:Window"] = "00:00:05",
+            // A tool registered in code is limited under its request's type name.
+            ["RateLimiting:Bindings:TestInputRequestState:0"] = "one-per-window",
+        });
+
+    public async Task DisposeAsync()
+    {
+        _clients.Dispose();
+        await _host.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_retry_refused_by_a_rate_limit_keeps_its_state_for_the_retry_the_error_asks_for()
+    {
+        // The first round takes the window's one permit, so its retry is refused, unless the window turned over
+        // between the two (then the attempt proves nothing and another caller tries again).
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            var http = _clients.As(_host.Address, $"limited-{attempt}");
+            var state = Expect.InputRequired(await http.CallAsync(Modern.Call(Tool, id: "first")), "first")["requestState"]!.GetValue<string>();
+            var refused = await http.CallAsync(Retry(state, "retry-0"));
+            if (CodeOf(refused) != -32000)
+            {
+                continue;
+            }
+
+            Assert.NotNull(refused.Final["error"]?["data"]?["retryAfter"]);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            Reply retried;
+            var n = 0;
+            while (CodeOf(retried = await http.CallAsync(Retry(state, $"retry-{++n}"))) == -32000)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"the rate limit never let the retry through: {retried}");
+                await Task.Delay(250);
+            }
+
+            Assert.Contains("state-ok", Expect.Text(Expect.Complete(retried, $"retry-{n}")), StringComparison.Ordinal);
+            var replay = await http.CallAsync(Retry(state, "replay"));
+            Assert.Equal(-32602, CodeOf(replay));
+            Assert.Contains("already used", replay.Final["error"]?["message"]?.GetValue<string>(), StringComparison.Ordinal);
+            return;
+        }
+
+        Assert.Fail("Three attempts in a row met a turning window; the refusal was never exercised.");
+    }
+
+    private static int? CodeOf(Reply reply) => reply.Final["error"]?["code"]?.GetValue<int>();
+
+    private static JsonObject Retry(string state, JsonNode id)
+    {
+        var message = Modern.Call(Tool, null, id);
+        message["params"]!["inputResponses"] = new JsonObject { ["confirm"] = new JsonObject { ["action"] = "accept", ["content"] = new JsonObject { ["ok"] = true } } };
+        message["params"]!["requestState"] = state;
+        return message;
     }
 }

@@ -35,6 +35,7 @@ public sealed class ListenLimitTests : IAsyncLifetime
         {
             ["Mcp:Limits:MaxListenStreamsPerPrincipal"] = "1",
             ["Mcp:Limits:MaxTaskIdsPerListen"] = "2",
+            ["Mcp:Limits:MaxSubscriptionsPerSession"] = "2",
         });
 
     public async Task DisposeAsync()
@@ -107,6 +108,15 @@ public sealed class ListenLimitTests : IAsyncLifetime
 
         var (_, _, ack) = await OpenAsync("frank", "f-2", new JsonObject { ["taskIds"] = new JsonArray(mine, "not-a-task") });
         Assert.True(JsonNode.DeepEquals(new JsonArray(mine), ack["params"]?["notifications"]?["taskIds"]), ack.ToJsonString());
+    }
+
+    [Fact]
+    public async Task A_listen_naming_more_resources_than_a_session_may_hold_is_refused_before_any_is_checked()
+    {
+        var refused = Expect.Error(await As("heidi").CallAsync(Listen("h-1", new JsonObject { ["resourceSubscriptions"] = new JsonArray("test://static-text", "tickets://1", "tickets://2") })), HttpStatusCode.OK, -32003, "h-1");
+
+        Assert.Equal("Mcp:Limits:MaxSubscriptionsPerSession", refused["data"]?["limit"]?.GetValue<string>());
+        Assert.Equal(2, refused["data"]?["max"]?.GetValue<int>());
     }
 
     [Fact]

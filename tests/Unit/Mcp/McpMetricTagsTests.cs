@@ -56,6 +56,17 @@ public sealed class McpMetricTagsTests
         Assert.Equal(McpMetricTags.Unknown, TagsOf(method, null)["mcp.method.name"]);
 
     [Theory]
+    [InlineData(-32602, "-32602")]
+    [InlineData(-32000, "-32000")]
+    [InlineData(-32768, "-32768")]
+    [InlineData(-31999, McpMetricTags.OtherError)]
+    [InlineData(-32769, McpMetricTags.OtherError)]
+    [InlineData(42, McpMetricTags.OtherError)]
+    [InlineData(int.MinValue, McpMetricTags.OtherError)]
+    public void An_error_code_is_tagged_as_itself_only_within_the_reserved_range(int code, string tag) =>
+        Assert.Equal(tag, McpMetricTags.ErrorType(code));
+
+    [Theory]
     [InlineData("initialize")]
     [InlineData("tools/list")]
     [InlineData("server/discover")]

@@ -27,6 +27,18 @@ public sealed class RequestStateNoncesTests
     }
 
     [Fact]
+    public async Task A_released_nonce_is_accepted_once_more_and_then_stays_used()
+    {
+        Assert.True(await _store.TryUseAsync("n-1", In(TimeSpan.FromMinutes(10)), default));
+
+        await _store.ReleaseAsync("n-1", default);
+
+        Assert.True(await _store.TryUseAsync("n-1", In(TimeSpan.FromMinutes(10)), default));
+        Assert.False(await _store.TryUseAsync("n-1", In(TimeSpan.FromMinutes(10)), default));
+        Assert.Equal(1, _store.Count);
+    }
+
+    [Fact]
     public async Task A_used_nonce_stays_used_until_its_expiry_and_is_forgotten_after_it()
     {
         Assert.True(await _store.TryUseAsync("n-1", In(TimeSpan.FromMinutes(10)), default));

@@ -146,11 +146,16 @@ public sealed class RequestStateProtectorTests
             Uses.Add((nonce, expiresAt));
             return ValueTask.FromResult(true);
         }
+
+        public ValueTask ReleaseAsync(string nonce, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 
     private sealed class UnavailableNonces : IRequestStateNonces
     {
         public ValueTask<bool> TryUseAsync(string nonce, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+            throw new SessionStoreUnavailableException(new TimeoutException("Redis did not answer."));
+
+        public ValueTask ReleaseAsync(string nonce, CancellationToken cancellationToken) =>
             throw new SessionStoreUnavailableException(new TimeoutException("Redis did not answer."));
     }
 }

@@ -12,4 +12,10 @@ public interface IRequestStateNonces
     /// and the nonce stays unused); a full in-memory store throws <see cref="McpLimitExceededException"/>.
     /// </summary>
     ValueTask<bool> TryUseAsync(string nonce, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Forgets that <paramref name="nonce"/> was used: only for a request refused before its handler ran, so that the
+    /// retry the client was told to send is accepted. Throws as <see cref="TryUseAsync"/> when the store cannot answer.
+    /// </summary>
+    ValueTask ReleaseAsync(string nonce, CancellationToken cancellationToken);
 }

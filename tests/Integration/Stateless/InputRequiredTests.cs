@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using McpCqrs.Tests.Integration.Conformance;
 using McpCqrs.Tests.Integration.Support;
 using McpCqrs.Web.Mcp;
 using Microsoft.Extensions.Options;
@@ -367,13 +366,7 @@ public sealed class RequestStateRateLimitTests : IAsyncLifetime
     private readonly UserClients _clients = new();
     private TestHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await TestHost.StartOnSqliteAsync(
-        services =>
-        {
-            services.AddTestUserAuthentication();
-            services.AddConformanceFixtures();
-            services.AddStatelessTestFixtures();
-        },
+    public async Task InitializeAsync() => _host = await StatelessHost.StartAsync(
         new Dictionary<string, string?>
         {
             ["RateLimiting:Policies:one-per-window:Algorithm"] = "FixedWindow",

@@ -20,22 +20,19 @@ public sealed class ListenLimitTests : IAsyncLifetime
     private readonly UserClients _clients = new();
     private TestHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await TestHost.StartOnSqliteAsync(
-        services =>
-        {
-            services.AddTestUserAuthentication();
-            services.AddConformanceFixtures();
-            services.AddStatelessTestFixtures();
-            services.AddTaskFixtures();
-
-            // Permissions are checked although the host lets anyone in: no caller here holds tickets:read.
-            services.Replace(ServiceDescriptor.Singleton(new PermissionEvaluator(new PermissionOptions { Enforce = true })));
-        },
+    public async Task InitializeAsync() => _host = await StatelessHost.StartAsync(
         new Dictionary<string, string?>
         {
             ["Mcp:Limits:MaxListenStreamsPerPrincipal"] = "1",
             ["Mcp:Limits:MaxTaskIdsPerListen"] = "2",
             ["Mcp:Limits:MaxSubscriptionsPerSession"] = "2",
+        },
+        services =>
+        {
+            services.AddTaskFixtures();
+
+            // Permissions are checked although the host lets anyone in: no caller here holds tickets:read.
+            services.Replace(ServiceDescriptor.Singleton(new PermissionEvaluator(new PermissionOptions { Enforce = true })));
         });
 
     public async Task DisposeAsync()

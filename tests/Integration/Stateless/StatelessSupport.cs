@@ -263,13 +263,22 @@ public sealed class StatelessHost : IAsyncLifetime
 
     internal TestHost Host { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Host = await TestHost.StartOnSqliteAsync(services =>
-    {
-        services.AddSingleton<TimeProvider>(Clock);
-        services.AddTestUserAuthentication();
-        services.AddConformanceFixtures();
-        services.AddStatelessTestFixtures();
-    });
+    public async Task InitializeAsync() => Host = await StartAsync(also: services => services.AddSingleton<TimeProvider>(Clock));
+
+    /// <summary>
+    /// A host on SQLite with the test-user scheme, the conformance fixtures and the fixtures of this folder, plus
+    /// <paramref name="also"/> and the settings in <paramref name="more"/>.
+    /// </summary>
+    internal static Task<TestHost> StartAsync(IDictionary<string, string?>? more = null, Action<IServiceCollection>? also = null) =>
+        TestHost.StartOnSqliteAsync(
+            services =>
+            {
+                services.AddTestUserAuthentication();
+                services.AddConformanceFixtures();
+                services.AddStatelessTestFixtures();
+                also?.Invoke(services);
+            },
+            more);
 
     public async Task DisposeAsync()
     {

@@ -127,6 +127,34 @@ public sealed class ExperimentalTaskTests(TaskHost host) : IClassFixture<TaskHos
     }
 
     [Fact]
+    public async Task Tasks_list_shows_a_tool_error_as_failed_as_tasks_get_does()
+    {
+        var mcp = await SessionAsync("frank");
+        var failing = Result(await AnswerAsync(await mcp.PostAsync(CallWithTask("failing_job"))))["task"]!["taskId"]!.GetValue<string>();
+        var passing = Result(await AnswerAsync(await mcp.PostAsync(CallWithTask("slow_compute", new JsonObject { ["seconds"] = 0 }))))["task"]!["taskId"]!.GetValue<string>();
+        await AnswerAsync(await mcp.PostAsync(TaskMethod("tasks/result", failing)));
+        await AnswerAsync(await mcp.PostAsync(TaskMethod("tasks/result", passing)));
+
+        var listed = new Dictionary<string, string>();
+        string? cursor = null;
+        do
+        {
+            var page = Result(await AnswerAsync(await mcp.PostAsync(Request("tasks/list", cursor is null ? new JsonObject() : new JsonObject { ["cursor"] = cursor }))));
+            foreach (var task in page["tasks"]!.AsArray())
+            {
+                listed[task!["taskId"]!.GetValue<string>()] = task["status"]!.GetValue<string>();
+            }
+
+            cursor = page["nextCursor"]?.GetValue<string>();
+        }
+        while (cursor is not null);
+
+        Assert.Equal("failed", listed[failing]);
+        Assert.Equal("completed", listed[passing]);
+        Assert.Equal("failed", Result(await AnswerAsync(await mcp.PostAsync(TaskMethod("tasks/get", failing))))["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Tasks_result_of_a_protocol_error_is_that_error()
     {
         var mcp = await SessionAsync();

@@ -46,6 +46,17 @@ public sealed class McpTaskRecord
     /// <summary>The tool result (a CallToolResult as JSON) once completed.</summary>
     public string? ResultJson { get; set; }
 
+    /// <summary>
+    /// Whether <see cref="ResultJson"/> is a tool error (<c>isError: true</c>), kept beside it so a list that does not
+    /// read the results still shows such a task as 2025-11-25 does (<c>failed</c>).
+    /// </summary>
+    public bool ResultIsError { get; set; }
+
+    /// <summary>Whether a tool result written as JSON is a tool error (<c>isError: true</c>).</summary>
+    public static bool IsErrorResult(string? resultJson) =>
+        resultJson is not null
+        && System.Text.Json.Nodes.JsonNode.Parse(resultJson)?["isError"]?.GetValueKind() == System.Text.Json.JsonValueKind.True;
+
     /// <summary>The JSON-RPC error (<c>{code, message, data?}</c>) once failed.</summary>
     public string? ErrorJson { get; set; }
 

@@ -85,6 +85,7 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
                 PollIntervalMs = t.PollIntervalMs,
                 CancelRequested = t.CancelRequested,
                 Revision = t.Revision,
+                ResultIsError = t.ResultIsError,
             })
             .ToListAsync(cancellationToken);
 
@@ -109,12 +110,14 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
     private static Task<int> SetStatusAsync(IQueryable<McpTaskRecord> tasks, McpTaskStatus status, string? statusMessage, string? resultJson, string? errorJson, DateTime now, CancellationToken cancellationToken, bool cancelRequested = false)
     {
         var terminal = McpTaskRecord.IsTerminal(status);
+        var resultIsError = McpTaskRecord.IsErrorResult(resultJson);
         return tasks.ExecuteUpdateAsync(
             set => set
                 .SetProperty(t => t.CancelRequested, t => cancelRequested || t.CancelRequested)
                 .SetProperty(t => t.Status, status)
                 .SetProperty(t => t.StatusMessage, statusMessage)
                 .SetProperty(t => t.ResultJson, resultJson)
+                .SetProperty(t => t.ResultIsError, resultIsError)
                 .SetProperty(t => t.ErrorJson, errorJson)
                 .SetProperty(t => t.LastUpdatedAt, now)
                 .SetProperty(t => t.LeaseOwner, t => terminal ? null : t.LeaseOwner)

@@ -104,6 +104,13 @@ public interface IMcpTaskStore
     /// </summary>
     Task<McpTaskRecord> CreateAsync(McpTaskDraft draft, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Like <see cref="CreateAsync"/>, unless the owner already has <paramref name="maxLive"/> tasks that have not
+    /// ended: then nothing is written and null is returned. The count and the insert are atomic, so parallel creations
+    /// by one owner never pass the bound together.
+    /// </summary>
+    Task<McpTaskRecord?> TryCreateAsync(McpTaskDraft draft, int maxLive, CancellationToken cancellationToken);
+
     /// <summary>The task if it exists, has not expired and belongs to <paramref name="owner"/>; else null (no existence oracle).</summary>
     Task<McpTaskRecord?> FindAsync(string taskId, string owner, CancellationToken cancellationToken);
 

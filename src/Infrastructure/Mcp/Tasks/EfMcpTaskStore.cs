@@ -22,8 +22,22 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    public async Task<McpTaskRecord> CreateAsync(McpTaskDraft draft, CancellationToken cancellationToken)
+    public async Task<McpTaskRecord> CreateAsync(McpTaskDraft draft, CancellationToken cancellationToken) =>
+        await TryCreateAsync(draft, int.MaxValue, cancellationToken) ?? throw new InvalidOperationException("Unreachable: no bound was set.");
+
+    /// <summary>
+    /// The count and the insert are one transaction that no other creation for the same owner interleaves with:
+    /// PostgreSQL serializes them per owner with a transaction-scoped advisory lock; SQLite, with one writer at a time,
+    /// takes its write lock at the insert, which comes before the count. Over the bound, the insert is rolled back.
+    /// </summary>
+    public async Task<McpTaskRecord?> TryCreateAsync(McpTaskDraft draft, int maxLive, CancellationToken cancellationToken)
     {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (db.Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL")
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({draft.Owner}))", cancellationToken);
+        }
+
         var now = Now;
         var task = new McpTaskRecord
         {
@@ -48,6 +62,13 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
 
         await db.SaveChangesAsync(cancellationToken);
         db.ChangeTracker.Clear();
+        if (maxLive != int.MaxValue && await CountLiveAsync(draft.Owner, cancellationToken) > maxLive)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return null;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
         return task;
     }
 

@@ -111,6 +111,13 @@ public interface IMcpTaskStore
     /// </summary>
     Task<McpTaskRecord?> TryCreateAsync(McpTaskDraft draft, int maxLive, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Fails a task whose time to live ended before it finished (error −32001), unless it has ended already; the
+    /// failure is kept for one more time to live, so a client polling the task learns what happened. False when the
+    /// task had ended (or is gone).
+    /// </summary>
+    Task<bool> FailExpiredAsync(string taskId, CancellationToken cancellationToken);
+
     /// <summary>The task if it exists, has not expired and belongs to <paramref name="owner"/>; else null (no existence oracle).</summary>
     Task<McpTaskRecord?> FindAsync(string taskId, string owner, CancellationToken cancellationToken);
 

@@ -18,6 +18,10 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
 
     public const string AbandonedMessage = "The instance running this task stopped before it finished; the task was not re-run.";
 
+    public const string ExpiredMessage = "The task's time to live ended before it finished; it was stopped.";
+
+    private static readonly string ExpiredError = McpTaskWire.ErrorJson(-32001, ExpiredMessage);
+
     private static readonly McpTaskStatus[] Terminal = McpTaskRecord.TerminalStatuses;
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
@@ -128,7 +132,7 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
     /// The one status change: a single conditional <c>UPDATE</c> over <paramref name="tasks"/> (whose filter says
     /// from which states), bumping the revision; a terminal status releases the lease.
     /// </summary>
-    private static Task<int> SetStatusAsync(IQueryable<McpTaskRecord> tasks, McpTaskStatus status, string? statusMessage, string? resultJson, string? errorJson, DateTime now, CancellationToken cancellationToken, bool cancelRequested = false)
+    private static Task<int> SetStatusAsync(IQueryable<McpTaskRecord> tasks, McpTaskStatus status, string? statusMessage, string? resultJson, string? errorJson, DateTime now, CancellationToken cancellationToken, bool cancelRequested = false, DateTime? keepUntil = null)
     {
         var terminal = McpTaskRecord.IsTerminal(status);
         var resultIsError = McpTaskRecord.IsErrorResult(resultJson);
@@ -141,10 +145,31 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
                 .SetProperty(t => t.ResultIsError, resultIsError)
                 .SetProperty(t => t.ErrorJson, errorJson)
                 .SetProperty(t => t.LastUpdatedAt, now)
+                .SetProperty(t => t.ExpiresAt, t => keepUntil ?? t.ExpiresAt)
                 .SetProperty(t => t.LeaseOwner, t => terminal ? null : t.LeaseOwner)
                 .SetProperty(t => t.LeaseExpiresAt, t => terminal ? null : t.LeaseExpiresAt)
                 .SetProperty(t => t.Revision, t => t.Revision + 1),
             cancellationToken);
+    }
+
+    public async Task<bool> FailExpiredAsync(string taskId, CancellationToken cancellationToken)
+    {
+        var task = await db.Set<McpTaskRecord>().AsNoTracking().Where(t => t.TaskId == taskId).Select(t => new { t.TtlMs }).FirstOrDefaultAsync(cancellationToken);
+        if (task is null)
+        {
+            return false;
+        }
+
+        var now = Now;
+        return await SetStatusAsync(
+            db.Set<McpTaskRecord>().Where(t => t.TaskId == taskId && !Terminal.Contains(t.Status)),
+            McpTaskStatus.Failed,
+            ExpiredMessage,
+            null,
+            ExpiredError,
+            now,
+            cancellationToken,
+            keepUntil: now + TimeSpan.FromMilliseconds(task.TtlMs ?? 0)) == 1;
     }
 
     public async Task<bool> RequestCancelAsync(string taskId, string owner, CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Context;
 using McpCqrs.Application.Mcp.External;
+using McpCqrs.Application.Mcp.Methods;
 using McpCqrs.Application.Mcp.Schema;
 using McpCqrs.Application.Mcp.Sessions;
 using McpCqrs.Application.Tickets.Commands.CreateTicket;

@@ -27,8 +27,6 @@ namespace McpCqrs.Web.Mcp;
 /// </summary>
 internal sealed partial class McpHttpTransport
 {
-    public const string StatelessVersion = "2026-07-28";
-
     private const string MetaProtocolVersion = "io.modelcontextprotocol/protocolVersion";
     private const string MetaClientCapabilities = "io.modelcontextprotocol/clientCapabilities";
     private const string MetaClientInfo = "io.modelcontextprotocol/clientInfo";
@@ -36,21 +34,6 @@ internal sealed partial class McpHttpTransport
     private const string MetaServerInfo = "io.modelcontextprotocol/serverInfo";
     private const string MetaSubscriptionId = "io.modelcontextprotocol/subscriptionId";
     private const int HeaderMismatch = -32020;
-
-    private static readonly HashSet<string> SessionEraVersions = new(StringComparer.Ordinal) { "2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25" };
-
-    private static readonly HashSet<string> StatelessMethods = new(StringComparer.Ordinal)
-    {
-        RequestMethods.ServerDiscover, RequestMethods.ToolsList, RequestMethods.ToolsCall, RequestMethods.ResourcesList,
-        RequestMethods.ResourcesTemplatesList, RequestMethods.ResourcesRead, RequestMethods.PromptsList, RequestMethods.PromptsGet,
-        RequestMethods.CompletionComplete, RequestMethods.SubscriptionsListen,
-        McpTaskMethods.Get, McpTaskMethods.Update, McpTaskMethods.Cancel,
-    };
-
-    private static readonly HashSet<string> InputRequiredMethods = new(StringComparer.Ordinal)
-    {
-        RequestMethods.ToolsCall, RequestMethods.PromptsGet, RequestMethods.ResourcesRead,
-    };
 
     private static bool IsStatelessRequest(HttpContext http, JsonRpcEnvelope envelope)
     {
@@ -61,7 +44,7 @@ internal sealed partial class McpHttpTransport
         }
 
         var header = http.Request.Headers[VersionHeader].ToString().Trim();
-        return header.Length > 0 && !SessionEraVersions.Contains(header);
+        return header.Length > 0 && !McpProtocol.IsSessionEra(header);
     }
 
     private async Task StatelessAsync(HttpContext http, JsonRpcEnvelope envelope)
@@ -84,7 +67,7 @@ internal sealed partial class McpHttpTransport
             return;
         }
 
-        if (call.Method == RequestMethods.SubscriptionsListen)
+        if (call.Rule.Create is null)
         {
             await ListenAsync(http, call);
             return;
@@ -137,16 +120,14 @@ internal sealed partial class McpHttpTransport
         {
             try
             {
-                var message = call.Method == RequestMethods.ServerDiscover
-                    ? new McpDiscover()
-                    : McpMethodTable.Create(call.Method, envelope.ParamsElement);
+                var message = call.Rule.Create!(envelope.ParamsElement);
                 var result = await services.GetRequiredService<ISender>().Send((object)message, alive.Token);
                 operation.Succeeded(result);
                 payload = JsonRpcWire.Response(id, context.CreatedTask is { } created
                     ? WithServerInfo(McpTaskWire.Created(created, McpTaskShape.Extension))
                     : Complete(call, result));
             }
-            catch (InputRequiredException ex) when (InputRequiredMethods.Contains(call.Method))
+            catch (InputRequiredException ex) when (call.Rule.MayRequireInput)
             {
                 operation.Succeeded(null);
                 payload = JsonRpcWire.Response(id, InputRequired(ex, principal, call.Method, digest));
@@ -216,11 +197,11 @@ internal sealed partial class McpHttpTransport
             throw new McpTransportException(StatusCodes.Status400BadRequest, HeaderMismatch, $"The {VersionHeader} header must be present and equal params._meta['{MetaProtocolVersion}'].", id);
         }
 
-        if (version != StatelessVersion)
+        if (version != McpProtocol.StatelessVersion)
         {
             throw new McpTransportException(StatusCodes.Status400BadRequest, (int)McpErrorCode.UnsupportedProtocolVersion, $"Unsupported protocol version '{version}'.", id)
             {
-                ErrorData = new JsonObject { ["supported"] = new JsonArray(StatelessVersion), ["requested"] = version },
+                ErrorData = new JsonObject { ["supported"] = new JsonArray([.. McpProtocol.StatelessVersions.Select(v => (JsonNode?)v)]), ["requested"] = version },
             };
         }
 
@@ -229,13 +210,8 @@ internal sealed partial class McpHttpTransport
             throw new McpTransportException(StatusCodes.Status400BadRequest, HeaderMismatch, "The Mcp-Method header must equal the request's method.", id);
         }
 
-        var nameField = method switch
-        {
-            RequestMethods.ToolsCall or RequestMethods.PromptsGet => "name",
-            RequestMethods.ResourcesRead => "uri",
-            McpTaskMethods.Get or McpTaskMethods.Update or McpTaskMethods.Cancel => "taskId",
-            _ => null,
-        };
+        var rule = McpMethodTable.Find(method, McpEra.Stateless);
+        var nameField = rule?.NameField;
         if (nameField is not null && StandardHeader(http, "Mcp-Name", id) is var name && (name is null || name != Text(parameters[nameField])))
         {
             throw new McpTransportException(StatusCodes.Status400BadRequest, HeaderMismatch, $"The Mcp-Name header must equal params.{nameField}.", id);
@@ -246,9 +222,9 @@ internal sealed partial class McpHttpTransport
             CheckParameterHeaders(http, tool, parameters["arguments"] as JsonObject, id);
         }
 
-        if (!StatelessMethods.Contains(method))
+        if (rule is null)
         {
-            throw new McpTransportException(StatusCodes.Status404NotFound, (int)McpErrorCode.MethodNotFound, $"Method not found: '{method}' (not part of protocol version {StatelessVersion}).", id);
+            throw new McpTransportException(StatusCodes.Status404NotFound, (int)McpErrorCode.MethodNotFound, $"Method not found: '{method}' (not part of protocol version {McpProtocol.StatelessVersion}).", id);
         }
 
         LoggingLevel? logLevel = null;
@@ -282,7 +258,7 @@ internal sealed partial class McpHttpTransport
         }
 
         var takesTasks = capabilitiesNode["extensions"] is JsonObject extensions && extensions[McpTaskWire.ExtensionId] is JsonObject;
-        return new StatelessCall(id!.Value, method, version, parameters, capabilities, clientInfo, logLevel, takesTasks);
+        return new StatelessCall(id!.Value, rule, version, parameters, capabilities, clientInfo, logLevel, takesTasks);
     }
 
     /// <summary>
@@ -359,12 +335,11 @@ internal sealed partial class McpHttpTransport
         var node = result is null ? new JsonObject() : JsonSerializer.SerializeToNode(result, result.GetType(), JsonRpcWire.Options) as JsonObject ?? new JsonObject();
         node["resultType"] = "complete";
         WithServerInfo(node);
-        (long Ttl, string Scope)? hints = call.Method switch
+        (long Ttl, string Scope)? hints = call.Rule.Cache switch
         {
-            RequestMethods.ServerDiscover or RequestMethods.ToolsList or RequestMethods.PromptsList
-                or RequestMethods.ResourcesList or RequestMethods.ResourcesTemplatesList
-                => ((long)options.Value.ListCacheTtl.TotalMilliseconds, permissions.HidesForbidden && call.Method != RequestMethods.ServerDiscover ? "private" : "public"),
-            RequestMethods.ResourcesRead => catalog.TryMatchResource(Text(call.Params["uri"]) ?? string.Empty, out var resource, out _)
+            McpCacheHint.Discovery => ((long)options.Value.ListCacheTtl.TotalMilliseconds, "public"),
+            McpCacheHint.CatalogList => ((long)options.Value.ListCacheTtl.TotalMilliseconds, permissions.HidesForbidden ? "private" : "public"),
+            McpCacheHint.Resource => catalog.TryMatchResource(Text(call.Params["uri"]) ?? string.Empty, out var resource, out _)
                 ? (resource.CacheTtlMs, resource.CacheScope)
                 : (0L, "private"),
             _ => null,
@@ -538,13 +513,16 @@ internal sealed partial class McpHttpTransport
 
     private sealed record StatelessCall(
         RequestId Id,
-        string Method,
+        McpMethodRule Rule,
         string Version,
         JsonObject Params,
         ClientCapabilities? Capabilities,
         Implementation? ClientInfo,
         LoggingLevel? LogLevel,
-        bool TakesTasks);
+        bool TakesTasks)
+    {
+        public string Method => Rule.Name;
+    }
 }
 
 /// <summary>

@@ -641,7 +641,7 @@ internal sealed partial class McpHttpTransport(
     {
         var sessionId = http.Request.Headers[SessionHeader].ToString();
         if (string.IsNullOrEmpty(sessionId) && !HttpMethods.IsPost(http.Request.Method)
-            && http.Request.Headers[VersionHeader].ToString().Trim() is { Length: > 0 } statelessVersion && !SessionEraVersions.Contains(statelessVersion))
+            && http.Request.Headers[VersionHeader].ToString().Trim() is { Length: > 0 } statelessVersion && !McpProtocol.IsSessionEra(statelessVersion))
         {
             // A stateless-era client has no session to stream or end.
             throw new McpTransportException(StatusCodes.Status405MethodNotAllowed, (int)McpErrorCode.MethodNotFound, $"{http.Request.Method} is not used by protocol version {statelessVersion}.", id);

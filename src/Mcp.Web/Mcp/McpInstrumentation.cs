@@ -1,3 +1,4 @@
+using McpCqrs.Application.Mcp.Methods;
 using System.Diagnostics;
 using System.Text.Json;
 using McpCqrs.Application.Common.Diagnostics;

@@ -186,20 +186,20 @@ internal sealed partial class RequestStateProtector
         }
     }
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Base64Url(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 
     private static bool TryBase64Url(string text, out byte[] bytes)
     {
-        var padded = text.Replace('-', '+').Replace('_', '/');
-        padded += new string('=', (4 - (padded.Length % 4)) % 4);
-        bytes = new byte[padded.Length];
-        if (Convert.TryFromBase64String(padded, bytes, out var written))
+        try
         {
-            bytes = bytes[..written];
+            bytes = System.Buffers.Text.Base64Url.DecodeFromChars(text);
             return true;
         }
-
-        return false;
+        catch (FormatException)
+        {
+            bytes = [];
+            return false;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Mcp:RequestStateKey is not set: input_required states are sealed with a random key of this process and cannot be resumed on another instance")]

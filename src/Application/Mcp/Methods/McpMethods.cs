@@ -82,13 +82,10 @@ public static class McpCapabilities
 
 public sealed class McpDiscoverHandler(McpServerInfo server, IServiceProvider services) : IQueryHandler<McpDiscover, DiscoverResult>
 {
-    /// <summary>The stateless revisions served; the session-based ones are negotiated by <c>initialize</c>.</summary>
-    public static IReadOnlyList<string> StatelessVersions { get; } = ["2026-07-28"];
-
     public ValueTask<DiscoverResult> Handle(McpDiscover query, CancellationToken cancellationToken) =>
         ValueTask.FromResult(new DiscoverResult
         {
-            SupportedVersions = [.. StatelessVersions],
+            SupportedVersions = [.. McpProtocol.StatelessVersions],
             Capabilities = McpCapabilities.Server(tasksExtension: services.GetService(typeof(McpCqrs.Application.Mcp.Tasks.IMcpTaskQueue)) is not null),
             Instructions = server.Instructions,
         });
@@ -263,16 +260,14 @@ public static class ListCursor
     }
 
     public static string Encode(int offset, string list) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{list}:{offset}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{list}:{offset}"));
 
     /// <summary>The offset a cursor of <paramref name="list"/> points at; -32602 for anything this server did not issue.</summary>
     public static int Decode(string cursor, string list)
     {
         try
         {
-            var padded = cursor.Replace('-', '+').Replace('_', '/');
-            padded += new string('=', (4 - (padded.Length % 4)) % 4);
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(padded));
+            var text = Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(cursor));
             var prefix = list + ":";
             if (text.StartsWith(prefix, StringComparison.Ordinal)
                 && int.TryParse(text.AsSpan(prefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var offset))

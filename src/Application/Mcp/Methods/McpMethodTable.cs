@@ -1,0 +1,137 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mediator;
+using McpCqrs.Application.Mcp.Output;
+using McpCqrs.Application.Mcp.Tasks;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace McpCqrs.Application.Mcp.Methods;
+
+/// <summary>What the response of a method may carry as cache hints in the stateless era (<c>ttlMs</c>, <c>cacheScope</c>).</summary>
+public enum McpCacheHint
+{
+    /// <summary>Not cacheable: no hints.</summary>
+    None,
+
+    /// <summary>A list of the catalog: the configured list lifetime, private when the list depends on the caller.</summary>
+    CatalogList,
+
+    /// <summary><c>server/discover</c>: the configured list lifetime, always public.</summary>
+    Discovery,
+
+    /// <summary><c>resources/read</c>: the resource binding's own lifetime and scope.</summary>
+    Resource,
+}
+
+/// <summary>One JSON-RPC method: the eras that serve it, how its params become a request, and its per-era rules.</summary>
+/// <param name="Name">The method's name on the wire.</param>
+/// <param name="Eras">The eras that serve it; elsewhere it is "method not found".</param>
+/// <param name="Create">Params → the method's request; null for a method served as a stream (<c>subscriptions/listen</c>).</param>
+/// <param name="NameField">The params field the stateless era mirrors in the <c>Mcp-Name</c> header, if any.</param>
+/// <param name="MayRequireInput">Stateless era: the method may answer <c>input_required</c> instead of a result.</param>
+/// <param name="Cache">The cache hints of its stateless result.</param>
+public sealed record McpMethodRule(
+    string Name,
+    IReadOnlySet<McpEra> Eras,
+    Func<JsonElement?, IMessage>? Create,
+    string? NameField = null,
+    bool MayRequireInput = false,
+    McpCacheHint Cache = McpCacheHint.None)
+{
+    public bool ServedIn(McpEra era) => Eras.Contains(era);
+}
+
+/// <summary>
+/// The one table of MCP methods: name → eras, request and rules. The transport reads it to route, the era policies
+/// to check and shape, telemetry to name methods (anything else is <c>_other</c>). A method added here is served.
+/// </summary>
+public static class McpMethodTable
+{
+    private static readonly IReadOnlySet<McpEra> Session = new HashSet<McpEra> { McpEra.Session };
+    private static readonly IReadOnlySet<McpEra> Stateless = new HashSet<McpEra> { McpEra.Stateless };
+    private static readonly IReadOnlySet<McpEra> Both = new HashSet<McpEra> { McpEra.Session, McpEra.Stateless };
+
+    private static readonly Dictionary<string, McpMethodRule> Rules = new McpMethodRule[]
+    {
+        new(RequestMethods.Initialize, Session, p => new McpInitialize(Read<InitializeRequestParams>(p, required: true)!)),
+        new(RequestMethods.ServerDiscover, Stateless, _ => new McpDiscover(), Cache: McpCacheHint.Discovery),
+        new(RequestMethods.Ping, Session, _ => new McpPing()),
+        new(RequestMethods.ToolsList, Both, p => new McpListTools(Read<ListToolsRequestParams>(p)?.Cursor), Cache: McpCacheHint.CatalogList),
+        new(RequestMethods.ToolsCall, Both, p =>
+        {
+            var call = Read<CallToolRequestParams>(p, required: true)!;
+            return string.IsNullOrEmpty(call.Name)
+                ? throw new McpProtocolException("tools/call needs a tool name in params.name.", McpErrorCode.InvalidParams)
+                : new McpCallTool(call.Name, call.Arguments, OutputFormats.FromMeta(call.Meta));
+        }, NameField: "name", MayRequireInput: true),
+        new(RequestMethods.LoggingSetLevel, Session, p => new McpSetLoggingLevel(Read<SetLevelRequestParams>(p, required: true)!.Level)),
+        new(RequestMethods.ResourcesList, Both, p => new McpListResources(Read<ListResourcesRequestParams>(p)?.Cursor), Cache: McpCacheHint.CatalogList),
+        new(RequestMethods.ResourcesTemplatesList, Both, p => new McpListResourceTemplates(Read<ListResourceTemplatesRequestParams>(p)?.Cursor), Cache: McpCacheHint.CatalogList),
+        new(RequestMethods.ResourcesRead, Both, p => new McpReadResource(Uri(Read<ReadResourceRequestParams>(p, required: true)!.Uri)), NameField: "uri", MayRequireInput: true, Cache: McpCacheHint.Resource),
+        new(RequestMethods.ResourcesSubscribe, Session, p => new McpSubscribe(Uri(Read<SubscribeRequestParams>(p, required: true)!.Uri))),
+        new(RequestMethods.ResourcesUnsubscribe, Session, p => new McpUnsubscribe(Uri(Read<UnsubscribeRequestParams>(p, required: true)!.Uri))),
+        new(RequestMethods.PromptsList, Both, p => new McpListPrompts(Read<ListPromptsRequestParams>(p)?.Cursor), Cache: McpCacheHint.CatalogList),
+        new(RequestMethods.PromptsGet, Both, p =>
+        {
+            var get = Read<GetPromptRequestParams>(p, required: true)!;
+            return string.IsNullOrEmpty(get.Name)
+                ? throw new McpProtocolException("prompts/get needs a prompt name in params.name.", McpErrorCode.InvalidParams)
+                : new McpGetPrompt(get.Name, get.Arguments?.ToDictionary(a => a.Key, a => a.Value.ValueKind == JsonValueKind.String ? a.Value.GetString()! : a.Value.GetRawText()));
+        }, NameField: "name", MayRequireInput: true),
+        new(RequestMethods.CompletionComplete, Both, p => new McpComplete(Read<CompleteRequestParams>(p, required: true)!)),
+        new(RequestMethods.SubscriptionsListen, Stateless, null),
+        new(McpTaskMethods.Get, Both, p => new McpGetTask(TaskId(p)), NameField: "taskId"),
+        new(McpTaskMethods.Update, Both, p => new McpUpdateTask(
+            TaskId(p),
+            p is { ValueKind: JsonValueKind.Object } update && update.TryGetProperty("inputResponses"u8, out var answers) && answers.ValueKind == JsonValueKind.Object
+                ? answers.EnumerateObject().ToDictionary(a => a.Name, a => JsonNode.Parse(a.Value.GetRawText()), StringComparer.Ordinal)
+                : new Dictionary<string, JsonNode?>()), NameField: "taskId"),
+        new(McpTaskMethods.Cancel, Both, p => new McpCancelTask(TaskId(p)), NameField: "taskId"),
+        new(McpTaskMethods.Result, Session, p => new McpTaskResult(TaskId(p))),
+        new(McpTaskMethods.List, Session, p => new McpListTasks(p is { ValueKind: JsonValueKind.Object } list && list.TryGetProperty("cursor"u8, out var cursor) && cursor.ValueKind == JsonValueKind.String ? cursor.GetString() : null)),
+    }.ToDictionary(r => r.Name, StringComparer.Ordinal);
+
+    /// <summary>Whether this server serves <paramref name="method"/> in any era.</summary>
+    public static bool IsKnown(string method) => Rules.ContainsKey(method);
+
+    /// <summary>The rule of <paramref name="method"/> in <paramref name="era"/>, or null when that era does not serve it.</summary>
+    public static McpMethodRule? Find(string method, McpEra era) =>
+        Rules.TryGetValue(method, out var rule) && rule.ServedIn(era) ? rule : null;
+
+    /// <summary>The request for <paramref name="method"/> in <paramref name="era"/>; -32601 when there is none, -32602 when the params do not fit.</summary>
+    public static IMessage Create(string method, JsonElement? parameters, McpEra era = McpEra.Session) =>
+        Find(method, era)?.Create is { } create
+            ? create(parameters)
+            : throw new McpProtocolException($"Method not found: '{method}'.", McpErrorCode.MethodNotFound);
+
+    private static string TaskId(JsonElement? parameters) =>
+        parameters is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty("taskId"u8, out var id) && id.ValueKind == JsonValueKind.String && id.GetString() is { Length: > 0 } taskId
+            ? taskId
+            : throw new McpProtocolException("This method needs the task's id in params.taskId.", McpErrorCode.InvalidParams);
+
+    private static string Uri(string? uri) =>
+        string.IsNullOrEmpty(uri) ? throw new McpProtocolException("This method needs a resource URI in params.uri.", McpErrorCode.InvalidParams) : uri;
+
+    private static T? Read<T>(JsonElement? parameters, bool required = false)
+        where T : class
+    {
+        if (parameters is null)
+        {
+            return required
+                ? throw new McpProtocolException("This method needs params.", McpErrorCode.InvalidParams)
+                : null;
+        }
+
+        try
+        {
+            return parameters.Value.Deserialize<T>(McpJsonUtilities.DefaultOptions)
+                ?? throw new McpProtocolException("This method needs params.", McpErrorCode.InvalidParams);
+        }
+        catch (JsonException ex)
+        {
+            var at = ex.Path is { Length: > 1 } path ? $" at '{path}'" : string.Empty;
+            throw new McpProtocolException($"Invalid params{at}: the value does not fit the method's params.", McpErrorCode.InvalidParams);
+        }
+    }
+}

@@ -6,6 +6,7 @@ using McpCqrs.Application;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Application.Mcp.Dispatch;
 using McpCqrs.Application.Mcp.External;
 using McpCqrs.Application.Mcp.Methods;
 using McpCqrs.Application.Mcp.Schema;

@@ -1,3 +1,4 @@
+using McpCqrs.Application.Mcp.Dispatch;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Common.RateLimiting;
 using McpCqrs.Application.Mcp;
@@ -122,6 +123,6 @@ internal sealed partial class McpHttpTransport
             $"This session has {max} streams open on this server already: close one before opening another.")),
         http.RequestAborted);
 
-    private static McpTransportException UnknownStream() =>
-        new(StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidRequest, "Last-Event-ID names a stream this session does not have (or whose events expired); open the GET stream without it.");
+    private static McpRefusal UnknownStream() =>
+        new(McpStatus.BadRequest, (int)McpErrorCode.InvalidRequest, "Last-Event-ID names a stream this session does not have (or whose events expired); open the GET stream without it.");
 }

@@ -1,3 +1,4 @@
+using McpCqrs.Application.Mcp.Dispatch;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpCqrs.Application.Common.Interfaces;

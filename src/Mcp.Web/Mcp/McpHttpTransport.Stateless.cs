@@ -1,3 +1,4 @@
+using McpCqrs.Application.Mcp.Dispatch;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -61,7 +62,7 @@ internal sealed partial class McpHttpTransport
         {
             call = Validate(http, envelope);
         }
-        catch (McpTransportException ex)
+        catch (McpRefusal ex)
         {
             await RejectAsync(http, ex);
             return;
@@ -183,8 +184,7 @@ internal sealed partial class McpHttpTransport
             || meta[MetaProtocolVersion] is not JsonValue versionNode || versionNode.GetValueKind() != JsonValueKind.String
             || meta[MetaClientCapabilities] is not JsonObject capabilitiesNode)
         {
-            throw new McpTransportException(
-                StatusCodes.Status400BadRequest,
+            throw new McpRefusal(McpStatus.BadRequest,
                 (int)McpErrorCode.InvalidParams,
                 $"params._meta must carry '{MetaProtocolVersion}' and '{MetaClientCapabilities}'.",
                 id);
@@ -194,12 +194,12 @@ internal sealed partial class McpHttpTransport
         var header = http.Request.Headers[VersionHeader].ToString().Trim();
         if (header.Length == 0 || header != version)
         {
-            throw new McpTransportException(StatusCodes.Status400BadRequest, HeaderMismatch, $"The {VersionHeader} header must be present and equal params._meta['{MetaProtocolVersion}'].", id);
+            throw new McpRefusal(McpStatus.BadRequest, HeaderMismatch, $"The {VersionHeader} header must be present and equal params._meta['{MetaProtocolVersion}'].", id);
         }
 
         if (version != McpProtocol.StatelessVersion)
         {
-            throw new McpTransportException(StatusCodes.Status400BadRequest, (int)McpErrorCode.UnsupportedProtocolVersion, $"Unsupported protocol version '{version}'.", id)
+            throw new McpRefusal(McpStatus.BadRequest, (int)McpErrorCode.UnsupportedProtocolVersion, $"Unsupported protocol version '{version}'.", id)
             {
                 ErrorData = new JsonObject { ["supported"] = new JsonArray([.. McpProtocol.StatelessVersions.Select(v => (JsonNode?)v)]), ["requested"] = version },
             };
@@ -207,14 +207,14 @@ internal sealed partial class McpHttpTransport
 
         if (StandardHeader(http, "Mcp-Method", id) != method)
         {
-            throw new McpTransportException(StatusCodes.Status400BadRequest, HeaderMismatch, "The Mcp-Method header must equal the request's method.", id);
+            throw new McpRefusal(McpStatus.BadRequest, HeaderMismatch, "The Mcp-Method header must equal the request's method.", id);
         }
 
         var rule = McpMethodTable.Find(method, McpEra.Stateless);
         var nameField = rule?.NameField;
         if (nameField is not null && StandardHeader(http, "Mcp-Name", id) is var name && (name is null || name != Text(parameters[nameField])))
         {
-            throw new McpTransportException(StatusCodes.Status400BadRequest, HeaderMismatch, $"The Mcp-Name header must equal params.{nameField}.", id);
+            throw new McpRefusal(McpStatus.BadRequest, HeaderMismatch, $"The Mcp-Name header must equal params.{nameField}.", id);
         }
 
         if (method == RequestMethods.ToolsCall && catalog.TryGetTool(Text(parameters["name"]) ?? string.Empty, out var tool))
@@ -224,7 +224,7 @@ internal sealed partial class McpHttpTransport
 
         if (rule is null)
         {
-            throw new McpTransportException(StatusCodes.Status404NotFound, (int)McpErrorCode.MethodNotFound, $"Method not found: '{method}' (not part of protocol version {McpProtocol.StatelessVersion}).", id);
+            throw new McpRefusal(McpStatus.NotFound, (int)McpErrorCode.MethodNotFound, $"Method not found: '{method}' (not part of protocol version {McpProtocol.StatelessVersion}).", id);
         }
 
         LoggingLevel? logLevel = null;
@@ -241,7 +241,7 @@ internal sealed partial class McpHttpTransport
                 "critical" => LoggingLevel.Critical,
                 "alert" => LoggingLevel.Alert,
                 "emergency" => LoggingLevel.Emergency,
-                _ => throw new McpTransportException(StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidParams, $"'{MetaLogLevel}' must be one of debug, info, notice, warning, error, critical, alert, emergency.", id),
+                _ => throw new McpRefusal(McpStatus.BadRequest, (int)McpErrorCode.InvalidParams, $"'{MetaLogLevel}' must be one of debug, info, notice, warning, error, critical, alert, emergency.", id),
             };
         }
 
@@ -254,7 +254,7 @@ internal sealed partial class McpHttpTransport
         }
         catch (JsonException)
         {
-            throw new McpTransportException(StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidParams, "params._meta holds malformed client capabilities or client info.", id);
+            throw new McpRefusal(McpStatus.BadRequest, (int)McpErrorCode.InvalidParams, "params._meta holds malformed client capabilities or client info.", id);
         }
 
         var takesTasks = capabilitiesNode["extensions"] is JsonObject extensions && extensions[McpTaskWire.ExtensionId] is JsonObject;
@@ -280,7 +280,7 @@ internal sealed partial class McpHttpTransport
         var value = raw.Trim(' ', '\t');
         if (value.Any(c => c < 0x20 || c > 0x7E))
         {
-            throw new McpTransportException(StatusCodes.Status400BadRequest, HeaderMismatch, $"The {name} header holds characters that are not visible ASCII; use the =?base64?...?= form.", id);
+            throw new McpRefusal(McpStatus.BadRequest, HeaderMismatch, $"The {name} header holds characters that are not visible ASCII; use the =?base64?...?= form.", id);
         }
 
         if (value.StartsWith("=?base64?", StringComparison.Ordinal) && value.EndsWith("?=", StringComparison.Ordinal) && value.Length >= "=?base64??=".Length)
@@ -289,7 +289,7 @@ internal sealed partial class McpHttpTransport
             var bytes = new byte[encoded.Length];
             if (encoded.Length % 4 != 0 || !Convert.TryFromBase64String(encoded, bytes, out var written))
             {
-                throw new McpTransportException(StatusCodes.Status400BadRequest, HeaderMismatch, $"The {name} header's base64 value is not valid (padded standard Base64 is required).", id);
+                throw new McpRefusal(McpStatus.BadRequest, HeaderMismatch, $"The {name} header's base64 value is not valid (padded standard Base64 is required).", id);
             }
 
             return new UTF8Encoding(false, true).GetString(bytes, 0, written);
@@ -311,7 +311,7 @@ internal sealed partial class McpHttpTransport
 
             var headerName = "Mcp-Param-" + token;
             var header = StandardHeader(http, headerName, id)
-                ?? throw new McpTransportException(StatusCodes.Status400BadRequest, HeaderMismatch, $"The {headerName} header must carry the value of argument '{property}'.", id);
+                ?? throw new McpRefusal(McpStatus.BadRequest, HeaderMismatch, $"The {headerName} header must carry the value of argument '{property}'.", id);
             var matches = value.GetValueKind() switch
             {
                 JsonValueKind.Number =>
@@ -324,7 +324,7 @@ internal sealed partial class McpHttpTransport
             };
             if (!matches)
             {
-                throw new McpTransportException(StatusCodes.Status400BadRequest, HeaderMismatch, $"The {headerName} header does not match argument '{property}'.", id);
+                throw new McpRefusal(McpStatus.BadRequest, HeaderMismatch, $"The {headerName} header does not match argument '{property}'.", id);
             }
         }
     }

@@ -1,3 +1,4 @@
+using McpCqrs.Application.Mcp.Dispatch;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -77,7 +78,7 @@ internal sealed partial class McpHttpTransport(
             CheckAccept(http, json: true);
             if (!IsJson(http.Request.ContentType))
             {
-                throw new McpTransportException(StatusCodes.Status415UnsupportedMediaType, (int)McpErrorCode.InvalidRequest, "Content-Type must be application/json.");
+                throw new McpRefusal(McpStatus.UnsupportedMediaType, (int)McpErrorCode.InvalidRequest, "Content-Type must be application/json.");
             }
 
             envelope = JsonRpcWire.Classify(await ReadBodyAsync(http));
@@ -110,7 +111,7 @@ internal sealed partial class McpHttpTransport(
                     break;
             }
         }
-        catch (McpTransportException ex)
+        catch (McpRefusal ex)
         {
             await RejectAsync(http, ex);
         }
@@ -129,7 +130,7 @@ internal sealed partial class McpHttpTransport(
             CheckAccept(http, json: false);
             session = await RequireSessionAsync(http, null);
         }
-        catch (McpTransportException ex)
+        catch (McpRefusal ex)
         {
             await RejectAsync(http, ex);
             return;
@@ -146,7 +147,7 @@ internal sealed partial class McpHttpTransport(
         {
             if (!SseEvent.TryParseId(lastEventId, out stream, out var sequence))
             {
-                await RejectAsync(http, new McpTransportException(StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidRequest, "Last-Event-ID is not an event id of this server."));
+                await RejectAsync(http, new McpRefusal(McpStatus.BadRequest, (int)McpErrorCode.InvalidRequest, "Last-Event-ID is not an event id of this server."));
                 return;
             }
 
@@ -177,7 +178,7 @@ internal sealed partial class McpHttpTransport(
             var session = await RequireSessionAsync(http, null);
             if (!await sessions.DeleteAsync(session.Id, http.RequestAborted))
             {
-                throw new McpTransportException(StatusCodes.Status404NotFound, SessionNotFound, "Session not found.");
+                throw new McpRefusal(McpStatus.NotFound, SessionNotFound, "Session not found.");
             }
 
             await signals.EndSessionAsync(session.Id, CancellationToken.None);
@@ -186,7 +187,7 @@ internal sealed partial class McpHttpTransport(
             LogSessionEnded(logger, session.Id);
             http.Response.StatusCode = StatusCodes.Status204NoContent;
         }
-        catch (McpTransportException ex)
+        catch (McpRefusal ex)
         {
             await RejectAsync(http, ex);
         }
@@ -578,7 +579,7 @@ internal sealed partial class McpHttpTransport(
         if (!origins.IsAllowed(origin))
         {
             LogOriginRejected(logger, origin);
-            throw new McpTransportException(StatusCodes.Status403Forbidden, (int)McpErrorCode.InvalidRequest, "Forbidden: this Origin may not call the MCP endpoint.");
+            throw new McpRefusal(McpStatus.Forbidden, (int)McpErrorCode.InvalidRequest, "Forbidden: this Origin may not call the MCP endpoint.");
         }
     }
 
@@ -592,8 +593,7 @@ internal sealed partial class McpHttpTransport(
         var ok = Accepts("text", "event-stream") && (!json || Accepts("application", "json"));
         if (!ok)
         {
-            throw new McpTransportException(
-                StatusCodes.Status406NotAcceptable,
+            throw new McpRefusal(McpStatus.NotAcceptable,
                 (int)McpErrorCode.InvalidRequest,
                 json ? "Not Acceptable: the client must accept both application/json and text/event-stream." : "Not Acceptable: the client must accept text/event-stream.");
         }
@@ -626,11 +626,11 @@ internal sealed partial class McpHttpTransport(
         }
         catch (JsonException)
         {
-            throw new McpTransportException(StatusCodes.Status400BadRequest, (int)McpErrorCode.ParseError, "Parse error: the body is not valid JSON.");
+            throw new McpRefusal(McpStatus.BadRequest, (int)McpErrorCode.ParseError, "Parse error: the body is not valid JSON.");
         }
 
-        McpTransportException TooLarge() =>
-            new(StatusCodes.Status413PayloadTooLarge, (int)McpErrorCode.InvalidRequest, $"The message is larger than {limit} bytes.");
+        McpRefusal TooLarge() =>
+            new(McpStatus.PayloadTooLarge, (int)McpErrorCode.InvalidRequest, $"The message is larger than {limit} bytes.");
     }
 
     /// <summary>
@@ -644,19 +644,18 @@ internal sealed partial class McpHttpTransport(
             && http.Request.Headers[VersionHeader].ToString().Trim() is { Length: > 0 } statelessVersion && !McpProtocol.IsSessionEra(statelessVersion))
         {
             // A stateless-era client has no session to stream or end.
-            throw new McpTransportException(StatusCodes.Status405MethodNotAllowed, (int)McpErrorCode.MethodNotFound, $"{http.Request.Method} is not used by protocol version {statelessVersion}.", id);
+            throw new McpRefusal(McpStatus.MethodNotAllowed, (int)McpErrorCode.MethodNotFound, $"{http.Request.Method} is not used by protocol version {statelessVersion}.", id);
         }
 
         if (string.IsNullOrEmpty(sessionId))
         {
-            throw new McpTransportException(StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidRequest, $"Bad Request: the {SessionHeader} header is required (send initialize first).", id);
+            throw new McpRefusal(McpStatus.BadRequest, (int)McpErrorCode.InvalidRequest, $"Bad Request: the {SessionHeader} header is required (send initialize first).", id);
         }
 
         var version = http.Request.Headers[VersionHeader].ToString();
         if (version.Length > 0 && !McpProtocol.IsSupported(version))
         {
-            throw new McpTransportException(
-                StatusCodes.Status400BadRequest,
+            throw new McpRefusal(McpStatus.BadRequest,
                 (int)McpErrorCode.InvalidRequest,
                 $"Bad Request: unsupported {VersionHeader} '{version}'; supported: {string.Join(", ", McpProtocol.SupportedVersions)}.",
                 id);
@@ -665,7 +664,7 @@ internal sealed partial class McpHttpTransport(
         var session = await sessions.GetAsync(sessionId, http.RequestAborted);
         if (session is null || session.PrincipalId != http.RequestServices.GetRequiredService<ICurrentUser>().Id)
         {
-            throw new McpTransportException(StatusCodes.Status404NotFound, SessionNotFound, "Session not found: it expired or was ended; initialize a new one.", id);
+            throw new McpRefusal(McpStatus.NotFound, SessionNotFound, "Session not found: it expired or was ended; initialize a new one.", id);
         }
 
         return session;
@@ -771,8 +770,8 @@ internal sealed partial class McpHttpTransport(
         return WriteJsonAsync(http, StatusCodes.Status503ServiceUnavailable, JsonRpcWire.Error(id, (int)McpErrorCode.InternalError, ex.Message), http.RequestAborted);
     }
 
-    private static Task RejectAsync(HttpContext http, McpTransportException ex) =>
-        WriteJsonAsync(http, ex.HttpStatus, JsonRpcWire.Error(ex.Id, ex.Code, ex.Message, ex.ErrorData), http.RequestAborted);
+    private static Task RejectAsync(HttpContext http, McpRefusal ex) =>
+        WriteJsonAsync(http, McpHttpStatus.Of(ex.Status), ex.ToPayload(), http.RequestAborted);
 
     internal static async Task WriteJsonAsync(HttpContext http, int status, string payload, CancellationToken cancellationToken = default)
     {

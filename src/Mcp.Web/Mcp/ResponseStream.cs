@@ -1,3 +1,4 @@
+using McpCqrs.Application.Mcp.Dispatch;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;

@@ -3,10 +3,10 @@ using System.Text.Json.Nodes;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
-namespace McpCqrs.Web.Mcp;
+namespace McpCqrs.Application.Mcp.Dispatch;
 
 /// <summary>What a POSTed body turned out to be.</summary>
-internal enum JsonRpcKind
+public enum JsonRpcKind
 {
     Request,
     Notification,
@@ -18,7 +18,7 @@ internal enum JsonRpcKind
 /// <see cref="ParamsElement"/> (the parsed document, no tree); <see cref="Params"/> and <see cref="Raw"/> are
 /// mutable-tree views made on first use, for the paths that edit or walk the message.
 /// </summary>
-internal sealed class JsonRpcEnvelope(JsonRpcKind kind, string? method, RequestId? id, JsonElement? parameters, JsonElement raw)
+public sealed class JsonRpcEnvelope(JsonRpcKind kind, string? method, RequestId? id, JsonElement? parameters, JsonElement raw)
 {
     private JsonNode? _params;
     private JsonObject? _raw;
@@ -41,12 +41,31 @@ internal sealed class JsonRpcEnvelope(JsonRpcKind kind, string? method, RequestI
 }
 
 /// <summary>A result already written as JSON (UTF-8), placed into the response as it is.</summary>
-internal sealed record RawJson(ReadOnlyMemory<byte> Utf8);
+public sealed record RawJson(ReadOnlyMemory<byte> Utf8);
 
-/// <summary>A transport-level rejection: an HTTP status with a JSON-RPC error body.</summary>
-internal sealed class McpTransportException(int httpStatus, int code, string message, RequestId? id = null) : Exception(message)
+/// <summary>
+/// How a refusal or an answer is to be carried: the Streamable HTTP transport maps each to its status code
+/// (<see cref="Ok"/> → 200, <see cref="BadRequest"/> → 400, ...). The engine decides the kind; the host writes it.
+/// </summary>
+public enum McpStatus
 {
-    public int HttpStatus { get; } = httpStatus;
+    Ok,
+    BadRequest,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    NotAcceptable,
+    Conflict,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    TooManyRequests,
+    Unavailable,
+}
+
+/// <summary>A request refused before it reached a handler: how it is carried, and its JSON-RPC error.</summary>
+public sealed class McpRefusal(McpStatus status, int code, string message, RequestId? id = null) : Exception(message)
+{
+    public McpStatus Status { get; } = status;
 
     public int Code { get; } = code;
 
@@ -54,10 +73,13 @@ internal sealed class McpTransportException(int httpStatus, int code, string mes
 
     /// <summary>The JSON-RPC error's <c>data</c>, if any.</summary>
     public object? ErrorData { get; init; }
+
+    /// <summary>The JSON-RPC error message of this refusal.</summary>
+    public string ToPayload() => JsonRpcWire.Error(Id, Code, Message, ErrorData);
 }
 
 /// <summary>Reading and writing JSON-RPC 2.0 frames.</summary>
-internal static class JsonRpcWire
+public static class JsonRpcWire
 {
     /// <summary>The SDK's protocol contract, writing non-ASCII and quotes as they are (smaller frames, fewer tokens).</summary>
     public static JsonSerializerOptions Options { get; } = new(McpJsonUtilities.DefaultOptions)
@@ -165,6 +187,6 @@ internal static class JsonRpcWire
         _ => null,
     };
 
-    private static McpTransportException Invalid(string message, RequestId? id = null) =>
-        new(StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidRequest, message, id);
+    private static McpRefusal Invalid(string message, RequestId? id = null) =>
+        new(McpStatus.BadRequest, (int)McpErrorCode.InvalidRequest, message, id);
 }

@@ -3,10 +3,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using McpCqrs.Application.Common.Diagnostics;
 using McpCqrs.Application.Mcp.Catalog;
-using McpCqrs.Application.Mcp.Sessions;
 using ModelContextProtocol.Protocol;
 
-namespace McpCqrs.Web.Mcp;
+namespace McpCqrs.Application.Mcp.Dispatch;
 
 /// <summary>
 /// One span (<c>mcp.tools.call</c>, <c>mcp.resources.read</c>, ...) and one measurement per dispatched MCP
@@ -14,7 +13,7 @@ namespace McpCqrs.Web.Mcp;
 /// origin, bad JSON, unknown session) get neither: they are cheap and carry no method. The span keeps what the
 /// caller sent (tool name, resource URI); the measurement carries only the bounded tags of <see cref="McpMetricTags"/>.
 /// </summary>
-internal sealed class McpOperation : IDisposable
+public sealed class McpOperation : IDisposable
 {
     private readonly Activity? _activity;
     private readonly long _started = Stopwatch.GetTimestamp();
@@ -99,7 +98,7 @@ internal sealed class McpOperation : IDisposable
 /// this server serves, the tool or prompt name when the catalog has it, a resource by the URI template (or fixed URI)
 /// it was registered under — never the concrete URI. Anything else is <see cref="Unknown"/>.
 /// </summary>
-internal static class McpMetricTags
+public static class McpMetricTags
 {
     /// <summary>The value of a tag whose input is not known to this server.</summary>
     public const string Unknown = "_unknown";
@@ -137,27 +136,5 @@ internal static class McpMetricTags
         }
 
         return tags;
-    }
-}
-
-/// <summary>The gauges that observe the transport: live sessions and open SSE streams. Created once per host.</summary>
-internal sealed class McpGauges
-{
-    public McpGauges(ISessionStore sessions, OpenStreams streams)
-    {
-        ApplicationTelemetry.Meter.CreateObservableGauge(
-            "mcp.server.sessions.active",
-            () =>
-            {
-                var count = sessions.CountAsync(CancellationToken.None);
-                return count.Wait(TimeSpan.FromSeconds(1)) ? count.Result : 0L;
-            },
-            "{session}",
-            "Live MCP sessions (2025-11-25 era).");
-        ApplicationTelemetry.Meter.CreateObservableGauge(
-            "mcp.server.sse.streams.active",
-            () => (long)streams.OpenCount,
-            "{stream}",
-            "Open standalone SSE streams on this instance.");
     }
 }

@@ -37,6 +37,22 @@ public static class McpDependencyInjection
         return services;
     }
 
+    /// <summary>
+    /// The one dispatch path and the policies of the two eras. Their stores come from the host
+    /// (<see cref="Context.IRequestStateNonces"/>, <see cref="Sessions.ISessionStore"/>), as do
+    /// <see cref="McpProtocolOptions"/> from its configuration (defaults otherwise).
+    /// </summary>
+    public static IServiceCollection AddMcpDispatch(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(new McpProtocolOptions());
+        services.TryAddSingleton<Eras.RequestStateProtector>();
+        services.TryAddSingleton<Eras.SessionEraPolicy>();
+        services.TryAddSingleton<Eras.StatelessEraPolicy>();
+        services.TryAddSingleton<Dispatch.McpDispatcher>();
+        return services;
+    }
+
     private static List<IValidator> ValidatorsOf(IServiceProvider services, Type requestType)
     {
         using var scope = services.CreateScope();

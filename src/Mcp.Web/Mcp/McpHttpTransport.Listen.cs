@@ -21,9 +21,9 @@ internal sealed partial class McpHttpTransport
     /// <see cref="McpLimitsOptions.MaxTaskIdsPerListen"/>, the tasks extension declared) only the caller's own. A refusal
     /// is written as the answer and null returned.
     /// </summary>
-    private async Task<ListenFilter?> ListenFilterAsync(HttpContext http, StatelessCall call)
+    private async Task<ListenFilter?> ListenFilterAsync(HttpContext http, McpCall call)
     {
-        var requested = call.Params["notifications"] as JsonObject ?? new JsonObject();
+        var requested = call.ParamsTree!["notifications"] as JsonObject ?? new JsonObject();
         var filter = new ListenFilter(
             requested["toolsListChanged"]?.GetValueKind() == JsonValueKind.True,
             requested["promptsListChanged"]?.GetValueKind() == JsonValueKind.True,
@@ -33,7 +33,7 @@ internal sealed partial class McpHttpTransport
         {
             if (await ResourceRefusalAsync(http, filter.ResourceUris) is { } refusal)
             {
-                await WriteJsonAsync(http, StatusCodes.Status200OK, JsonRpcWire.Error(call.Id, (int)refusal.ErrorCode, refusal.Message, DataOf(refusal)));
+                await WriteJsonAsync(http, StatusCodes.Status200OK, JsonRpcWire.Error(call.Id, (int)refusal.ErrorCode, refusal.Message, McpErrors.DataOf(refusal)));
                 return null;
             }
 
@@ -43,10 +43,10 @@ internal sealed partial class McpHttpTransport
                 return filter;
             }
 
-            if (!call.TakesTasks)
+            if (call.TaskOptIn is null)
             {
-                var (code, data) = StatelessError(TaskRules.RequiresTask(), call);
-                await WriteJsonAsync(http, StatusCodes.Status400BadRequest, JsonRpcWire.Error(call.Id, code, "Subscribing to tasks needs the tasks extension in this request's client capabilities.", data));
+                var (status, code, data) = call.Policy.ProtocolError(call, TaskRules.RequiresTask());
+                await WriteJsonAsync(http, McpHttpStatus.Of(status), JsonRpcWire.Error(call.Id, code, "Subscribing to tasks needs the tasks extension in this request's client capabilities.", data));
                 return null;
             }
 
@@ -56,7 +56,7 @@ internal sealed partial class McpHttpTransport
         }
         catch (McpLimitExceededException limit)
         {
-            await WriteJsonAsync(http, StatusCodes.Status200OK, LimitError(call.Id, limit));
+            await WriteJsonAsync(http, StatusCodes.Status200OK, McpErrors.LimitError(call.Id, limit));
             return null;
         }
     }
@@ -123,4 +123,6 @@ internal sealed partial class McpHttpTransport
 
         return null;
     }
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 }

@@ -1,20 +1,16 @@
+using McpCqrs.Application.Mcp.Eras;
 using McpCqrs.Application.Mcp.Dispatch;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
-using Mediator;
 using McpCqrs.Application.Common.Interfaces;
-using McpCqrs.Application.Common.RateLimiting;
 using McpCqrs.Application.Common.Security;
 using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.Context;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Methods;
 using McpCqrs.Application.Mcp.Resources;
 using McpCqrs.Application.Mcp.Sessions;
 using McpCqrs.Application.Mcp.Streams;
-using McpCqrs.Application.Mcp.Tasks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -25,7 +21,7 @@ using ModelContextProtocol.Protocol;
 namespace McpCqrs.Web.Mcp;
 
 /// <summary>What the response streams of a session need: replay buffer, live broker, pending client requests.</summary>
-internal sealed record McpStreamServices(ISseReplayBuffer Replay, ISseBroker Broker, PendingClientRequests Pending, McpTransportOptions Options);
+internal sealed record McpStreamServices(ISseReplayBuffer Replay, ISseBroker Broker, PendingClientRequests Pending, McpTransportOptions Options, McpProtocolOptions Protocol);
 
 /// <summary>
 /// The Streamable HTTP transport of MCP 2025-11-25 on one endpoint: POST (one JSON-RPC message), GET (the
@@ -36,14 +32,16 @@ internal sealed record McpStreamServices(ISseReplayBuffer Replay, ISseBroker Bro
 internal sealed partial class McpHttpTransport(
     OriginPolicy origins,
     IOptions<McpTransportOptions> options,
+    IOptions<McpProtocolOptions> protocol,
     ISessionStore sessions,
     ISseReplayBuffer replay,
     ISseBroker broker,
     IResourceSubscriptions subscriptions,
     McpCatalog catalog,
     PermissionEvaluator permissions,
-    McpServerInfo serverInfo,
-    RequestStateProtector stateProtector,
+    McpDispatcher dispatcher,
+    SessionEraPolicy sessionEra,
+    StatelessEraPolicy statelessEra,
     ListenStreams listeners,
     InFlightRequests inFlight,
     PendingClientRequests pending,
@@ -51,23 +49,12 @@ internal sealed partial class McpHttpTransport(
     SessionSignals signals,
     IHostApplicationLifetime lifetime,
     TimeProvider clock,
-    ILogger<McpHttpTransport> logger,
-    IMcpTaskQueue? tasks = null,
-    TaskNotifications? taskNotifications = null)
+    ILogger<McpHttpTransport> logger)
 {
     public const string SessionHeader = "Mcp-Session-Id";
-    public const string VersionHeader = "MCP-Protocol-Version";
-    private const int SessionNotFound = -32001;
-    private const int RequestCancelled = -32800;
+    public const string VersionHeader = StatelessEraPolicy.VersionHeader;
 
-    /// <summary>The JSON-RPC code of a refused rate limit: in the implementation-defined server range, outside −32020…−32099.</summary>
-    public const int RateLimited = -32000;
-
-    /// <summary>A permission of the binding refused the caller (sent with HTTP 403 and an <c>insufficient_scope</c> challenge).</summary>
-    public const int Forbidden = -32001;
-
-    private readonly McpStreamServices _streams = new(replay, broker, pending, options.Value);
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tool, byte[]> _toolJson = new();
+    private readonly McpStreamServices _streams = new(replay, broker, pending, options.Value, protocol.Value);
 
     public async Task PostAsync(HttpContext http)
     {
@@ -82,7 +69,7 @@ internal sealed partial class McpHttpTransport(
             }
 
             envelope = JsonRpcWire.Classify(await ReadBodyAsync(http));
-            if (IsStatelessRequest(http, envelope))
+            if (StatelessEraPolicy.Claims(envelope, http.Request.Headers[VersionHeader].ToString()))
             {
                 await StatelessAsync(http, envelope);
                 return;
@@ -178,7 +165,7 @@ internal sealed partial class McpHttpTransport(
             var session = await RequireSessionAsync(http, null);
             if (!await sessions.DeleteAsync(session.Id, http.RequestAborted))
             {
-                throw new McpRefusal(McpStatus.NotFound, SessionNotFound, "Session not found.");
+                throw new McpRefusal(McpStatus.NotFound, McpErrors.SessionNotFound, "Session not found.");
             }
 
             await signals.EndSessionAsync(session.Id, CancellationToken.None);
@@ -199,187 +186,45 @@ internal sealed partial class McpHttpTransport(
 
     private async Task InitializeAsync(HttpContext http, JsonRpcEnvelope envelope)
     {
-        var id = envelope.Id!.Value;
-        var context = http.RequestServices.GetRequiredService<McpRequestContext>();
-        context.Method = RequestMethods.Initialize;
-        context.RequestId = id;
-        InitializeResult result;
-        using var operation = new McpOperation(catalog, RequestMethods.Initialize, id, envelope.ParamsElement, null, null);
-        int? retryAfter = null;
-        try
-        {
-            var owner = OwnerOf(http);
-            if (await SessionRateRefusalAsync(http, owner) is { } refused)
-            {
-                retryAfter = refused.RetryAfter;
-                throw refused.Limit;
-            }
-
-            var message = (McpInitialize)McpMethodTable.Create(RequestMethods.Initialize, envelope.ParamsElement);
-            context.ClientInfo = message.Params.ClientInfo;
-            context.ClientCapabilities = message.Params.Capabilities;
-            result = await http.RequestServices.GetRequiredService<ISender>().Send(message, lifetime.ApplicationStopping);
-            var now = clock.GetUtcNow();
-            var session = new McpSession(
-                NewSessionId(),
-                result.ProtocolVersion,
-                message.Params.ClientInfo,
-                message.Params.Capabilities,
-                http.RequestServices.GetRequiredService<ICurrentUser>().Id,
-                now,
-                now);
-            await CreateSessionAsync(http, session, owner);
-            http.Response.Headers[SessionHeader] = session.Id;
-            LogSessionStarted(logger, session.Id, session.ProtocolVersion, session.ClientInfo?.Name);
-        }
-        catch (McpProtocolException ex)
-        {
-            operation.Failed((int)ex.ErrorCode, ex.Message);
-            await WriteJsonAsync(http, StatusCodes.Status200OK, JsonRpcWire.Error(id, (int)ex.ErrorCode, ex.Message));
-            return;
-        }
-        catch (McpLimitExceededException ex)
-        {
-            operation.Failed(McpLimitExceededException.Code, ex.Message);
-            await RefuseInitializeAsync(http, id, ex, retryAfter);
-            return;
-        }
-        catch (RateLimitUnavailableException ex)
-        {
-            // The rate of new sessions is kept with the sessions (Redis): both are out of reach.
-            LogStoreUnavailable(logger, ex.InnerException ?? ex);
-            const string text = "The session store is unavailable (the rate of new sessions cannot be checked); try again shortly.";
-            operation.Failed((int)McpErrorCode.InternalError, text);
-            await WriteJsonAsync(http, StatusCodes.Status503ServiceUnavailable, JsonRpcWire.Error(id, (int)McpErrorCode.InternalError, text));
-            return;
-        }
-
-        operation.Succeeded(result);
-        await WriteJsonAsync(http, StatusCodes.Status200OK, JsonRpcWire.Response(id, WithTasksCapability(result)));
+        var reply = await dispatcher.DispatchAsync(sessionEra.Admit(envelope, null), null, http.RequestServices, lifetime.ApplicationStopping);
+        await WriteJsonAsync(http, StatusOf(http, reply), reply.Payload!);
     }
-
-    /// <summary>
-    /// 2025-11-25 (experimental tasks): <c>capabilities.tasks</c> when this host runs a task worker — list, cancel,
-    /// and task-augmented <c>tools/call</c>. The SDK's capability types have no such member, so it is added here.
-    /// </summary>
-    private object WithTasksCapability(InitializeResult result)
-    {
-        if (tasks is null)
-        {
-            return result;
-        }
-
-        var node = JsonSerializer.SerializeToNode(result, JsonRpcWire.Options)!.AsObject();
-        node["capabilities"]!["tasks"] = new JsonObject
-        {
-            ["list"] = new JsonObject(),
-            ["cancel"] = new JsonObject(),
-            ["requests"] = new JsonObject { ["tools"] = new JsonObject { ["call"] = new JsonObject() } },
-        };
-        return node;
-    }
-
-    /// <summary>
-    /// 2025-11-25 <c>tools/list</c>, written from each tool's JSON made once for the tool's life (a binding keeps its
-    /// <see cref="Tool"/>), with <c>execution.taskSupport</c> on the tools that may run as tasks when this host runs
-    /// a task worker (absent means forbidden).
-    /// </summary>
-    private RawJson ToolsListJson(ListToolsResult result)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonRpcWire.Options.Encoder, SkipValidation = true }))
-        {
-            writer.WriteStartObject();
-            writer.WritePropertyName("tools");
-            writer.WriteStartArray();
-            foreach (var tool in result.Tools)
-            {
-                writer.WriteRawValue(_toolJson.GetValue(tool, ToolJson), skipInputValidation: true);
-            }
-
-            writer.WriteEndArray();
-            if (result.NextCursor is { } next)
-            {
-                writer.WriteString("nextCursor", next);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return new RawJson(buffer.WrittenMemory);
-    }
-
-    private byte[] ToolJson(Tool tool)
-    {
-        var node = JsonSerializer.SerializeToNode(tool, JsonRpcWire.Options)!.AsObject();
-        if (tasks is not null && catalog.TryGetTool(tool.Name, out var binding) && ReferenceEquals(binding.Tool, tool) && binding.TaskSupport != TaskSupport.Forbidden)
-        {
-            node["execution"] = new JsonObject { ["taskSupport"] = binding.TaskSupport == TaskSupport.Required ? "required" : "optional" };
-        }
-
-        return JsonSerializer.SerializeToUtf8Bytes(node, JsonRpcWire.Options);
-    }
-
-    /// <summary>2025-11-25: a <c>tools/call</c> carrying <c>params.task</c> (with an optional <c>ttl</c> in ms) asks for a task.</summary>
-    private static McpTaskOptIn? TaskOptInOf(JsonElement? parameters) =>
-        parameters is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty("task"u8, out var task) && task.ValueKind == JsonValueKind.Object
-            ? new McpTaskOptIn(
-                McpTaskShape.Experimental,
-                task.TryGetProperty("ttl"u8, out var ttl) && ttl.ValueKind == JsonValueKind.Number && ttl.TryGetInt64(out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms) : null)
-            : null;
 
     private async Task DispatchAsync(HttpContext http, McpSession session, JsonRpcEnvelope envelope)
     {
-        var id = envelope.Id!.Value;
-        var context = http.RequestServices.GetRequiredService<McpRequestContext>();
+        var call = sessionEra.Admit(envelope, session);
         var stream = new ResponseStream(http, session.Id, _streams);
-        context.Method = envelope.Method!;
-        context.RequestId = id;
-        context.ProtocolVersion = session.ProtocolVersion;
-        context.ClientInfo = session.ClientInfo;
-        context.ClientCapabilities = session.ClientCapabilities;
-        context.SessionId = session.Id;
-        context.LogLevel = session.LogLevel;
-        context.ProgressToken = ProgressTokenOf(envelope.ParamsElement);
-        context.Outbound = stream;
-        context.TaskOptIn = TaskOptInOf(envelope.ParamsElement);
-
-        string payload;
-        var status = StatusCodes.Status200OK;
-        using (var operation = new McpOperation(catalog, envelope.Method!, id, envelope.ParamsElement, session.Id, session.ProtocolVersion))
-        using (var running = inFlight.Register(session.Id, id))
+        McpReply reply;
+        using (var running = inFlight.Register(session.Id, call.Id))
         {
-            try
-            {
-                var message = McpMethodTable.Create(envelope.Method!, envelope.ParamsElement);
-                var result = await http.RequestServices.GetRequiredService<ISender>().Send((object)message, running.Token);
-                operation.Succeeded(result);
-                if (context.CreatedTask is { } created)
-                {
-                    taskNotifications?.Track(created, session.Id);
-                }
+            reply = await dispatcher.DispatchAsync(call, stream, http.RequestServices, running.Token);
+        }
 
-                payload = JsonRpcWire.Response(id, context.CreatedTask is { } task
-                    ? McpTaskWire.Created(task, McpTaskShape.Experimental)
-                    : result is ListToolsResult tools ? ToolsListJson(tools) : result);
-            }
-            catch (McpProtocolException ex)
+        await stream.CompleteAsync(StatusOf(http, reply), reply.Payload!, CancellationToken.None);
+    }
+
+    /// <summary>The HTTP status of a reply, with the headers it asks for (a challenge, <c>Retry-After</c>, the new session's id).</summary>
+    private static int StatusOf(HttpContext http, McpReply reply)
+    {
+        if (reply.Forbidden is { } forbidden)
+        {
+            http.RequestServices.GetRequiredService<Auth.ProtectedResource>().ChallengeForbidden(http, forbidden);
+        }
+
+        if (!http.Response.HasStarted)
+        {
+            if (reply.RetryAfter is { } seconds)
             {
-                operation.Failed((int)ex.ErrorCode, ex.Message);
-                payload = JsonRpcWire.Error(id, (int)ex.ErrorCode, ex.Message, DataOf(ex));
+                http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
-            catch (OperationCanceledException) when (running.Token.IsCancellationRequested)
+
+            if (reply.SessionId is { } sessionId)
             {
-                operation.Failed(RequestCancelled, "cancelled");
-                payload = JsonRpcWire.Error(id, RequestCancelled, "The request was cancelled.");
-            }
-            catch (Exception ex)
-            {
-                (status, payload) = FailurePayload(http, ex, id, operation, envelope.Method!, session.Id);
+                http.Response.Headers[SessionHeader] = sessionId;
             }
         }
 
-        await stream.CompleteAsync(status, payload, CancellationToken.None);
+        return McpHttpStatus.Of(reply.Status);
     }
 
     private async Task OnNotificationAsync(McpSession session, JsonRpcEnvelope envelope, CancellationToken cancellationToken)
@@ -664,105 +509,11 @@ internal sealed partial class McpHttpTransport(
         var session = await sessions.GetAsync(sessionId, http.RequestAborted);
         if (session is null || session.PrincipalId != http.RequestServices.GetRequiredService<ICurrentUser>().Id)
         {
-            throw new McpRefusal(McpStatus.NotFound, SessionNotFound, "Session not found: it expired or was ended; initialize a new one.", id);
+            throw new McpRefusal(McpStatus.NotFound, McpErrors.SessionNotFound, "Session not found: it expired or was ended; initialize a new one.", id);
         }
 
         return session;
     }
-
-    private static ProgressToken? ProgressTokenOf(JsonElement? parameters)
-    {
-        if (parameters is not { ValueKind: JsonValueKind.Object } p || !p.TryGetProperty("_meta"u8, out var meta)
-            || meta.ValueKind != JsonValueKind.Object || !meta.TryGetProperty("progressToken"u8, out var token))
-        {
-            return null;
-        }
-
-        return token.ValueKind switch
-        {
-            JsonValueKind.String => new ProgressToken(token.GetString()!),
-            JsonValueKind.Number when token.TryGetInt64(out var n) => new ProgressToken(n),
-            _ => null,
-        };
-    }
-
-    /// <summary>
-    /// The answer of both eras to a failure that is neither the protocol's nor a cancellation: a permission that
-    /// refused the caller (HTTP 403, with an <c>insufficient_scope</c> challenge when a scope is missing and the
-    /// response has not started streaming), a refused rate limit (or one that cannot be checked: HTTP 503), else an internal error, logged.
-    /// </summary>
-    private (int Status, string Payload) FailurePayload(HttpContext http, Exception exception, RequestId id, McpOperation operation, string method, string where)
-    {
-        if (exception is ForbiddenAccessException forbidden)
-        {
-            operation.Failed(Forbidden, forbidden.Message);
-            http.RequestServices.GetRequiredService<Auth.ProtectedResource>().ChallengeForbidden(http, forbidden);
-
-            var data = new JsonObject { ["binding"] = forbidden.Binding, ["requiredScopes"] = new JsonArray([.. forbidden.RequiredScopes.Select(s => JsonValue.Create(s))]) };
-            return (StatusCodes.Status403Forbidden, JsonRpcWire.Error(id, Forbidden, forbidden.Message, data));
-        }
-
-        if (exception is McpLimitExceededException limit)
-        {
-            operation.Failed(McpLimitExceededException.Code, limit.Message);
-            return (limit.IsRate ? StatusCodes.Status429TooManyRequests : StatusCodes.Status200OK, LimitError(id, limit));
-        }
-
-        if (exception is RateLimitExceededException or RateLimitUnavailableException)
-        {
-            var (code, message, data) = RateLimitError(exception);
-            operation.Failed(code, message);
-
-            // Limits that cannot be checked (Redis down) refuse the call before it changes anything: 503, as REST answers.
-            var status = exception is RateLimitUnavailableException ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
-            return (status, JsonRpcWire.Error(id, code, message, data));
-        }
-
-        LogMethodFailed(logger, exception, method, where);
-        operation.Failed((int)McpErrorCode.InternalError, exception.GetType().FullName ?? "internal error");
-        return (StatusCodes.Status200OK, JsonRpcWire.Error(id, (int)McpErrorCode.InternalError, "Internal error."));
-    }
-
-    /// <summary>A bound of <c>Mcp:Limits</c> reached: <see cref="McpLimitExceededException.Code"/> with <c>data: { limit, max }</c> (and <c>retryAfter</c> in seconds for a rate).</summary>
-    internal static string LimitError(RequestId? id, McpLimitExceededException limit, int? retryAfter = null)
-    {
-        var data = new JsonObject { ["limit"] = limit.Limit, ["max"] = limit.Max };
-        if (retryAfter is { } seconds)
-        {
-            data["retryAfter"] = seconds;
-        }
-
-        return JsonRpcWire.Error(id, McpLimitExceededException.Code, limit.Message, data);
-    }
-
-    /// <summary>Rate limit refused (or cannot be checked): -32000 with <c>data.retryAfter</c> in seconds, or -32603 (sent with HTTP 503).</summary>
-    internal static (int Code, string Message, JsonObject? Data) RateLimitError(Exception exception) => exception switch
-    {
-        RateLimitExceededException limited => (
-            RateLimited,
-            $"Rate limit exceeded for '{limited.Binding}' (policy '{limited.Policy}'); retry after {limited.RetryAfterSeconds} s.",
-            new JsonObject { ["retryAfter"] = limited.RetryAfterSeconds, ["policy"] = limited.Policy }),
-        _ => ((int)McpErrorCode.InternalError, "Rate limits cannot be checked right now; try again shortly.", null),
-    };
-
-    /// <summary>The error's <c>data</c>: what the handler put in <see cref="Exception.Data"/> (e.g. the unknown resource's uri).</summary>
-    private static JsonObject? DataOf(McpProtocolException exception)
-    {
-        if (exception.Data.Count == 0)
-        {
-            return null;
-        }
-
-        var data = new JsonObject();
-        foreach (System.Collections.DictionaryEntry entry in exception.Data)
-        {
-            data[entry.Key.ToString()!] = entry.Value is JsonNode node ? node.DeepClone() : JsonValue.Create(entry.Value?.ToString());
-        }
-
-        return data;
-    }
-
-    private static string NewSessionId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
     private Task UnavailableAsync(HttpContext http, SessionStoreUnavailableException ex, RequestId? id = null)
     {
@@ -785,17 +536,11 @@ internal sealed partial class McpHttpTransport(
     [LoggerMessage(Level = LogLevel.Error, Message = "The MCP session store is unavailable; answering 503")]
     private static partial void LogStoreUnavailable(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "MCP session {SessionId} started ({ProtocolVersion}, client {Client})")]
-    private static partial void LogSessionStarted(ILogger logger, string sessionId, string protocolVersion, string? client);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "MCP session {SessionId} ended by the client")]
     private static partial void LogSessionEnded(ILogger logger, string sessionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP request from a disallowed Origin '{Origin}' refused")]
     private static partial void LogOriginRejected(ILogger logger, string origin);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "MCP method {Method} failed in session {SessionId}")]
-    private static partial void LogMethodFailed(ILogger logger, Exception exception, string method, string sessionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} resumed stream {Stream} after event {Sequence}, but later events were already evicted from the replay buffer")]
     private static partial void LogReplayGap(ILogger logger, string sessionId, string stream, long sequence);

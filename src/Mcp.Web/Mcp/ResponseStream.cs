@@ -39,11 +39,11 @@ internal sealed class ResponseStream(
         try
         {
             await WriteEventAsync(JsonRpcWire.Message(new JsonRpcRequest { Id = id, Method = method, Params = parameters }), cancellationToken);
-            return await answer.WaitAsync(streams.Options.ClientRequestTimeout, cancellationToken);
+            return await answer.WaitAsync(streams.Protocol.ClientRequestTimeout, cancellationToken);
         }
         catch (TimeoutException) when (!answer.IsCompleted)
         {
-            throw new ClientRequestTimeoutException(method, id.ToString(), streams.Options.ClientRequestTimeout);
+            throw new ClientRequestTimeoutException(method, id.ToString(), streams.Protocol.ClientRequestTimeout);
         }
         finally
         {

@@ -18,7 +18,7 @@ internal sealed class TaskNotifications(
     ListenStreams listeners,
     IServiceScopeFactory scopes,
     IMcpNotifier notifier,
-    ILogger<TaskNotifications> logger) : IHostedService, IDisposable
+    ILogger<TaskNotifications> logger) : IHostedService, IMcpTaskWatchers, IDisposable
 {
     private readonly ConcurrentDictionary<string, (string SessionId, string Owner)> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _sent = new(StringComparer.Ordinal);

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using McpCqrs.Tests.Integration.Support;
-using McpCqrs.Web.Mcp;
 using Microsoft.Extensions.Options;
 
 namespace McpCqrs.Tests.Integration.Stateless;
@@ -200,7 +199,7 @@ public sealed class InputRequiredTests(StatelessHost fixture) : IClassFixture<St
     [Fact]
     public async Task An_expired_state_is_refused()
     {
-        var lifetime = fixture.Host.Services.GetRequiredService<IOptions<McpTransportOptions>>().Value.RequestStateLifetime;
+        var lifetime = fixture.Host.Services.GetRequiredService<IOptions<McpCqrs.Application.Mcp.McpProtocolOptions>>().Value.RequestStateLifetime;
         var early = await StateOfAsync("alice");
         var late = await StateOfAsync("alice");
 

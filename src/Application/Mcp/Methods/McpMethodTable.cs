@@ -99,6 +99,13 @@ public static class McpMethodTable
     public static McpMethodRule? Find(string method, McpEra era) =>
         Rules.TryGetValue(method, out var rule) && rule.ServedIn(era) ? rule : null;
 
+    /// <summary>
+    /// The rule of <paramref name="method"/> in <paramref name="era"/>; for a method that era does not serve, a rule
+    /// whose request is "method not found" (−32601), so the call is answered like any other error.
+    /// </summary>
+    public static McpMethodRule Resolve(string method, McpEra era) =>
+        Find(method, era) ?? new McpMethodRule(method, new HashSet<McpEra> { era }, _ => throw new McpProtocolException($"Method not found: '{method}'.", McpErrorCode.MethodNotFound));
+
     /// <summary>The request for <paramref name="method"/> in <paramref name="era"/>; -32601 when there is none, -32602 when the params do not fit.</summary>
     public static IMessage Create(string method, JsonElement? parameters, McpEra era = McpEra.Session) =>
         Find(method, era)?.Create is { } create

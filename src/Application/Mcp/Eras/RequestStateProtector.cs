@@ -3,9 +3,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpCqrs.Application.Mcp.Context;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging;
 
-namespace McpCqrs.Web.Mcp;
+namespace McpCqrs.Application.Mcp.Eras;
 
 /// <summary>
 /// Protects the <c>requestState</c> of <c>input_required</c> results (2026-07-28): the handler's state travels
@@ -17,7 +17,7 @@ namespace McpCqrs.Web.Mcp;
 /// <c>Mcp:RequestStateKey</c> (base64, at least 32 bytes; the same on every instance); without one, a random key per
 /// process is used and a warning is logged.
 /// </summary>
-internal sealed partial class RequestStateProtector
+public sealed partial class RequestStateProtector
 {
     /// <summary>
     /// How long after its expiry a used nonce is still remembered: instances whose clocks differ by less than this
@@ -30,18 +30,15 @@ internal sealed partial class RequestStateProtector
     private readonly TimeProvider _clock;
     private readonly TimeSpan _lifetime;
 
-    public RequestStateProtector(IOptions<McpTransportOptions> options, IRequestStateNonces nonces, TimeProvider clock, ILogger<RequestStateProtector> logger)
+    public RequestStateProtector(McpProtocolOptions options, IRequestStateNonces nonces, TimeProvider clock, ILogger<RequestStateProtector> logger)
     {
         _nonces = nonces;
         _clock = clock;
-        _lifetime = options.Value.RequestStateLifetime;
-        if (options.Value.RequestStateKey is { Length: > 0 } configured)
+        _lifetime = options.RequestStateLifetime;
+        if (options.RequestStateKey is { Length: > 0 } configured)
         {
+            // Checked at start (McpProtocolOptions.Validate): base64, at least 32 bytes.
             _key = Convert.FromBase64String(configured);
-            if (_key.Length < 32)
-            {
-                throw new OptionsValidationException("Mcp:RequestStateKey", typeof(McpTransportOptions), ["Mcp:RequestStateKey must be at least 32 bytes, base64-encoded."]);
-            }
         }
         else
         {
@@ -207,7 +204,7 @@ internal sealed partial class RequestStateProtector
 }
 
 /// <summary>How a <c>requestState</c> was judged.</summary>
-internal enum RequestStateVerdict
+public enum RequestStateVerdict
 {
     /// <summary>Genuine, current, bound to this request, and now used.</summary>
     Accepted,
@@ -220,7 +217,7 @@ internal enum RequestStateVerdict
 }
 
 /// <summary>The verdict on a <c>requestState</c>, the handler's state when accepted, and what to tell the client when not.</summary>
-internal readonly record struct RequestStateCheck(RequestStateVerdict Verdict, string? State, string? Nonce = null)
+public readonly record struct RequestStateCheck(RequestStateVerdict Verdict, string? State, string? Nonce = null)
 {
     /// <summary>The message of the -32602 error that refuses the state; null when it was accepted.</summary>
     public string? Refusal => Verdict switch

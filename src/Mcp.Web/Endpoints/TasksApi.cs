@@ -20,11 +20,11 @@ public static class TasksApi
 
     public static IEndpointRouteBuilder MapTasksApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/api/tickets/exports", async Task<Accepted<JsonObject>> (ExportTickets command, ISender sender, CancellationToken ct) =>
+        routes.MapPost("/api/tickets/exports", async Task<Accepted<JsonObject>> (ExportTickets command, McpCqrs.Application.Mcp.Methods.IMcpMethodHandler<StartToolTask, JsonObject> start, CancellationToken ct) =>
         {
             var arguments = JsonSerializer.SerializeToElement(command, McpCqrs.Application.Common.Serialization.AppJson.Options)
                 .EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
-            var task = await sender.Send(new StartToolTask("export_tickets", arguments), ct);
+            var task = await start.Handle(new StartToolTask("export_tickets", arguments), ct);
             return TypedResults.Accepted($"/api/tasks/{task["taskId"]!.GetValue<string>()}", task);
         }).WithTags("Tickets").WithName("ExportTickets").ProducesProblem(400).ProducesProblem(403);
 

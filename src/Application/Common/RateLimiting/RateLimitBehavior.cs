@@ -4,7 +4,6 @@ using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.External;
-using McpCqrs.Application.Mcp.Methods;
 
 namespace McpCqrs.Application.Common.RateLimiting;
 
@@ -54,9 +53,8 @@ public sealed class RateLimitBehavior<TMessage, TResponse>(IRateLimitService lim
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
-        // An MCP method is only the envelope: the tool's own request, sent through the pipeline below it, is limited.
         // A task was counted when it was created.
-        if (message is IMcpMethod || (context is not null && McpCqrs.Application.Mcp.Tasks.AdmittedTask.Skips(context, message)))
+        if (context is not null && McpCqrs.Application.Mcp.Tasks.AdmittedTask.Skips(context, message))
         {
             return await next(message, cancellationToken);
         }

@@ -1,6 +1,5 @@
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Common.RateLimiting;
-using McpCqrs.Application.Mcp.Methods;
 using Mediator;
 
 namespace McpCqrs.Application.Common.Security;
@@ -17,7 +16,7 @@ public sealed class AuthorizationBehavior<TMessage, TResponse>(PermissionEvaluat
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
         // A task was authorized when it was created, with the caller's credentials.
-        if (message is not IMcpMethod && (context is null || !McpCqrs.Application.Mcp.Tasks.AdmittedTask.Skips(context, message)))
+        if (context is null || !McpCqrs.Application.Mcp.Tasks.AdmittedTask.Skips(context, message))
         {
             var (type, request) = RequestBindings.Carried(message);
             await permissions.DemandAsync(type, request, user, services, cancellationToken);

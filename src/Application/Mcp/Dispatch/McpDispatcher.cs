@@ -1,4 +1,3 @@
-using Mediator;
 using McpCqrs.Application.Common.RateLimiting;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Context;
@@ -34,7 +33,7 @@ public sealed partial class McpDispatcher(McpCatalog catalog, ILogger<McpDispatc
             await policy.BeforeAsync(call, message, context, services, cancellationToken);
 
             admitted = true;
-            var result = await services.GetRequiredService<ISender>().Send((object)message, cancellationToken);
+            var result = await call.Rule.Handle!(services, message, cancellationToken);
             operation.Succeeded(result);
             return await policy.ResultAsync(call, result, context, services, cancellationToken);
         }

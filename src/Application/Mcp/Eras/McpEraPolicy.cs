@@ -1,4 +1,3 @@
-using Mediator;
 using McpCqrs.Application.Mcp.Context;
 using McpCqrs.Application.Mcp.Dispatch;
 using ModelContextProtocol;
@@ -19,7 +18,7 @@ public abstract class McpEraPolicy
     /// Before the handler: what the era checks first. It refuses by throwing what the handlers would (a protocol
     /// error, a limit, a store out of reach); nothing has run then.
     /// </summary>
-    public virtual ValueTask BeforeAsync(McpCall call, IMessage message, McpRequestContext context, IServiceProvider services, CancellationToken cancellationToken) =>
+    public virtual ValueTask BeforeAsync(McpCall call, object message, McpRequestContext context, IServiceProvider services, CancellationToken cancellationToken) =>
         ValueTask.CompletedTask;
 
     /// <summary>The handler's result as this era answers it.</summary>

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Common.RateLimiting;
 using McpCqrs.Application.Mcp.Catalog;
@@ -51,7 +50,7 @@ public sealed partial class SessionEraPolicy(McpCatalog catalog, TimeProvider cl
     };
 
     /// <summary><c>initialize</c>: the caller's rate of new sessions is checked before anything runs.</summary>
-    public override async ValueTask BeforeAsync(McpCall call, IMessage message, McpRequestContext context, IServiceProvider services, CancellationToken cancellationToken)
+    public override async ValueTask BeforeAsync(McpCall call, object message, McpRequestContext context, IServiceProvider services, CancellationToken cancellationToken)
     {
         if (message is not McpInitialize initialize)
         {

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Common.Security;
 using McpCqrs.Application.Mcp.Catalog;
@@ -163,7 +162,7 @@ public sealed class StatelessEraPolicy(
     }
 
     /// <summary>A <c>requestState</c> is used once, before the handler runs: a replay is refused (−32602), a store that cannot answer is a 503.</summary>
-    public override async ValueTask BeforeAsync(McpCall call, IMessage message, McpRequestContext context, IServiceProvider services, CancellationToken cancellationToken)
+    public override async ValueTask BeforeAsync(McpCall call, object message, McpRequestContext context, IServiceProvider services, CancellationToken cancellationToken)
     {
         call.Digest = RequestStateProtector.Digest(call.Method, call.ParamsTree);
         if (call.ParamsTree?["requestState"] is not JsonValue stateValue || stateValue.GetValueKind() != JsonValueKind.String)

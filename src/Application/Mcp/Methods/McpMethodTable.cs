@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Mediator;
+using Microsoft.Extensions.DependencyInjection;
 using McpCqrs.Application.Mcp.Output;
 using McpCqrs.Application.Mcp.Tasks;
 using ModelContextProtocol;
@@ -28,13 +28,15 @@ public enum McpCacheHint
 /// <param name="Name">The method's name on the wire.</param>
 /// <param name="Eras">The eras that serve it; elsewhere it is "method not found".</param>
 /// <param name="Create">Params → the method's request; null for a method served as a stream (<c>subscriptions/listen</c>).</param>
+/// <param name="Handle">Serves the request in a request scope through its <see cref="IMcpMethodHandler{TRequest, TResult}"/>.</param>
 /// <param name="NameField">The params field the stateless era mirrors in the <c>Mcp-Name</c> header, if any.</param>
 /// <param name="MayRequireInput">Stateless era: the method may answer <c>input_required</c> instead of a result.</param>
 /// <param name="Cache">The cache hints of its stateless result.</param>
 public sealed record McpMethodRule(
     string Name,
     IReadOnlySet<McpEra> Eras,
-    Func<JsonElement?, IMessage>? Create,
+    Func<JsonElement?, object>? Create,
+    Func<IServiceProvider, object, CancellationToken, ValueTask<object?>>? Handle,
     string? NameField = null,
     bool MayRequireInput = false,
     McpCacheHint Cache = McpCacheHint.None)
@@ -54,43 +56,61 @@ public static class McpMethodTable
 
     private static readonly Dictionary<string, McpMethodRule> Rules = new McpMethodRule[]
     {
-        new(RequestMethods.Initialize, Session, p => new McpInitialize(Read<InitializeRequestParams>(p, required: true)!)),
-        new(RequestMethods.ServerDiscover, Stateless, _ => new McpDiscover(), Cache: McpCacheHint.Discovery),
-        new(RequestMethods.Ping, Session, _ => new McpPing()),
-        new(RequestMethods.ToolsList, Both, p => new McpListTools(Read<ListToolsRequestParams>(p)?.Cursor), Cache: McpCacheHint.CatalogList),
-        new(RequestMethods.ToolsCall, Both, p =>
+        Method<McpInitialize, InitializeResult>(RequestMethods.Initialize, Session, p => new McpInitialize(Read<InitializeRequestParams>(p, required: true)!)),
+        Method<McpDiscover, DiscoverResult>(RequestMethods.ServerDiscover, Stateless, _ => new McpDiscover(), cache: McpCacheHint.Discovery),
+        Method<McpPing, PingResult>(RequestMethods.Ping, Session, _ => new McpPing()),
+        Method<McpListTools, ListToolsResult>(RequestMethods.ToolsList, Both, p => new McpListTools(Read<ListToolsRequestParams>(p)?.Cursor), cache: McpCacheHint.CatalogList),
+        Method<McpCallTool, CallToolResult>(RequestMethods.ToolsCall, Both, p =>
         {
             var call = Read<CallToolRequestParams>(p, required: true)!;
             return string.IsNullOrEmpty(call.Name)
                 ? throw new McpProtocolException("tools/call needs a tool name in params.name.", McpErrorCode.InvalidParams)
                 : new McpCallTool(call.Name, call.Arguments, OutputFormats.FromMeta(call.Meta));
-        }, NameField: "name", MayRequireInput: true),
-        new(RequestMethods.LoggingSetLevel, Session, p => new McpSetLoggingLevel(Read<SetLevelRequestParams>(p, required: true)!.Level)),
-        new(RequestMethods.ResourcesList, Both, p => new McpListResources(Read<ListResourcesRequestParams>(p)?.Cursor), Cache: McpCacheHint.CatalogList),
-        new(RequestMethods.ResourcesTemplatesList, Both, p => new McpListResourceTemplates(Read<ListResourceTemplatesRequestParams>(p)?.Cursor), Cache: McpCacheHint.CatalogList),
-        new(RequestMethods.ResourcesRead, Both, p => new McpReadResource(Uri(Read<ReadResourceRequestParams>(p, required: true)!.Uri)), NameField: "uri", MayRequireInput: true, Cache: McpCacheHint.Resource),
-        new(RequestMethods.ResourcesSubscribe, Session, p => new McpSubscribe(Uri(Read<SubscribeRequestParams>(p, required: true)!.Uri))),
-        new(RequestMethods.ResourcesUnsubscribe, Session, p => new McpUnsubscribe(Uri(Read<UnsubscribeRequestParams>(p, required: true)!.Uri))),
-        new(RequestMethods.PromptsList, Both, p => new McpListPrompts(Read<ListPromptsRequestParams>(p)?.Cursor), Cache: McpCacheHint.CatalogList),
-        new(RequestMethods.PromptsGet, Both, p =>
+        }, nameField: "name", mayRequireInput: true),
+        Method<McpSetLoggingLevel, EmptyResult>(RequestMethods.LoggingSetLevel, Session, p => new McpSetLoggingLevel(Read<SetLevelRequestParams>(p, required: true)!.Level)),
+        Method<McpListResources, ListResourcesResult>(RequestMethods.ResourcesList, Both, p => new McpListResources(Read<ListResourcesRequestParams>(p)?.Cursor), cache: McpCacheHint.CatalogList),
+        Method<McpListResourceTemplates, ListResourceTemplatesResult>(RequestMethods.ResourcesTemplatesList, Both, p => new McpListResourceTemplates(Read<ListResourceTemplatesRequestParams>(p)?.Cursor), cache: McpCacheHint.CatalogList),
+        Method<McpReadResource, ReadResourceResult>(RequestMethods.ResourcesRead, Both, p => new McpReadResource(Uri(Read<ReadResourceRequestParams>(p, required: true)!.Uri)), nameField: "uri", mayRequireInput: true, cache: McpCacheHint.Resource),
+        Method<McpSubscribe, EmptyResult>(RequestMethods.ResourcesSubscribe, Session, p => new McpSubscribe(Uri(Read<SubscribeRequestParams>(p, required: true)!.Uri))),
+        Method<McpUnsubscribe, EmptyResult>(RequestMethods.ResourcesUnsubscribe, Session, p => new McpUnsubscribe(Uri(Read<UnsubscribeRequestParams>(p, required: true)!.Uri))),
+        Method<McpListPrompts, ListPromptsResult>(RequestMethods.PromptsList, Both, p => new McpListPrompts(Read<ListPromptsRequestParams>(p)?.Cursor), cache: McpCacheHint.CatalogList),
+        Method<McpGetPrompt, GetPromptResult>(RequestMethods.PromptsGet, Both, p =>
         {
             var get = Read<GetPromptRequestParams>(p, required: true)!;
             return string.IsNullOrEmpty(get.Name)
                 ? throw new McpProtocolException("prompts/get needs a prompt name in params.name.", McpErrorCode.InvalidParams)
                 : new McpGetPrompt(get.Name, get.Arguments?.ToDictionary(a => a.Key, a => a.Value.ValueKind == JsonValueKind.String ? a.Value.GetString()! : a.Value.GetRawText()));
-        }, NameField: "name", MayRequireInput: true),
-        new(RequestMethods.CompletionComplete, Both, p => new McpComplete(Read<CompleteRequestParams>(p, required: true)!)),
-        new(RequestMethods.SubscriptionsListen, Stateless, null),
-        new(McpTaskMethods.Get, Both, p => new McpGetTask(TaskId(p)), NameField: "taskId"),
-        new(McpTaskMethods.Update, Both, p => new McpUpdateTask(
+        }, nameField: "name", mayRequireInput: true),
+        Method<McpComplete, CompleteResult>(RequestMethods.CompletionComplete, Both, p => new McpComplete(Read<CompleteRequestParams>(p, required: true)!)),
+        new(RequestMethods.SubscriptionsListen, Stateless, null, null),
+        Method<McpGetTask, JsonObject>(McpTaskMethods.Get, Both, p => new McpGetTask(TaskId(p)), nameField: "taskId"),
+        Method<McpUpdateTask, JsonObject>(McpTaskMethods.Update, Both, p => new McpUpdateTask(
             TaskId(p),
             p is { ValueKind: JsonValueKind.Object } update && update.TryGetProperty("inputResponses"u8, out var answers) && answers.ValueKind == JsonValueKind.Object
                 ? answers.EnumerateObject().ToDictionary(a => a.Name, a => JsonNode.Parse(a.Value.GetRawText()), StringComparer.Ordinal)
-                : new Dictionary<string, JsonNode?>()), NameField: "taskId"),
-        new(McpTaskMethods.Cancel, Both, p => new McpCancelTask(TaskId(p)), NameField: "taskId"),
-        new(McpTaskMethods.Result, Session, p => new McpTaskResult(TaskId(p))),
-        new(McpTaskMethods.List, Session, p => new McpListTasks(p is { ValueKind: JsonValueKind.Object } list && list.TryGetProperty("cursor"u8, out var cursor) && cursor.ValueKind == JsonValueKind.String ? cursor.GetString() : null)),
+                : new Dictionary<string, JsonNode?>()), nameField: "taskId"),
+        Method<McpCancelTask, JsonObject>(McpTaskMethods.Cancel, Both, p => new McpCancelTask(TaskId(p)), nameField: "taskId"),
+        Method<McpTaskResult, JsonObject>(McpTaskMethods.Result, Session, p => new McpTaskResult(TaskId(p))),
+        Method<McpListTasks, JsonObject>(McpTaskMethods.List, Session, p => new McpListTasks(p is { ValueKind: JsonValueKind.Object } list && list.TryGetProperty("cursor"u8, out var cursor) && cursor.ValueKind == JsonValueKind.String ? cursor.GetString() : null)),
     }.ToDictionary(r => r.Name, StringComparer.Ordinal);
+
+    /// <summary>A method served by the <see cref="IMcpMethodHandler{TRequest, TResult}"/> of its request, resolved in the request's scope.</summary>
+    private static McpMethodRule Method<TRequest, TResult>(
+        string name,
+        IReadOnlySet<McpEra> eras,
+        Func<JsonElement?, TRequest> create,
+        string? nameField = null,
+        bool mayRequireInput = false,
+        McpCacheHint cache = McpCacheHint.None)
+        where TRequest : IMcpMethod<TResult> =>
+        new(
+            name,
+            eras,
+            p => create(p),
+            async (services, request, cancellationToken) => await services.GetRequiredService<IMcpMethodHandler<TRequest, TResult>>().Handle((TRequest)request, cancellationToken),
+            nameField,
+            mayRequireInput,
+            cache);
 
     /// <summary>Whether this server serves <paramref name="method"/> in any era.</summary>
     public static bool IsKnown(string method) => Rules.ContainsKey(method);
@@ -104,10 +124,10 @@ public static class McpMethodTable
     /// whose request is "method not found" (−32601), so the call is answered like any other error.
     /// </summary>
     public static McpMethodRule Resolve(string method, McpEra era) =>
-        Find(method, era) ?? new McpMethodRule(method, new HashSet<McpEra> { era }, _ => throw new McpProtocolException($"Method not found: '{method}'.", McpErrorCode.MethodNotFound));
+        Find(method, era) ?? new McpMethodRule(method, new HashSet<McpEra> { era }, _ => throw new McpProtocolException($"Method not found: '{method}'.", McpErrorCode.MethodNotFound), null);
 
     /// <summary>The request for <paramref name="method"/> in <paramref name="era"/>; -32601 when there is none, -32602 when the params do not fit.</summary>
-    public static IMessage Create(string method, JsonElement? parameters, McpEra era = McpEra.Session) =>
+    public static object Create(string method, JsonElement? parameters, McpEra era = McpEra.Session) =>
         Find(method, era)?.Create is { } create
             ? create(parameters)
             : throw new McpProtocolException($"Method not found: '{method}'.", McpErrorCode.MethodNotFound);

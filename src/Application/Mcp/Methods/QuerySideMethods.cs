@@ -15,31 +15,31 @@ using ModelContextProtocol.Protocol;
 namespace McpCqrs.Application.Mcp.Methods;
 
 /// <summary><c>resources/list</c>: the fixed-URI resources.</summary>
-public sealed record McpListResources(string? Cursor) : IQuery<ListResourcesResult>, IMcpMethod;
+public sealed record McpListResources(string? Cursor) : IMcpMethod<ListResourcesResult>;
 
 /// <summary><c>resources/templates/list</c>.</summary>
-public sealed record McpListResourceTemplates(string? Cursor) : IQuery<ListResourceTemplatesResult>, IMcpMethod;
+public sealed record McpListResourceTemplates(string? Cursor) : IMcpMethod<ListResourceTemplatesResult>;
 
 /// <summary><c>resources/read</c>.</summary>
-public sealed record McpReadResource(string Uri) : IQuery<ReadResourceResult>, IMcpMethod;
+public sealed record McpReadResource(string Uri) : IMcpMethod<ReadResourceResult>;
 
 /// <summary><c>resources/subscribe</c>.</summary>
-public sealed record McpSubscribe(string Uri) : ICommand<EmptyResult>, IMcpMethod;
+public sealed record McpSubscribe(string Uri) : IMcpMethod<EmptyResult>;
 
 /// <summary><c>resources/unsubscribe</c>.</summary>
-public sealed record McpUnsubscribe(string Uri) : ICommand<EmptyResult>, IMcpMethod;
+public sealed record McpUnsubscribe(string Uri) : IMcpMethod<EmptyResult>;
 
 /// <summary><c>prompts/list</c>.</summary>
-public sealed record McpListPrompts(string? Cursor) : IQuery<ListPromptsResult>, IMcpMethod;
+public sealed record McpListPrompts(string? Cursor) : IMcpMethod<ListPromptsResult>;
 
 /// <summary><c>prompts/get</c>.</summary>
-public sealed record McpGetPrompt(string Name, IReadOnlyDictionary<string, string>? Arguments) : IQuery<GetPromptResult>, IMcpMethod;
+public sealed record McpGetPrompt(string Name, IReadOnlyDictionary<string, string>? Arguments) : IMcpMethod<GetPromptResult>;
 
 /// <summary><c>completion/complete</c>.</summary>
-public sealed record McpComplete(CompleteRequestParams Params) : IQuery<CompleteResult>, IMcpMethod;
+public sealed record McpComplete(CompleteRequestParams Params) : IMcpMethod<CompleteResult>;
 
 public sealed class McpListResourcesHandler(McpCatalog catalog, McpServerInfo server, VisibleBindings visible)
-    : IQueryHandler<McpListResources, ListResourcesResult>, IQueryHandler<McpListResourceTemplates, ListResourceTemplatesResult>
+    : IMcpMethodHandler<McpListResources, ListResourcesResult>, IMcpMethodHandler<McpListResourceTemplates, ListResourceTemplatesResult>
 {
     public async ValueTask<ListResourcesResult> Handle(McpListResources query, CancellationToken cancellationToken)
     {
@@ -57,7 +57,7 @@ public sealed class McpListResourcesHandler(McpCatalog catalog, McpServerInfo se
 }
 
 public sealed class McpReadResourceHandler(McpCatalog catalog, IServiceProvider services, ISender sender)
-    : IQueryHandler<McpReadResource, ReadResourceResult>
+    : IMcpMethodHandler<McpReadResource, ReadResourceResult>
 {
     public async ValueTask<ReadResourceResult> Handle(McpReadResource query, CancellationToken cancellationToken)
     {
@@ -158,7 +158,7 @@ public sealed class McpSubscriptionHandler(
     IServiceProvider services,
     ISender sender,
     McpLimitsOptions limits)
-    : ICommandHandler<McpSubscribe, EmptyResult>, ICommandHandler<McpUnsubscribe, EmptyResult>
+    : IMcpMethodHandler<McpSubscribe, EmptyResult>, IMcpMethodHandler<McpUnsubscribe, EmptyResult>
 {
     public async ValueTask<EmptyResult> Handle(McpSubscribe command, CancellationToken cancellationToken)
     {
@@ -190,7 +190,7 @@ public sealed class McpSubscriptionHandler(
 }
 
 public sealed class McpPromptsHandler(McpCatalog catalog, McpServerInfo server, IServiceProvider services, ISender sender)
-    : IQueryHandler<McpListPrompts, ListPromptsResult>, IQueryHandler<McpGetPrompt, GetPromptResult>
+    : IMcpMethodHandler<McpListPrompts, ListPromptsResult>, IMcpMethodHandler<McpGetPrompt, GetPromptResult>
 {
     public async ValueTask<ListPromptsResult> Handle(McpListPrompts query, CancellationToken cancellationToken)
     {
@@ -244,7 +244,7 @@ public sealed class McpPromptsHandler(McpCatalog catalog, McpServerInfo server, 
     }
 }
 
-public sealed class McpCompleteHandler(McpCatalog catalog, IServiceProvider services) : IQueryHandler<McpComplete, CompleteResult>
+public sealed class McpCompleteHandler(McpCatalog catalog, IServiceProvider services) : IMcpMethodHandler<McpComplete, CompleteResult>
 {
     public const int MaxValues = 100;
 

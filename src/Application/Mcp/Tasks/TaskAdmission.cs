@@ -1,6 +1,5 @@
 using McpCqrs.Application.Common.RateLimiting;
 using McpCqrs.Application.Mcp.Context;
-using McpCqrs.Application.Mcp.Methods;
 using Mediator;
 
 namespace McpCqrs.Application.Mcp.Tasks;
@@ -44,7 +43,7 @@ public sealed class TaskAdmissionBehavior<TMessage, TResponse>(McpRequestContext
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
-        if (message is IMcpMethod || context.Admission is not { Admitted: false } admission)
+        if (context.Admission is not { Admitted: false } admission)
         {
             return await next(message, cancellationToken);
         }

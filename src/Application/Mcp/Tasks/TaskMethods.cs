@@ -20,22 +20,22 @@ public static class McpTaskMethods
 }
 
 /// <summary><c>tasks/get</c>: the caller's task as the request's revision shows it.</summary>
-public sealed record McpGetTask(string TaskId) : IQuery<JsonObject>, IMcpMethod;
+public sealed record McpGetTask(string TaskId) : IMcpMethod<JsonObject>;
 
 /// <summary><c>tasks/update</c> (2026-07-28): answers to the task's input requests.</summary>
-public sealed record McpUpdateTask(string TaskId, IReadOnlyDictionary<string, JsonNode?> InputResponses) : ICommand<JsonObject>, IMcpMethod;
+public sealed record McpUpdateTask(string TaskId, IReadOnlyDictionary<string, JsonNode?> InputResponses) : IMcpMethod<JsonObject>;
 
 /// <summary><c>tasks/cancel</c>.</summary>
-public sealed record McpCancelTask(string TaskId) : ICommand<JsonObject>, IMcpMethod;
+public sealed record McpCancelTask(string TaskId) : IMcpMethod<JsonObject>;
 
 /// <summary><c>tasks/result</c> (2025-11-25): waits for the end of the task and answers with its outcome.</summary>
-public sealed record McpTaskResult(string TaskId) : IQuery<JsonObject>, IMcpMethod;
+public sealed record McpTaskResult(string TaskId) : IMcpMethod<JsonObject>;
 
 /// <summary><c>tasks/list</c> (2025-11-25): the caller's tasks, one page at a time.</summary>
-public sealed record McpListTasks(string? Cursor) : IQuery<JsonObject>, IMcpMethod;
+public sealed record McpListTasks(string? Cursor) : IMcpMethod<JsonObject>;
 
 /// <summary>REST: starts a task-capable tool as a task (its request is admitted now, as over MCP); answers the task.</summary>
-public sealed record StartToolTask(string Tool, IDictionary<string, System.Text.Json.JsonElement>? Arguments) : ICommand<JsonObject>, IMcpMethod;
+public sealed record StartToolTask(string Tool, IDictionary<string, System.Text.Json.JsonElement>? Arguments) : IMcpMethod<JsonObject>;
 
 /// <summary>REST: the caller's task as <c>tasks/get</c> shows it in 2026-07-28; an unknown one is a domain not-found.</summary>
 public sealed record GetTask(string TaskId) : IQuery<JsonObject>;
@@ -52,12 +52,12 @@ public sealed record AnswerTask(string TaskId, IReadOnlyDictionary<string, JsonN
 /// did not declare the tasks extension is refused with -32021 before any task is looked up.
 /// </summary>
 public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUser user, IServiceProvider services, McpServerInfo server)
-    : IQueryHandler<McpGetTask, JsonObject>,
-      ICommandHandler<McpUpdateTask, JsonObject>,
-      ICommandHandler<McpCancelTask, JsonObject>,
-      IQueryHandler<McpTaskResult, JsonObject>,
-      IQueryHandler<McpListTasks, JsonObject>,
-      ICommandHandler<StartToolTask, JsonObject>,
+    : IMcpMethodHandler<McpGetTask, JsonObject>,
+      IMcpMethodHandler<McpUpdateTask, JsonObject>,
+      IMcpMethodHandler<McpCancelTask, JsonObject>,
+      IMcpMethodHandler<McpTaskResult, JsonObject>,
+      IMcpMethodHandler<McpListTasks, JsonObject>,
+      IMcpMethodHandler<StartToolTask, JsonObject>,
       IQueryHandler<GetTask, JsonObject>,
       ICommandHandler<CancelTask, JsonObject>,
       ICommandHandler<AnswerTask, JsonObject>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using McpCqrs.Tests.Integration.Conformance;
 using McpCqrs.Tests.Integration.Mcp;
 using McpCqrs.Tests.Integration.Stateless;
 
@@ -127,6 +128,34 @@ public sealed class ExperimentalTaskTests(TaskHost host) : IClassFixture<TaskHos
     }
 
     [Fact]
+    public async Task Tasks_list_shows_a_tool_error_as_failed_as_tasks_get_does()
+    {
+        var mcp = await SessionAsync("frank");
+        var failing = Result(await AnswerAsync(await mcp.PostAsync(CallWithTask("failing_job"))))["task"]!["taskId"]!.GetValue<string>();
+        var passing = Result(await AnswerAsync(await mcp.PostAsync(CallWithTask("slow_compute", new JsonObject { ["seconds"] = 0 }))))["task"]!["taskId"]!.GetValue<string>();
+        await AnswerAsync(await mcp.PostAsync(TaskMethod("tasks/result", failing)));
+        await AnswerAsync(await mcp.PostAsync(TaskMethod("tasks/result", passing)));
+
+        var listed = new Dictionary<string, string>();
+        string? cursor = null;
+        do
+        {
+            var page = Result(await AnswerAsync(await mcp.PostAsync(Request("tasks/list", cursor is null ? new JsonObject() : new JsonObject { ["cursor"] = cursor }))));
+            foreach (var task in page["tasks"]!.AsArray())
+            {
+                listed[task!["taskId"]!.GetValue<string>()] = task["status"]!.GetValue<string>();
+            }
+
+            cursor = page["nextCursor"]?.GetValue<string>();
+        }
+        while (cursor is not null);
+
+        Assert.Equal("failed", listed[failing]);
+        Assert.Equal("completed", listed[passing]);
+        Assert.Equal("failed", Result(await AnswerAsync(await mcp.PostAsync(TaskMethod("tasks/get", failing))))["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Tasks_result_of_a_protocol_error_is_that_error()
     {
         var mcp = await SessionAsync();
@@ -235,6 +264,32 @@ public sealed class ExperimentalTaskTests(TaskHost host) : IClassFixture<TaskHos
         }
 
         Assert.DoesNotContain(taskId, Result(await AnswerAsync(await mcp.PostAsync(Request("tasks/list", new JsonObject()))))["tasks"]!.AsArray().Select(t => t!["taskId"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_task_that_runs_past_its_time_to_live_is_stopped_and_failed()
+    {
+        var mcp = await SessionAsync("gina");
+        var label = $"ttl-{Guid.NewGuid():N}";
+        var taskId = Result(await AnswerAsync(await mcp.PostAsync(CallWithTask("slow_compute", new JsonObject { ["seconds"] = 600, ["label"] = label }, ttl: 3000))))["task"]!["taskId"]!.GetValue<string>();
+
+        var deadline = DateTime.UtcNow + Tasks2026.Patience;
+        JsonObject task;
+        while ((task = Result(await AnswerAsync(await mcp.PostAsync(TaskMethod("tasks/get", taskId)))))["status"]!.GetValue<string>() != "failed")
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"task {taskId} still runs past its time to live: {task.ToJsonString()}");
+            await Task.Delay(50);
+        }
+
+        Assert.Equal("The task's time to live ended before it finished; it was stopped.", task["statusMessage"]!.GetValue<string>());
+        Assert.Equal(-32001, ErrorCode(await AnswerAsync(await mcp.PostAsync(TaskMethod("tasks/result", taskId)))));
+
+        // The handler heard it: its token was cancelled and it stopped (it would otherwise work for ten minutes).
+        while (TaskFixtureHandlers.Running.GetValueOrDefault(label) != 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the handler of a task past its time to live is still running");
+            await Task.Delay(50);
+        }
     }
 
     [Fact]

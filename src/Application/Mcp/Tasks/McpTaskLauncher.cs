@@ -13,7 +13,8 @@ namespace McpCqrs.Application.Mcp.Tasks;
 /// and the request's <see cref="McpTaskAdmission{TRequest}"/> run now, and their refusals reach the caller), then the
 /// task is committed — with its lease and the answers given so far — and handed to this instance's worker. An owner
 /// who already has <see cref="McpLimitsOptions.MaxLiveTasksPerOwner"/> tasks that have not ended is refused first
-/// (<see cref="McpLimitExceededException"/>), before anything runs or is written.
+/// (<see cref="McpLimitExceededException"/>), before anything runs or is written; the bound is checked again, atomically,
+/// with the insert, so parallel calls cannot pass it together.
 /// </summary>
 public sealed class McpTaskLauncher(ISender sender, IServiceProvider services)
 {
@@ -30,10 +31,7 @@ public sealed class McpTaskLauncher(ISender sender, IServiceProvider services)
         var max = queue.MaxLiveTasksPerOwner;
         if (await store.CountLiveAsync(owner, cancellationToken) >= max)
         {
-            throw McpLimitExceededException.Of(
-                nameof(McpLimitsOptions.MaxLiveTasksPerOwner),
-                max,
-                $"You already have {max} tasks that have not ended; wait for one to end (or cancel one) before starting another.");
+            throw TooManyTasks(max);
         }
 
         var admission = new TaskAdmission();
@@ -70,7 +68,8 @@ public sealed class McpTaskLauncher(ISender sender, IServiceProvider services)
             context.InputResponses?
                 .Where(a => a.Value is not null && context.AnsweredKeys.Contains(a.Key))
                 .ToDictionary(a => a.Key, a => a.Value!.ToJsonString(), StringComparer.Ordinal));
-        var task = await store.CreateAsync(draft, cancellationToken);
+        // Counted again with the insert: parallel calls that all passed the first look cannot all be created.
+        var task = await store.TryCreateAsync(draft, max, cancellationToken) ?? throw TooManyTasks(max);
         McpTaskMetrics.Created(binding.Name);
         if (!queue.TryEnqueue(task, context.ClientCapabilities))
         {
@@ -80,4 +79,9 @@ public sealed class McpTaskLauncher(ISender sender, IServiceProvider services)
 
         return task;
     }
+
+    private static McpLimitExceededException TooManyTasks(int max) => McpLimitExceededException.Of(
+        nameof(McpLimitsOptions.MaxLiveTasksPerOwner),
+        max,
+        $"You already have {max} tasks that have not ended; wait for one to end (or cancel one) before starting another.");
 }

@@ -101,9 +101,7 @@ public static class McpTaskWire
         return error.ToJsonString();
     }
 
-    private static bool IsErrorResult(McpTaskRecord task) =>
-        task.Status == McpTaskStatus.Completed && task.ResultJson is { } result
-        && JsonNode.Parse(result)?["isError"]?.GetValueKind() == System.Text.Json.JsonValueKind.True;
+    private static bool IsErrorResult(McpTaskRecord task) => task.Status == McpTaskStatus.Completed && task.ResultIsError;
 
     private static string Timestamp(DateTime at) =>
         DateTime.SpecifyKind(at, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);

@@ -46,6 +46,17 @@ public sealed class McpTaskRecord
     /// <summary>The tool result (a CallToolResult as JSON) once completed.</summary>
     public string? ResultJson { get; set; }
 
+    /// <summary>
+    /// Whether <see cref="ResultJson"/> is a tool error (<c>isError: true</c>), kept beside it so a list that does not
+    /// read the results still shows such a task as 2025-11-25 does (<c>failed</c>).
+    /// </summary>
+    public bool ResultIsError { get; set; }
+
+    /// <summary>Whether a tool result written as JSON is a tool error (<c>isError: true</c>).</summary>
+    public static bool IsErrorResult(string? resultJson) =>
+        resultJson is not null
+        && System.Text.Json.Nodes.JsonNode.Parse(resultJson)?["isError"]?.GetValueKind() == System.Text.Json.JsonValueKind.True;
+
     /// <summary>The JSON-RPC error (<c>{code, message, data?}</c>) once failed.</summary>
     public string? ErrorJson { get; set; }
 
@@ -92,6 +103,20 @@ public interface IMcpTaskStore
     /// committed when this returns.
     /// </summary>
     Task<McpTaskRecord> CreateAsync(McpTaskDraft draft, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="CreateAsync"/>, unless the owner already has <paramref name="maxLive"/> tasks that have not
+    /// ended: then nothing is written and null is returned. The count and the insert are atomic, so parallel creations
+    /// by one owner never pass the bound together.
+    /// </summary>
+    Task<McpTaskRecord?> TryCreateAsync(McpTaskDraft draft, int maxLive, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Fails a task whose time to live ended before it finished (error −32001), unless it has ended already; the
+    /// failure is kept for one more time to live, so a client polling the task learns what happened. False when the
+    /// task had ended (or is gone).
+    /// </summary>
+    Task<bool> FailExpiredAsync(string taskId, CancellationToken cancellationToken);
 
     /// <summary>The task if it exists, has not expired and belongs to <paramref name="owner"/>; else null (no existence oracle).</summary>
     Task<McpTaskRecord?> FindAsync(string taskId, string owner, CancellationToken cancellationToken);

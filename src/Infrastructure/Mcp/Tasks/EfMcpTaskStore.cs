@@ -18,12 +18,30 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
 
     public const string AbandonedMessage = "The instance running this task stopped before it finished; the task was not re-run.";
 
+    public const string ExpiredMessage = "The task's time to live ended before it finished; it was stopped.";
+
+    private static readonly string ExpiredError = McpTaskWire.ErrorJson(-32001, ExpiredMessage);
+
     private static readonly McpTaskStatus[] Terminal = McpTaskRecord.TerminalStatuses;
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    public async Task<McpTaskRecord> CreateAsync(McpTaskDraft draft, CancellationToken cancellationToken)
+    public async Task<McpTaskRecord> CreateAsync(McpTaskDraft draft, CancellationToken cancellationToken) =>
+        await TryCreateAsync(draft, int.MaxValue, cancellationToken) ?? throw new InvalidOperationException("Unreachable: no bound was set.");
+
+    /// <summary>
+    /// The count and the insert are one transaction that no other creation for the same owner interleaves with:
+    /// PostgreSQL serializes them per owner with a transaction-scoped advisory lock; SQLite, with one writer at a time,
+    /// takes its write lock at the insert, which comes before the count. Over the bound, the insert is rolled back.
+    /// </summary>
+    public async Task<McpTaskRecord?> TryCreateAsync(McpTaskDraft draft, int maxLive, CancellationToken cancellationToken)
     {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (db.Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL")
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({draft.Owner}))", cancellationToken);
+        }
+
         var now = Now;
         var task = new McpTaskRecord
         {
@@ -48,6 +66,13 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
 
         await db.SaveChangesAsync(cancellationToken);
         db.ChangeTracker.Clear();
+        if (maxLive != int.MaxValue && await CountLiveAsync(draft.Owner, cancellationToken) > maxLive)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return null;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
         return task;
     }
 
@@ -85,6 +110,7 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
                 PollIntervalMs = t.PollIntervalMs,
                 CancelRequested = t.CancelRequested,
                 Revision = t.Revision,
+                ResultIsError = t.ResultIsError,
             })
             .ToListAsync(cancellationToken);
 
@@ -106,21 +132,44 @@ public sealed class EfMcpTaskStore(AppDbContext db, TimeProvider clock) : IMcpTa
     /// The one status change: a single conditional <c>UPDATE</c> over <paramref name="tasks"/> (whose filter says
     /// from which states), bumping the revision; a terminal status releases the lease.
     /// </summary>
-    private static Task<int> SetStatusAsync(IQueryable<McpTaskRecord> tasks, McpTaskStatus status, string? statusMessage, string? resultJson, string? errorJson, DateTime now, CancellationToken cancellationToken, bool cancelRequested = false)
+    private static Task<int> SetStatusAsync(IQueryable<McpTaskRecord> tasks, McpTaskStatus status, string? statusMessage, string? resultJson, string? errorJson, DateTime now, CancellationToken cancellationToken, bool cancelRequested = false, DateTime? keepUntil = null)
     {
         var terminal = McpTaskRecord.IsTerminal(status);
+        var resultIsError = McpTaskRecord.IsErrorResult(resultJson);
         return tasks.ExecuteUpdateAsync(
             set => set
                 .SetProperty(t => t.CancelRequested, t => cancelRequested || t.CancelRequested)
                 .SetProperty(t => t.Status, status)
                 .SetProperty(t => t.StatusMessage, statusMessage)
                 .SetProperty(t => t.ResultJson, resultJson)
+                .SetProperty(t => t.ResultIsError, resultIsError)
                 .SetProperty(t => t.ErrorJson, errorJson)
                 .SetProperty(t => t.LastUpdatedAt, now)
+                .SetProperty(t => t.ExpiresAt, t => keepUntil ?? t.ExpiresAt)
                 .SetProperty(t => t.LeaseOwner, t => terminal ? null : t.LeaseOwner)
                 .SetProperty(t => t.LeaseExpiresAt, t => terminal ? null : t.LeaseExpiresAt)
                 .SetProperty(t => t.Revision, t => t.Revision + 1),
             cancellationToken);
+    }
+
+    public async Task<bool> FailExpiredAsync(string taskId, CancellationToken cancellationToken)
+    {
+        var task = await db.Set<McpTaskRecord>().AsNoTracking().Where(t => t.TaskId == taskId).Select(t => new { t.TtlMs }).FirstOrDefaultAsync(cancellationToken);
+        if (task is null)
+        {
+            return false;
+        }
+
+        var now = Now;
+        return await SetStatusAsync(
+            db.Set<McpTaskRecord>().Where(t => t.TaskId == taskId && !Terminal.Contains(t.Status)),
+            McpTaskStatus.Failed,
+            ExpiredMessage,
+            null,
+            ExpiredError,
+            now,
+            cancellationToken,
+            keepUntil: now + TimeSpan.FromMilliseconds(task.TtlMs ?? 0)) == 1;
     }
 
     public async Task<bool> RequestCancelAsync(string taskId, string owner, CancellationToken cancellationToken)

@@ -188,7 +188,17 @@ public sealed partial class McpTaskWorker(
 
         _held[task.TaskId] = 0;
 
-        using var running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        // A task's run ends with its time to live (a task queued past it is not started at all).
+        var left = task.ExpiresAt is { } expires ? expires - clock.GetUtcNow().UtcDateTime : (TimeSpan?)null;
+        if (left <= TimeSpan.Zero)
+        {
+            await FailExpiredAsync(task, TimeSpan.Zero);
+            _held.TryRemove(task.TaskId, out _);
+            return;
+        }
+
+        using var expiry = left is { } ttl && ttl < MaxTimer ? new CancellationTokenSource(ttl, clock) : new CancellationTokenSource();
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, expiry.Token);
         var watch = WatchAsync(task, running, stoppingToken);
         var started = Stopwatch.GetTimestamp();
         try
@@ -200,6 +210,10 @@ public sealed partial class McpTaskWorker(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             LogStopped(logger, task.TaskId);
+        }
+        catch (OperationCanceledException) when (expiry.IsCancellationRequested)
+        {
+            await FailExpiredAsync(task, Stopwatch.GetElapsedTime(started));
         }
         catch (OperationCanceledException) when (running.IsCancellationRequested)
         {
@@ -289,6 +303,31 @@ public sealed partial class McpTaskWorker(
             }
         }
     }
+
+    /// <summary>The longest delay a timer takes; a time to live beyond it is left to the sweeper.</summary>
+    private static readonly TimeSpan MaxTimer = TimeSpan.FromDays(24);
+
+    /// <summary>Records that the task's time to live ended before it finished (if nothing else ended it first).</summary>
+    private async Task FailExpiredAsync(McpTaskRecord task, TimeSpan ran)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            if (await scope.ServiceProvider.GetRequiredService<IMcpTaskStore>().FailExpiredAsync(task.TaskId, CancellationToken.None))
+            {
+                await events.PublishAsync(task.TaskId, CancellationToken.None);
+                McpTaskMetrics.Finished(McpTaskStatus.Failed, ran);
+                LogExpired(logger, task.TaskId);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRunFailed(logger, ex, task.TaskId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} reached the end of its time to live before it finished; it was stopped and failed")]
+    private static partial void LogExpired(ILogger logger, string taskId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} stopped by shutdown; its lease will run out and it will be marked failed")]
     private static partial void LogStopped(ILogger logger, string taskId);

@@ -90,6 +90,9 @@ namespace McpCqrs.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<int>("PollIntervalMs")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("ResultIsError")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("ResultJson")
                         .HasColumnType("text");
 

@@ -85,6 +85,9 @@ namespace McpCqrs.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<int>("PollIntervalMs")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("ResultIsError")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ResultJson")
                         .HasColumnType("TEXT");
 

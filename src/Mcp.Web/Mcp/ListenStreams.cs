@@ -106,7 +106,7 @@ internal sealed class ListenStreams : IResourceUpdateListener
         {
             if (filter.TaskIds.Contains(taskId) && filter.Owner == owner)
             {
-                deliver(new JsonRpcNotification { Method = McpCqrs.Application.Mcp.Tasks.McpTaskMethods.StatusNotification, Params = detailed.DeepClone() });
+                deliver(new JsonRpcNotification { Method = McpCqrs.Application.Mcp.Tasks.McpTaskMethods.StatelessStatusNotification, Params = detailed.DeepClone() });
             }
         }
     }

@@ -87,7 +87,7 @@ internal sealed class TaskNotifications(
     {
         if (await store.FindAsync(taskId, owner, CancellationToken.None) is { } legacy && FirstToSee($"session\n{taskId}", legacy.Revision))
         {
-            await notifier.NotifyAsync(sessionId, new JsonRpcNotification { Method = McpTaskMethods.StatusNotification2025, Params = McpTaskWire.Task(legacy, McpTaskShape.Experimental) });
+            await notifier.NotifyAsync(sessionId, new JsonRpcNotification { Method = McpTaskMethods.SessionStatusNotification, Params = McpTaskWire.Task(legacy, McpEra.Session) });
             if (McpTaskRecord.IsTerminal(legacy.Status))
             {
                 _sessions.TryRemove(taskId, out _);

@@ -68,7 +68,7 @@ public sealed class McpCall
         context.ProgressToken = ProgressToken;
         context.Outbound = outbound;
         context.TaskOptIn = TaskOptIn;
-        context.IsStateless = Era == McpEra.Stateless;
+        context.Era = Era;
         context.InputResponses = InputResponses;
     }
 

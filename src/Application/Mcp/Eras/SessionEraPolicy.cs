@@ -102,7 +102,7 @@ public sealed partial class SessionEraPolicy(McpCatalog catalog, TimeProvider cl
                 services.GetService<IMcpTaskWatchers>()?.Track(created, sessionId);
             }
 
-            return McpReply.Ok(JsonRpcWire.Response(call.Id, McpTaskWire.Created(created, McpTaskShape.Experimental)));
+            return McpReply.Ok(JsonRpcWire.Response(call.Id, McpTaskWire.Created(created, McpEra.Session)));
         }
 
         return McpReply.Ok(JsonRpcWire.Response(call.Id, result));
@@ -207,7 +207,7 @@ public sealed partial class SessionEraPolicy(McpCatalog catalog, TimeProvider cl
     private static McpTaskOptIn? TaskOptInOf(JsonElement? parameters) =>
         parameters is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty("task"u8, out var task) && task.ValueKind == JsonValueKind.Object
             ? new McpTaskOptIn(
-                McpTaskShape.Experimental,
+                McpEra.Session,
                 task.TryGetProperty("ttl"u8, out var ttl) && ttl.ValueKind == JsonValueKind.Number && ttl.TryGetInt64(out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms) : null)
             : null;
 

@@ -156,7 +156,7 @@ public sealed class StatelessEraPolicy(
             ClientCapabilities = capabilities,
             LogLevel = logLevel,
             ProgressToken = McpCall.ProgressTokenOf(envelope.ParamsElement),
-            TaskOptIn = takesTasks ? new McpTaskOptIn(McpTaskShape.Extension) : null,
+            TaskOptIn = takesTasks ? new McpTaskOptIn(McpEra.Stateless) : null,
             InputResponses = (parameters["inputResponses"] as JsonObject)?.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
         };
     }
@@ -182,7 +182,7 @@ public sealed class StatelessEraPolicy(
 
     public override ValueTask<McpReply> ResultAsync(McpCall call, object? result, McpRequestContext context, IServiceProvider services, CancellationToken cancellationToken) =>
         ValueTask.FromResult(McpReply.Ok(JsonRpcWire.Response(call.Id, context.CreatedTask is { } created
-            ? WithServerInfo(McpTaskWire.Created(created, McpTaskShape.Extension))
+            ? WithServerInfo(McpTaskWire.Created(created, McpEra.Stateless))
             : Complete(call, result))));
 
     public override object? InputRequired(McpCall call, InputRequiredException required, IServiceProvider services)

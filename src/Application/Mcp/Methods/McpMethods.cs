@@ -146,7 +146,7 @@ public sealed class McpCallToolHandler(
         var queue = binding.TaskSupport == TaskSupport.Forbidden
             ? null
             : services.GetService(typeof(McpCqrs.Application.Mcp.Tasks.IMcpTaskQueue)) as McpCqrs.Application.Mcp.Tasks.IMcpTaskQueue;
-        var asTask = context is { Task: null } && McpCqrs.Application.Mcp.Tasks.TaskRules.Decide(binding, context.TaskOptIn, queue, context.IsStateless);
+        var asTask = context is { Task: null } && McpCqrs.Application.Mcp.Tasks.TaskRules.Decide(binding, context.TaskOptIn, queue, context.Era);
         object? result;
         try
         {

@@ -15,8 +15,8 @@ public static class McpTaskMethods
     public const string Cancel = "tasks/cancel";
     public const string Result = "tasks/result";
     public const string List = "tasks/list";
-    public const string StatusNotification2025 = "notifications/tasks/status";
-    public const string StatusNotification = "notifications/tasks";
+    public const string SessionStatusNotification = "notifications/tasks/status";
+    public const string StatelessStatusNotification = "notifications/tasks";
 }
 
 /// <summary><c>tasks/get</c>: the caller's task as the request's revision shows it.</summary>
@@ -77,14 +77,14 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
     public async ValueTask<JsonObject> Handle(McpGetTask query, CancellationToken cancellationToken)
     {
         var task = await FindAsync(query.TaskId, cancellationToken);
-        return context.IsStateless
+        return context.Era == McpEra.Stateless
             ? McpTaskWire.Detailed(task, await Store.PendingInputAsync(task.TaskId, cancellationToken))
-            : McpTaskWire.Task(task, McpTaskShape.Experimental);
+            : McpTaskWire.Task(task, McpEra.Session);
     }
 
     public async ValueTask<JsonObject> Handle(McpUpdateTask command, CancellationToken cancellationToken)
     {
-        if (!context.IsStateless)
+        if (context.Era != McpEra.Stateless)
         {
             throw new McpProtocolException($"Method not found: '{McpTaskMethods.Update}' (2025-11-25 answers a task's questions through tasks/result).", McpErrorCode.MethodNotFound);
         }
@@ -108,17 +108,17 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
     public async ValueTask<JsonObject> Handle(McpCancelTask command, CancellationToken cancellationToken)
     {
         var task = await FindAsync(command.TaskId, cancellationToken);
-        if (!context.IsStateless && McpTaskRecord.IsTerminal(task.Status))
+        if (context.Era != McpEra.Stateless && McpTaskRecord.IsTerminal(task.Status))
         {
             throw new McpProtocolException($"Task '{task.TaskId}' has already ended ({McpTaskWire.StatusName(task.Status)}); it cannot be cancelled.", McpErrorCode.InvalidParams);
         }
 
-        if (!await CancelAsync(task, cancellationToken) && !context.IsStateless)
+        if (!await CancelAsync(task, cancellationToken) && context.Era != McpEra.Stateless)
         {
             throw new McpProtocolException($"Task '{task.TaskId}' has already ended; it cannot be cancelled.", McpErrorCode.InvalidParams);
         }
 
-        return context.IsStateless ? [] : McpTaskWire.Task(await FindAsync(task.TaskId, cancellationToken), McpTaskShape.Experimental);
+        return context.Era == McpEra.Stateless ? [] : McpTaskWire.Task(await FindAsync(task.TaskId, cancellationToken), McpEra.Session);
     }
 
     public async ValueTask<JsonObject> Handle(McpTaskResult query, CancellationToken cancellationToken)
@@ -165,7 +165,7 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
         var list = new JsonArray();
         foreach (var task in page)
         {
-            list.Add(McpTaskWire.Task(task, McpTaskShape.Experimental));
+            list.Add(McpTaskWire.Task(task, McpEra.Session));
         }
 
         var result = new JsonObject { ["tasks"] = list };
@@ -260,7 +260,7 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
     /// <summary>The caller's task, or -32602 (unknown, expired and foreign look the same); -32021 first in 2026-07-28 without the extension.</summary>
     private async Task<McpTaskRecord> FindAsync(string taskId, CancellationToken cancellationToken)
     {
-        if (context.IsStateless && context.TaskOptIn is null)
+        if (context.Era == McpEra.Stateless && context.TaskOptIn is null)
         {
             throw TaskRules.RequiresTask();
         }

@@ -39,7 +39,8 @@ public sealed class McpResourceAttribute(string uriTemplate) : Attribute
 /// <summary>
 /// Exposes a query as an MCP prompt. Its properties are the prompt's arguments (strings on the wire, converted
 /// to the property types); one without a default value is required. The result is a string (one user
-/// message), a <c>PromptMessage</c>, a list of them, or a <c>GetPromptResult</c>.
+/// message), a <see cref="PromptContent"/> (text and embedded resources, without the protocol's types), a
+/// <c>PromptMessage</c>, a list of them, or a <c>GetPromptResult</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class McpPromptAttribute(string name) : Attribute

@@ -229,6 +229,7 @@ public sealed class McpPromptsHandler(McpCatalog catalog, McpServerInfo server, 
 
         var prompt = result switch
         {
+            PromptContent content => content.ToResult(binding.Prompt.Description),
             GetPromptResult full => full,
             PromptMessage message => new GetPromptResult { Description = binding.Prompt.Description, Messages = [message] },
             IEnumerable<PromptMessage> messages => new GetPromptResult { Description = binding.Prompt.Description, Messages = [.. messages] },
@@ -237,7 +238,7 @@ public sealed class McpPromptsHandler(McpCatalog catalog, McpServerInfo server, 
                 Description = binding.Prompt.Description,
                 Messages = [new PromptMessage { Role = Role.User, Content = new TextContentBlock { Text = text } }],
             },
-            _ => throw new InvalidOperationException($"Prompt '{query.Name}' returned {result?.GetType().Name ?? "null"}; return a string, PromptMessage(s) or GetPromptResult."),
+            _ => throw new InvalidOperationException($"Prompt '{query.Name}' returned {result?.GetType().Name ?? "null"}; return a string, PromptContent, PromptMessage(s) or GetPromptResult."),
         };
         ResultLimit.Check(McpCqrs.Application.Mcp.Output.ResultSize.Of(prompt), services, $"The messages of prompt '{query.Name}'");
         return prompt;

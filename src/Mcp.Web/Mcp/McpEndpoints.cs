@@ -1,3 +1,4 @@
+using McpCqrs.Application.Mcp.Listen;
 using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Context;
 using McpCqrs.Application.Mcp.Resources;

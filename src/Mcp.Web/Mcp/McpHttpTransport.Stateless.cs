@@ -1,20 +1,16 @@
-using McpCqrs.Application.Mcp.Eras;
-using McpCqrs.Application.Mcp.Dispatch;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
-using McpCqrs.Application.Common.Interfaces;
-using McpCqrs.Application.Mcp;
+using McpCqrs.Application.Mcp.Dispatch;
 using McpCqrs.Application.Mcp.Context;
-using McpCqrs.Application.Mcp.Tasks;
+using McpCqrs.Application.Mcp.Listen;
 using ModelContextProtocol.Protocol;
 
 namespace McpCqrs.Web.Mcp;
 
 /// <summary>
 /// The stateless revision (2026-07-28) on the same endpoint: a POST the era's policy claims
-/// (<see cref="StatelessEraPolicy.Claims"/>) is admitted by it — its checks, in the revision's order — and runs
-/// through the dispatcher without a session; <c>subscriptions/listen</c> holds its response open as a stream.
+/// (<see cref="McpCqrs.Application.Mcp.Eras.StatelessEraPolicy.Claims"/>) is admitted by it — its checks, in the
+/// revision's order — and runs through the dispatcher without a session; a reply that is a stream
+/// (<c>subscriptions/listen</c>) is held open and framed as SSE.
 /// </summary>
 internal sealed partial class McpHttpTransport
 {
@@ -37,115 +33,60 @@ internal sealed partial class McpHttpTransport
             return;
         }
 
-        if (call.Rule.Create is null)
-        {
-            await ListenAsync(http, call);
-            return;
-        }
-
         var stream = new StatelessResponseStream(http);
         using var alive = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         var reply = await dispatcher.DispatchAsync(call, stream, http.RequestServices, alive.Token);
-        if (reply.Payload is { } payload)
+        if (reply.Stream is { } open)
+        {
+            using (open)
+            {
+                await HoldAsync(http, open);
+            }
+        }
+        else if (reply.Payload is { } payload)
         {
             await stream.CompleteAsync(StatusOf(http, reply), payload, CancellationToken.None);
         }
     }
 
     /// <summary>
-    /// <c>subscriptions/listen</c>: acknowledges what it will send, then streams the opted-in notifications (each
-    /// tagged with the subscription id) until the client leaves; on shutdown, or after
-    /// <see cref="McpLimitsOptions.MaxStreamDuration"/>, it delivers what is queued and ends with the listen result,
-    /// so the client knows to listen again. Refused: more streams than a principal may hold, more task ids than a listen
-    /// may name, and resources the caller cannot read.
+    /// Holds a stream open: its first message, then each as it comes (keep-alives while none does), until the client
+    /// leaves, the host stops or the stream's time is up; unless the client left, what is queued is sent and then the
+    /// stream's last message.
     /// </summary>
-    private async Task ListenAsync(HttpContext http, McpCall call)
+    private async Task HoldAsync(HttpContext http, McpStream open)
     {
-        var limits = LimitsOf(http);
-        using var place = listeners.TryOpen(TaskRules.OwnerOf(http.RequestServices.GetRequiredService<ICurrentUser>()), limits.MaxListenStreamsPerPrincipal);
-        if (place is null)
-        {
-            var limit = McpLimitExceededException.Of(nameof(McpLimitsOptions.MaxListenStreamsPerPrincipal), limits.MaxListenStreamsPerPrincipal, $"At most {limits.MaxListenStreamsPerPrincipal} listen streams may be open at once; close one first.");
-            await WriteJsonAsync(http, StatusCodes.Status200OK, McpErrors.LimitError(call.Id, limit));
-            return;
-        }
-
-
-        if (await ListenFilterAsync(http, call) is not { } filter)
-        {
-            return;
-        }
-
-        var subscriptionId = JsonSerializer.SerializeToNode(call.Id, JsonRpcWire.Options);
-        var channel = Channel.CreateUnbounded<JsonRpcNotification>(new UnboundedChannelOptions { SingleReader = true });
-        var registration = listeners.Register(filter, n => channel.Writer.TryWrite(n));
-        using var expiry = new CancellationTokenSource(limits.MaxStreamDuration, clock);
+        using var expiry = new CancellationTokenSource(open.MaxDuration, clock);
         using var alive = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping, expiry.Token);
-
         SseFormat.StartResponse(http.Response);
-        var honoured = new JsonObject();
-        if (filter.Tools)
-        {
-            honoured["toolsListChanged"] = true;
-        }
-
-        if (filter.Prompts)
-        {
-            honoured["promptsListChanged"] = true;
-        }
-
-        if (filter.Resources)
-        {
-            honoured["resourcesListChanged"] = true;
-        }
-
-        if (filter.ResourceUris.Count > 0)
-        {
-            honoured["resourceSubscriptions"] = new JsonArray([.. filter.ResourceUris.Select(u => (JsonNode?)u)]);
-        }
-
-        if (filter.TaskIds.Count > 0)
-        {
-            honoured["taskIds"] = new JsonArray([.. filter.TaskIds.Select(t => (JsonNode?)t)]);
-        }
-
         try
         {
-            await WriteDataAsync(http, Tagged(new JsonRpcNotification { Method = NotificationMethods.SubscriptionsAcknowledgedNotification, Params = new JsonObject { ["notifications"] = honoured } }, subscriptionId), alive.Token);
+            await WriteMessageAsync(http, open.Acknowledgement, alive.Token);
             while (!alive.IsCancellationRequested)
             {
-                if (!await WaitOrKeepAliveAsync(http, channel.Reader, alive.Token))
+                if (await WaitOrKeepAliveAsync(http, open.Notifications, alive.Token))
                 {
-                    continue;
-                }
-
-                while (channel.Reader.TryRead(out var notification))
-                {
-                    await WriteDataAsync(http, Tagged(notification, subscriptionId), alive.Token);
+                    while (open.Notifications.TryRead(out var message))
+                    {
+                        await WriteMessageAsync(http, message, alive.Token);
+                    }
                 }
             }
         }
         catch (OperationCanceledException)
         {
         }
-        finally
-        {
-            registration.Dispose();
-        }
 
         if (!http.RequestAborted.IsCancellationRequested)
         {
             try
             {
-                // A graceful end: what was queued for the stream is delivered before the listen result.
-                while (channel.Reader.TryRead(out var notification))
+                while (open.Notifications.TryRead(out var message))
                 {
-                    await WriteDataAsync(http, Tagged(notification, subscriptionId), http.RequestAborted);
+                    await WriteMessageAsync(http, message, http.RequestAborted);
                 }
 
-                var end = statelessEra.WithServerInfo(new JsonObject { ["resultType"] = "complete" });
-                ((JsonObject)end["_meta"]!)[StatelessEraPolicy.MetaSubscriptionId] = subscriptionId?.DeepClone();
-                await WriteDataAsync(http, JsonRpcWire.Response(call.Id, end), http.RequestAborted);
+                await WriteMessageAsync(http, open.End(), http.RequestAborted);
             }
             catch (Exception ex) when (ex is OperationCanceledException or IOException)
             {
@@ -154,18 +95,9 @@ internal sealed partial class McpHttpTransport
         }
     }
 
-    private static string Tagged(JsonRpcNotification notification, JsonNode? subscriptionId)
+    private static async Task WriteMessageAsync(HttpContext http, string message, CancellationToken cancellationToken)
     {
-        var parameters = notification.Params?.DeepClone() as JsonObject ?? new JsonObject();
-        var meta = parameters["_meta"] as JsonObject ?? new JsonObject();
-        meta[StatelessEraPolicy.MetaSubscriptionId] = subscriptionId?.DeepClone();
-        parameters["_meta"] = meta;
-        return JsonRpcWire.Message(new JsonRpcNotification { Method = notification.Method, Params = parameters });
-    }
-
-    private static async Task WriteDataAsync(HttpContext http, string data, CancellationToken cancellationToken)
-    {
-        await http.Response.WriteAsync($"event: message\ndata: {data}\n\n", cancellationToken);
+        await http.Response.WriteAsync(SseFormat.Message(message), cancellationToken);
         await http.Response.Body.FlushAsync(cancellationToken);
     }
 }
@@ -190,7 +122,7 @@ internal sealed class StatelessResponseStream(HttpContext http) : IMcpOutbound
                 SseFormat.StartResponse(http.Response);
             }
 
-            await http.Response.WriteAsync($"event: message\ndata: {JsonRpcWire.Message(message)}\n\n", http.RequestAborted);
+            await http.Response.WriteAsync(SseFormat.Message(JsonRpcWire.Message(message)), http.RequestAborted);
             await http.Response.Body.FlushAsync(http.RequestAborted);
         }
         finally
@@ -212,7 +144,7 @@ internal sealed class StatelessResponseStream(HttpContext http) : IMcpOutbound
             return;
         }
 
-        await http.Response.WriteAsync($"event: message\ndata: {payload}\n\n", cancellationToken);
+        await http.Response.WriteAsync(SseFormat.Message(payload), cancellationToken);
         await http.Response.Body.FlushAsync(cancellationToken);
     }
 }

@@ -4,9 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using McpCqrs.Application.Common.Interfaces;
-using McpCqrs.Application.Common.Security;
 using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Methods;
 using McpCqrs.Application.Mcp.Resources;
 using McpCqrs.Application.Mcp.Sessions;
@@ -37,12 +35,9 @@ internal sealed partial class McpHttpTransport(
     ISseReplayBuffer replay,
     ISseBroker broker,
     IResourceSubscriptions subscriptions,
-    McpCatalog catalog,
-    PermissionEvaluator permissions,
     McpDispatcher dispatcher,
     SessionEraPolicy sessionEra,
     StatelessEraPolicy statelessEra,
-    ListenStreams listeners,
     InFlightRequests inFlight,
     PendingClientRequests pending,
     OpenStreams openStreams,

@@ -152,8 +152,12 @@ internal static class SseFormat
     public static string Retry(TimeSpan interval) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"retry: {(long)interval.TotalMilliseconds}\n\n");
 
+    /// <summary>A stored event: its id (for <c>Last-Event-ID</c>), and its message unless it is a priming event.</summary>
     public static string Event(SseEvent sseEvent) =>
-        sseEvent.Data.Length == 0 ? $"id: {sseEvent.Id}\ndata: \n\n" : $"id: {sseEvent.Id}\nevent: message\ndata: {sseEvent.Data}\n\n";
+        sseEvent.Data.Length == 0 ? $"id: {sseEvent.Id}\ndata: \n\n" : $"id: {sseEvent.Id}\n{Message(sseEvent.Data)}";
+
+    /// <summary>One JSON-RPC message as an SSE <c>message</c> event without an id (the stateless era has no replay).</summary>
+    public static string Message(string data) => $"event: message\ndata: {data}\n\n";
 
     public const string KeepAlive = ": keep-alive\n\n";
 }

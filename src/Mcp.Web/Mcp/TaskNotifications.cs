@@ -1,3 +1,4 @@
+using McpCqrs.Application.Mcp.Listen;
 using System.Collections.Concurrent;
 using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Context;

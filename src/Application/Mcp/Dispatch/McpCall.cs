@@ -103,6 +103,9 @@ public sealed record McpReply(McpStatus Status, string? Payload)
     /// <summary>A rate refused the request: the seconds after which a retry can succeed (<c>Retry-After</c>).</summary>
     public int? RetryAfter { get; init; }
 
+    /// <summary>A stream to hold open (<c>subscriptions/listen</c>): its messages instead of <see cref="Payload"/>; the host disposes it.</summary>
+    public Listen.McpStream? Stream { get; init; }
+
     /// <summary>Session era, <c>initialize</c>: the session opened (<c>Mcp-Session-Id</c>).</summary>
     public string? SessionId { get; init; }
 

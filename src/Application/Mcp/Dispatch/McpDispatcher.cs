@@ -29,7 +29,7 @@ public sealed partial class McpDispatcher(McpCatalog catalog, ILogger<McpDispatc
         var admitted = false;
         try
         {
-            var message = call.Rule.Create!(call.Params);
+            var message = call.Rule.Create(call.Params);
             await policy.BeforeAsync(call, message, context, services, cancellationToken);
 
             admitted = true;

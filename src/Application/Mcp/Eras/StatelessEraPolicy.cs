@@ -181,7 +181,7 @@ public sealed class StatelessEraPolicy(
     }
 
     public override ValueTask<McpReply> ResultAsync(McpCall call, object? result, McpRequestContext context, IServiceProvider services, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(McpReply.Ok(JsonRpcWire.Response(call.Id, context.CreatedTask is { } created
+        ValueTask.FromResult(result is Listen.McpStream stream ? McpReply.None with { Stream = stream } : McpReply.Ok(JsonRpcWire.Response(call.Id, context.CreatedTask is { } created
             ? WithServerInfo(McpTaskWire.Created(created, McpEra.Stateless))
             : Complete(call, result))));
 

@@ -27,7 +27,7 @@ public enum McpCacheHint
 /// <summary>One JSON-RPC method: the eras that serve it, how its params become a request, and its per-era rules.</summary>
 /// <param name="Name">The method's name on the wire.</param>
 /// <param name="Eras">The eras that serve it; elsewhere it is "method not found".</param>
-/// <param name="Create">Params → the method's request; null for a method served as a stream (<c>subscriptions/listen</c>).</param>
+/// <param name="Create">Params → the method's request.</param>
 /// <param name="Handle">Serves the request in a request scope through its <see cref="IMcpMethodHandler{TRequest, TResult}"/>.</param>
 /// <param name="NameField">The params field the stateless era mirrors in the <c>Mcp-Name</c> header, if any.</param>
 /// <param name="MayRequireInput">Stateless era: the method may answer <c>input_required</c> instead of a result.</param>
@@ -35,7 +35,7 @@ public enum McpCacheHint
 public sealed record McpMethodRule(
     string Name,
     IReadOnlySet<McpEra> Eras,
-    Func<JsonElement?, object>? Create,
+    Func<JsonElement?, object> Create,
     Func<IServiceProvider, object, CancellationToken, ValueTask<object?>>? Handle,
     string? NameField = null,
     bool MayRequireInput = false,
@@ -82,7 +82,10 @@ public static class McpMethodTable
                 : new McpGetPrompt(get.Name, get.Arguments?.ToDictionary(a => a.Key, a => a.Value.ValueKind == JsonValueKind.String ? a.Value.GetString()! : a.Value.GetRawText()));
         }, nameField: "name", mayRequireInput: true),
         Method<McpComplete, CompleteResult>(RequestMethods.CompletionComplete, Both, p => new McpComplete(Read<CompleteRequestParams>(p, required: true)!)),
-        new(RequestMethods.SubscriptionsListen, Stateless, null, null),
+        Method<Listen.McpListen, Listen.McpStream>(RequestMethods.SubscriptionsListen, Stateless, p => new Listen.McpListen(
+            p is { ValueKind: JsonValueKind.Object } listen && listen.TryGetProperty("notifications"u8, out var notifications) && notifications.ValueKind == JsonValueKind.Object
+                ? (JsonObject)JsonNode.Parse(notifications.GetRawText())!
+                : [])),
         Method<McpGetTask, JsonObject>(McpTaskMethods.Get, Both, p => new McpGetTask(TaskId(p)), nameField: "taskId"),
         Method<McpUpdateTask, JsonObject>(McpTaskMethods.Update, Both, p => new McpUpdateTask(
             TaskId(p),

@@ -3,10 +3,10 @@ using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Resources;
 using ModelContextProtocol.Protocol;
 
-namespace McpCqrs.Web.Mcp;
+namespace McpCqrs.Application.Mcp.Listen;
 
 /// <summary>What a <c>subscriptions/listen</c> stream opted in to (task ids: the caller's own tasks only).</summary>
-internal sealed record ListenFilter(bool Tools, bool Prompts, bool Resources, IReadOnlySet<string> ResourceUris)
+public sealed record ListenFilter(bool Tools, bool Prompts, bool Resources, IReadOnlySet<string> ResourceUris)
 {
     public IReadOnlySet<string> TaskIds { get; init; } = new HashSet<string>();
 
@@ -18,7 +18,7 @@ internal sealed record ListenFilter(bool Tools, bool Prompts, bool Resources, IR
 /// The open <c>subscriptions/listen</c> streams (2026-07-28) of this instance: list changes and resource updates
 /// go to the streams that asked for them.
 /// </summary>
-internal sealed class ListenStreams : IResourceUpdateListener
+public sealed class ListenStreams : IResourceUpdateListener
 {
     private readonly ConcurrentDictionary<long, (ListenFilter Filter, Action<JsonRpcNotification> Deliver)> _streams = new();
     private readonly ConcurrentDictionary<string, int> _perPrincipal = new(StringComparer.Ordinal);

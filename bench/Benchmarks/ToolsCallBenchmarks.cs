@@ -5,17 +5,14 @@ using Mediator;
 using McpCqrs.Application;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.Context;
 using McpCqrs.Application.Mcp.Dispatch;
 using McpCqrs.Application.Mcp.External;
-using McpCqrs.Application.Mcp.Methods;
 using McpCqrs.Application.Mcp.Schema;
 using McpCqrs.Application.Mcp.Sessions;
 using McpCqrs.Application.Tickets.Commands.CreateTicket;
 using McpCqrs.Infrastructure.Mcp;
 using McpCqrs.Infrastructure.RateLimiting;
 using McpCqrs.Web;
-using McpCqrs.Web.Mcp;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace McpCqrs.Benchmarks;

@@ -91,9 +91,9 @@ public static class McpEndpoints
         services.AddSingleton<McpHttpTransport>();
         services.AddSingleton<McpGauges>();
         services.AddSingleton<ListenStreams>();
-        services.AddSingleton<TaskNotifications>();
-        services.AddHostedService(sp => sp.GetRequiredService<TaskNotifications>());
-        services.AddSingleton<McpCqrs.Application.Mcp.Tasks.IMcpTaskWatchers>(sp => sp.GetRequiredService<TaskNotifications>());
+        services.AddSingleton<McpCqrs.Application.Mcp.Tasks.TaskNotifications>();
+        services.AddHostedService<TaskNotificationsService>();
+        services.AddSingleton<McpCqrs.Application.Mcp.Tasks.IMcpTaskWatchers>(sp => sp.GetRequiredService<McpCqrs.Application.Mcp.Tasks.TaskNotifications>());
         services.AddSingleton<IMcpNotifier, McpNotifier>();
         services.AddHostedService<CatalogChangeNotifier>();
         return services;

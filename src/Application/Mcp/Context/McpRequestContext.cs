@@ -130,7 +130,7 @@ public sealed class McpRequestContext : IMcpRequestContext
 
     /// <summary>
     /// While <c>tools/call</c> admits a task: the tool's request runs through authorization, rate limit and
-    /// validation and then stops before its handler (<see cref="McpCqrs.Application.Mcp.Tasks.TaskAdmissionBehavior{TMessage, TResponse}"/>).
+    /// validation and then stops before its handler (<see cref="Common.Behaviors.TaskAdmissionBehavior{TMessage, TResponse}"/>).
     /// </summary>
     public McpCqrs.Application.Mcp.Tasks.TaskAdmission? Admission { get; set; }
 

@@ -38,6 +38,19 @@ public sealed class JsonRpcEnvelope(JsonRpcKind kind, string? method, RequestId?
 
     /// <summary>The whole message as a tree of its own (detached from the pooled document, so it may outlive the request).</summary>
     public JsonObject Raw => _raw ??= (JsonObject)JsonNode.Parse(raw.GetRawText())!;
+
+    /// <summary>A response's id as text (how a waiting server-to-client request is found), or empty.</summary>
+    public string AnsweredId => TextOf(Raw["id"]) ?? string.Empty;
+
+    /// <summary>The id a <c>notifications/cancelled</c> names as text, or null.</summary>
+    public string? CancelledRequestId => TextOf((Params as JsonObject)?["requestId"]);
+
+    private static string? TextOf(JsonNode? node) => node switch
+    {
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.ToJsonString(),
+        _ => null,
+    };
 }
 
 /// <summary>A result already written as JSON (UTF-8), placed into the response as it is.</summary>

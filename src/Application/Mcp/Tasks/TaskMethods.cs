@@ -35,7 +35,10 @@ public sealed record McpTaskResult(string TaskId) : IMcpMethod<JsonObject>;
 public sealed record McpListTasks(string? Cursor) : IMcpMethod<JsonObject>;
 
 /// <summary>REST: starts a task-capable tool as a task (its request is admitted now, as over MCP); answers the task.</summary>
-public sealed record StartToolTask(string Tool, IDictionary<string, System.Text.Json.JsonElement>? Arguments) : IMcpMethod<JsonObject>;
+public sealed record StartToolTask(string Tool, IDictionary<string, System.Text.Json.JsonElement>? Arguments) : IMcpMethod<StartedTask>;
+
+/// <summary>A task <see cref="StartToolTask"/> created: its id (for the REST <c>Location</c>) and the task as <c>tasks/get</c> shows it.</summary>
+public sealed record StartedTask(string Id, JsonObject Task);
 
 /// <summary>REST: the caller's task as <c>tasks/get</c> shows it in 2026-07-28; an unknown one is a domain not-found.</summary>
 public sealed record GetTask(string TaskId) : IQuery<JsonObject>;
@@ -57,7 +60,7 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
       IMcpMethodHandler<McpCancelTask, JsonObject>,
       IMcpMethodHandler<McpTaskResult, JsonObject>,
       IMcpMethodHandler<McpListTasks, JsonObject>,
-      IMcpMethodHandler<StartToolTask, JsonObject>,
+      IMcpMethodHandler<StartToolTask, StartedTask>,
       IQueryHandler<GetTask, JsonObject>,
       ICommandHandler<CancelTask, JsonObject>,
       ICommandHandler<AnswerTask, JsonObject>
@@ -177,7 +180,7 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
         return result;
     }
 
-    public async ValueTask<JsonObject> Handle(StartToolTask command, CancellationToken cancellationToken)
+    public async ValueTask<StartedTask> Handle(StartToolTask command, CancellationToken cancellationToken)
     {
         var catalog = (Catalog.McpCatalog)services.GetService(typeof(Catalog.McpCatalog))!;
         if (!catalog.TryGetTool(command.Tool, out var binding) || binding.TaskSupport == Catalog.TaskSupport.Forbidden)
@@ -194,7 +197,7 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
         var request = Methods.ArgumentBinder.Bind(binding.RequestType, command.Arguments);
         var task = await new McpTaskLauncher((ISender)services.GetService(typeof(ISender))!, services)
             .StartAsync(binding, request, command.Arguments, mcp, queue, cancellationToken);
-        return McpTaskWire.Detailed(task, new Dictionary<string, string>());
+        return new StartedTask(task.TaskId, McpTaskWire.Detailed(task, new Dictionary<string, string>()));
     }
 
     public async ValueTask<JsonObject> Handle(GetTask query, CancellationToken cancellationToken) =>

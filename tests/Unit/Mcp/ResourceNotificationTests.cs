@@ -1,3 +1,4 @@
+using McpCqrs.Application.Common.Behaviors;
 using Mediator;
 using McpCqrs.Application.Mcp.Context;
 using McpCqrs.Application.Mcp.Resources;
@@ -48,7 +49,7 @@ internal sealed class QsNotifier(params string[] liveSessions) : IMcpNotifier
         throw new InvalidOperationException("A resource update goes to its subscribers, never to everyone.");
 }
 
-public sealed class QuerySideResourceChangeBehaviorTests
+public sealed class ResourceChangeBehaviorTests
 {
     private readonly QsRecordingResourceNotifier _notifier = new();
     private readonly List<string> _events = [];
@@ -102,7 +103,7 @@ public sealed class QuerySideResourceChangeBehaviorTests
     }
 }
 
-public sealed class QuerySideResourceNotifierTests
+public sealed class ResourceNotifierTests
 {
     private readonly InMemoryResourceSubscriptions _subscriptions = new();
 

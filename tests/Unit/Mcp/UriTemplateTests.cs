@@ -7,7 +7,7 @@ namespace McpCqrs.Tests.Unit.Mcp;
 /// expansion produced must give the values back. RFC 6570 expansion is not reversible everywhere; the cases
 /// where it is not are pinned by their own tests below.
 /// </summary>
-public sealed class QuerySideUriTemplateTests
+public sealed class UriTemplateTests
 {
     private static readonly string[] EveryTemplate =
     [

@@ -1,16 +1,8 @@
 using Mediator;
+using McpCqrs.Application.Mcp;
+using McpCqrs.Application.Mcp.Resources;
 
-namespace McpCqrs.Application.Mcp.Resources;
-
-/// <summary>
-/// Marks a command that changes what some resources show. After its handler succeeds, subscribers of those
-/// URIs get <c>notifications/resources/updated</c>.
-/// </summary>
-public interface IChangesResources
-{
-    /// <summary>The URIs of the resources the command changed, given its result.</summary>
-    IEnumerable<string> ResourcesChangedBy(object? result);
-}
+namespace McpCqrs.Application.Common.Behaviors;
 
 /// <summary>
 /// Announces the resources a <see cref="IChangesResources"/> command changed, once it succeeded. The write is

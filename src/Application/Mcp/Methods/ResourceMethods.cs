@@ -4,11 +4,9 @@ using Mediator;
 using McpCqrs.Application.Common.Exceptions;
 using McpCqrs.Application.Common.Serialization;
 using McpCqrs.Application.Mcp.Catalog;
-using McpCqrs.Application.Mcp.Completion;
 using McpCqrs.Application.Mcp.Context;
 using McpCqrs.Application.Mcp.Resources;
 using McpCqrs.Domain.Common;
-using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
@@ -28,15 +26,6 @@ public sealed record McpSubscribe(string Uri) : IMcpMethod<EmptyResult>;
 
 /// <summary><c>resources/unsubscribe</c>.</summary>
 public sealed record McpUnsubscribe(string Uri) : IMcpMethod<EmptyResult>;
-
-/// <summary><c>prompts/list</c>.</summary>
-public sealed record McpListPrompts(string? Cursor) : IMcpMethod<ListPromptsResult>;
-
-/// <summary><c>prompts/get</c>.</summary>
-public sealed record McpGetPrompt(string Name, IReadOnlyDictionary<string, string>? Arguments) : IMcpMethod<GetPromptResult>;
-
-/// <summary><c>completion/complete</c>.</summary>
-public sealed record McpComplete(CompleteRequestParams Params) : IMcpMethod<CompleteResult>;
 
 public sealed class McpListResourcesHandler(McpCatalog catalog, McpServerInfo server, VisibleBindings visible)
     : IMcpMethodHandler<McpListResources, ListResourcesResult>, IMcpMethodHandler<McpListResourceTemplates, ListResourceTemplatesResult>
@@ -114,26 +103,6 @@ public sealed class McpReadResourceHandler(McpCatalog catalog, IServiceProvider 
     };
 }
 
-/// <summary>
-/// <see cref="McpLimitsOptions.MaxToolResultBytes"/> for the results that are not tool results (<c>resources/read</c>,
-/// <c>prompts/get</c>): they cannot carry a tool error, so one over the limit is the JSON-RPC limit error
-/// (<see cref="McpLimitExceededException"/>, <c>-32003</c> with <c>data: { limit, max }</c>).
-/// </summary>
-internal static class ResultLimit
-{
-    public static void Check(long size, IServiceProvider services, string what)
-    {
-        var max = BoundRequests.Limits(services).MaxToolResultBytes;
-        if (size > max)
-        {
-            throw McpLimitExceededException.Of(
-                nameof(McpLimitsOptions.MaxToolResultBytes),
-                max,
-                $"{what} are {size} bytes, more than the {max} bytes this server sends in one result ({McpLimitsOptions.SectionName}:{nameof(McpLimitsOptions.MaxToolResultBytes)}).");
-        }
-    }
-}
-
 /// <summary>The errors of the resource methods.</summary>
 public static class ResourceErrors
 {
@@ -186,101 +155,5 @@ public sealed class McpSubscriptionHandler(
         }
 
         return new EmptyResult();
-    }
-}
-
-public sealed class McpPromptsHandler(McpCatalog catalog, McpServerInfo server, IServiceProvider services, ISender sender)
-    : IMcpMethodHandler<McpListPrompts, ListPromptsResult>, IMcpMethodHandler<McpGetPrompt, GetPromptResult>
-{
-    public async ValueTask<ListPromptsResult> Handle(McpListPrompts query, CancellationToken cancellationToken)
-    {
-        var prompts = await services.GetRequiredService<VisibleBindings>().FilterAsync(catalog.Prompts, p => p.RequestType, cancellationToken);
-        var (page, next) = ListCursor.Page(prompts, query.Cursor, server.ListPageSize, "prompts");
-        return new ListPromptsResult { Prompts = [.. page.Select(p => p.Prompt)], NextCursor = next };
-    }
-
-    public async ValueTask<GetPromptResult> Handle(McpGetPrompt query, CancellationToken cancellationToken)
-    {
-        if (!catalog.TryGetPrompt(query.Name, out var binding))
-        {
-            throw new McpProtocolException($"Unknown prompt: '{query.Name}'.", McpErrorCode.InvalidParams);
-        }
-
-        var given = query.Arguments ?? new Dictionary<string, string>();
-        var missing = (binding.Prompt.Arguments ?? [])
-            .Where(a => a.Required == true && !given.Keys.Any(k => string.Equals(k, a.Name, StringComparison.OrdinalIgnoreCase)))
-            .Select(a => a.Name)
-            .ToList();
-        if (missing.Count > 0)
-        {
-            throw new McpProtocolException($"Missing required argument{(missing.Count > 1 ? "s" : string.Empty)}: {string.Join(", ", missing.Select(m => $"'{m}'"))}.", McpErrorCode.InvalidParams);
-        }
-
-        object? result;
-        try
-        {
-            var request = StringArguments.Bind(binding.RequestType, given);
-            result = await BoundRequests.SendAsync(binding.Invoker, request, services, sender, BoundRequests.Default(services), cancellationToken);
-        }
-        catch (Exception ex) when (ex is RequestValidationException or DomainException)
-        {
-            throw new McpProtocolException($"Prompt '{query.Name}': {ex.Message}", McpErrorCode.InvalidParams);
-        }
-
-        var prompt = result switch
-        {
-            PromptContent content => content.ToResult(binding.Prompt.Description),
-            GetPromptResult full => full,
-            PromptMessage message => new GetPromptResult { Description = binding.Prompt.Description, Messages = [message] },
-            IEnumerable<PromptMessage> messages => new GetPromptResult { Description = binding.Prompt.Description, Messages = [.. messages] },
-            string text => new GetPromptResult
-            {
-                Description = binding.Prompt.Description,
-                Messages = [new PromptMessage { Role = Role.User, Content = new TextContentBlock { Text = text } }],
-            },
-            _ => throw new InvalidOperationException($"Prompt '{query.Name}' returned {result?.GetType().Name ?? "null"}; return a string, PromptContent, PromptMessage(s) or GetPromptResult."),
-        };
-        ResultLimit.Check(McpCqrs.Application.Mcp.Output.ResultSize.Of(prompt), services, $"The messages of prompt '{query.Name}'");
-        return prompt;
-    }
-}
-
-public sealed class McpCompleteHandler(McpCatalog catalog, IServiceProvider services) : IMcpMethodHandler<McpComplete, CompleteResult>
-{
-    public const int MaxValues = 100;
-
-    public async ValueTask<CompleteResult> Handle(McpComplete query, CancellationToken cancellationToken)
-    {
-        var parameters = query.Params;
-        var argument = parameters.Argument ?? throw new McpProtocolException("completion/complete needs params.argument.", McpErrorCode.InvalidParams);
-        Type? source = parameters.Ref switch
-        {
-            PromptReference prompt => catalog.TryGetPrompt(prompt.Name, out var p)
-                ? p.Completions.GetValueOrDefault(argument.Name)
-                : throw new McpProtocolException($"Unknown prompt: '{prompt.Name}'.", McpErrorCode.InvalidParams),
-            ResourceTemplateReference resource => catalog.TryGetResourceTemplate(resource.Uri ?? string.Empty, out var r)
-                ? r.Completions.GetValueOrDefault(argument.Name)
-                : throw new McpProtocolException($"Unknown resource template: '{resource.Uri}'.", McpErrorCode.InvalidParams),
-            _ => throw new McpProtocolException("completion/complete: ref must be ref/prompt or ref/resource.", McpErrorCode.InvalidParams),
-        };
-
-        var values = CompletionValues.None;
-        if (source is not null)
-        {
-            var completer = (ICompletionSource)ActivatorUtilities.GetServiceOrCreateInstance(services, source);
-            var context = parameters.Context?.Arguments is { } known ? new Dictionary<string, string>(known) : new Dictionary<string, string>();
-            values = await completer.CompleteAsync(new CompletionRequest(argument.Name, argument.Value ?? string.Empty, context), cancellationToken);
-        }
-
-        var shown = values.Values.Take(MaxValues).ToList();
-        return new CompleteResult
-        {
-            Completion = new ModelContextProtocol.Protocol.Completion
-            {
-                Values = shown,
-                Total = values.Total ?? values.Values.Count,
-                HasMore = values.HasMore || values.Values.Count > shown.Count,
-            },
-        };
     }
 }

@@ -25,9 +25,9 @@ public sealed record PromptWithEmbeddedResource(string ResourceUri) : IQuery<IRe
 
 public sealed record PromptWithImage : IQuery<IReadOnlyList<PromptMessage>>;
 
-public static class QuerySideFixtures
+public static class ResourcePromptFixtures
 {
-    public static IServiceCollection AddQuerySideFixtures(this IServiceCollection services)
+    public static IServiceCollection AddResourcePromptFixtures(this IServiceCollection services)
     {
         services.AddScoped<IQueryHandler<StaticText, string>, QueryFixtureHandlers>();
         services.AddScoped<IQueryHandler<StaticBinary, byte[]>, QueryFixtureHandlers>();

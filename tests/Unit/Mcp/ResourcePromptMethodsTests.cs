@@ -34,7 +34,7 @@ internal sealed class QsInvokers
     };
 }
 
-public sealed class QuerySideReadResourceTests
+public sealed class ReadResourceTests
 {
     private readonly QsInvokers _invokers = new();
     private readonly ServiceProvider _services = new ServiceCollection().BuildServiceProvider();
@@ -240,7 +240,7 @@ public sealed class QuerySideReadResourceTests
     }
 }
 
-public sealed class QuerySideListResourcesTests
+public sealed class ListResourcesTests
 {
     private static readonly ResourceRegistration[] Registrations =
     [
@@ -296,7 +296,7 @@ public sealed class QuerySideListResourcesTests
     }
 }
 
-public sealed class QuerySidePromptsTests
+public sealed class PromptsTests
 {
     private readonly QsInvokers _invokers = new();
     private readonly ServiceProvider _services = new ServiceCollection()
@@ -476,7 +476,7 @@ public sealed class QuerySidePromptsTests
     }
 }
 
-public sealed class QuerySideCompleteTests
+public sealed class CompletionTests
 {
     private static readonly McpCatalog Catalog = new(
         [],
@@ -585,7 +585,7 @@ public sealed class QuerySideCompleteTests
     }
 }
 
-public sealed class QuerySideSubscriptionTests
+public sealed class SubscriptionTests
 {
     private static readonly McpCatalog Catalog = new(
         [],

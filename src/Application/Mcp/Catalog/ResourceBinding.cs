@@ -1,4 +1,3 @@
-using System.Reflection;
 using McpCqrs.Application.Mcp.Resources;
 using ModelContextProtocol.Protocol;
 
@@ -81,68 +80,4 @@ public sealed class ResourceBinding
 
     /// <summary>Template variable → completion source type.</summary>
     public IReadOnlyDictionary<string, Type> Completions { get; }
-}
-
-/// <summary>One query exposed as a prompt.</summary>
-public sealed class PromptBinding
-{
-    internal PromptBinding(PromptRegistration registration, Type resultType, IReadOnlyList<PromptArgument> arguments, IReadOnlyDictionary<string, Type> completions)
-    {
-        RequestType = registration.RequestType;
-        ResultType = resultType;
-        Invoker = registration.Invoker;
-        IsPublic = registration.Public;
-        Completions = completions;
-        Prompt = new Prompt
-        {
-            Name = registration.Name,
-            Title = registration.Title,
-            Description = registration.Description ?? Schema.XmlDocumentation.Summary(registration.RequestType),
-            Arguments = arguments.Count == 0 ? null : [.. arguments],
-        };
-    }
-
-    public string Name => Prompt.Name;
-
-    public Type RequestType { get; }
-
-    public Type ResultType { get; }
-
-    public ToolInvoker? Invoker { get; }
-
-    public Prompt Prompt { get; }
-
-    /// <summary>Marked public: anyone may get it, and it needs no permission to start outside Development.</summary>
-    public bool IsPublic { get; }
-
-    /// <summary>Argument → completion source type.</summary>
-    public IReadOnlyDictionary<string, Type> Completions { get; }
-}
-
-/// <summary>Reads the arguments a request type takes from its public constructor (records) or settable properties.</summary>
-internal static class RequestParameters
-{
-    public sealed record Parameter(string Name, Type Type, bool Required, string? Description, Type? CompletionSource);
-
-    public static IReadOnlyList<Parameter> Of(Type requestType)
-    {
-        var constructor = requestType.GetConstructors().OrderByDescending(c => c.GetParameters().Length).FirstOrDefault();
-        var nullability = new NullabilityInfoContext();
-        if (constructor is { } ctor && ctor.GetParameters().Length > 0)
-        {
-            return [.. ctor.GetParameters().Select(p => new Parameter(
-                System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(p.Name!),
-                p.ParameterType,
-                !p.HasDefaultValue && nullability.Create(p).WriteState != NullabilityState.Nullable && Nullable.GetUnderlyingType(p.ParameterType) is null,
-                Schema.XmlDocumentation.Parameter(requestType, p.Name!),
-                (p.GetCustomAttribute<McpCompletionAttribute>() ?? requestType.GetProperty(p.Name!)?.GetCustomAttribute<McpCompletionAttribute>())?.Source))];
-        }
-
-        return [.. requestType.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => new Parameter(
-            System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(p.Name),
-            p.PropertyType,
-            p.GetCustomAttribute<System.Runtime.CompilerServices.RequiredMemberAttribute>() is not null,
-            Schema.XmlDocumentation.Parameter(requestType, p.Name),
-            p.GetCustomAttribute<McpCompletionAttribute>()?.Source))];
-    }
 }

@@ -1,11 +1,12 @@
 using McpCqrs.Application.Mcp.Listen;
 using System.Collections.Concurrent;
-using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Context;
-using McpCqrs.Application.Mcp.Tasks;
 using ModelContextProtocol.Protocol;
 
-namespace McpCqrs.Web.Mcp;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace McpCqrs.Application.Mcp.Tasks;
 
 /// <summary>
 /// Pushes task changes to clients that asked for them: 2026-07-28, <c>notifications/tasks</c> (the DetailedTask, as
@@ -14,12 +15,12 @@ namespace McpCqrs.Web.Mcp;
 /// the session's stream on any instance). Changes arrive through <see cref="IMcpTaskEvents"/> — from every instance
 /// when Redis relays them — and each is read from the store, so a notification always shows the stored state.
 /// </summary>
-internal sealed class TaskNotifications(
+public sealed class TaskNotifications(
     IMcpTaskEvents events,
     ListenStreams listeners,
     IServiceScopeFactory scopes,
     IMcpNotifier notifier,
-    ILogger<TaskNotifications> logger) : IHostedService, IMcpTaskWatchers, IDisposable
+    ILogger<TaskNotifications> logger) : IMcpTaskWatchers, IDisposable
 {
     private readonly ConcurrentDictionary<string, (string SessionId, string Owner)> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _sent = new(StringComparer.Ordinal);
@@ -28,17 +29,8 @@ internal sealed class TaskNotifications(
     /// <summary>2025-11-25: the session that created <paramref name="task"/> hears of its changes.</summary>
     public void Track(McpTaskRecord task, string sessionId) => _sessions[task.TaskId] = (sessionId, task.Owner);
 
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _subscription = events.Subscribe(taskId => _ = ChangedAsync(taskId));
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        Dispose();
-        return Task.CompletedTask;
-    }
+    /// <summary>Starts hearing task changes (the host calls it once at start-up; <see cref="Dispose"/> stops).</summary>
+    public void Start() => _subscription ??= events.Subscribe(taskId => _ = ChangedAsync(taskId));
 
     public void Dispose() => Interlocked.Exchange(ref _subscription, null)?.Dispose();
 

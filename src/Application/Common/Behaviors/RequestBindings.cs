@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using System.Reflection;
-using Mediator;
-using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Application.Common.RateLimiting;
 using McpCqrs.Application.Mcp.External;
 
-namespace McpCqrs.Application.Common.RateLimiting;
+namespace McpCqrs.Application.Common.Behaviors;
 
 /// <summary>
 /// The name a request is limited under: its MCP binding's name (tool, selector, prompt, resource) when it is
@@ -39,27 +38,4 @@ public static class RequestBindings
             .Select(t => (Type: t, Limit: t.GetCustomAttribute<RateLimitAttribute>()))
             .Where(x => x.Limit is not null)
             .Select(x => (NameOf(x.Type), x.Limit!.Policies));
-}
-
-/// <summary>
-/// Applies the rate-limit policies of the request's binding, per caller (principal, else client address), after
-/// authentication and before validation — so a request refused by validation has still been counted once, and
-/// only once. A refusal is a <see cref="RateLimitExceededException"/>; each transport maps it (MCP: a JSON-RPC
-/// error with <c>data.retryAfter</c>; REST: 429 with <c>Retry-After</c>). A binding without policies costs a lookup.
-/// </summary>
-public sealed class RateLimitBehavior<TMessage, TResponse>(IRateLimitService limits, IRateLimitPartitioner partitioner, ICurrentUser user, McpCqrs.Application.Mcp.Context.IMcpRequestContext? context = null)
-    : IPipelineBehavior<TMessage, TResponse>
-    where TMessage : notnull, IMessage
-{
-    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
-    {
-        // A task was counted when it was created.
-        if (context is not null && McpCqrs.Application.Mcp.Tasks.AdmittedTask.Skips(context, message))
-        {
-            return await next(message, cancellationToken);
-        }
-
-        await limits.EnforceAsync(RequestBindings.NameOf(RequestBindings.Carried(message).Type), partitioner.GetPartitionKey(user.Id, user.ClientAddress), cancellationToken);
-        return await next(message, cancellationToken);
-    }
 }

@@ -9,7 +9,7 @@ namespace McpCqrs.Tests.Integration.Mcp;
 
 /// <summary>Resources, prompts, completion and subscriptions of the sample desk, on PostgreSQL, with the official C# client.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class QuerySideTests(PostgresServer postgres) : IAsyncLifetime
+public sealed class ResourcePromptCompletionTests(PostgresServer postgres) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
     private readonly ConcurrentQueue<JsonRpcNotification> _notifications = new();

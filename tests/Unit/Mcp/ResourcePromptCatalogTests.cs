@@ -8,7 +8,7 @@ using ModelContextProtocol.Protocol;
 namespace McpCqrs.Tests.Unit.Mcp;
 
 /// <summary>The resources and prompts of <see cref="McpCatalog"/>.</summary>
-public sealed class QuerySideCatalogTests
+public sealed class ResourcePromptCatalogTests
 {
     private static McpCatalog Catalog(ResourceRegistration[]? resources = null, PromptRegistration[]? prompts = null) =>
         new([], resources ?? [], prompts ?? [], _ => []);

@@ -4,7 +4,7 @@ using McpCqrs.Application.Mcp.Methods;
 namespace McpCqrs.Tests.Unit.Mcp;
 
 /// <summary><see cref="StringArguments"/>: prompt arguments and URI template variables arrive as strings.</summary>
-public sealed class QuerySideStringArgumentsTests
+public sealed class StringArgumentsTests
 {
     private static QsTyped Bind(params (string Name, string Value)[] values) =>
         Assert.IsType<QsTyped>(StringArguments.Bind(typeof(QsTyped), values.ToDictionary(v => v.Name, v => v.Value)));

@@ -31,6 +31,7 @@ public sealed partial class McpDispatcher(McpCatalog catalog, ILogger<McpDispatc
         {
             var message = call.Rule.Create(call.Params);
             await policy.BeforeAsync(call, message, context, services, cancellationToken);
+            await EnforceMethodLimitAsync(call.Rule, services, cancellationToken);
 
             admitted = true;
             var result = await call.Rule.Handle!(services, message, cancellationToken);
@@ -73,6 +74,24 @@ public sealed partial class McpDispatcher(McpCatalog catalog, ILogger<McpDispatc
             operation.Failed((int)McpErrorCode.InternalError, ex.GetType().FullName ?? "internal error");
             return McpReply.Ok(JsonRpcWire.Error(call.Id, (int)McpErrorCode.InternalError, "Internal error."));
         }
+    }
+
+    /// <summary>
+    /// The method's own rate limit (<see cref="Methods.McpMethodRule.RateLimitBinding"/>), per caller, like a tool's:
+    /// <c>subscriptions/listen</c> or <c>tools/list</c> can be limited in configuration without touching code.
+    /// <c>initialize</c> has its own limit, the rate of new sessions.
+    /// </summary>
+    private static ValueTask EnforceMethodLimitAsync(Methods.McpMethodRule rule, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (rule.Name == ModelContextProtocol.Protocol.RequestMethods.Initialize
+            || services.GetService<IRateLimitService>() is not { } limits
+            || services.GetService<IRateLimitPartitioner>() is not { } partitioner)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var user = services.GetRequiredService<Common.Interfaces.ICurrentUser>();
+        return limits.EnforceAsync(rule.RateLimitBinding, partitioner.GetPartitionKey(user.Id, user.ClientAddress), cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "MCP method {Method} failed in session {SessionId}")]

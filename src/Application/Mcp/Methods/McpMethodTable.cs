@@ -41,6 +41,12 @@ public sealed record McpMethodRule(
     bool MayRequireInput = false,
     McpCacheHint Cache = McpCacheHint.None)
 {
+    /// <summary>
+    /// The rate-limit binding of the method itself (<c>mcp/</c> + its name, e.g. <c>mcp/subscriptions/listen</c>),
+    /// checked per caller before the method runs; not limited unless <c>RateLimiting:Bindings</c> lists policies for it.
+    /// </summary>
+    public string RateLimitBinding { get; } = "mcp/" + Name;
+
     public bool ServedIn(McpEra era) => Eras.Contains(era);
 }
 

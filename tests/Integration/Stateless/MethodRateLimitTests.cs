@@ -40,10 +40,10 @@ public sealed class MethodRateLimitTests : IAsyncLifetime
         await _host.DisposeAsync();
     }
 
-    private ModernHttp As(string user) => _clients.As(_host.Address, user);
+    private StatelessHttp As(string user) => _clients.As(_host.Address, user);
 
     private static JsonObject Listen(JsonNode id) =>
-        Modern.Request("subscriptions/listen", new JsonObject { ["notifications"] = new JsonObject { ["toolsListChanged"] = true } }, id, Tasks2026.Meta());
+        StatelessWire.Request("subscriptions/listen", new JsonObject { ["notifications"] = new JsonObject { ["toolsListChanged"] = true } }, id, StatelessTasks.Meta());
 
     private async Task ListensAsync(string user, JsonNode id)
     {
@@ -68,7 +68,7 @@ public sealed class MethodRateLimitTests : IAsyncLifetime
 
         // Another caller has a count of its own; the caller's other methods are not limited.
         await ListensAsync("judy", "j-1");
-        var tools = Expect.Result(await As("ivan").CallAsync(Modern.Request("tools/list", new JsonObject(), "i-3", Tasks2026.Meta())), "i-3");
+        var tools = Expect.Result(await As("ivan").CallAsync(StatelessWire.Request("tools/list", new JsonObject(), "i-3", StatelessTasks.Meta())), "i-3");
         Assert.NotNull(tools["tools"]);
     }
 }

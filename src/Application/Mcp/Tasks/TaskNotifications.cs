@@ -78,10 +78,10 @@ public sealed class TaskNotifications(
 
     private async ValueTask TellSessionAsync(IMcpTaskStore store, string taskId, string sessionId, string owner)
     {
-        if (await store.FindAsync(taskId, owner, CancellationToken.None) is { } legacy && FirstToSee($"session\n{taskId}", legacy.Revision))
+        if (await store.FindAsync(taskId, owner, CancellationToken.None) is { } task && FirstToSee($"session\n{taskId}", task.Revision))
         {
-            await notifier.NotifyAsync(sessionId, new JsonRpcNotification { Method = McpTaskMethods.SessionStatusNotification, Params = McpTaskWire.Task(legacy, McpEra.Session) });
-            if (McpTaskRecord.IsTerminal(legacy.Status))
+            await notifier.NotifyAsync(sessionId, new JsonRpcNotification { Method = McpTaskMethods.SessionStatusNotification, Params = McpTaskWire.Task(task, McpEra.Session) });
+            if (McpTaskRecord.IsTerminal(task.Status))
             {
                 _sessions.TryRemove(taskId, out _);
                 Forget($"session\n{taskId}");

@@ -11,7 +11,7 @@ namespace McpCqrs.Tests.Integration.Tasks;
 /// blocking <c>tasks/result</c> with input through server-to-client requests, <c>tasks/list</c>, <c>tasks/cancel</c>,
 /// and one store shared with the 2026-07-28 extension.
 /// </summary>
-public sealed class ExperimentalTaskTests(TaskHost host) : IClassFixture<TaskHost>
+public sealed class SessionTaskTests(TaskHost host) : IClassFixture<TaskHost>
 {
     private const string RelatedTask = "io.modelcontextprotocol/related-task";
 
@@ -38,7 +38,7 @@ public sealed class ExperimentalTaskTests(TaskHost host) : IClassFixture<TaskHos
 
     private async Task<RawMcp> SessionAsync(string user = "alice")
     {
-        var mcp = host.Legacy(user);
+        var mcp = host.SessionEra(user);
         await mcp.InitializeAsync(capabilities: new JsonObject { ["elicitation"] = new JsonObject(), ["tasks"] = new JsonObject() });
         return mcp;
     }
@@ -46,7 +46,7 @@ public sealed class ExperimentalTaskTests(TaskHost host) : IClassFixture<TaskHos
     /// <summary>The response of a POST: its JSON body, or the last message of its SSE stream.</summary>
     private static async Task<JsonObject> AnswerAsync(HttpResponseMessage response)
     {
-        var reply = await ModernHttp.ReadAsync(response);
+        var reply = await StatelessHttp.ReadAsync(response);
         Assert.True(reply.Status == HttpStatusCode.OK, reply.ToString());
         return reply.Final;
     }
@@ -238,13 +238,13 @@ public sealed class ExperimentalTaskTests(TaskHost host) : IClassFixture<TaskHos
     [Fact]
     public async Task One_store_serves_both_revisions()
     {
-        var modern = host.Modern("erin");
+        var modern = host.StatelessWire("erin");
         var legacy = await SessionAsync("erin");
-        var fromModern = (await Tasks2026.CreateAsync(modern, "slow_compute", new JsonObject { ["seconds"] = 0, ["label"] = "modern" }))["taskId"]!.GetValue<string>();
-        var fromLegacy = Result(await AnswerAsync(await legacy.PostAsync(CallWithTask("slow_compute", new JsonObject { ["seconds"] = 0, ["label"] = "legacy" }))))["task"]!["taskId"]!.GetValue<string>();
+        var fromStateless = (await StatelessTasks.CreateAsync(modern, "slow_compute", new JsonObject { ["seconds"] = 0, ["label"] = "modern" }))["taskId"]!.GetValue<string>();
+        var fromSession = Result(await AnswerAsync(await legacy.PostAsync(CallWithTask("slow_compute", new JsonObject { ["seconds"] = 0, ["label"] = "legacy" }))))["task"]!["taskId"]!.GetValue<string>();
 
-        Assert.Equal(fromModern, Result(await AnswerAsync(await legacy.PostAsync(TaskMethod("tasks/get", fromModern))))["taskId"]!.GetValue<string>());
-        var done = await Tasks2026.UntilAsync(modern, fromLegacy);
+        Assert.Equal(fromStateless, Result(await AnswerAsync(await legacy.PostAsync(TaskMethod("tasks/get", fromStateless))))["taskId"]!.GetValue<string>());
+        var done = await StatelessTasks.UntilAsync(modern, fromSession);
         Assert.Equal("Computed legacy in 0 s.", done["result"]!["content"]![0]!["text"]!.GetValue<string>());
     }
 
@@ -255,7 +255,7 @@ public sealed class ExperimentalTaskTests(TaskHost host) : IClassFixture<TaskHos
         var taskId = Result(await AnswerAsync(await mcp.PostAsync(CallWithTask("slow_compute", new JsonObject { ["seconds"] = 0, ["label"] = "short-lived" }, ttl: 1))))["task"]!["taskId"]!.GetValue<string>();
 
         // Gone once it has ended (a task is kept past its time to live while it runs): tasks/get says -32602.
-        var deadline = DateTime.UtcNow + Tasks2026.Patience;
+        var deadline = DateTime.UtcNow + StatelessTasks.Patience;
         JsonObject answer;
         while ((answer = await AnswerAsync(await mcp.PostAsync(TaskMethod("tasks/get", taskId))))["error"]?["code"]?.GetValue<int>() != -32602)
         {
@@ -273,7 +273,7 @@ public sealed class ExperimentalTaskTests(TaskHost host) : IClassFixture<TaskHos
         var label = $"ttl-{Guid.NewGuid():N}";
         var taskId = Result(await AnswerAsync(await mcp.PostAsync(CallWithTask("slow_compute", new JsonObject { ["seconds"] = 600, ["label"] = label }, ttl: 3000))))["task"]!["taskId"]!.GetValue<string>();
 
-        var deadline = DateTime.UtcNow + Tasks2026.Patience;
+        var deadline = DateTime.UtcNow + StatelessTasks.Patience;
         JsonObject task;
         while ((task = Result(await AnswerAsync(await mcp.PostAsync(TaskMethod("tasks/get", taskId)))))["status"]!.GetValue<string>() != "failed")
         {
@@ -295,7 +295,7 @@ public sealed class ExperimentalTaskTests(TaskHost host) : IClassFixture<TaskHos
     [Fact]
     public async Task A_task_asking_what_its_session_cannot_answer_fails_with_32021_instead_of_waiting()
     {
-        var mcp = host.Legacy("lena");
+        var mcp = host.SessionEra("lena");
         await mcp.InitializeAsync(capabilities: new JsonObject { ["tasks"] = new JsonObject() });
         var taskId = Result(await AnswerAsync(await mcp.PostAsync(CallWithTask("confirm_delete", new JsonObject { ["filename"] = "mute.txt" }))))["task"]!["taskId"]!.GetValue<string>();
 

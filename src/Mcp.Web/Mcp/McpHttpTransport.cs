@@ -17,10 +17,11 @@ namespace McpCqrs.Web.Mcp;
 internal sealed record McpStreamServices(ISseReplayBuffer Replay, ISseBroker Broker, PendingClientRequests Pending, McpTransportOptions Options, McpProtocolOptions Protocol);
 
 /// <summary>
-/// The Streamable HTTP transport of MCP 2025-11-25 on one endpoint: POST (one JSON-RPC message), GET (the
-/// session's SSE stream) and DELETE (end the session). It checks what HTTP must check — origin, media types,
-/// size, framing, session, protocol version — and hands each method to the mediator through
-/// <see cref="McpMethodTable"/>. It knows nothing of tools or their meaning.
+/// The Streamable HTTP transport of both eras on one endpoint: POST (one JSON-RPC message), GET (a session's SSE
+/// stream) and DELETE (end a session). It checks what HTTP must check — origin, media types, size, session lookup
+/// through <see cref="ISessionStore"/> — has the request's era admit it (<c>SessionEraPolicy</c> or
+/// <c>StatelessEraPolicy</c>, which read <see cref="McpMethodTable"/>), hands it to <see cref="McpDispatcher"/>,
+/// and writes the reply as JSON or SSE. What a method means and how its result looks is the engine's.
 /// </summary>
 internal sealed partial class McpHttpTransport(
     OriginPolicy origins,

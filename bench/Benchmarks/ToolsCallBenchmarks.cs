@@ -5,7 +5,7 @@ using Mediator;
 using McpCqrs.Application;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Application.Mcp.Dispatch;
 using McpCqrs.Application.Mcp.External;
 using McpCqrs.Application.Mcp.Schema;
 using McpCqrs.Application.Mcp.Sessions;
@@ -13,7 +13,6 @@ using McpCqrs.Application.Tickets.Commands.CreateTicket;
 using McpCqrs.Infrastructure.Mcp;
 using McpCqrs.Infrastructure.RateLimiting;
 using McpCqrs.Web;
-using McpCqrs.Web.Mcp;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace McpCqrs.Benchmarks;
@@ -28,15 +27,15 @@ public sealed class EchoHandler : ICommandHandler<Echo, EchoResult>
 }
 
 /// <summary>
-/// The in-process MCP path without HTTP: JSON-RPC bytes → envelope → the method's span and measurements →
-/// mediator request → full pipeline (tracing, rate limiting with a generous token bucket, validation) → handler →
-/// JSON-RPC response text; with and without a listener on the project's spans.
+/// The in-process MCP path without HTTP: JSON-RPC bytes → envelope → the session era's admission → the dispatcher
+/// (the method's span and measurements, its handler, the tool's request through the full pipeline: tracing, rate
+/// limiting with a generous token bucket, validation) → JSON-RPC response text; with and without a listener on the
+/// project's spans.
 /// </summary>
 [MemoryDiagnoser]
 public class ToolsCallBenchmarks
 {
     private ServiceProvider _services = null!;
-    private McpCqrs.Application.Mcp.Catalog.McpCatalog _catalog = null!;
     private System.Diagnostics.ActivityListener? _listener;
 
     /// <summary>With a listener that records every span of the project's source (as an exporter would), or none.</summary>
@@ -65,8 +64,8 @@ public class ToolsCallBenchmarks
                 .ForBinding(nameof(Echo), "generous"));
         services.AddScoped<ICommandHandler<Echo, EchoResult>, EchoHandler>();
         services.AddMcpCatalog(catalog => catalog.AddExternalTool<Echo, EchoResult>("echo", r => r with { Description = "Echoes its message.", Public = true }));
+        services.AddMcpDispatch();
         _services = services.BuildServiceProvider();
-        _catalog = _services.GetRequiredService<McpCqrs.Application.Mcp.Catalog.McpCatalog>();
         if (Traced)
         {
             _listener = new System.Diagnostics.ActivityListener
@@ -102,14 +101,9 @@ public class ToolsCallBenchmarks
         using var document = System.Text.Json.JsonDocument.Parse(body);
         var envelope = JsonRpcWire.Classify(document.RootElement);
         await using var scope = _services.CreateAsyncScope();
-        var context = scope.ServiceProvider.GetRequiredService<McpRequestContext>();
-        context.Method = envelope.Method!;
-        context.RequestId = envelope.Id;
-        using var operation = new McpOperation(_catalog, envelope.Method!, envelope.Id, envelope.ParamsElement, null, "2025-11-25");
-        var message = McpMethodTable.Create(envelope.Method!, envelope.ParamsElement);
-        var result = await scope.ServiceProvider.GetRequiredService<ISender>().Send((object)message);
-        operation.Succeeded(result);
-        return JsonRpcWire.Response(envelope.Id!.Value, result);
+        var call = _services.GetRequiredService<McpCqrs.Application.Mcp.Eras.SessionEraPolicy>().Admit(envelope, null);
+        var reply = await _services.GetRequiredService<McpDispatcher>().DispatchAsync(call, null, scope.ServiceProvider, CancellationToken.None);
+        return reply.Payload!;
     }
 
     private sealed class NoUser : ICurrentUser

@@ -1,3 +1,4 @@
+using McpCqrs.Application.Common.Behaviors;
 using McpCqrs.Application.Common.Querying;
 using McpCqrs.Application.Common.RateLimiting;
 using McpCqrs.Infrastructure.RateLimiting;

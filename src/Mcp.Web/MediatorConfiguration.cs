@@ -1,8 +1,5 @@
 using Mediator;
 using McpCqrs.Application.Common.Behaviors;
-using McpCqrs.Application.Common.RateLimiting;
-using McpCqrs.Application.Common.Security;
-using McpCqrs.Application.Mcp.Resources;
 
 namespace McpCqrs.Web;
 
@@ -27,7 +24,7 @@ internal static class MediatorConfiguration
                 typeof(AuthorizationBehavior<,>),
                 typeof(RateLimitBehavior<,>),
                 typeof(ValidationBehavior<,>),
-                typeof(McpCqrs.Application.Mcp.Tasks.TaskAdmissionBehavior<,>),
+                typeof(TaskAdmissionBehavior<,>),
                 typeof(ResourceChangeBehavior<,>),
             ];
         });

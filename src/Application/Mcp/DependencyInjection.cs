@@ -37,6 +37,43 @@ public static class McpDependencyInjection
         return services;
     }
 
+    /// <summary>
+    /// The one dispatch path and the policies of the two eras. Their stores come from the host
+    /// (<see cref="Context.IRequestStateNonces"/>, <see cref="Sessions.ISessionStore"/>), as do
+    /// <see cref="McpProtocolOptions"/> from its configuration (defaults otherwise).
+    /// </summary>
+    public static IServiceCollection AddMcpDispatch(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(new McpProtocolOptions());
+        services.TryAddSingleton<Eras.RequestStateProtector>();
+        services.TryAddSingleton<Eras.SessionEraPolicy>();
+        services.TryAddSingleton<Eras.StatelessEraPolicy>();
+        services.TryAddSingleton<Dispatch.McpDispatcher>();
+        AddMethodHandlers(services);
+        return services;
+    }
+
+    /// <summary>
+    /// The engine's method handlers (<see cref="Methods.IMcpMethodHandler{TRequest, TResult}"/>), scoped: each class
+    /// once, and each of its method interfaces resolving to that one instance of the scope.
+    /// </summary>
+    private static void AddMethodHandlers(IServiceCollection services)
+    {
+        var handlers = typeof(McpDependencyInjection).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false })
+            .Select(t => (Type: t, Methods: t.GetInterfaces().Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(Methods.IMcpMethodHandler<,>)).ToList()))
+            .Where(h => h.Methods.Count > 0);
+        foreach (var (type, methods) in handlers)
+        {
+            services.TryAddScoped(type);
+            foreach (var method in methods)
+            {
+                services.TryAddScoped(method, sp => sp.GetRequiredService(type));
+            }
+        }
+    }
+
     private static List<IValidator> ValidatorsOf(IServiceProvider services, Type requestType)
     {
         using var scope = services.CreateScope();

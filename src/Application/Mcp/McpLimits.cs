@@ -88,7 +88,10 @@ public sealed class McpLimitExceededException(string limit, long max, string mes
     /// <summary>True when the limit is about rate (answered with HTTP 429), false when it is about a count held.</summary>
     public bool IsRate { get; } = isRate;
 
+    /// <summary>For a rate: the seconds after which a retry can succeed (the answer's <c>Retry-After</c>), when known.</summary>
+    public int? RetryAfter { get; init; }
+
     /// <summary>A limit exceeded, named by its property of <see cref="McpLimitsOptions"/>.</summary>
-    public static McpLimitExceededException Of(string property, long max, string message, bool isRate = false) =>
-        new($"{McpLimitsOptions.SectionName}:{property}", max, message, isRate);
+    public static McpLimitExceededException Of(string property, long max, string message, bool isRate = false, int? retryAfter = null) =>
+        new($"{McpLimitsOptions.SectionName}:{property}", max, message, isRate) { RetryAfter = retryAfter };
 }

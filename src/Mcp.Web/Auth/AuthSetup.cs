@@ -248,7 +248,7 @@ public static partial class AuthSetup
         var known = catalog.Tools.Select(t => t.RequestType)
             .Concat(catalog.Resources.Select(r => r.RequestType))
             .Concat(catalog.Prompts.Select(p => p.RequestType))
-            .Select(Application.Common.RateLimiting.RequestBindings.NameOf)
+            .Select(Application.Common.Behaviors.RequestBindings.NameOf)
             .ToHashSet(StringComparer.Ordinal);
         var unknown = configured.Where(k => !known.Contains(k)).ToList();
         if (unknown.Count > 0)

@@ -20,12 +20,12 @@ public static class TasksApi
 
     public static IEndpointRouteBuilder MapTasksApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/api/tickets/exports", async Task<Accepted<JsonObject>> (ExportTickets command, ISender sender, CancellationToken ct) =>
+        routes.MapPost("/api/tickets/exports", async Task<Accepted<JsonObject>> (ExportTickets command, McpCqrs.Application.Mcp.Methods.IMcpMethodHandler<StartToolTask, StartedTask> start, CancellationToken ct) =>
         {
             var arguments = JsonSerializer.SerializeToElement(command, McpCqrs.Application.Common.Serialization.AppJson.Options)
                 .EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
-            var task = await sender.Send(new StartToolTask("export_tickets", arguments), ct);
-            return TypedResults.Accepted($"/api/tasks/{task["taskId"]!.GetValue<string>()}", task);
+            var started = await start.Handle(new StartToolTask("export_tickets", arguments), ct);
+            return TypedResults.Accepted($"/api/tasks/{started.Id}", started.Task);
         }).WithTags("Tickets").WithName("ExportTickets").ProducesProblem(400).ProducesProblem(403);
 
         var tasks = routes.MapGroup("/api/tasks").WithTags("Tasks");

@@ -1,3 +1,4 @@
+using McpCqrs.Application.Mcp.Listen;
 using McpCqrs.Application.Mcp.Resources;
 using McpCqrs.Infrastructure.Mcp;
 

@@ -1,3 +1,4 @@
+using McpCqrs.Application.Mcp.Listen;
 using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Context;
 using McpCqrs.Application.Mcp.Resources;
@@ -15,17 +16,20 @@ public static class McpEndpoints
     public static IServiceCollection AddMcpTransport(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<McpTransportOptions>().Bind(configuration.GetSection(McpTransportOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<McpProtocolOptions>().Bind(configuration.GetSection(McpProtocolOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<McpProtocolOptions>>().Value);
         services.AddOptions<McpServerInfo>().Bind(configuration.GetSection(McpServerInfo.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<McpSessionOptions>().Bind(configuration.GetSection(McpSessionOptions.SectionName));
         services.AddOptions<McpLimitsOptions>().Bind(configuration.GetSection(McpLimitsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<McpCqrs.Application.Common.RateLimiting.RateLimitingOptions>()
-            .PostConfigure<Microsoft.Extensions.Options.IOptions<McpLimitsOptions>>((rateLimits, limits) => SessionRate.Register(rateLimits, limits.Value));
+            .PostConfigure<Microsoft.Extensions.Options.IOptions<McpLimitsOptions>>((rateLimits, limits) => McpCqrs.Application.Mcp.Eras.SessionRate.Register(rateLimits, limits.Value));
         services.AddOptions<SseReplayOptions>().Bind(configuration.GetSection(SseReplayOptions.SectionName));
         services.AddOptions<McpCqrs.Application.Mcp.Output.OutputOptions>().Bind(configuration.GetSection(McpCqrs.Application.Mcp.Output.OutputOptions.SectionName));
         services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<McpServerInfo>>().Value);
         services.TryAddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<McpLimitsOptions>>().Value);
 
         services.AddMcpCatalog();
+        services.AddMcpDispatch();
         if (configuration["Mcp:Redis"] is { Length: > 0 } redis)
         {
             // Sessions shared by every instance: initialize on one, call on another.
@@ -86,10 +90,10 @@ public static class McpEndpoints
         services.TryAddSingleton<SessionSignals>();
         services.AddSingleton<McpHttpTransport>();
         services.AddSingleton<McpGauges>();
-        services.AddSingleton<RequestStateProtector>();
         services.AddSingleton<ListenStreams>();
-        services.AddSingleton<TaskNotifications>();
-        services.AddHostedService(sp => sp.GetRequiredService<TaskNotifications>());
+        services.AddSingleton<McpCqrs.Application.Mcp.Tasks.TaskNotifications>();
+        services.AddHostedService<TaskNotificationsService>();
+        services.AddSingleton<McpCqrs.Application.Mcp.Tasks.IMcpTaskWatchers>(sp => sp.GetRequiredService<McpCqrs.Application.Mcp.Tasks.TaskNotifications>());
         services.AddSingleton<IMcpNotifier, McpNotifier>();
         services.AddHostedService<CatalogChangeNotifier>();
         return services;

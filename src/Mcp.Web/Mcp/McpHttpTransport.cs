@@ -1,22 +1,12 @@
-using System.Security.Cryptography;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Threading.Channels;
-using Mediator;
+using McpCqrs.Application.Mcp.Eras;
+using McpCqrs.Application.Mcp.Dispatch;
 using McpCqrs.Application.Common.Interfaces;
-using McpCqrs.Application.Common.RateLimiting;
-using McpCqrs.Application.Common.Security;
 using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.Context;
-using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Methods;
 using McpCqrs.Application.Mcp.Resources;
 using McpCqrs.Application.Mcp.Sessions;
 using McpCqrs.Application.Mcp.Streams;
-using McpCqrs.Application.Mcp.Tasks;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using ModelContextProtocol;
 using McpSession = McpCqrs.Application.Mcp.Sessions.McpSession;
 using ModelContextProtocol.Protocol;
@@ -24,49 +14,38 @@ using ModelContextProtocol.Protocol;
 namespace McpCqrs.Web.Mcp;
 
 /// <summary>What the response streams of a session need: replay buffer, live broker, pending client requests.</summary>
-internal sealed record McpStreamServices(ISseReplayBuffer Replay, ISseBroker Broker, PendingClientRequests Pending, McpTransportOptions Options);
+internal sealed record McpStreamServices(ISseReplayBuffer Replay, ISseBroker Broker, PendingClientRequests Pending, McpTransportOptions Options, McpProtocolOptions Protocol);
 
 /// <summary>
-/// The Streamable HTTP transport of MCP 2025-11-25 on one endpoint: POST (one JSON-RPC message), GET (the
-/// session's SSE stream) and DELETE (end the session). It checks what HTTP must check — origin, media types,
-/// size, framing, session, protocol version — and hands each method to the mediator through
-/// <see cref="McpMethodTable"/>. It knows nothing of tools or their meaning.
+/// The Streamable HTTP transport of both eras on one endpoint: POST (one JSON-RPC message), GET (a session's SSE
+/// stream) and DELETE (end a session). It checks what HTTP must check — origin, media types, size, session lookup
+/// through <see cref="ISessionStore"/> — has the request's era admit it (<c>SessionEraPolicy</c> or
+/// <c>StatelessEraPolicy</c>, which read <see cref="McpMethodTable"/>), hands it to <see cref="McpDispatcher"/>,
+/// and writes the reply as JSON or SSE. What a method means and how its result looks is the engine's.
 /// </summary>
 internal sealed partial class McpHttpTransport(
     OriginPolicy origins,
     IOptions<McpTransportOptions> options,
+    IOptions<McpProtocolOptions> protocol,
     ISessionStore sessions,
     ISseReplayBuffer replay,
     ISseBroker broker,
     IResourceSubscriptions subscriptions,
-    McpCatalog catalog,
-    PermissionEvaluator permissions,
-    McpServerInfo serverInfo,
-    RequestStateProtector stateProtector,
-    ListenStreams listeners,
+    McpDispatcher dispatcher,
+    SessionEraPolicy sessionEra,
+    StatelessEraPolicy statelessEra,
     InFlightRequests inFlight,
     PendingClientRequests pending,
     OpenStreams openStreams,
     SessionSignals signals,
     IHostApplicationLifetime lifetime,
     TimeProvider clock,
-    ILogger<McpHttpTransport> logger,
-    IMcpTaskQueue? tasks = null,
-    TaskNotifications? taskNotifications = null)
+    ILogger<McpHttpTransport> logger)
 {
     public const string SessionHeader = "Mcp-Session-Id";
-    public const string VersionHeader = "MCP-Protocol-Version";
-    private const int SessionNotFound = -32001;
-    private const int RequestCancelled = -32800;
+    public const string VersionHeader = StatelessEraPolicy.VersionHeader;
 
-    /// <summary>The JSON-RPC code of a refused rate limit: in the implementation-defined server range, outside −32020…−32099.</summary>
-    public const int RateLimited = -32000;
-
-    /// <summary>A permission of the binding refused the caller (sent with HTTP 403 and an <c>insufficient_scope</c> challenge).</summary>
-    public const int Forbidden = -32001;
-
-    private readonly McpStreamServices _streams = new(replay, broker, pending, options.Value);
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tool, byte[]> _toolJson = new();
+    private readonly McpStreamServices _streams = new(replay, broker, pending, options.Value, protocol.Value);
 
     public async Task PostAsync(HttpContext http)
     {
@@ -77,11 +56,11 @@ internal sealed partial class McpHttpTransport(
             CheckAccept(http, json: true);
             if (!IsJson(http.Request.ContentType))
             {
-                throw new McpTransportException(StatusCodes.Status415UnsupportedMediaType, (int)McpErrorCode.InvalidRequest, "Content-Type must be application/json.");
+                throw new McpRefusal(McpStatus.UnsupportedMediaType, (int)McpErrorCode.InvalidRequest, "Content-Type must be application/json.");
             }
 
             envelope = JsonRpcWire.Classify(await ReadBodyAsync(http));
-            if (IsStatelessRequest(http, envelope))
+            if (StatelessEraPolicy.Claims(envelope, http.Request.Headers[VersionHeader].ToString()))
             {
                 await StatelessAsync(http, envelope);
                 return;
@@ -102,7 +81,7 @@ internal sealed partial class McpHttpTransport(
                     break;
                 case JsonRpcKind.Response:
                     // The answer outlives this request (a waiting handler, maybe on another instance, reads it): Raw is detached from the body.
-                    await signals.AnswerAsync(session.Id, envelope.Raw["id"].StringOrNumber() ?? string.Empty, envelope.Raw, http.RequestAborted);
+                    await signals.AnswerAsync(session.Id, envelope.AnsweredId, envelope.Raw, http.RequestAborted);
                     http.Response.StatusCode = StatusCodes.Status202Accepted;
                     break;
                 default:
@@ -110,7 +89,7 @@ internal sealed partial class McpHttpTransport(
                     break;
             }
         }
-        catch (McpTransportException ex)
+        catch (McpRefusal ex)
         {
             await RejectAsync(http, ex);
         }
@@ -129,7 +108,7 @@ internal sealed partial class McpHttpTransport(
             CheckAccept(http, json: false);
             session = await RequireSessionAsync(http, null);
         }
-        catch (McpTransportException ex)
+        catch (McpRefusal ex)
         {
             await RejectAsync(http, ex);
             return;
@@ -146,7 +125,7 @@ internal sealed partial class McpHttpTransport(
         {
             if (!SseEvent.TryParseId(lastEventId, out stream, out var sequence))
             {
-                await RejectAsync(http, new McpTransportException(StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidRequest, "Last-Event-ID is not an event id of this server."));
+                await RejectAsync(http, new McpRefusal(McpStatus.BadRequest, (int)McpErrorCode.InvalidRequest, "Last-Event-ID is not an event id of this server."));
                 return;
             }
 
@@ -177,7 +156,7 @@ internal sealed partial class McpHttpTransport(
             var session = await RequireSessionAsync(http, null);
             if (!await sessions.DeleteAsync(session.Id, http.RequestAborted))
             {
-                throw new McpTransportException(StatusCodes.Status404NotFound, SessionNotFound, "Session not found.");
+                throw new McpRefusal(McpStatus.NotFound, McpErrors.SessionNotFound, "Session not found.");
             }
 
             await signals.EndSessionAsync(session.Id, CancellationToken.None);
@@ -186,7 +165,7 @@ internal sealed partial class McpHttpTransport(
             LogSessionEnded(logger, session.Id);
             http.Response.StatusCode = StatusCodes.Status204NoContent;
         }
-        catch (McpTransportException ex)
+        catch (McpRefusal ex)
         {
             await RejectAsync(http, ex);
         }
@@ -198,187 +177,45 @@ internal sealed partial class McpHttpTransport(
 
     private async Task InitializeAsync(HttpContext http, JsonRpcEnvelope envelope)
     {
-        var id = envelope.Id!.Value;
-        var context = http.RequestServices.GetRequiredService<McpRequestContext>();
-        context.Method = RequestMethods.Initialize;
-        context.RequestId = id;
-        InitializeResult result;
-        using var operation = new McpOperation(catalog, RequestMethods.Initialize, id, envelope.ParamsElement, null, null);
-        int? retryAfter = null;
-        try
-        {
-            var owner = OwnerOf(http);
-            if (await SessionRateRefusalAsync(http, owner) is { } refused)
-            {
-                retryAfter = refused.RetryAfter;
-                throw refused.Limit;
-            }
-
-            var message = (McpInitialize)McpMethodTable.Create(RequestMethods.Initialize, envelope.ParamsElement);
-            context.ClientInfo = message.Params.ClientInfo;
-            context.ClientCapabilities = message.Params.Capabilities;
-            result = await http.RequestServices.GetRequiredService<ISender>().Send(message, lifetime.ApplicationStopping);
-            var now = clock.GetUtcNow();
-            var session = new McpSession(
-                NewSessionId(),
-                result.ProtocolVersion,
-                message.Params.ClientInfo,
-                message.Params.Capabilities,
-                http.RequestServices.GetRequiredService<ICurrentUser>().Id,
-                now,
-                now);
-            await CreateSessionAsync(http, session, owner);
-            http.Response.Headers[SessionHeader] = session.Id;
-            LogSessionStarted(logger, session.Id, session.ProtocolVersion, session.ClientInfo?.Name);
-        }
-        catch (McpProtocolException ex)
-        {
-            operation.Failed((int)ex.ErrorCode, ex.Message);
-            await WriteJsonAsync(http, StatusCodes.Status200OK, JsonRpcWire.Error(id, (int)ex.ErrorCode, ex.Message));
-            return;
-        }
-        catch (McpLimitExceededException ex)
-        {
-            operation.Failed(McpLimitExceededException.Code, ex.Message);
-            await RefuseInitializeAsync(http, id, ex, retryAfter);
-            return;
-        }
-        catch (RateLimitUnavailableException ex)
-        {
-            // The rate of new sessions is kept with the sessions (Redis): both are out of reach.
-            LogStoreUnavailable(logger, ex.InnerException ?? ex);
-            const string text = "The session store is unavailable (the rate of new sessions cannot be checked); try again shortly.";
-            operation.Failed((int)McpErrorCode.InternalError, text);
-            await WriteJsonAsync(http, StatusCodes.Status503ServiceUnavailable, JsonRpcWire.Error(id, (int)McpErrorCode.InternalError, text));
-            return;
-        }
-
-        operation.Succeeded(result);
-        await WriteJsonAsync(http, StatusCodes.Status200OK, JsonRpcWire.Response(id, WithTasksCapability(result)));
+        var reply = await dispatcher.DispatchAsync(sessionEra.Admit(envelope, null), null, http.RequestServices, lifetime.ApplicationStopping);
+        await WriteJsonAsync(http, StatusOf(http, reply), reply.Payload!);
     }
-
-    /// <summary>
-    /// 2025-11-25 (experimental tasks): <c>capabilities.tasks</c> when this host runs a task worker — list, cancel,
-    /// and task-augmented <c>tools/call</c>. The SDK's capability types have no such member, so it is added here.
-    /// </summary>
-    private object WithTasksCapability(InitializeResult result)
-    {
-        if (tasks is null)
-        {
-            return result;
-        }
-
-        var node = JsonSerializer.SerializeToNode(result, JsonRpcWire.Options)!.AsObject();
-        node["capabilities"]!["tasks"] = new JsonObject
-        {
-            ["list"] = new JsonObject(),
-            ["cancel"] = new JsonObject(),
-            ["requests"] = new JsonObject { ["tools"] = new JsonObject { ["call"] = new JsonObject() } },
-        };
-        return node;
-    }
-
-    /// <summary>
-    /// 2025-11-25 <c>tools/list</c>, written from each tool's JSON made once for the tool's life (a binding keeps its
-    /// <see cref="Tool"/>), with <c>execution.taskSupport</c> on the tools that may run as tasks when this host runs
-    /// a task worker (absent means forbidden).
-    /// </summary>
-    private RawJson ToolsListJson(ListToolsResult result)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonRpcWire.Options.Encoder, SkipValidation = true }))
-        {
-            writer.WriteStartObject();
-            writer.WritePropertyName("tools");
-            writer.WriteStartArray();
-            foreach (var tool in result.Tools)
-            {
-                writer.WriteRawValue(_toolJson.GetValue(tool, ToolJson), skipInputValidation: true);
-            }
-
-            writer.WriteEndArray();
-            if (result.NextCursor is { } next)
-            {
-                writer.WriteString("nextCursor", next);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return new RawJson(buffer.WrittenMemory);
-    }
-
-    private byte[] ToolJson(Tool tool)
-    {
-        var node = JsonSerializer.SerializeToNode(tool, JsonRpcWire.Options)!.AsObject();
-        if (tasks is not null && catalog.TryGetTool(tool.Name, out var binding) && ReferenceEquals(binding.Tool, tool) && binding.TaskSupport != TaskSupport.Forbidden)
-        {
-            node["execution"] = new JsonObject { ["taskSupport"] = binding.TaskSupport == TaskSupport.Required ? "required" : "optional" };
-        }
-
-        return JsonSerializer.SerializeToUtf8Bytes(node, JsonRpcWire.Options);
-    }
-
-    /// <summary>2025-11-25: a <c>tools/call</c> carrying <c>params.task</c> (with an optional <c>ttl</c> in ms) asks for a task.</summary>
-    private static McpTaskOptIn? TaskOptInOf(JsonElement? parameters) =>
-        parameters is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty("task"u8, out var task) && task.ValueKind == JsonValueKind.Object
-            ? new McpTaskOptIn(
-                McpTaskShape.Experimental,
-                task.TryGetProperty("ttl"u8, out var ttl) && ttl.ValueKind == JsonValueKind.Number && ttl.TryGetInt64(out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms) : null)
-            : null;
 
     private async Task DispatchAsync(HttpContext http, McpSession session, JsonRpcEnvelope envelope)
     {
-        var id = envelope.Id!.Value;
-        var context = http.RequestServices.GetRequiredService<McpRequestContext>();
+        var call = sessionEra.Admit(envelope, session);
         var stream = new ResponseStream(http, session.Id, _streams);
-        context.Method = envelope.Method!;
-        context.RequestId = id;
-        context.ProtocolVersion = session.ProtocolVersion;
-        context.ClientInfo = session.ClientInfo;
-        context.ClientCapabilities = session.ClientCapabilities;
-        context.SessionId = session.Id;
-        context.LogLevel = session.LogLevel;
-        context.ProgressToken = ProgressTokenOf(envelope.ParamsElement);
-        context.Outbound = stream;
-        context.TaskOptIn = TaskOptInOf(envelope.ParamsElement);
-
-        string payload;
-        var status = StatusCodes.Status200OK;
-        using (var operation = new McpOperation(catalog, envelope.Method!, id, envelope.ParamsElement, session.Id, session.ProtocolVersion))
-        using (var running = inFlight.Register(session.Id, id))
+        McpReply reply;
+        using (var running = inFlight.Register(session.Id, call.Id))
         {
-            try
-            {
-                var message = McpMethodTable.Create(envelope.Method!, envelope.ParamsElement);
-                var result = await http.RequestServices.GetRequiredService<ISender>().Send((object)message, running.Token);
-                operation.Succeeded(result);
-                if (context.CreatedTask is { } created)
-                {
-                    taskNotifications?.Track(created, session.Id);
-                }
+            reply = await dispatcher.DispatchAsync(call, stream, http.RequestServices, running.Token);
+        }
 
-                payload = JsonRpcWire.Response(id, context.CreatedTask is { } task
-                    ? McpTaskWire.Created(task, McpTaskShape.Experimental)
-                    : result is ListToolsResult tools ? ToolsListJson(tools) : result);
-            }
-            catch (McpProtocolException ex)
+        await stream.CompleteAsync(StatusOf(http, reply), reply.Payload!, CancellationToken.None);
+    }
+
+    /// <summary>The HTTP status of a reply, with the headers it asks for (a challenge, <c>Retry-After</c>, the new session's id).</summary>
+    private static int StatusOf(HttpContext http, McpReply reply)
+    {
+        if (reply.Forbidden is { } forbidden)
+        {
+            http.RequestServices.GetRequiredService<Auth.ProtectedResource>().ChallengeForbidden(http, forbidden);
+        }
+
+        if (!http.Response.HasStarted)
+        {
+            if (reply.RetryAfter is { } seconds)
             {
-                operation.Failed((int)ex.ErrorCode, ex.Message);
-                payload = JsonRpcWire.Error(id, (int)ex.ErrorCode, ex.Message, DataOf(ex));
+                http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
-            catch (OperationCanceledException) when (running.Token.IsCancellationRequested)
+
+            if (reply.SessionId is { } sessionId)
             {
-                operation.Failed(RequestCancelled, "cancelled");
-                payload = JsonRpcWire.Error(id, RequestCancelled, "The request was cancelled.");
-            }
-            catch (Exception ex)
-            {
-                (status, payload) = FailurePayload(http, ex, id, operation, envelope.Method!, session.Id);
+                http.Response.Headers[SessionHeader] = sessionId;
             }
         }
 
-        await stream.CompleteAsync(status, payload, CancellationToken.None);
+        return McpHttpStatus.Of(reply.Status);
     }
 
     private async Task OnNotificationAsync(McpSession session, JsonRpcEnvelope envelope, CancellationToken cancellationToken)
@@ -389,248 +226,13 @@ internal sealed partial class McpHttpTransport(
                 await sessions.UpdateAsync(session with { Initialized = true }, CancellationToken.None);
                 break;
             case NotificationMethods.CancelledNotification:
-                if ((envelope.Params as JsonObject)?["requestId"].StringOrNumber() is { } requestId)
+                if (envelope.CancelledRequestId is { } requestId)
                 {
                     await signals.CancelAsync(session.Id, requestId, cancellationToken);
                 }
 
                 break;
         }
-    }
-
-    /// <summary>
-    /// Serves one SSE stream: the session's GET stream, or the resumption of a POST's response stream. Events
-    /// missed since <paramref name="after"/> are replayed first, then live ones follow, each exactly once.
-    /// </summary>
-    private async Task StreamAsync(HttpContext http, string sessionId, string stream, long? after)
-    {
-        var channel = Channel.CreateUnbounded<SseEvent?>(new UnboundedChannelOptions { SingleReader = true });
-        await using var subscription = await broker.SubscribeAsync(sessionId, stream, e => { channel.Writer.TryWrite(e); return ValueTask.CompletedTask; }, http.RequestAborted);
-        var isGetStream = stream == SseEvent.GetStream;
-        using var alive = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
-        var maxStreams = LimitsOf(http).MaxStreamsPerSession;
-        var connection = isGetStream
-            ? openStreams.Open(sessionId, alive.Token, maxStreams)
-            : openStreams.TryOpenResumed(sessionId, maxStreams) ? CancellationTokenSource.CreateLinkedTokenSource(alive.Token) : null;
-        if (connection is null)
-        {
-            await RefuseStreamAsync(http, maxStreams);
-            return;
-        }
-
-        connection.CancelAfter(LimitsOf(http).MaxStreamDuration);
-        var touched = clock.GetTimestamp();
-
-        try
-        {
-            http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-            SseFormat.StartResponse(http.Response);
-            await http.Response.WriteAsync(SseFormat.Retry(options.Value.RetryInterval), connection.Token);
-            await http.Response.Body.FlushAsync(connection.Token);
-
-            // A fresh GET stream first gets what was notified while no stream was open.
-            after ??= isGetStream ? openStreams.Delivered(sessionId) : null;
-            var last = after ?? 0;
-            if (after is { } from)
-            {
-                var missed = await replay.ReadAfterAsync(sessionId, stream, from, connection.Token);
-                if (missed is null)
-                {
-                    LogReplayGap(logger, sessionId, stream, from);
-                }
-
-                foreach (var sseEvent in missed ?? [])
-                {
-                    await http.Response.WriteAsync(SseFormat.Event(sseEvent), connection.Token);
-                    last = sseEvent.Sequence;
-                    if (isGetStream)
-                    {
-                        openStreams.Written(sessionId, last);
-                    }
-                }
-
-                await http.Response.Body.FlushAsync(connection.Token);
-                if (!isGetStream && await replay.IsCompleteAsync(sessionId, stream, connection.Token))
-                {
-                    return;
-                }
-            }
-
-            while (!connection.IsCancellationRequested)
-            {
-                var woken = await WaitOrKeepAliveAsync(http, channel.Reader, connection.Token);
-                if (clock.GetElapsedTime(touched) >= options.Value.KeepAliveInterval)
-                {
-                    touched = clock.GetTimestamp();
-                    if (!await TouchSessionAsync(sessionId, connection.Token))
-                    {
-                        // The session expired or was ended elsewhere: nothing more will come on its streams.
-                        if (isGetStream)
-                        {
-                            openStreams.Close(sessionId);
-                        }
-
-                        return;
-                    }
-                }
-
-                if (!woken)
-                {
-                    continue;
-                }
-
-                while (channel.Reader.TryRead(out var sseEvent))
-                {
-                    if (sseEvent is null)
-                    {
-                        return;
-                    }
-
-                    if (sseEvent.Sequence <= last)
-                    {
-                        continue;
-                    }
-
-                    // Live delivery may overtake itself (two publishers, or pub/sub across instances): the replay
-                    // buffer, which holds every event in order, fills any gap so the client sees each event once, in order.
-                    var batch = sseEvent.Sequence == last + 1
-                        ? [sseEvent]
-                        : await replay.ReadAfterAsync(sessionId, stream, last, connection.Token) ?? [sseEvent];
-                    foreach (var next in batch.Where(e => e.Sequence > last))
-                    {
-                        await http.Response.WriteAsync(SseFormat.Event(next), connection.Token);
-                        last = next.Sequence;
-                        if (isGetStream)
-                        {
-                            openStreams.Written(sessionId, last);
-                        }
-                    }
-                }
-
-                await http.Response.Body.FlushAsync(connection.Token);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The client left, another GET took the stream over, the stream's time was up, or the host is stopping:
-            // unless the client left, a last retry hint has it reconnect (with Last-Event-ID, losing nothing).
-            if (!http.RequestAborted.IsCancellationRequested)
-            {
-                await SayGoodbyeAsync(http);
-            }
-        }
-        finally
-        {
-            if (isGetStream)
-            {
-                openStreams.Closed(sessionId, connection);
-            }
-            else
-            {
-                openStreams.ClosedResumed(sessionId);
-            }
-
-            connection.Dispose();
-        }
-    }
-
-    /// <summary>
-    /// Graceful shutdown: a last <c>retry</c> hint so the client reconnects soon — to another instance, which
-    /// resumes the stream from <c>Last-Event-ID</c>.
-    /// </summary>
-    private async Task SayGoodbyeAsync(HttpContext http)
-    {
-        try
-        {
-            await http.Response.WriteAsync(SseFormat.Retry(options.Value.RetryInterval), CancellationToken.None);
-            await http.Response.Body.FlushAsync(CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
-        {
-            // The connection is already gone.
-        }
-    }
-
-    /// <summary>
-    /// Waits for the stream's next item; when none comes within the keep-alive interval, writes a keep-alive
-    /// comment and returns false (the caller waits again).
-    /// </summary>
-    private async Task<bool> WaitOrKeepAliveAsync<T>(HttpContext http, ChannelReader<T> reader, CancellationToken connection)
-    {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(connection);
-        wait.CancelAfter(options.Value.KeepAliveInterval);
-        try
-        {
-            await reader.WaitToReadAsync(wait.Token);
-            return true;
-        }
-        catch (OperationCanceledException) when (!connection.IsCancellationRequested)
-        {
-            await http.Response.WriteAsync(SseFormat.KeepAlive, connection);
-            await http.Response.Body.FlushAsync(connection);
-            return false;
-        }
-    }
-
-    private void CheckOrigin(HttpContext http)
-    {
-        var origin = http.Request.Headers.Origin.ToString();
-        if (!origins.IsAllowed(origin))
-        {
-            LogOriginRejected(logger, origin);
-            throw new McpTransportException(StatusCodes.Status403Forbidden, (int)McpErrorCode.InvalidRequest, "Forbidden: this Origin may not call the MCP endpoint.");
-        }
-    }
-
-    private static void CheckAccept(HttpContext http, bool json)
-    {
-        var accepts = http.Request.GetTypedHeaders().Accept;
-        bool Accepts(string type, string subtype) => accepts.Any(a =>
-            (a.MediaType.Equals("*/*", StringComparison.OrdinalIgnoreCase))
-            || (a.Type.Equals(type, StringComparison.OrdinalIgnoreCase) && (a.SubType.Equals(subtype, StringComparison.OrdinalIgnoreCase) || a.SubType.Equals("*", StringComparison.OrdinalIgnoreCase))));
-
-        var ok = Accepts("text", "event-stream") && (!json || Accepts("application", "json"));
-        if (!ok)
-        {
-            throw new McpTransportException(
-                StatusCodes.Status406NotAcceptable,
-                (int)McpErrorCode.InvalidRequest,
-                json ? "Not Acceptable: the client must accept both application/json and text/event-stream." : "Not Acceptable: the client must accept text/event-stream.");
-        }
-    }
-
-    private static bool IsJson(string? contentType) =>
-        MediaTypeHeaderValue.TryParse(contentType, out var type) && type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>
-    /// The body as one parsed JSON document (pooled; disposed with the response, so nothing may keep its elements
-    /// past the request: what outlives it is deserialized or cloned first).
-    /// </summary>
-    private async Task<JsonElement> ReadBodyAsync(HttpContext http)
-    {
-        var limit = options.Value.MaxRequestBodyBytes;
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = limit;
-        }
-
-        try
-        {
-            var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
-            http.Response.RegisterForDispose(document);
-            return document.RootElement;
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            throw TooLarge();
-        }
-        catch (JsonException)
-        {
-            throw new McpTransportException(StatusCodes.Status400BadRequest, (int)McpErrorCode.ParseError, "Parse error: the body is not valid JSON.");
-        }
-
-        McpTransportException TooLarge() =>
-            new(StatusCodes.Status413PayloadTooLarge, (int)McpErrorCode.InvalidRequest, $"The message is larger than {limit} bytes.");
     }
 
     /// <summary>
@@ -641,22 +243,21 @@ internal sealed partial class McpHttpTransport(
     {
         var sessionId = http.Request.Headers[SessionHeader].ToString();
         if (string.IsNullOrEmpty(sessionId) && !HttpMethods.IsPost(http.Request.Method)
-            && http.Request.Headers[VersionHeader].ToString().Trim() is { Length: > 0 } statelessVersion && !SessionEraVersions.Contains(statelessVersion))
+            && http.Request.Headers[VersionHeader].ToString().Trim() is { Length: > 0 } statelessVersion && !McpProtocol.IsSessionEra(statelessVersion))
         {
             // A stateless-era client has no session to stream or end.
-            throw new McpTransportException(StatusCodes.Status405MethodNotAllowed, (int)McpErrorCode.MethodNotFound, $"{http.Request.Method} is not used by protocol version {statelessVersion}.", id);
+            throw new McpRefusal(McpStatus.MethodNotAllowed, (int)McpErrorCode.MethodNotFound, $"{http.Request.Method} is not used by protocol version {statelessVersion}.", id);
         }
 
         if (string.IsNullOrEmpty(sessionId))
         {
-            throw new McpTransportException(StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidRequest, $"Bad Request: the {SessionHeader} header is required (send initialize first).", id);
+            throw new McpRefusal(McpStatus.BadRequest, (int)McpErrorCode.InvalidRequest, $"Bad Request: the {SessionHeader} header is required (send initialize first).", id);
         }
 
         var version = http.Request.Headers[VersionHeader].ToString();
         if (version.Length > 0 && !McpProtocol.IsSupported(version))
         {
-            throw new McpTransportException(
-                StatusCodes.Status400BadRequest,
+            throw new McpRefusal(McpStatus.BadRequest,
                 (int)McpErrorCode.InvalidRequest,
                 $"Bad Request: unsupported {VersionHeader} '{version}'; supported: {string.Join(", ", McpProtocol.SupportedVersions)}.",
                 id);
@@ -665,138 +266,17 @@ internal sealed partial class McpHttpTransport(
         var session = await sessions.GetAsync(sessionId, http.RequestAborted);
         if (session is null || session.PrincipalId != http.RequestServices.GetRequiredService<ICurrentUser>().Id)
         {
-            throw new McpTransportException(StatusCodes.Status404NotFound, SessionNotFound, "Session not found: it expired or was ended; initialize a new one.", id);
+            throw new McpRefusal(McpStatus.NotFound, McpErrors.SessionNotFound, "Session not found: it expired or was ended; initialize a new one.", id);
         }
 
         return session;
     }
 
-    private static ProgressToken? ProgressTokenOf(JsonElement? parameters)
-    {
-        if (parameters is not { ValueKind: JsonValueKind.Object } p || !p.TryGetProperty("_meta"u8, out var meta)
-            || meta.ValueKind != JsonValueKind.Object || !meta.TryGetProperty("progressToken"u8, out var token))
-        {
-            return null;
-        }
-
-        return token.ValueKind switch
-        {
-            JsonValueKind.String => new ProgressToken(token.GetString()!),
-            JsonValueKind.Number when token.TryGetInt64(out var n) => new ProgressToken(n),
-            _ => null,
-        };
-    }
-
-    /// <summary>
-    /// The answer of both eras to a failure that is neither the protocol's nor a cancellation: a permission that
-    /// refused the caller (HTTP 403, with an <c>insufficient_scope</c> challenge when a scope is missing and the
-    /// response has not started streaming), a refused rate limit (or one that cannot be checked: HTTP 503), else an internal error, logged.
-    /// </summary>
-    private (int Status, string Payload) FailurePayload(HttpContext http, Exception exception, RequestId id, McpOperation operation, string method, string where)
-    {
-        if (exception is ForbiddenAccessException forbidden)
-        {
-            operation.Failed(Forbidden, forbidden.Message);
-            http.RequestServices.GetRequiredService<Auth.ProtectedResource>().ChallengeForbidden(http, forbidden);
-
-            var data = new JsonObject { ["binding"] = forbidden.Binding, ["requiredScopes"] = new JsonArray([.. forbidden.RequiredScopes.Select(s => JsonValue.Create(s))]) };
-            return (StatusCodes.Status403Forbidden, JsonRpcWire.Error(id, Forbidden, forbidden.Message, data));
-        }
-
-        if (exception is McpLimitExceededException limit)
-        {
-            operation.Failed(McpLimitExceededException.Code, limit.Message);
-            return (limit.IsRate ? StatusCodes.Status429TooManyRequests : StatusCodes.Status200OK, LimitError(id, limit));
-        }
-
-        if (exception is RateLimitExceededException or RateLimitUnavailableException)
-        {
-            var (code, message, data) = RateLimitError(exception);
-            operation.Failed(code, message);
-
-            // Limits that cannot be checked (Redis down) refuse the call before it changes anything: 503, as REST answers.
-            var status = exception is RateLimitUnavailableException ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
-            return (status, JsonRpcWire.Error(id, code, message, data));
-        }
-
-        LogMethodFailed(logger, exception, method, where);
-        operation.Failed((int)McpErrorCode.InternalError, exception.GetType().FullName ?? "internal error");
-        return (StatusCodes.Status200OK, JsonRpcWire.Error(id, (int)McpErrorCode.InternalError, "Internal error."));
-    }
-
-    /// <summary>A bound of <c>Mcp:Limits</c> reached: <see cref="McpLimitExceededException.Code"/> with <c>data: { limit, max }</c> (and <c>retryAfter</c> in seconds for a rate).</summary>
-    internal static string LimitError(RequestId? id, McpLimitExceededException limit, int? retryAfter = null)
-    {
-        var data = new JsonObject { ["limit"] = limit.Limit, ["max"] = limit.Max };
-        if (retryAfter is { } seconds)
-        {
-            data["retryAfter"] = seconds;
-        }
-
-        return JsonRpcWire.Error(id, McpLimitExceededException.Code, limit.Message, data);
-    }
-
-    /// <summary>Rate limit refused (or cannot be checked): -32000 with <c>data.retryAfter</c> in seconds, or -32603 (sent with HTTP 503).</summary>
-    internal static (int Code, string Message, JsonObject? Data) RateLimitError(Exception exception) => exception switch
-    {
-        RateLimitExceededException limited => (
-            RateLimited,
-            $"Rate limit exceeded for '{limited.Binding}' (policy '{limited.Policy}'); retry after {limited.RetryAfterSeconds} s.",
-            new JsonObject { ["retryAfter"] = limited.RetryAfterSeconds, ["policy"] = limited.Policy }),
-        _ => ((int)McpErrorCode.InternalError, "Rate limits cannot be checked right now; try again shortly.", null),
-    };
-
-    /// <summary>The error's <c>data</c>: what the handler put in <see cref="Exception.Data"/> (e.g. the unknown resource's uri).</summary>
-    private static JsonObject? DataOf(McpProtocolException exception)
-    {
-        if (exception.Data.Count == 0)
-        {
-            return null;
-        }
-
-        var data = new JsonObject();
-        foreach (System.Collections.DictionaryEntry entry in exception.Data)
-        {
-            data[entry.Key.ToString()!] = entry.Value is JsonNode node ? node.DeepClone() : JsonValue.Create(entry.Value?.ToString());
-        }
-
-        return data;
-    }
-
-    private static string NewSessionId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-
-    private Task UnavailableAsync(HttpContext http, SessionStoreUnavailableException ex, RequestId? id = null)
-    {
-        LogStoreUnavailable(logger, ex.InnerException ?? ex);
-        return WriteJsonAsync(http, StatusCodes.Status503ServiceUnavailable, JsonRpcWire.Error(id, (int)McpErrorCode.InternalError, ex.Message), http.RequestAborted);
-    }
-
-    private static Task RejectAsync(HttpContext http, McpTransportException ex) =>
-        WriteJsonAsync(http, ex.HttpStatus, JsonRpcWire.Error(ex.Id, ex.Code, ex.Message, ex.ErrorData), http.RequestAborted);
-
-    internal static async Task WriteJsonAsync(HttpContext http, int status, string payload, CancellationToken cancellationToken = default)
-    {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(payload);
-        http.Response.StatusCode = status;
-        http.Response.ContentType = "application/json";
-        http.Response.ContentLength = bytes.Length;
-        await http.Response.Body.WriteAsync(bytes, cancellationToken);
-    }
-
     [LoggerMessage(Level = LogLevel.Error, Message = "The MCP session store is unavailable; answering 503")]
     private static partial void LogStoreUnavailable(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "MCP session {SessionId} started ({ProtocolVersion}, client {Client})")]
-    private static partial void LogSessionStarted(ILogger logger, string sessionId, string protocolVersion, string? client);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "MCP session {SessionId} ended by the client")]
     private static partial void LogSessionEnded(ILogger logger, string sessionId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP request from a disallowed Origin '{Origin}' refused")]
-    private static partial void LogOriginRejected(ILogger logger, string origin);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "MCP method {Method} failed in session {SessionId}")]
-    private static partial void LogMethodFailed(ILogger logger, Exception exception, string method, string sessionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} resumed stream {Stream} after event {Sequence}, but later events were already evicted from the replay buffer")]
     private static partial void LogReplayGap(ILogger logger, string sessionId, string stream, long sequence);

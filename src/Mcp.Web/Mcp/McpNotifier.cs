@@ -1,3 +1,5 @@
+using McpCqrs.Application.Mcp.Listen;
+using McpCqrs.Application.Mcp.Dispatch;
 using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Context;

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace McpCqrs.Web.Mcp;
 
-/// <summary>The Streamable HTTP transport. Bound from the <c>Mcp</c> section.</summary>
+/// <summary>The Streamable HTTP transport. Bound from the <c>Mcp</c> section (the protocol's own settings are <see cref="McpCqrs.Application.Mcp.McpProtocolOptions"/>).</summary>
 public sealed class McpTransportOptions
 {
     public const string SectionName = "Mcp";
@@ -30,23 +30,4 @@ public sealed class McpTransportOptions
     /// audience is not checked. Set it in production, the same on every instance.
     /// </summary>
     public Uri? ResourceUrl { get; set; }
-
-    /// <summary>Base64 key (≥ 32 bytes) sealing <c>requestState</c> in the stateless era; the same on every instance.</summary>
-    public string? RequestStateKey { get; set; }
-
-    /// <summary>How long an <c>input_required</c> state may be used to retry.</summary>
-    public TimeSpan RequestStateLifetime { get; set; } = TimeSpan.FromMinutes(10);
-
-    /// <summary>Cache hint (<c>ttlMs</c>) of <c>server/discover</c> and the lists in the stateless era.</summary>
-    public TimeSpan ListCacheTtl { get; set; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>
-    /// How long a handler waits for the client's answer to a request this server sent it (<c>elicitation/create</c>,
-    /// <c>sampling/createMessage</c>, <c>roots/list</c>); past it the handler gets a
-    /// <see cref="McpCqrs.Application.Mcp.Context.ClientRequestTimeoutException"/> (JSON-RPC error −32004 unless it
-    /// catches it). Keep it below the call's dispatch timeout (<c>Mcp:Limits:DispatchTimeout</c>, 2 min, or the tool's
-    /// own), or the dispatch timeout ends the call first and the handler never hears which request went unanswered.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Mcp:ClientRequestTimeout must be greater than zero and at most one day.")]
-    public TimeSpan ClientRequestTimeout { get; set; } = TimeSpan.FromMinutes(1);
 }

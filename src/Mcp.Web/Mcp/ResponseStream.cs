@@ -1,3 +1,4 @@
+using McpCqrs.Application.Mcp.Dispatch;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -38,11 +39,11 @@ internal sealed class ResponseStream(
         try
         {
             await WriteEventAsync(JsonRpcWire.Message(new JsonRpcRequest { Id = id, Method = method, Params = parameters }), cancellationToken);
-            return await answer.WaitAsync(streams.Options.ClientRequestTimeout, cancellationToken);
+            return await answer.WaitAsync(streams.Protocol.ClientRequestTimeout, cancellationToken);
         }
         catch (TimeoutException) when (!answer.IsCompleted)
         {
-            throw new ClientRequestTimeoutException(method, id.ToString(), streams.Options.ClientRequestTimeout);
+            throw new ClientRequestTimeoutException(method, id.ToString(), streams.Protocol.ClientRequestTimeout);
         }
         finally
         {
@@ -151,8 +152,12 @@ internal static class SseFormat
     public static string Retry(TimeSpan interval) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"retry: {(long)interval.TotalMilliseconds}\n\n");
 
+    /// <summary>A stored event: its id (for <c>Last-Event-ID</c>), and its message unless it is a priming event.</summary>
     public static string Event(SseEvent sseEvent) =>
-        sseEvent.Data.Length == 0 ? $"id: {sseEvent.Id}\ndata: \n\n" : $"id: {sseEvent.Id}\nevent: message\ndata: {sseEvent.Data}\n\n";
+        sseEvent.Data.Length == 0 ? $"id: {sseEvent.Id}\ndata: \n\n" : $"id: {sseEvent.Id}\n{Message(sseEvent.Data)}";
+
+    /// <summary>One JSON-RPC message as an SSE <c>message</c> event without an id (the stateless era has no replay).</summary>
+    public static string Message(string data) => $"event: message\ndata: {data}\n\n";
 
     public const string KeepAlive = ": keep-alive\n\n";
 }

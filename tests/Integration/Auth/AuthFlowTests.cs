@@ -84,21 +84,21 @@ public sealed class AuthFlowTests(PostgresServer postgres) : IAsyncLifetime
     public async Task A_task_is_authorized_when_it_is_created_and_only_its_creator_reaches_it()
     {
         var tasks = new JsonObject { ["elicitation"] = new JsonObject(), ["extensions"] = new JsonObject { ["io.modelcontextprotocol/tasks"] = new JsonObject() } };
-        JsonObject Export() => McpCqrs.Tests.Integration.Stateless.Modern.Call("export_tickets", new JsonObject { ["filter"] = "status=Open" }, meta: McpCqrs.Tests.Integration.Stateless.Modern.Meta((JsonObject)tasks.DeepClone()));
+        JsonObject Export() => McpCqrs.Tests.Integration.Stateless.StatelessWire.Call("export_tickets", new JsonObject { ["filter"] = "status=Open" }, meta: McpCqrs.Tests.Integration.Stateless.StatelessWire.Meta((JsonObject)tasks.DeepClone()));
 
         using var customersOnly = OAuth.BearerClient(_host, await OAuth.ClientCredentialsAsync(_host, AuthHost.ReaderId, AuthHost.ReaderSecret, "customers:read", Resource));
-        using var denied = await new McpCqrs.Tests.Integration.Stateless.ModernHttp(customersOnly).SendAsync(Export());
+        using var denied = await new McpCqrs.Tests.Integration.Stateless.StatelessHttp(customersOnly).SendAsync(Export());
         Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
         Assert.Equal("tickets:read", OAuth.Challenge(denied)["scope"]);
 
         using var reader = OAuth.BearerClient(_host, await OAuth.ClientCredentialsAsync(_host, AuthHost.ReaderId, AuthHost.ReaderSecret, "tickets:read", Resource));
-        var created = (await new McpCqrs.Tests.Integration.Stateless.ModernHttp(reader).CallAsync(Export())).Final["result"]!;
+        var created = (await new McpCqrs.Tests.Integration.Stateless.StatelessHttp(reader).CallAsync(Export())).Final["result"]!;
         Assert.Equal("task", created["resultType"]!.GetValue<string>());
-        var get = McpCqrs.Tests.Integration.Stateless.Modern.Request("tasks/get", new JsonObject { ["taskId"] = created["taskId"]!.GetValue<string>() }, meta: McpCqrs.Tests.Integration.Stateless.Modern.Meta((JsonObject)tasks.DeepClone()));
+        var get = McpCqrs.Tests.Integration.Stateless.StatelessWire.Request("tasks/get", new JsonObject { ["taskId"] = created["taskId"]!.GetValue<string>() }, meta: McpCqrs.Tests.Integration.Stateless.StatelessWire.Meta((JsonObject)tasks.DeepClone()));
 
         using var writer = OAuth.BearerClient(_host, await OAuth.ClientCredentialsAsync(_host, AuthHost.WriterId, AuthHost.WriterSecret, "tickets:read", Resource));
-        Assert.Equal(-32602, (await new McpCqrs.Tests.Integration.Stateless.ModernHttp(writer).CallAsync(get)).Final["error"]!["code"]!.GetValue<int>());
-        Assert.Equal(created["taskId"]!.GetValue<string>(), (await new McpCqrs.Tests.Integration.Stateless.ModernHttp(reader).CallAsync(get)).Final["result"]!["taskId"]!.GetValue<string>());
+        Assert.Equal(-32602, (await new McpCqrs.Tests.Integration.Stateless.StatelessHttp(writer).CallAsync(get)).Final["error"]!["code"]!.GetValue<int>());
+        Assert.Equal(created["taskId"]!.GetValue<string>(), (await new McpCqrs.Tests.Integration.Stateless.StatelessHttp(reader).CallAsync(get)).Final["result"]!["taskId"]!.GetValue<string>());
     }
 
     [Fact]
@@ -319,20 +319,20 @@ public sealed class AuthFlowTests(PostgresServer postgres) : IAsyncLifetime
     [Fact]
     public async Task The_stateless_era_is_behind_the_same_door_and_its_refusals_are_403_too()
     {
-        var anonymous = new McpCqrs.Tests.Integration.Stateless.ModernHttp(_host.Client);
-        using (var response = await anonymous.SendAsync(McpCqrs.Tests.Integration.Stateless.Modern.Request("server/discover")))
+        var anonymous = new McpCqrs.Tests.Integration.Stateless.StatelessHttp(_host.Client);
+        using (var response = await anonymous.SendAsync(McpCqrs.Tests.Integration.Stateless.StatelessWire.Request("server/discover")))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
             Assert.EndsWith("/.well-known/oauth-protected-resource/mcp", OAuth.Challenge(response)["resource_metadata"], StringComparison.Ordinal);
         }
 
         using var client = OAuth.BearerClient(_host, await OAuth.ClientCredentialsAsync(_host, AuthHost.ReaderId, AuthHost.ReaderSecret, "tickets:read", Resource));
-        var reader = new McpCqrs.Tests.Integration.Stateless.ModernHttp(client);
+        var reader = new McpCqrs.Tests.Integration.Stateless.StatelessHttp(client);
 
-        var read = await reader.CallAsync(McpCqrs.Tests.Integration.Stateless.Modern.Call("get_ticket", new JsonObject { ["id"] = 1 }));
+        var read = await reader.CallAsync(McpCqrs.Tests.Integration.Stateless.StatelessWire.Call("get_ticket", new JsonObject { ["id"] = 1 }));
         Assert.Equal(HttpStatusCode.OK, read.Status);
 
-        using var denied = await reader.SendAsync(McpCqrs.Tests.Integration.Stateless.Modern.Call("create_ticket", JsonSerializer.SerializeToNode(NewTicket)!.AsObject()));
+        using var denied = await reader.SendAsync(McpCqrs.Tests.Integration.Stateless.StatelessWire.Call("create_ticket", JsonSerializer.SerializeToNode(NewTicket)!.AsObject()));
         Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
         Assert.Equal("tickets:write", OAuth.Challenge(denied)["scope"]);
     }
@@ -344,7 +344,7 @@ public sealed class AuthFlowTests(PostgresServer postgres) : IAsyncLifetime
         _host = await AuthHost.StartOnPostgresAsync(_database, new Dictionary<string, string?> { ["Authorization:HideForbidden"] = "true" });
         using var client = OAuth.BearerClient(_host, await OAuth.ClientCredentialsAsync(_host, AuthHost.ReaderId, AuthHost.ReaderSecret, "tickets:read", Resource));
 
-        var list = await new McpCqrs.Tests.Integration.Stateless.ModernHttp(client).CallAsync(McpCqrs.Tests.Integration.Stateless.Modern.Request("tools/list"));
+        var list = await new McpCqrs.Tests.Integration.Stateless.StatelessHttp(client).CallAsync(McpCqrs.Tests.Integration.Stateless.StatelessWire.Request("tools/list"));
 
         var result = list.Final["result"]!;
         var tools = result["tools"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()).ToList();

@@ -62,7 +62,7 @@ public static class ConformanceFixtures
         services.AddScoped<ICommandHandler<TestReconnection, ToolContent>, FixtureHandlers>();
         services.AddScoped<ICommandHandler<JsonSchemaTool, ToolContent>, JsonSchemaToolHandler>();
 
-        services.AddQuerySideFixtures();
+        services.AddResourcePromptFixtures();
         services.AddMcpCatalog(catalog => catalog
             .AddExternalTool<TestSimpleText, ToolContent>("test_simple_text", Describe("Returns a simple text response."))
             .AddExternalTool<TestImageContent, ToolContent>("test_image_content", Describe("Returns an image."))

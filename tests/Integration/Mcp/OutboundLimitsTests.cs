@@ -133,22 +133,22 @@ public sealed class OutboundHost : IAsyncLifetime
 /// </summary>
 public sealed class OutboundLimitsTests(OutboundHost fixture) : IClassFixture<OutboundHost>
 {
-    private const string Legacy = "2025-11-25";
+    private const string SessionEra = "2025-11-25";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     /// <summary>One request in <paramref name="era"/>: a fresh session for 2025-11-25, the stateless form for 2026-07-28.</summary>
     private async Task<Reply> SendAsync(string era, string method, JsonObject parameters, int id = 7)
     {
         using var client = new HttpClient { BaseAddress = fixture.Host.Address };
-        if (era == Modern.Version)
+        if (era == StatelessWire.Version)
         {
-            return await new ModernHttp(client).CallAsync(Modern.Request(method, parameters, id));
+            return await new StatelessHttp(client).CallAsync(StatelessWire.Request(method, parameters, id));
         }
 
         var raw = new RawMcp(client);
-        await raw.InitializeAsync(Legacy);
+        await raw.InitializeAsync(SessionEra);
         using var response = await raw.PostAsync(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = method, ["params"] = parameters }.ToJsonString());
-        return await ModernHttp.ReadAsync(response);
+        return await StatelessHttp.ReadAsync(response);
     }
 
     private Task<Reply> CallAsync(string era, string tool, JsonObject arguments) =>
@@ -178,8 +178,8 @@ public sealed class OutboundLimitsTests(OutboundHost fixture) : IClassFixture<Ou
     }
 
     [Theory]
-    [InlineData(Legacy)]
-    [InlineData(Modern.Version)]
+    [InlineData(SessionEra)]
+    [InlineData(StatelessWire.Version)]
     public async Task An_oversized_tool_result_is_a_result_too_large_tool_error_not_a_giant_response(string era)
     {
         var reply = await CallAsync(era, "big_result", new JsonObject { ["size"] = 50_000 });
@@ -193,8 +193,8 @@ public sealed class OutboundLimitsTests(OutboundHost fixture) : IClassFixture<Ou
     }
 
     [Theory]
-    [InlineData(Legacy)]
-    [InlineData(Modern.Version)]
+    [InlineData(SessionEra)]
+    [InlineData(StatelessWire.Version)]
     public async Task A_tool_result_within_the_limit_is_sent_whole(string era)
     {
         var result = ToolResult(await CallAsync(era, "big_result", new JsonObject { ["size"] = 1_000 }));
@@ -204,8 +204,8 @@ public sealed class OutboundLimitsTests(OutboundHost fixture) : IClassFixture<Ou
     }
 
     [Theory]
-    [InlineData(Legacy)]
-    [InlineData(Modern.Version)]
+    [InlineData(SessionEra)]
+    [InlineData(StatelessWire.Version)]
     public async Task An_oversized_resource_or_prompt_is_the_limit_error_naming_the_limit(string era)
     {
         var read = RpcError(await SendAsync(era, "resources/read", new JsonObject { ["uri"] = "big://50000" }), McpLimitExceededException.Code);
@@ -222,8 +222,8 @@ public sealed class OutboundLimitsTests(OutboundHost fixture) : IClassFixture<Ou
     }
 
     [Theory]
-    [InlineData(Legacy)]
-    [InlineData(Modern.Version)]
+    [InlineData(SessionEra)]
+    [InlineData(StatelessWire.Version)]
     public async Task A_tool_past_the_dispatch_timeout_has_its_token_cancelled_and_gets_a_timeout_tool_error(string era)
     {
         var tag = Guid.NewGuid().ToString("N");
@@ -237,8 +237,8 @@ public sealed class OutboundLimitsTests(OutboundHost fixture) : IClassFixture<Ou
     }
 
     [Theory]
-    [InlineData(Legacy)]
-    [InlineData(Modern.Version)]
+    [InlineData(SessionEra)]
+    [InlineData(StatelessWire.Version)]
     public async Task A_tool_own_timeout_replaces_the_server_default(string era)
     {
         var tag = Guid.NewGuid().ToString("N");
@@ -252,8 +252,8 @@ public sealed class OutboundLimitsTests(OutboundHost fixture) : IClassFixture<Ou
     }
 
     [Theory]
-    [InlineData(Legacy)]
-    [InlineData(Modern.Version)]
+    [InlineData(SessionEra)]
+    [InlineData(StatelessWire.Version)]
     public async Task A_resource_past_the_dispatch_timeout_is_the_timed_out_error(string era)
     {
         var tag = Guid.NewGuid().ToString("N");
@@ -270,7 +270,7 @@ public sealed class OutboundLimitsTests(OutboundHost fixture) : IClassFixture<Ou
     {
         using var client = new HttpClient { BaseAddress = fixture.Host.Address };
         var raw = new RawMcp(client);
-        await raw.InitializeAsync(Legacy);
+        await raw.InitializeAsync(SessionEra);
         var tag = Guid.NewGuid().ToString("N");
         var call = raw.PostAsync(new JsonObject
         {
@@ -284,7 +284,7 @@ public sealed class OutboundLimitsTests(OutboundHost fixture) : IClassFixture<Ou
         (await raw.PostAsync("""{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":41}}""")).EnsureSuccessStatusCode();
 
         using var response = await call.WaitAsync(Patience);
-        var error = RpcError(await ModernHttp.ReadAsync(response), -32800);
+        var error = RpcError(await StatelessHttp.ReadAsync(response), -32800);
         Assert.DoesNotContain("timed out", error["message"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
         await fixture.Waiters.Cancelled(tag).WaitAsync(Patience);
     }
@@ -295,7 +295,7 @@ public sealed class OutboundLimitsTests(OutboundHost fixture) : IClassFixture<Ou
         var tag = Guid.NewGuid().ToString("N");
         using var client = new HttpClient { BaseAddress = fixture.Host.Address };
         using var leave = new CancellationTokenSource();
-        var call = new ModernHttp(client).SendAsync(Modern.Call("wait_patiently", new JsonObject { ["tag"] = tag }), cancellationToken: leave.Token);
+        var call = new StatelessHttp(client).SendAsync(StatelessWire.Call("wait_patiently", new JsonObject { ["tag"] = tag }), cancellationToken: leave.Token);
         await fixture.Waiters.Started(tag).WaitAsync(Patience);
 
         await leave.CancelAsync();

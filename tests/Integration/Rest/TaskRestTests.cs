@@ -17,7 +17,7 @@ public sealed class TaskRestTests(TaskHost host) : IClassFixture<TaskHost>
 
     private static async Task<JsonObject> UntilDoneAsync(HttpClient client, string location)
     {
-        var deadline = DateTime.UtcNow + Tasks2026.Patience;
+        var deadline = DateTime.UtcNow + StatelessTasks.Patience;
         while (true)
         {
             var task = await JsonAsync(await client.GetAsync(location), HttpStatusCode.OK);
@@ -50,7 +50,7 @@ public sealed class TaskRestTests(TaskHost host) : IClassFixture<TaskHost>
         Assert.Equal(list["totalItems"]!.GetValue<int>() + 1, export["csv"]!.GetValue<string>().TrimEnd('\n').Split('\n').Length);
 
         // The same task is visible over MCP to the same caller.
-        Assert.Equal("completed", (await Tasks2026.GetAsync(host.Modern("ivan"), accepted["taskId"]!.GetValue<string>()))["status"]!.GetValue<string>());
+        Assert.Equal("completed", (await StatelessTasks.GetAsync(host.StatelessWire("ivan"), accepted["taskId"]!.GetValue<string>()))["status"]!.GetValue<string>());
     }
 
     [Fact]
@@ -80,12 +80,12 @@ public sealed class TaskRestTests(TaskHost host) : IClassFixture<TaskHost>
     [Fact]
     public async Task A_task_waiting_for_input_is_answered_and_cancelled_over_REST()
     {
-        var client = host.Modern("kim");
-        var answered = (await Tasks2026.CreateAsync(client, "confirm_delete", new JsonObject { ["filename"] = "rest.txt" }))["taskId"]!.GetValue<string>();
-        var cancelled = (await Tasks2026.CreateAsync(client, "slow_compute", new JsonObject { ["seconds"] = 60, ["label"] = "rest" }))["taskId"]!.GetValue<string>();
+        var client = host.StatelessWire("kim");
+        var answered = (await StatelessTasks.CreateAsync(client, "confirm_delete", new JsonObject { ["filename"] = "rest.txt" }))["taskId"]!.GetValue<string>();
+        var cancelled = (await StatelessTasks.CreateAsync(client, "slow_compute", new JsonObject { ["seconds"] = 60, ["label"] = "rest" }))["taskId"]!.GetValue<string>();
         var rest = host.Client("kim");
 
-        var waiting = await Tasks2026.UntilAsync(client, answered, "input_required");
+        var waiting = await StatelessTasks.UntilAsync(client, answered, "input_required");
         Assert.NotNull(waiting["inputRequests"]!["confirm"]);
         var after = await JsonAsync(
             await rest.PostAsJsonAsync($"/api/tasks/{answered}/input", new { inputResponses = new { confirm = new { action = "accept", content = new { confirm = false } } } }),

@@ -24,7 +24,7 @@ public sealed class RequestStateReplayTests(PostgresServer postgres) : IAsyncLif
 
     internal static JsonObject Retry(string tool, string state, JsonNode id, JsonObject responses, JsonObject? arguments = null)
     {
-        var message = Modern.Call(tool, arguments, id);
+        var message = StatelessWire.Call(tool, arguments, id);
         message["params"]!["inputResponses"] = responses;
         message["params"]!["requestState"] = state;
         return message;
@@ -34,7 +34,7 @@ public sealed class RequestStateReplayTests(PostgresServer postgres) : IAsyncLif
 
     private static async Task<string> StateOnAsync(TestHost host, JsonNode id)
     {
-        var first = Expect.InputRequired(await new ModernHttp(host.Client).CallAsync(Modern.Call(Tool, id: id)), id);
+        var first = Expect.InputRequired(await new StatelessHttp(host.Client).CallAsync(StatelessWire.Call(Tool, id: id)), id);
         return first["requestState"]!.GetValue<string>();
     }
 
@@ -48,8 +48,8 @@ public sealed class RequestStateReplayTests(PostgresServer postgres) : IAsyncLif
     [Fact]
     public async Task A_retry_accepted_by_one_instance_is_refused_when_replayed_on_either()
     {
-        var a = new ModernHttp(_pair.A.Client);
-        var b = new ModernHttp(_pair.B.Client);
+        var a = new StatelessHttp(_pair.A.Client);
+        var b = new StatelessHttp(_pair.B.Client);
 
         // Issued on A, used on B: replayed on A and on B.
         var state = await StateOnAsync(_pair.A, 1);
@@ -71,7 +71,7 @@ public sealed class RequestStateReplayTests(PostgresServer postgres) : IAsyncLif
     public async Task Two_instances_racing_with_the_same_retry_accept_it_once()
     {
         var state = await StateOnAsync(_pair.A, 1);
-        var clients = new[] { new ModernHttp(_pair.A.Client), new ModernHttp(_pair.B.Client) };
+        var clients = new[] { new StatelessHttp(_pair.A.Client), new StatelessHttp(_pair.B.Client) };
 
         var replies = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => clients[i % 2].CallAsync(Retry(Tool, state, 10 + i, Confirmed()))));
 
@@ -83,8 +83,8 @@ public sealed class RequestStateReplayTests(PostgresServer postgres) : IAsyncLif
     public async Task A_multi_round_request_crosses_the_instances_round_by_round()
     {
         const string tool = "test_input_required_result_multi_round";
-        var a = new ModernHttp(_pair.A.Client);
-        var b = new ModernHttp(_pair.B.Client);
+        var a = new StatelessHttp(_pair.A.Client);
+        var b = new StatelessHttp(_pair.B.Client);
         var step1 = new JsonObject { ["step1"] = new JsonObject { ["action"] = "accept", ["content"] = new JsonObject { ["value"] = "one" } } };
         JsonObject Steps() => new()
         {
@@ -92,7 +92,7 @@ public sealed class RequestStateReplayTests(PostgresServer postgres) : IAsyncLif
             ["step2"] = new JsonObject { ["action"] = "accept", ["content"] = new JsonObject { ["value"] = "two" } },
         };
 
-        var state1 = Expect.InputRequired(await a.CallAsync(Modern.Call(tool, id: 1)), 1)["requestState"]!.GetValue<string>();
+        var state1 = Expect.InputRequired(await a.CallAsync(StatelessWire.Call(tool, id: 1)), 1)["requestState"]!.GetValue<string>();
         var state2 = Expect.InputRequired(await b.CallAsync(Retry(tool, state1, 2, step1)), 2)["requestState"]!.GetValue<string>();
         var done = Expect.Complete(await a.CallAsync(Retry(tool, state2, 3, Steps())), 3);
 
@@ -118,13 +118,13 @@ public sealed class RequestStateOutageTests(ITestOutputHelper output) : IDisposa
     {
         _redis = PrivateRedis.Start(PrivateRedis.FreePort());
         await using var host = await _redis.StartHostAsync();
-        var mcp = new ModernHttp(host.Client);
+        var mcp = new StatelessHttp(host.Client);
         var close = new JsonObject { ["ticketId"] = 1, ["resolution"] = "Replaced the toner." };
         var confirmed = new JsonObject { ["confirm_close"] = new JsonObject { ["action"] = "accept", ["content"] = new JsonObject { ["confirm"] = true } } };
 
         var before = await StatusOfTicketOneAsync(host);
         Assert.NotEqual("Closed", before);
-        var asked = Expect.InputRequired(await mcp.CallAsync(Modern.Call("close_ticket", close.DeepClone().AsObject(), 1)), 1);
+        var asked = Expect.InputRequired(await mcp.CallAsync(StatelessWire.Call("close_ticket", close.DeepClone().AsObject(), 1)), 1);
         Assert.IsType<JsonObject>(asked["inputRequests"]?["confirm_close"]);
         var state = asked["requestState"]!.GetValue<string>();
 

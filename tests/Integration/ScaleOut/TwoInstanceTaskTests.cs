@@ -31,21 +31,21 @@ public sealed class TwoInstanceTaskTests(PostgresServer postgres) : IAsyncLifeti
     [Fact]
     public async Task A_task_created_on_A_is_read_answered_and_watched_on_B()
     {
-        var onA = new ModernHttp(_a.Client);
-        var onB = new ModernHttp(_b.Client);
-        var taskId = (await Tasks2026.CreateAsync(onA, "confirm_delete", new JsonObject { ["filename"] = "shared.txt" }))["taskId"]!.GetValue<string>();
-        Assert.Equal(taskId, (await Tasks2026.GetAsync(onB, taskId))["taskId"]!.GetValue<string>());
+        var onA = new StatelessHttp(_a.Client);
+        var onB = new StatelessHttp(_b.Client);
+        var taskId = (await StatelessTasks.CreateAsync(onA, "confirm_delete", new JsonObject { ["filename"] = "shared.txt" }))["taskId"]!.GetValue<string>();
+        Assert.Equal(taskId, (await StatelessTasks.GetAsync(onB, taskId))["taskId"]!.GetValue<string>());
 
         using var listen = await onB.SendAsync(
-            Modern.Request("subscriptions/listen", new JsonObject { ["notifications"] = new JsonObject { ["taskIds"] = new JsonArray(taskId) } }, "b-listen", Tasks2026.Meta()),
+            StatelessWire.Request("subscriptions/listen", new JsonObject { ["notifications"] = new JsonObject { ["taskIds"] = new JsonArray(taskId) } }, "b-listen", StatelessTasks.Meta()),
             completion: HttpCompletionOption.ResponseHeadersRead);
         using var events = new SseReader(await listen.Content.ReadAsStreamAsync());
-        using var timeout = new CancellationTokenSource(Tasks2026.Patience);
+        using var timeout = new CancellationTokenSource(StatelessTasks.Patience);
         Assert.Equal("notifications/subscriptions/acknowledged", (await events.NextMessageAsync(timeout.Token)).Message["method"]!.GetValue<string>());
 
-        await Tasks2026.UntilAsync(onB, taskId, "input_required");
+        await StatelessTasks.UntilAsync(onB, taskId, "input_required");
         var answeredAt = DateTime.UtcNow;
-        Expect.Complete(await onB.CallAsync(Tasks2026.Method("tasks/update", taskId, new JsonObject
+        Expect.Complete(await onB.CallAsync(StatelessTasks.Method("tasks/update", taskId, new JsonObject
         {
             ["inputResponses"] = new JsonObject { ["confirm"] = new JsonObject { ["action"] = "accept", ["content"] = new JsonObject { ["confirm"] = true } } },
         })), 1);
@@ -66,26 +66,26 @@ public sealed class TwoInstanceTaskTests(PostgresServer postgres) : IAsyncLifeti
     [Fact]
     public async Task A_cancel_on_B_stops_the_handler_on_A()
     {
-        var onA = new ModernHttp(_a.Client);
-        var onB = new ModernHttp(_b.Client);
+        var onA = new StatelessHttp(_a.Client);
+        var onB = new StatelessHttp(_b.Client);
         var label = $"cross-cancel-{Guid.NewGuid():N}";
-        var taskId = (await Tasks2026.CreateAsync(onA, "slow_compute", new JsonObject { ["seconds"] = 60, ["label"] = label }))["taskId"]!.GetValue<string>();
+        var taskId = (await StatelessTasks.CreateAsync(onA, "slow_compute", new JsonObject { ["seconds"] = 60, ["label"] = label }))["taskId"]!.GetValue<string>();
         await WaitAsync(() => TaskFixtureHandlers.Running.GetValueOrDefault(label) == 1, "the handler to start on A");
 
-        Expect.Complete(await onB.CallAsync(Tasks2026.Method("tasks/cancel", taskId)), 1);
+        Expect.Complete(await onB.CallAsync(StatelessTasks.Method("tasks/cancel", taskId)), 1);
 
         // Redis carries the cancel to A, whose watch stops the handler well before its 5 s store check.
         var cancelledAt = DateTime.UtcNow;
         await WaitAsync(() => TaskFixtureHandlers.Running.GetValueOrDefault(label) == 0, "the handler on A to stop");
         Assert.True(DateTime.UtcNow - cancelledAt < TimeSpan.FromSeconds(4), "the cancel on B did not reach the handler on A at once");
-        var task = await Tasks2026.GetAsync(onA, taskId);
+        var task = await StatelessTasks.GetAsync(onA, taskId);
         Assert.Equal("cancelled", task["status"]!.GetValue<string>());
         Assert.False(task.ContainsKey("result"));
     }
 
     private static async Task WaitAsync(Func<bool> condition, string what)
     {
-        var deadline = DateTime.UtcNow + Tasks2026.Patience;
+        var deadline = DateTime.UtcNow + StatelessTasks.Patience;
         while (!condition())
         {
             Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
@@ -114,16 +114,16 @@ public sealed class InstanceLossTaskTests(PostgresServer postgres) : IAsyncLifet
     [Fact]
     public async Task A_task_whose_instance_stops_fails_after_its_lease_while_the_other_serves_reads()
     {
-        var onA = new ModernHttp(_a.Client);
-        var onB = new ModernHttp(_b.Client);
-        var taskId = (await Tasks2026.CreateAsync(onA, "slow_compute", new JsonObject { ["seconds"] = 60, ["label"] = "orphan" }))["taskId"]!.GetValue<string>();
+        var onA = new StatelessHttp(_a.Client);
+        var onB = new StatelessHttp(_b.Client);
+        var taskId = (await StatelessTasks.CreateAsync(onA, "slow_compute", new JsonObject { ["seconds"] = 60, ["label"] = "orphan" }))["taskId"]!.GetValue<string>();
         await Task.Delay(500);
 
         var stopping = _a.StopAsync();
-        Assert.Equal(taskId, (await Tasks2026.GetAsync(onB, taskId))["taskId"]!.GetValue<string>());
+        Assert.Equal(taskId, (await StatelessTasks.GetAsync(onB, taskId))["taskId"]!.GetValue<string>());
         await stopping;
 
-        var failed = await Tasks2026.UntilAsync(onB, taskId);
+        var failed = await StatelessTasks.UntilAsync(onB, taskId);
         Assert.Equal("failed", failed["status"]!.GetValue<string>());
         Assert.Equal(EfMcpTaskStore.AbandonedMessage, failed["statusMessage"]!.GetValue<string>());
         Assert.Equal(-32603, failed["error"]!["code"]!.GetValue<int>());

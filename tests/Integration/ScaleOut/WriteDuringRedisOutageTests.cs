@@ -35,7 +35,7 @@ public sealed class WriteDuringRedisOutageTests : IDisposable
         await StopRedisAsync(host);
 
         var rest = await host.Client.PostAsJsonAsync($"/api/tickets/{Ticket}/comments", new { body = "Posted over REST during the outage." });
-        var mcp = await new ModernHttp(host.Client).CallAsync(AddComment("Posted over MCP during the outage.", id: 7));
+        var mcp = await new StatelessHttp(host.Client).CallAsync(AddComment("Posted over MCP during the outage.", id: 7));
 
         Assert.Equal(HttpStatusCode.Created, rest.StatusCode);
         var result = Expect.Result(mcp, 7);
@@ -66,8 +66,8 @@ public sealed class WriteDuringRedisOutageTests : IDisposable
         Assert.Equal(-32603, (await RawMcp.JsonAsync(legacy))["error"]!["code"]!.GetValue<int>());
 
         // A stateless call whose rate limit is kept in Redis: the limit cannot be checked, so the call is refused.
-        var modern = new ModernHttp(host.Client);
-        var limited = await modern.CallAsync(Modern.Call("create_ticket", new JsonObject { ["customerId"] = 1, ["title"] = "During the outage", ["description"] = "Refused." }, id: 2));
+        var modern = new StatelessHttp(host.Client);
+        var limited = await modern.CallAsync(StatelessWire.Call("create_ticket", new JsonObject { ["customerId"] = 1, ["title"] = "During the outage", ["description"] = "Refused." }, id: 2));
         var error = Expect.Error(limited, HttpStatusCode.ServiceUnavailable, -32603, 2);
         Assert.Contains("try again", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
 
@@ -89,8 +89,8 @@ public sealed class WriteDuringRedisOutageTests : IDisposable
             return await fresh.PostAsync(LegacyAddComment(id: 3));
         });
         Assert.Null((await RawMcp.JsonAsync(retried))["result"]!["isError"]);
-        var create = Modern.Call("create_ticket", new JsonObject { ["customerId"] = 1, ["title"] = "After the outage", ["description"] = "Served." }, id: 4);
-        var created = Expect.Result(await ModernHttp.ReadAsync(await RetryUntilServedAsync(() => modern.SendAsync(create))), 4);
+        var create = StatelessWire.Call("create_ticket", new JsonObject { ["customerId"] = 1, ["title"] = "After the outage", ["description"] = "Served." }, id: 4);
+        var created = Expect.Result(await StatelessHttp.ReadAsync(await RetryUntilServedAsync(() => modern.SendAsync(create))), 4);
         Assert.NotEqual(true, created["isError"]?.GetValue<bool>());
 
         Assert.Equal(comments + 1, await CommentsAsync(host));
@@ -98,7 +98,7 @@ public sealed class WriteDuringRedisOutageTests : IDisposable
     }
 
     private static JsonObject AddComment(string body, int id) =>
-        Modern.Call("add_comment", new JsonObject { ["ticketId"] = Ticket, ["body"] = body }, id: id);
+        StatelessWire.Call("add_comment", new JsonObject { ["ticketId"] = Ticket, ["body"] = body }, id: id);
 
     /// <summary>The same comment as a 2025-11-25 session sends it (the session carries the version).</summary>
     private static string LegacyAddComment(int id) => new JsonObject

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using McpCqrs.Tests.Integration.Support;
-using McpCqrs.Web.Mcp;
 using Microsoft.Extensions.Options;
 
 namespace McpCqrs.Tests.Integration.Stateless;
@@ -19,14 +18,14 @@ public sealed class InputRequiredTests(StatelessHost fixture) : IClassFixture<St
     /// <summary>First round of <paramref name="tool"/> as <paramref name="user"/>: returns its requestState.</summary>
     private async Task<string> StateOfAsync(string? user, string tool = RequestStateTool, JsonObject? arguments = null)
     {
-        var reply = await fixture.As(user).CallAsync(Modern.Call(tool, arguments, "first"));
+        var reply = await fixture.As(user).CallAsync(StatelessWire.Call(tool, arguments, "first"));
         var result = Expect.InputRequired(reply, "first");
         return result["requestState"]!.GetValue<string>();
     }
 
     private static JsonObject Retry(string tool, string state, JsonNode id, JsonObject? responses = null, JsonObject? arguments = null)
     {
-        var message = Modern.Call(tool, arguments, id);
+        var message = StatelessWire.Call(tool, arguments, id);
         message["params"]!["inputResponses"] = responses ?? new JsonObject { ["confirm"] = Accepted.DeepClone() };
         message["params"]!["requestState"] = state;
         return message;
@@ -43,13 +42,13 @@ public sealed class InputRequiredTests(StatelessHost fixture) : IClassFixture<St
     {
         var alice = fixture.As("alice");
 
-        var first = Expect.InputRequired(await alice.CallAsync(Modern.Call(RequestStateTool, id: 1)), 1);
+        var first = Expect.InputRequired(await alice.CallAsync(StatelessWire.Call(RequestStateTool, id: 1)), 1);
         var confirm = Assert.IsType<JsonObject>(first["inputRequests"]?["confirm"]);
         Assert.Equal("elicitation/create", confirm["method"]?.GetValue<string>());
         Assert.IsType<JsonObject>(confirm["params"]?["requestedSchema"]);
         var state = first["requestState"]?.GetValue<string>();
         Assert.False(string.IsNullOrEmpty(state));
-        Assert.IsType<JsonObject>(first["_meta"]?[Modern.ServerInfoKey]);
+        Assert.IsType<JsonObject>(first["_meta"]?[StatelessWire.ServerInfoKey]);
         Assert.False(first.ContainsKey("ttlMs"), "input_required results carry no cache hints");
         Assert.False(first.ContainsKey("cacheScope"), "input_required results carry no cache hints");
 
@@ -88,7 +87,7 @@ public sealed class InputRequiredTests(StatelessHost fixture) : IClassFixture<St
             ["step2"] = new JsonObject { ["action"] = "accept", ["content"] = new JsonObject { ["value"] = "two" } },
         };
 
-        var round1 = Expect.InputRequired(await alice.CallAsync(Modern.Call(tool, id: "mr-1")), "mr-1");
+        var round1 = Expect.InputRequired(await alice.CallAsync(StatelessWire.Call(tool, id: "mr-1")), "mr-1");
         var state1 = round1["requestState"]!.GetValue<string>();
         var round2 = Expect.InputRequired(await alice.CallAsync(Retry(tool, state1, "mr-2", step1.DeepClone().AsObject())), "mr-2");
         var state2 = round2["requestState"]!.GetValue<string>();
@@ -180,7 +179,7 @@ public sealed class InputRequiredTests(StatelessHost fixture) : IClassFixture<St
         var state = await StateOfAsync("alice");
         JsonObject Get(JsonNode id, string? requestState)
         {
-            var message = Modern.Request("prompts/get", new JsonObject { ["name"] = StatelessTestFixtures.MirrorPromptName, ["arguments"] = new JsonObject() }, id);
+            var message = StatelessWire.Request("prompts/get", new JsonObject { ["name"] = StatelessTestFixtures.MirrorPromptName, ["arguments"] = new JsonObject() }, id);
             message["params"]!["inputResponses"] = new JsonObject { [StatelessTestFixtures.ConfirmKey] = Accepted.DeepClone() };
             if (requestState is not null)
             {
@@ -200,7 +199,7 @@ public sealed class InputRequiredTests(StatelessHost fixture) : IClassFixture<St
     [Fact]
     public async Task An_expired_state_is_refused()
     {
-        var lifetime = fixture.Host.Services.GetRequiredService<IOptions<McpTransportOptions>>().Value.RequestStateLifetime;
+        var lifetime = fixture.Host.Services.GetRequiredService<IOptions<McpCqrs.Application.Mcp.McpProtocolOptions>>().Value.RequestStateLifetime;
         var early = await StateOfAsync("alice");
         var late = await StateOfAsync("alice");
 
@@ -263,12 +262,12 @@ public sealed class InputRequiredTests(StatelessHost fixture) : IClassFixture<St
     public async Task A_prompt_may_ask_for_input_and_answers_on_the_retry()
     {
         var mcp = fixture.As("alice");
-        var get = Modern.Request("prompts/get", new JsonObject { ["name"] = "test_input_required_result_prompt", ["arguments"] = new JsonObject() }, 14);
+        var get = StatelessWire.Request("prompts/get", new JsonObject { ["name"] = "test_input_required_result_prompt", ["arguments"] = new JsonObject() }, 14);
 
         var first = Expect.InputRequired(await mcp.CallAsync(get), 14);
         Assert.Equal("elicitation/create", first["inputRequests"]?["user_context"]?["method"]?.GetValue<string>());
 
-        var retry = Modern.Request("prompts/get", new JsonObject { ["name"] = "test_input_required_result_prompt", ["arguments"] = new JsonObject() }, 15);
+        var retry = StatelessWire.Request("prompts/get", new JsonObject { ["name"] = "test_input_required_result_prompt", ["arguments"] = new JsonObject() }, 15);
         retry["params"]!["inputResponses"] = new JsonObject { ["user_context"] = new JsonObject { ["action"] = "accept", ["content"] = new JsonObject { ["context"] = "billing" } } };
         if (first["requestState"] is JsonValue state)
         {
@@ -283,14 +282,14 @@ public sealed class InputRequiredTests(StatelessHost fixture) : IClassFixture<St
     public async Task A_resource_read_may_ask_for_input_and_answers_on_the_retry()
     {
         var mcp = fixture.As("alice");
-        var read = Modern.Request("resources/read", new JsonObject { ["uri"] = StatelessTestFixtures.AskingResourceUri }, 16);
+        var read = StatelessWire.Request("resources/read", new JsonObject { ["uri"] = StatelessTestFixtures.AskingResourceUri }, 16);
 
         var first = Expect.InputRequired(await mcp.CallAsync(read), 16);
         Assert.Equal("elicitation/create", first["inputRequests"]?[StatelessTestFixtures.ConfirmKey]?["method"]?.GetValue<string>());
         Assert.False(first.ContainsKey("ttlMs"), "input_required results carry no cache hints");
         Assert.False(first.ContainsKey("cacheScope"), "input_required results carry no cache hints");
 
-        var retry = Modern.Request("resources/read", new JsonObject { ["uri"] = StatelessTestFixtures.AskingResourceUri }, 17);
+        var retry = StatelessWire.Request("resources/read", new JsonObject { ["uri"] = StatelessTestFixtures.AskingResourceUri }, 17);
         retry["params"]!["inputResponses"] = new JsonObject { [StatelessTestFixtures.ConfirmKey] = Accepted.DeepClone() };
         retry["params"]!["requestState"] = first["requestState"]!.DeepClone();
 
@@ -302,7 +301,7 @@ public sealed class InputRequiredTests(StatelessHost fixture) : IClassFixture<St
     public async Task A_method_other_than_tools_call_prompts_get_and_resources_read_never_returns_input_required()
     {
         // The completion source asks the user; completion/complete may not turn that into input_required.
-        var complete = Modern.Request(
+        var complete = StatelessWire.Request(
             "completion/complete",
             new JsonObject
             {
@@ -324,9 +323,9 @@ public sealed class InputRequiredTests(StatelessHost fixture) : IClassFixture<St
     [InlineData("roots", "roots/list")]
     public async Task Input_is_asked_only_for_the_capabilities_the_request_declares(string capability, string method)
     {
-        var meta = Modern.Meta(new JsonObject { [capability] = new JsonObject() });
+        var meta = StatelessWire.Meta(new JsonObject { [capability] = new JsonObject() });
 
-        var reply = await fixture.As("alice").CallAsync(Modern.Call("test_input_required_result_capabilities", id: "cap-1", meta: meta));
+        var reply = await fixture.As("alice").CallAsync(StatelessWire.Call("test_input_required_result_capabilities", id: "cap-1", meta: meta));
 
         var result = Expect.InputRequired(reply, "cap-1");
         var request = Assert.Single(Assert.IsType<JsonObject>(result["inputRequests"]));
@@ -336,9 +335,9 @@ public sealed class InputRequiredTests(StatelessHost fixture) : IClassFixture<St
     [Fact]
     public async Task Only_sampling_declared_asks_only_for_sampling()
     {
-        var meta = Modern.Meta(new JsonObject { ["sampling"] = new JsonObject() });
+        var meta = StatelessWire.Meta(new JsonObject { ["sampling"] = new JsonObject() });
 
-        var reply = await fixture.As("alice").CallAsync(Modern.Call("test_input_required_result_capabilities", id: "cap-2", meta: meta));
+        var reply = await fixture.As("alice").CallAsync(StatelessWire.Call("test_input_required_result_capabilities", id: "cap-2", meta: meta));
 
         var result = Expect.InputRequired(reply, "cap-2");
         var requests = Assert.IsType<JsonObject>(result["inputRequests"]);
@@ -390,7 +389,7 @@ public sealed class RequestStateRateLimitTests : IAsyncLifetime
         for (var attempt = 1; attempt <= 3; attempt++)
         {
             var http = _clients.As(_host.Address, $"limited-{attempt}");
-            var state = Expect.InputRequired(await http.CallAsync(Modern.Call(Tool, id: "first")), "first")["requestState"]!.GetValue<string>();
+            var state = Expect.InputRequired(await http.CallAsync(StatelessWire.Call(Tool, id: "first")), "first")["requestState"]!.GetValue<string>();
             var refused = await http.CallAsync(Retry(state, "retry-0"));
             if (CodeOf(refused) != -32000)
             {
@@ -421,7 +420,7 @@ public sealed class RequestStateRateLimitTests : IAsyncLifetime
 
     private static JsonObject Retry(string state, JsonNode id)
     {
-        var message = Modern.Call(Tool, null, id);
+        var message = StatelessWire.Call(Tool, null, id);
         message["params"]!["inputResponses"] = new JsonObject { ["confirm"] = new JsonObject { ["action"] = "accept", ["content"] = new JsonObject { ["ok"] = true } } };
         message["params"]!["requestState"] = state;
         return message;

@@ -47,10 +47,10 @@ public sealed class ListenLimitTests : IAsyncLifetime
         await _host.DisposeAsync();
     }
 
-    private ModernHttp As(string? user) => _clients.As(_host.Address, user);
+    private StatelessHttp As(string? user) => _clients.As(_host.Address, user);
 
     private static JsonObject Listen(JsonNode id, JsonObject notifications) =>
-        Modern.Request("subscriptions/listen", new JsonObject { ["notifications"] = notifications }, id, Tasks2026.Meta());
+        StatelessWire.Request("subscriptions/listen", new JsonObject { ["notifications"] = notifications }, id, StatelessTasks.Meta());
 
     /// <summary>Opens a listen stream and reads its acknowledgement.</summary>
     private async Task<(HttpResponseMessage Response, SseReader Events, JsonObject Ack)> OpenAsync(string? user, JsonNode id, JsonObject notifications)
@@ -97,7 +97,7 @@ public sealed class ListenLimitTests : IAsyncLifetime
     public async Task A_listen_naming_more_task_ids_than_allowed_is_refused_and_a_smaller_one_is_served()
     {
         var http = As("frank");
-        var mine = (await Tasks2026.CreateAsync(http, "slow_compute", new JsonObject { ["seconds"] = 0, ["label"] = $"listen-{Guid.NewGuid():N}" }))["taskId"]!.GetValue<string>();
+        var mine = (await StatelessTasks.CreateAsync(http, "slow_compute", new JsonObject { ["seconds"] = 0, ["label"] = $"listen-{Guid.NewGuid():N}" }))["taskId"]!.GetValue<string>();
 
         var refused = Expect.Error(await http.CallAsync(Listen("f-1", new JsonObject { ["taskIds"] = new JsonArray(mine, "b", "c") })), HttpStatusCode.OK, -32003, "f-1");
         Assert.Equal("Mcp:Limits:MaxTaskIdsPerListen", refused["data"]?["limit"]?.GetValue<string>());
@@ -153,13 +153,13 @@ public sealed class ListenDurationTests : IAsyncLifetime
     [Fact]
     public async Task A_listen_stream_ends_with_its_result_after_the_maximum_duration_and_the_client_listens_again()
     {
-        var http = new ModernHttp(_host.Client);
+        var http = new StatelessHttp(_host.Client);
         for (var round = 1; round <= 2; round++)
         {
             JsonNode id = $"long-{round}";
             using var timeout = new CancellationTokenSource(StatelessHost.Patience);
             using var response = await http.SendAsync(
-                Modern.Request("subscriptions/listen", new JsonObject { ["notifications"] = new JsonObject { ["toolsListChanged"] = true } }, id),
+                StatelessWire.Request("subscriptions/listen", new JsonObject { ["notifications"] = new JsonObject { ["toolsListChanged"] = true } }, id),
                 completion: HttpCompletionOption.ResponseHeadersRead);
             using var events = new SseReader(await response.Content.ReadAsStreamAsync(timeout.Token));
             var messages = new List<JsonObject>();
@@ -172,7 +172,7 @@ public sealed class ListenDurationTests : IAsyncLifetime
             var end = messages[^1];
             Expect.SameId(id, end["id"]);
             Assert.Equal("complete", end["result"]?["resultType"]?.GetValue<string>());
-            Expect.SameId(id, end["result"]?["_meta"]?[Modern.SubscriptionIdKey]);
+            Expect.SameId(id, end["result"]?["_meta"]?[StatelessWire.SubscriptionIdKey]);
         }
     }
 }

@@ -8,10 +8,10 @@ namespace McpCqrs.Tests.Integration.Stateless;
 /// <summary>What 2026-07-28 results carry (digest part A, rules 10–16) and what the modern transport never sends.</summary>
 public sealed class StatelessResultTests(StatelessHost fixture) : IClassFixture<StatelessHost>
 {
-    private readonly ModernHttp _mcp = new(fixture.Host.Client);
+    private readonly StatelessHttp _mcp = new(fixture.Host.Client);
 
     /// <summary>One request of each kind that completes: method → params.</summary>
-    private static JsonObject Completing(string method) => Modern.Request(method, method switch
+    private static JsonObject Completing(string method) => StatelessWire.Request(method, method switch
     {
         "tools/call" => new JsonObject { ["name"] = "test_simple_text", ["arguments"] = new JsonObject() },
         "prompts/get" => new JsonObject { ["name"] = "test_prompt_with_arguments", ["arguments"] = new JsonObject { ["arg1"] = "a", ["arg2"] = "b" } },
@@ -39,7 +39,7 @@ public sealed class StatelessResultTests(StatelessHost fixture) : IClassFixture<
         var reply = await _mcp.CallAsync(Completing(method));
 
         var result = Expect.Complete(reply, "res-" + method);
-        var serverInfo = Assert.IsType<JsonObject>(result["_meta"]?[Modern.ServerInfoKey]);
+        var serverInfo = Assert.IsType<JsonObject>(result["_meta"]?[StatelessWire.ServerInfoKey]);
         Assert.False(string.IsNullOrEmpty(serverInfo["name"]?.GetValue<string>()));
         Assert.False(string.IsNullOrEmpty(serverInfo["version"]?.GetValue<string>()));
         Assert.False(reply.Headers.Contains("Mcp-Session-Id"), "modern responses carry no session id");
@@ -48,10 +48,10 @@ public sealed class StatelessResultTests(StatelessHost fixture) : IClassFixture<
     [Fact]
     public async Task Server_discover_names_the_versions_capabilities_and_cache_hints()
     {
-        var result = Expect.Complete(await _mcp.CallAsync(Modern.Request("server/discover", id: 1)), 1);
+        var result = Expect.Complete(await _mcp.CallAsync(StatelessWire.Request("server/discover", id: 1)), 1);
 
         var versions = Assert.IsType<JsonArray>(result["supportedVersions"]).Select(v => v!.GetValue<string>()).ToList();
-        Assert.Contains(Modern.Version, versions);
+        Assert.Contains(StatelessWire.Version, versions);
         var capabilities = Assert.IsType<JsonObject>(result["capabilities"]);
         Assert.IsType<JsonObject>(capabilities["tools"]);
         Assert.IsType<JsonObject>(capabilities["prompts"]);
@@ -98,7 +98,7 @@ public sealed class StatelessResultTests(StatelessHost fixture) : IClassFixture<
     {
         const string uri = "test://no-such-resource";
 
-        var reply = await _mcp.CallAsync(Modern.Request("resources/read", new JsonObject { ["uri"] = uri }, "unknown-1"));
+        var reply = await _mcp.CallAsync(StatelessWire.Request("resources/read", new JsonObject { ["uri"] = uri }, "unknown-1"));
 
         Assert.DoesNotContain(reply.Messages, m => m.ContainsKey("result"));
         var error = Expect.Error(reply, HttpStatusCode.OK, -32602, "unknown-1");
@@ -119,15 +119,15 @@ public sealed class StatelessResultTests(StatelessHost fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task Modern_responses_never_carry_a_session_id()
+    public async Task Stateless_responses_never_carry_a_session_id()
     {
         JsonObject[] requests =
         [
-            Modern.Request("server/discover", id: 1),
-            Modern.Call("test_simple_text", id: 2),
-            Modern.Call("test_input_required_result_elicitation", id: 3),
-            Modern.Request("ping", id: 4),
-            Modern.Request("tools/list", id: 5, meta: Modern.Meta(version: "2099-01-01")),
+            StatelessWire.Request("server/discover", id: 1),
+            StatelessWire.Call("test_simple_text", id: 2),
+            StatelessWire.Call("test_input_required_result_elicitation", id: 3),
+            StatelessWire.Request("ping", id: 4),
+            StatelessWire.Request("tools/list", id: 5, meta: StatelessWire.Meta(version: "2099-01-01")),
         ];
 
         foreach (var request in requests)
@@ -144,7 +144,7 @@ public sealed class StatelessResultTests(StatelessHost fixture) : IClassFixture<
         {
             ["jsonrpc"] = "2.0",
             ["method"] = "notifications/cancelled",
-            ["params"] = new JsonObject { ["requestId"] = "gone", ["_meta"] = Modern.Meta() },
+            ["params"] = new JsonObject { ["requestId"] = "gone", ["_meta"] = StatelessWire.Meta() },
         };
 
         using var response = await _mcp.SendAsync(notification);
@@ -156,7 +156,7 @@ public sealed class StatelessResultTests(StatelessHost fixture) : IClassFixture<
     [Fact]
     public async Task Without_a_log_level_a_tool_sends_no_log_messages()
     {
-        var reply = await _mcp.CallAsync(Modern.Call("test_logging_tool", id: "log-0"));
+        var reply = await _mcp.CallAsync(StatelessWire.Call("test_logging_tool", id: "log-0"));
 
         Assert.DoesNotContain(reply.Messages, m => m["method"]?.GetValue<string>() == "notifications/message");
         Assert.Single(reply.Messages);
@@ -166,10 +166,10 @@ public sealed class StatelessResultTests(StatelessHost fixture) : IClassFixture<
     [Fact]
     public async Task With_a_log_level_the_log_messages_come_on_the_request_stream_before_the_result()
     {
-        var meta = Modern.Meta();
-        meta[Modern.LogLevelKey] = "debug";
+        var meta = StatelessWire.Meta();
+        meta[StatelessWire.LogLevelKey] = "debug";
 
-        var reply = await _mcp.CallAsync(Modern.Call("test_logging_tool", id: "log-1", meta: meta));
+        var reply = await _mcp.CallAsync(StatelessWire.Call("test_logging_tool", id: "log-1", meta: meta));
 
         Assert.Equal("text/event-stream", reply.MediaType);
         Assert.False(reply.HasEventIds, "modern streams carry no event ids");
@@ -188,10 +188,10 @@ public sealed class StatelessResultTests(StatelessHost fixture) : IClassFixture<
     [Fact]
     public async Task A_log_level_filters_the_messages_below_it()
     {
-        var meta = Modern.Meta();
-        meta[Modern.LogLevelKey] = "info";
+        var meta = StatelessWire.Meta();
+        meta[StatelessWire.LogLevelKey] = "info";
 
-        var reply = await _mcp.CallAsync(Modern.Call("test_logging_tool", id: "log-2", meta: meta));
+        var reply = await _mcp.CallAsync(StatelessWire.Call("test_logging_tool", id: "log-2", meta: meta));
 
         var logs = reply.Messages.Where(m => m["method"]?.GetValue<string>() == "notifications/message").ToList();
         Assert.Equal(["info", "info"], logs.Select(m => m["params"]?["level"]?.GetValue<string>()));
@@ -201,10 +201,10 @@ public sealed class StatelessResultTests(StatelessHost fixture) : IClassFixture<
     [Fact]
     public async Task Progress_goes_on_the_request_stream_increasing_before_the_result()
     {
-        var meta = Modern.Meta();
+        var meta = StatelessWire.Meta();
         meta["progressToken"] = "p-1";
 
-        var reply = await _mcp.CallAsync(Modern.Call("test_tool_with_progress", id: "prog-1", meta: meta));
+        var reply = await _mcp.CallAsync(StatelessWire.Call("test_tool_with_progress", id: "prog-1", meta: meta));
 
         Assert.Equal("text/event-stream", reply.MediaType);
         Assert.False(reply.HasEventIds, "modern streams carry no event ids");
@@ -222,7 +222,7 @@ public sealed class StatelessResultTests(StatelessHost fixture) : IClassFixture<
     [InlineData("DELETE")]
     public async Task A_GET_or_DELETE_with_a_modern_version_and_no_session_is_405(string method)
     {
-        var raw = new RawMcp(fixture.Host.Client) { ProtocolVersion = Modern.Version };
+        var raw = new RawMcp(fixture.Host.Client) { ProtocolVersion = StatelessWire.Version };
 
         using var response = await raw.SendAsync(raw.Request(new HttpMethod(method), accept: "text/event-stream"));
 

@@ -10,7 +10,7 @@ using McpCqrs.Tests.Integration.Support;
 namespace McpCqrs.Tests.Integration.Stateless;
 
 /// <summary>Builds 2026-07-28 (stateless) JSON-RPC requests: every request carries its version and capabilities in <c>params._meta</c>.</summary>
-internal static class Modern
+internal static class StatelessWire
 {
     public const string Version = "2026-07-28";
     public const string ProtocolVersionKey = "io.modelcontextprotocol/protocolVersion";
@@ -89,7 +89,7 @@ internal sealed record Reply(HttpStatusCode Status, string? MediaType, HttpRespo
 /// (<c>MCP-Protocol-Version</c> equal to the <c>_meta</c> version, <c>Mcp-Method</c>, <c>Mcp-Name</c>); a test
 /// overrides one by name, or removes it with a null value.
 /// </summary>
-internal sealed class ModernHttp(HttpClient client)
+internal sealed class StatelessHttp(HttpClient client)
 {
     public const string Accept = "application/json, text/event-stream";
 
@@ -106,9 +106,9 @@ internal sealed class ModernHttp(HttpClient client)
         var all = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         var method = message["method"]?.GetValue<string>();
         var parameters = message["params"] as JsonObject;
-        all["MCP-Protocol-Version"] = parameters?["_meta"]?[Modern.ProtocolVersionKey] is JsonValue v && v.GetValueKind() == JsonValueKind.String
+        all["MCP-Protocol-Version"] = parameters?["_meta"]?[StatelessWire.ProtocolVersionKey] is JsonValue v && v.GetValueKind() == JsonValueKind.String
             ? v.GetValue<string>()
-            : Modern.Version;
+            : StatelessWire.Version;
         all["Mcp-Method"] = method;
         var name = method switch
         {
@@ -287,7 +287,7 @@ public sealed class StatelessHost : IAsyncLifetime
     }
 
     /// <summary>Raw HTTP as <paramref name="user"/> (or anonymous); one client per user, disposed with the host.</summary>
-    internal ModernHttp As(string? user = null) => _clients.As(Host.Address, user);
+    internal StatelessHttp As(string? user = null) => _clients.As(Host.Address, user);
 }
 
 /// <summary>One HTTP client per test user (the test-user header set), made on first use and disposed together.</summary>
@@ -296,7 +296,7 @@ internal sealed class UserClients : IDisposable
     private readonly Dictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
 
     /// <summary>Raw HTTP to <paramref name="address"/> as <paramref name="user"/> (or anonymous).</summary>
-    public ModernHttp As(Uri address, string? user)
+    public StatelessHttp As(Uri address, string? user)
     {
         lock (_clients)
         {
@@ -311,7 +311,7 @@ internal sealed class UserClients : IDisposable
                 _clients[user ?? string.Empty] = client;
             }
 
-            return new ModernHttp(client);
+            return new StatelessHttp(client);
         }
     }
 

@@ -15,7 +15,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     private const int MissingCapability = -32021;
     private const int UnsupportedVersion = -32022;
 
-    private readonly ModernHttp _mcp = new(fixture.Host.Client);
+    private readonly StatelessHttp _mcp = new(fixture.Host.Client);
 
     private static Dictionary<string, string?> Headers(params (string Name, string? Value)[] headers) =>
         headers.ToDictionary(h => h.Name, h => h.Value, StringComparer.OrdinalIgnoreCase);
@@ -31,19 +31,19 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     [InlineData("_meta with clientCapabilities that are not an object")]
     public async Task A_request_without_the_required_meta_is_400_invalid_params_echoing_the_id(string shape)
     {
-        var meta = Modern.Meta();
+        var meta = StatelessWire.Meta();
         JsonObject message = shape switch
         {
-            "no params at all" => Modern.Bare("tools/list", null, "m-1"),
-            "params without _meta" => Modern.Bare("tools/list", new JsonObject(), "m-1"),
-            "_meta without protocolVersion" => Modern.Bare("tools/list", new JsonObject { ["_meta"] = Without(meta, Modern.ProtocolVersionKey) }, "m-1"),
-            "_meta without clientCapabilities" => Modern.Bare("tools/list", new JsonObject { ["_meta"] = Without(meta, Modern.ClientCapabilitiesKey) }, "m-1"),
-            "_meta with a protocolVersion that is not a string" => Modern.Bare("tools/list", new JsonObject { ["_meta"] = With(meta, Modern.ProtocolVersionKey, 20260728) }, "m-1"),
-            _ => Modern.Bare("tools/list", new JsonObject { ["_meta"] = With(meta, Modern.ClientCapabilitiesKey, "sampling") }, "m-1"),
+            "no params at all" => StatelessWire.Bare("tools/list", null, "m-1"),
+            "params without _meta" => StatelessWire.Bare("tools/list", new JsonObject(), "m-1"),
+            "_meta without protocolVersion" => StatelessWire.Bare("tools/list", new JsonObject { ["_meta"] = Without(meta, StatelessWire.ProtocolVersionKey) }, "m-1"),
+            "_meta without clientCapabilities" => StatelessWire.Bare("tools/list", new JsonObject { ["_meta"] = Without(meta, StatelessWire.ClientCapabilitiesKey) }, "m-1"),
+            "_meta with a protocolVersion that is not a string" => StatelessWire.Bare("tools/list", new JsonObject { ["_meta"] = With(meta, StatelessWire.ProtocolVersionKey, 20260728) }, "m-1"),
+            _ => StatelessWire.Bare("tools/list", new JsonObject { ["_meta"] = With(meta, StatelessWire.ClientCapabilitiesKey, "sampling") }, "m-1"),
         };
 
         // The MCP-Protocol-Version header alone makes the request a modern one.
-        var reply = await _mcp.CallAsync(message, Headers(("MCP-Protocol-Version", Modern.Version)));
+        var reply = await _mcp.CallAsync(message, Headers(("MCP-Protocol-Version", StatelessWire.Version)));
 
         Expect.Error(reply, HttpStatusCode.BadRequest, InvalidParams, "m-1");
     }
@@ -52,7 +52,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     public async Task Missing_meta_is_reported_before_a_missing_version_header()
     {
         // No header, but _meta lacks its capabilities: rule 1 comes first.
-        var message = Modern.Bare("tools/list", new JsonObject { ["_meta"] = Without(Modern.Meta(), Modern.ClientCapabilitiesKey) }, 3);
+        var message = StatelessWire.Bare("tools/list", new JsonObject { ["_meta"] = Without(StatelessWire.Meta(), StatelessWire.ClientCapabilitiesKey) }, 3);
 
         var reply = await _mcp.CallAsync(message, Headers(("MCP-Protocol-Version", null)));
 
@@ -62,7 +62,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     [Fact]
     public async Task ClientInfo_is_optional()
     {
-        var reply = await _mcp.CallAsync(Modern.Request("tools/list", id: 11, meta: Modern.Meta(clientInfo: false)));
+        var reply = await _mcp.CallAsync(StatelessWire.Request("tools/list", id: 11, meta: StatelessWire.Meta(clientInfo: false)));
 
         var result = Expect.Complete(reply, 11);
         Assert.NotEmpty(Assert.IsType<JsonArray>(result["tools"]));
@@ -77,7 +77,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     [InlineData("2026-07-29")]
     public async Task A_missing_or_different_version_header_is_400_header_mismatch(string? header)
     {
-        var reply = await _mcp.CallAsync(Modern.Request("tools/list", id: "v-1"), Headers(("MCP-Protocol-Version", header)));
+        var reply = await _mcp.CallAsync(StatelessWire.Request("tools/list", id: "v-1"), Headers(("MCP-Protocol-Version", header)));
 
         Expect.Error(reply, HttpStatusCode.BadRequest, HeaderMismatch, "v-1");
     }
@@ -85,7 +85,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     [Fact]
     public async Task A_version_header_mismatch_is_reported_before_an_unsupported_version()
     {
-        var reply = await _mcp.CallAsync(Modern.Request("tools/list", id: 5, meta: Modern.Meta(version: "2099-01-01")), Headers(("MCP-Protocol-Version", Modern.Version)));
+        var reply = await _mcp.CallAsync(StatelessWire.Request("tools/list", id: 5, meta: StatelessWire.Meta(version: "2099-01-01")), Headers(("MCP-Protocol-Version", StatelessWire.Version)));
 
         Expect.Error(reply, HttpStatusCode.BadRequest, HeaderMismatch, 5);
     }
@@ -95,16 +95,16 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     [Fact]
     public async Task An_unsupported_version_is_400_with_the_supported_and_the_requested_versions()
     {
-        var reply = await _mcp.CallAsync(Modern.Request("tools/list", id: "u-1", meta: Modern.Meta(version: "2099-01-01")), Headers(("MCP-Protocol-Version", "2099-01-01")));
+        var reply = await _mcp.CallAsync(StatelessWire.Request("tools/list", id: "u-1", meta: StatelessWire.Meta(version: "2099-01-01")), Headers(("MCP-Protocol-Version", "2099-01-01")));
 
         var error = Expect.Error(reply, HttpStatusCode.BadRequest, UnsupportedVersion, "u-1");
         var data = Assert.IsType<JsonObject>(error["data"]);
         Assert.Equal("2099-01-01", data["requested"]?.GetValue<string>());
         var supported = Assert.IsType<JsonArray>(data["supported"]).Select(v => v!.GetValue<string>()).ToList();
-        Assert.Contains(Modern.Version, supported);
+        Assert.Contains(StatelessWire.Version, supported);
 
         // Every version named there is one server/discover names too.
-        var discover = Expect.Complete(await _mcp.CallAsync(Modern.Request("server/discover", id: "u-2")), "u-2");
+        var discover = Expect.Complete(await _mcp.CallAsync(StatelessWire.Request("server/discover", id: "u-2")), "u-2");
         var discovered = Assert.IsType<JsonArray>(discover["supportedVersions"]).Select(v => v!.GetValue<string>()).ToList();
         Assert.All(supported, v => Assert.Contains(v, discovered));
     }
@@ -113,7 +113,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     public async Task An_unsupported_version_is_reported_before_a_bad_method_header()
     {
         var reply = await _mcp.CallAsync(
-            Modern.Request("tools/list", id: 6, meta: Modern.Meta(version: "2099-01-01")),
+            StatelessWire.Request("tools/list", id: 6, meta: StatelessWire.Meta(version: "2099-01-01")),
             Headers(("MCP-Protocol-Version", "2099-01-01"), ("Mcp-Method", "prompts/list")));
 
         Expect.Error(reply, HttpStatusCode.BadRequest, UnsupportedVersion, 6);
@@ -128,7 +128,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     [InlineData("tools/list/")]
     public async Task A_missing_mismatched_or_differently_cased_Mcp_Method_is_400_header_mismatch(string? header)
     {
-        var reply = await _mcp.CallAsync(Modern.Request("tools/list", id: "h-1"), Headers(("Mcp-Method", header)));
+        var reply = await _mcp.CallAsync(StatelessWire.Request("tools/list", id: "h-1"), Headers(("Mcp-Method", header)));
 
         Expect.Error(reply, HttpStatusCode.BadRequest, HeaderMismatch, "h-1");
     }
@@ -140,7 +140,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     [InlineData("Mcp-Name", "test_simple_text   ")]
     public async Task Standard_header_values_with_surrounding_whitespace_are_accepted(string header, string value)
     {
-        var reply = await _mcp.CallAsync(Modern.Call("test_simple_text", id: 21), Headers((header, value)));
+        var reply = await _mcp.CallAsync(StatelessWire.Call("test_simple_text", id: 21), Headers((header, value)));
 
         var result = Expect.Complete(reply, 21);
         Assert.Equal("This is a simple text response for testing.", Expect.Text(result));
@@ -151,16 +151,16 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     [InlineData("MCP-METHOD", "MCP-NAME", "MCP-PROTOCOL-VERSION")]
     public async Task Header_names_are_case_insensitive(string method, string name, string version)
     {
-        var message = Modern.Call("test_simple_text", id: 22);
+        var message = StatelessWire.Call("test_simple_text", id: 22);
         var headers = Headers(("Mcp-Method", null), ("Mcp-Name", null), ("MCP-Protocol-Version", null));
-        var request = ModernHttp.Build(message, headers);
+        var request = StatelessHttp.Build(message, headers);
         request.Headers.TryAddWithoutValidation(method, "tools/call");
         request.Headers.TryAddWithoutValidation(name, "test_simple_text");
-        request.Headers.TryAddWithoutValidation(version, Modern.Version);
+        request.Headers.TryAddWithoutValidation(version, StatelessWire.Version);
 
         using var response = await _mcp.Client.SendAsync(request);
 
-        Expect.Complete(await ModernHttp.ReadAsync(response), 22);
+        Expect.Complete(await StatelessHttp.ReadAsync(response), 22);
     }
 
     public static TheoryData<string, string, string> NamedRequests => new()
@@ -179,7 +179,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
             parameters["arguments"] = new JsonObject();
         }
 
-        return Modern.Request(method, parameters, id);
+        return StatelessWire.Request(method, parameters, id);
     }
 
     [Theory]
@@ -222,7 +222,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     [MemberData(nameof(NamedRequests))]
     public async Task A_base64_Mcp_Name_that_decodes_to_the_name_is_accepted(string method, string field, string value)
     {
-        var reply = await _mcp.CallAsync(Named(method, field, value, 34), Headers(("Mcp-Name", Modern.Base64Sentinel(value))));
+        var reply = await _mcp.CallAsync(Named(method, field, value, 34), Headers(("Mcp-Name", StatelessWire.Base64Sentinel(value))));
 
         Expect.Complete(reply, 34);
     }
@@ -231,7 +231,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     [MemberData(nameof(NamedRequests))]
     public async Task A_base64_Mcp_Name_that_decodes_to_another_name_is_400_header_mismatch(string method, string field, string value)
     {
-        var reply = await _mcp.CallAsync(Named(method, field, value, 35), Headers(("Mcp-Name", Modern.Base64Sentinel(value + "x"))));
+        var reply = await _mcp.CallAsync(Named(method, field, value, 35), Headers(("Mcp-Name", StatelessWire.Base64Sentinel(value + "x"))));
 
         Expect.Error(reply, HttpStatusCode.BadRequest, HeaderMismatch, 35);
     }
@@ -243,7 +243,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     public async Task A_bad_base64_Mcp_Name_is_400_header_mismatch(string header)
     {
         // The name is what a lenient decoder would make of the header, so only strict decoding rejects it.
-        var reply = await _mcp.CallAsync(Modern.Call("Hello", id: "b-1"), Headers(("Mcp-Name", header)));
+        var reply = await _mcp.CallAsync(StatelessWire.Call("Hello", id: "b-1"), Headers(("Mcp-Name", header)));
 
         Expect.Error(reply, HttpStatusCode.BadRequest, HeaderMismatch, "b-1");
     }
@@ -258,7 +258,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     [InlineData("=?base64?abc", "=?base64?abc")] // only wrapped in both markers is a value Base64
     public async Task A_parameter_header_matching_the_argument_is_accepted(string region, string header)
     {
-        var reply = await _mcp.CallAsync(Modern.Call("test_custom_header", new JsonObject { ["region"] = region }, 41), Headers(("Mcp-Param-Region", header)));
+        var reply = await _mcp.CallAsync(StatelessWire.Call("test_custom_header", new JsonObject { ["region"] = region }, 41), Headers(("Mcp-Param-Region", header)));
 
         var result = Expect.Complete(reply, 41);
         Assert.Equal($"Region: {region}", Expect.Text(result));
@@ -267,7 +267,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     [Fact]
     public async Task A_parameter_header_absent_while_the_argument_is_present_is_400_header_mismatch()
     {
-        var reply = await _mcp.CallAsync(Modern.Call("test_custom_header", new JsonObject { ["region"] = "eu-central-1" }, "p-1"));
+        var reply = await _mcp.CallAsync(StatelessWire.Call("test_custom_header", new JsonObject { ["region"] = "eu-central-1" }, "p-1"));
 
         Expect.Error(reply, HttpStatusCode.BadRequest, HeaderMismatch, "p-1");
     }
@@ -281,7 +281,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     [InlineData("Hello", "=?BASE64?SGVsbG8=?=")] // the markers are lowercase: this is literal text
     public async Task A_parameter_header_that_does_not_match_or_is_bad_base64_is_400_header_mismatch(string region, string header)
     {
-        var reply = await _mcp.CallAsync(Modern.Call("test_custom_header", new JsonObject { ["region"] = region }, 42), Headers(("Mcp-Param-Region", header)));
+        var reply = await _mcp.CallAsync(StatelessWire.Call("test_custom_header", new JsonObject { ["region"] = region }, 42), Headers(("Mcp-Param-Region", header)));
 
         Expect.Error(reply, HttpStatusCode.BadRequest, HeaderMismatch, 42);
     }
@@ -289,7 +289,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     [Fact]
     public async Task No_parameter_header_is_needed_when_the_argument_is_absent()
     {
-        var reply = await _mcp.CallAsync(Modern.Call("test_custom_header", new JsonObject(), 43));
+        var reply = await _mcp.CallAsync(StatelessWire.Call("test_custom_header", new JsonObject(), 43));
 
         Assert.Equal("Region: (none)", Expect.Text(Expect.Complete(reply, 43)));
     }
@@ -297,7 +297,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     [Fact]
     public async Task No_parameter_header_is_needed_when_the_argument_is_null()
     {
-        var reply = await _mcp.CallAsync(Modern.Call("test_custom_header", new JsonObject { ["region"] = null }, 44));
+        var reply = await _mcp.CallAsync(StatelessWire.Call("test_custom_header", new JsonObject { ["region"] = null }, 44));
 
         Assert.Equal("Region: (none)", Expect.Text(Expect.Complete(reply, 44)));
     }
@@ -311,7 +311,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     public async Task An_integer_parameter_header_is_compared_numerically(int count, string header)
     {
         var reply = await _mcp.CallAsync(
-            Modern.Call(StatelessTestFixtures.HeaderedTool, new JsonObject { ["count"] = count }, 45),
+            StatelessWire.Call(StatelessTestFixtures.HeaderedTool, new JsonObject { ["count"] = count }, 45),
             Headers(("Mcp-Param-Count", header)));
 
         Assert.Equal($"count={count}, urgent=null", Expect.Text(Expect.Complete(reply, 45)));
@@ -325,7 +325,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     public async Task An_integer_parameter_header_that_is_absent_or_another_number_is_400_header_mismatch(string? header)
     {
         var reply = await _mcp.CallAsync(
-            Modern.Call(StatelessTestFixtures.HeaderedTool, new JsonObject { ["count"] = 42 }, 46),
+            StatelessWire.Call(StatelessTestFixtures.HeaderedTool, new JsonObject { ["count"] = 42 }, 46),
             Headers(("Mcp-Param-Count", header)));
 
         Expect.Error(reply, HttpStatusCode.BadRequest, HeaderMismatch, 46);
@@ -340,7 +340,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     public async Task A_boolean_parameter_header_must_carry_the_value(bool urgent, string? header, bool accepted)
     {
         var reply = await _mcp.CallAsync(
-            Modern.Call(StatelessTestFixtures.HeaderedTool, new JsonObject { ["count"] = 1, ["urgent"] = urgent }, 47),
+            StatelessWire.Call(StatelessTestFixtures.HeaderedTool, new JsonObject { ["count"] = 1, ["urgent"] = urgent }, 47),
             Headers(("Mcp-Param-Count", "1"), ("Mcp-Param-Urgent", header)));
 
         if (accepted)
@@ -368,7 +368,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
         {
             "initialize" => new JsonObject
             {
-                ["protocolVersion"] = Modern.Version,
+                ["protocolVersion"] = StatelessWire.Version,
                 ["capabilities"] = new JsonObject(),
                 ["clientInfo"] = new JsonObject { ["name"] = "raw", ["version"] = "1" },
             },
@@ -377,7 +377,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
             _ => new JsonObject(),
         };
 
-        var reply = await _mcp.CallAsync(Modern.Request(method, parameters, "r-" + method));
+        var reply = await _mcp.CallAsync(StatelessWire.Request(method, parameters, "r-" + method));
 
         Expect.Error(reply, HttpStatusCode.NotFound, MethodNotFound, "r-" + method);
         Assert.False(reply.Headers.Contains("Mcp-Session-Id"), "a modern initialize must not open a session");
@@ -390,7 +390,7 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     [InlineData("""{"elicitation":{},"roots":{}}""")]
     public async Task A_tool_needing_an_undeclared_capability_is_400_missing_capability_naming_it(string capabilities)
     {
-        var reply = await _mcp.CallAsync(Modern.Call("test_missing_capability", id: "c-1", meta: Modern.Meta(JsonNode.Parse(capabilities)!.AsObject())));
+        var reply = await _mcp.CallAsync(StatelessWire.Call("test_missing_capability", id: "c-1", meta: StatelessWire.Meta(JsonNode.Parse(capabilities)!.AsObject())));
 
         var error = Expect.Error(reply, HttpStatusCode.BadRequest, MissingCapability, "c-1");
         var data = Assert.IsType<JsonObject>(error["data"]);
@@ -401,8 +401,8 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
     [Fact]
     public async Task Capabilities_are_never_inferred_from_an_earlier_request()
     {
-        var declared = await _mcp.CallAsync(Modern.Call("test_missing_capability", id: 51, meta: Modern.Meta(new JsonObject { ["sampling"] = new JsonObject() })));
-        var undeclared = await _mcp.CallAsync(Modern.Call("test_missing_capability", id: 52, meta: Modern.Meta(new JsonObject())));
+        var declared = await _mcp.CallAsync(StatelessWire.Call("test_missing_capability", id: 51, meta: StatelessWire.Meta(new JsonObject { ["sampling"] = new JsonObject() })));
+        var undeclared = await _mcp.CallAsync(StatelessWire.Call("test_missing_capability", id: 52, meta: StatelessWire.Meta(new JsonObject())));
 
         Expect.InputRequired(declared, 51);
         Expect.Error(undeclared, HttpStatusCode.BadRequest, MissingCapability, 52);
@@ -437,18 +437,18 @@ public sealed class StatelessValidationTests(StatelessHost fixture) : IClassFixt
         var id = JsonNode.Parse(idJson)!;
         var (message, headers, status, code) = error switch
         {
-            "missing _meta" => (Modern.Bare("tools/list", new JsonObject(), id.DeepClone()), Headers(("MCP-Protocol-Version", Modern.Version)), HttpStatusCode.BadRequest, InvalidParams),
-            "version header mismatch" => (Modern.Request("tools/list", id: id.DeepClone()), Headers(("MCP-Protocol-Version", null)), HttpStatusCode.BadRequest, HeaderMismatch),
-            "unsupported version" => (Modern.Request("tools/list", id: id.DeepClone(), meta: Modern.Meta(version: "2099-01-01")), Headers(), HttpStatusCode.BadRequest, UnsupportedVersion),
-            "Mcp-Method mismatch" => (Modern.Request("tools/list", id: id.DeepClone()), Headers(("Mcp-Method", "TOOLS/LIST")), HttpStatusCode.BadRequest, HeaderMismatch),
-            "Mcp-Name missing" => (Modern.Call("test_simple_text", id: id.DeepClone()), Headers(("Mcp-Name", null)), HttpStatusCode.BadRequest, HeaderMismatch),
-            "bad base64" => (Modern.Call("test_simple_text", id: id.DeepClone()), Headers(("Mcp-Name", "=?base64?dGVzdA?=")), HttpStatusCode.BadRequest, HeaderMismatch),
-            "parameter header missing" => (Modern.Call("test_custom_header", new JsonObject { ["region"] = "x" }, id.DeepClone()), Headers(), HttpStatusCode.BadRequest, HeaderMismatch),
-            "removed method" => (Modern.Request("ping", id: id.DeepClone()), Headers(), HttpStatusCode.NotFound, MethodNotFound),
-            "unknown method" => (Modern.Request("no/such-method", id: id.DeepClone()), Headers(), HttpStatusCode.NotFound, MethodNotFound),
-            "missing capability" => (Modern.Call("test_missing_capability", id: id.DeepClone(), meta: Modern.Meta(new JsonObject())), Headers(), HttpStatusCode.BadRequest, MissingCapability),
-            "unknown resource" => (Modern.Request("resources/read", new JsonObject { ["uri"] = "test://no-such-resource" }, id.DeepClone()), Headers(), HttpStatusCode.OK, InvalidParams),
-            "invalid log level" => (Modern.Request("tools/list", id: id.DeepClone(), meta: With(Modern.Meta(), Modern.LogLevelKey, "loud")), Headers(), HttpStatusCode.BadRequest, InvalidParams),
+            "missing _meta" => (StatelessWire.Bare("tools/list", new JsonObject(), id.DeepClone()), Headers(("MCP-Protocol-Version", StatelessWire.Version)), HttpStatusCode.BadRequest, InvalidParams),
+            "version header mismatch" => (StatelessWire.Request("tools/list", id: id.DeepClone()), Headers(("MCP-Protocol-Version", null)), HttpStatusCode.BadRequest, HeaderMismatch),
+            "unsupported version" => (StatelessWire.Request("tools/list", id: id.DeepClone(), meta: StatelessWire.Meta(version: "2099-01-01")), Headers(), HttpStatusCode.BadRequest, UnsupportedVersion),
+            "Mcp-Method mismatch" => (StatelessWire.Request("tools/list", id: id.DeepClone()), Headers(("Mcp-Method", "TOOLS/LIST")), HttpStatusCode.BadRequest, HeaderMismatch),
+            "Mcp-Name missing" => (StatelessWire.Call("test_simple_text", id: id.DeepClone()), Headers(("Mcp-Name", null)), HttpStatusCode.BadRequest, HeaderMismatch),
+            "bad base64" => (StatelessWire.Call("test_simple_text", id: id.DeepClone()), Headers(("Mcp-Name", "=?base64?dGVzdA?=")), HttpStatusCode.BadRequest, HeaderMismatch),
+            "parameter header missing" => (StatelessWire.Call("test_custom_header", new JsonObject { ["region"] = "x" }, id.DeepClone()), Headers(), HttpStatusCode.BadRequest, HeaderMismatch),
+            "removed method" => (StatelessWire.Request("ping", id: id.DeepClone()), Headers(), HttpStatusCode.NotFound, MethodNotFound),
+            "unknown method" => (StatelessWire.Request("no/such-method", id: id.DeepClone()), Headers(), HttpStatusCode.NotFound, MethodNotFound),
+            "missing capability" => (StatelessWire.Call("test_missing_capability", id: id.DeepClone(), meta: StatelessWire.Meta(new JsonObject())), Headers(), HttpStatusCode.BadRequest, MissingCapability),
+            "unknown resource" => (StatelessWire.Request("resources/read", new JsonObject { ["uri"] = "test://no-such-resource" }, id.DeepClone()), Headers(), HttpStatusCode.OK, InvalidParams),
+            "invalid log level" => (StatelessWire.Request("tools/list", id: id.DeepClone(), meta: With(StatelessWire.Meta(), StatelessWire.LogLevelKey, "loud")), Headers(), HttpStatusCode.BadRequest, InvalidParams),
             _ => throw new ArgumentOutOfRangeException(nameof(error), error, null),
         };
 

@@ -31,7 +31,7 @@ public sealed class SubscriptionsListenTests : IAsyncLifetime
     private async Task<(HttpResponseMessage Response, SseReader Events)> ListenAsync(JsonNode id, JsonObject notifications)
     {
         var response = await _fixture.As().SendAsync(
-            Modern.Request("subscriptions/listen", new JsonObject { ["notifications"] = notifications }, id),
+            StatelessWire.Request("subscriptions/listen", new JsonObject { ["notifications"] = notifications }, id),
             completion: HttpCompletionOption.ResponseHeadersRead);
         _open.Add(response);
         using var timeout = new CancellationTokenSource(StatelessHost.Patience);
@@ -49,7 +49,7 @@ public sealed class SubscriptionsListenTests : IAsyncLifetime
     }
 
     private async Task TriggerAsync(string tool, JsonNode id) =>
-        Expect.Complete(await _fixture.As().CallAsync(Modern.Call(tool, id: id)), id);
+        Expect.Complete(await _fixture.As().CallAsync(StatelessWire.Call(tool, id: id)), id);
 
     [Theory]
     [InlineData("\"listen-1\"")]
@@ -66,7 +66,7 @@ public sealed class SubscriptionsListenTests : IAsyncLifetime
         Assert.False(response.Headers.Contains("Mcp-Session-Id"));
         Assert.Equal("notifications/subscriptions/acknowledged", ack["method"]?.GetValue<string>());
         Assert.False(ack.ContainsKey("id"), "the acknowledgement is a notification");
-        Expect.SameId(id, ack["params"]?["_meta"]?[Modern.SubscriptionIdKey]);
+        Expect.SameId(id, ack["params"]?["_meta"]?[StatelessWire.SubscriptionIdKey]);
         Assert.True(ack["params"]?["notifications"]?["toolsListChanged"]?.GetValue<bool>());
     }
 
@@ -83,7 +83,7 @@ public sealed class SubscriptionsListenTests : IAsyncLifetime
         var changed = await NextAsync(events);
 
         Assert.Equal("notifications/tools/list_changed", changed["method"]?.GetValue<string>());
-        Expect.SameId(id, changed["params"]?["_meta"]?[Modern.SubscriptionIdKey]);
+        Expect.SameId(id, changed["params"]?["_meta"]?[StatelessWire.SubscriptionIdKey]);
     }
 
     [Fact]
@@ -107,10 +107,10 @@ public sealed class SubscriptionsListenTests : IAsyncLifetime
         var toolsSecond = await NextAsync(tools);
 
         Assert.Equal("notifications/prompts/list_changed", promptsFirst["method"]?.GetValue<string>());
-        Expect.SameId("prompts-only", promptsFirst["params"]?["_meta"]?[Modern.SubscriptionIdKey]);
+        Expect.SameId("prompts-only", promptsFirst["params"]?["_meta"]?[StatelessWire.SubscriptionIdKey]);
         Assert.Equal("notifications/tools/list_changed", toolsFirst["method"]?.GetValue<string>());
         Assert.Equal("notifications/tools/list_changed", toolsSecond["method"]?.GetValue<string>());
-        Assert.All([toolsFirst, toolsSecond], n => Expect.SameId("tools-only", n["params"]?["_meta"]?[Modern.SubscriptionIdKey]));
+        Assert.All([toolsFirst, toolsSecond], n => Expect.SameId("tools-only", n["params"]?["_meta"]?[StatelessWire.SubscriptionIdKey]));
     }
 
     [Fact]
@@ -129,15 +129,15 @@ public sealed class SubscriptionsListenTests : IAsyncLifetime
 
         Assert.Equal("notifications/resources/updated", onSecond["method"]?.GetValue<string>());
         Assert.Equal("tickets://2", onSecond["params"]?["uri"]?.GetValue<string>());
-        Expect.SameId("ticket-2", onSecond["params"]?["_meta"]?[Modern.SubscriptionIdKey]);
+        Expect.SameId("ticket-2", onSecond["params"]?["_meta"]?[StatelessWire.SubscriptionIdKey]);
         Assert.Equal("notifications/resources/updated", onThird["method"]?.GetValue<string>());
         Assert.Equal("tickets://3", onThird["params"]?["uri"]?.GetValue<string>());
-        Expect.SameId("ticket-3", onThird["params"]?["_meta"]?[Modern.SubscriptionIdKey]);
+        Expect.SameId("ticket-3", onThird["params"]?["_meta"]?[StatelessWire.SubscriptionIdKey]);
     }
 
     private async Task CommentAsync(int ticketId, JsonNode id)
     {
-        var result = Expect.Complete(await _fixture.As().CallAsync(Modern.Call("add_comment", new JsonObject { ["ticketId"] = ticketId, ["body"] = "Looking into it." }, id)), id);
+        var result = Expect.Complete(await _fixture.As().CallAsync(StatelessWire.Call("add_comment", new JsonObject { ["ticketId"] = ticketId, ["body"] = "Looking into it." }, id)), id);
         Assert.NotEqual(true, result["isError"]?.GetValue<bool>());
     }
 
@@ -171,7 +171,7 @@ public sealed class SubscriptionsListenTests : IAsyncLifetime
         var end = Assert.Single(rest);
         Expect.SameId("nothing", end["id"]);
         Assert.Equal("complete", end["result"]?["resultType"]?.GetValue<string>());
-        Expect.SameId("nothing", end["result"]?["_meta"]?[Modern.SubscriptionIdKey]);
+        Expect.SameId("nothing", end["result"]?["_meta"]?[StatelessWire.SubscriptionIdKey]);
         Assert.DoesNotContain(rest, m => m["method"]?.GetValue<string>()?.EndsWith("/list_changed", StringComparison.Ordinal) == true);
     }
 }

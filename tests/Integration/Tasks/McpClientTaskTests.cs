@@ -61,7 +61,7 @@ public sealed class McpClientTaskTests(TaskHost host) : IClassFixture<TaskHost>
 
     private static async Task<JsonObject> UntilAsync(McpClient client, string taskId, Func<string, bool> reached)
     {
-        var deadline = DateTime.UtcNow + Tasks2026.Patience;
+        var deadline = DateTime.UtcNow + StatelessTasks.Patience;
         while (true)
         {
             var task = await SendAsync(client, "tasks/get", new JsonObject { ["taskId"] = taskId });

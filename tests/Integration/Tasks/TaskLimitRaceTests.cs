@@ -24,21 +24,21 @@ public sealed class TaskLimitRaceTests(PostgresServer postgres)
     public async Task Parallel_task_calls_of_one_owner_never_pass_the_bound_together_on_sqlite()
     {
         await using var host = await TestHost.StartOnSqliteAsync(services => services.AddTaskFixtures(), Bound);
-        await RaceAsync([new ModernHttp(host.Client)]);
+        await RaceAsync([new StatelessHttp(host.Client)]);
     }
 
     [Fact]
     public async Task Parallel_task_calls_of_one_owner_never_pass_the_bound_together_across_two_instances_on_postgres()
     {
         await using var pair = await HostPair.StartAsync(postgres, services => services.AddTaskFixtures(), Bound);
-        await RaceAsync([new ModernHttp(pair.A.Client), new ModernHttp(pair.B.Client)]);
+        await RaceAsync([new StatelessHttp(pair.A.Client), new StatelessHttp(pair.B.Client)]);
     }
 
     /// <summary>Tasks that wait for input stay live, so every call of the burst counts against the bound.</summary>
-    private static async Task RaceAsync(IReadOnlyList<ModernHttp> instances)
+    private static async Task RaceAsync(IReadOnlyList<StatelessHttp> instances)
     {
         var replies = await Task.WhenAll(Enumerable.Range(0, Calls).Select(i =>
-            instances[i % instances.Count].CallAsync(Tasks2026.Call("confirm_delete", new JsonObject { ["filename"] = $"race-{i}.txt" }))));
+            instances[i % instances.Count].CallAsync(StatelessTasks.Call("confirm_delete", new JsonObject { ["filename"] = $"race-{i}.txt" }))));
 
         var created = replies.Where(r => r.Final["result"]?["resultType"]?.GetValue<string>() == "task").ToList();
         var refused = replies.Where(r => r.Final["error"]?["code"]?.GetValue<int>() == -32003).ToList();
@@ -51,7 +51,7 @@ public sealed class TaskLimitRaceTests(PostgresServer postgres)
         });
 
         // The bound is about live tasks: once one ends, the owner may start another.
-        Expect.Complete(await instances[0].CallAsync(Tasks2026.Method("tasks/cancel", created[0].Final["result"]!["taskId"]!.GetValue<string>())), 1);
-        await Tasks2026.CreateAsync(instances[^1], "confirm_delete", new JsonObject { ["filename"] = "after.txt" });
+        Expect.Complete(await instances[0].CallAsync(StatelessTasks.Method("tasks/cancel", created[0].Final["result"]!["taskId"]!.GetValue<string>())), 1);
+        await StatelessTasks.CreateAsync(instances[^1], "confirm_delete", new JsonObject { ["filename"] = "after.txt" });
     }
 }

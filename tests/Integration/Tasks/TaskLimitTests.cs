@@ -32,31 +32,31 @@ public sealed class TaskLimitTests : IAsyncLifetime
     [Fact]
     public async Task Beyond_the_live_task_quota_a_call_is_refused_before_anything_is_written_and_others_still_start()
     {
-        var alice = _host.Modern("alice");
-        var asking = (await Tasks2026.CreateAsync(alice, "confirm_delete", new JsonObject { ["filename"] = "quota.txt" }))["taskId"]!.GetValue<string>();
+        var alice = _host.StatelessWire("alice");
+        var asking = (await StatelessTasks.CreateAsync(alice, "confirm_delete", new JsonObject { ["filename"] = "quota.txt" }))["taskId"]!.GetValue<string>();
 
-        var refused = Tasks2026.Error(await alice.CallAsync(Tasks2026.Call("slow_compute", new JsonObject { ["seconds"] = 0, ["label"] = "refused" })), HttpStatusCode.OK, -32003);
+        var refused = StatelessTasks.Error(await alice.CallAsync(StatelessTasks.Call("slow_compute", new JsonObject { ["seconds"] = 0, ["label"] = "refused" })), HttpStatusCode.OK, -32003);
         Assert.Equal("Mcp:Limits:MaxLiveTasksPerOwner", refused["data"]?["limit"]?.GetValue<string>());
         Assert.Equal(1, refused["data"]?["max"]?.GetValue<int>());
         Assert.Equal(0, TaskFixtureHandlers.Started.GetValueOrDefault("refused"));
 
         // Another owner is not held back, and once alice's task ends she may start another.
-        var bob = _host.Modern("bob");
-        Assert.Equal("completed", (await Tasks2026.UntilAsync(bob, (await Tasks2026.CreateAsync(bob, "slow_compute", new JsonObject { ["seconds"] = 0, ["label"] = $"bob-{Guid.NewGuid():N}" }))["taskId"]!.GetValue<string>()))["status"]!.GetValue<string>());
-        Expect.Complete(await alice.CallAsync(Tasks2026.Method("tasks/cancel", asking)), 1);
-        Assert.Equal("completed", (await Tasks2026.UntilAsync(alice, (await Tasks2026.CreateAsync(alice, "slow_compute", new JsonObject { ["seconds"] = 0, ["label"] = $"alice-{Guid.NewGuid():N}" }))["taskId"]!.GetValue<string>()))["status"]!.GetValue<string>());
+        var bob = _host.StatelessWire("bob");
+        Assert.Equal("completed", (await StatelessTasks.UntilAsync(bob, (await StatelessTasks.CreateAsync(bob, "slow_compute", new JsonObject { ["seconds"] = 0, ["label"] = $"bob-{Guid.NewGuid():N}" }))["taskId"]!.GetValue<string>()))["status"]!.GetValue<string>());
+        Expect.Complete(await alice.CallAsync(StatelessTasks.Method("tasks/cancel", asking)), 1);
+        Assert.Equal("completed", (await StatelessTasks.UntilAsync(alice, (await StatelessTasks.CreateAsync(alice, "slow_compute", new JsonObject { ["seconds"] = 0, ["label"] = $"alice-{Guid.NewGuid():N}" }))["taskId"]!.GetValue<string>()))["status"]!.GetValue<string>());
     }
 
     [Fact]
     public async Task An_answer_wakes_the_waiting_task_though_the_fallback_poll_is_ten_minutes()
     {
-        var carol = _host.Modern("carol");
-        var asking = (await Tasks2026.CreateAsync(carol, "confirm_delete", new JsonObject { ["filename"] = "wake.txt" }))["taskId"]!.GetValue<string>();
-        await Tasks2026.UntilAsync(carol, asking, "input_required");
+        var carol = _host.StatelessWire("carol");
+        var asking = (await StatelessTasks.CreateAsync(carol, "confirm_delete", new JsonObject { ["filename"] = "wake.txt" }))["taskId"]!.GetValue<string>();
+        await StatelessTasks.UntilAsync(carol, asking, "input_required");
 
-        Expect.Complete(await carol.CallAsync(Tasks2026.Method("tasks/update", asking, Confirm)), 1);
+        Expect.Complete(await carol.CallAsync(StatelessTasks.Method("tasks/update", asking, Confirm)), 1);
 
         // Patience is twenty seconds: only the event can have woken it.
-        Assert.Equal("completed", (await Tasks2026.UntilAsync(carol, asking))["status"]!.GetValue<string>());
+        Assert.Equal("completed", (await StatelessTasks.UntilAsync(carol, asking))["status"]!.GetValue<string>());
     }
 }

@@ -10,19 +10,19 @@ public sealed class TaskNotificationTests(TaskHost host) : IClassFixture<TaskHos
 {
     private static async Task<JsonObject> NextAsync(SseReader events)
     {
-        using var timeout = new CancellationTokenSource(Tasks2026.Patience);
+        using var timeout = new CancellationTokenSource(StatelessTasks.Patience);
         return (await events.NextMessageAsync(timeout.Token)).Message.AsObject();
     }
 
     [Fact]
     public async Task A_listen_stream_that_names_a_task_hears_each_change_as_the_detailed_task()
     {
-        var http = host.Modern("frank");
-        var taskId = (await Tasks2026.CreateAsync(http, "confirm_delete", new JsonObject { ["filename"] = "notes.txt" }))["taskId"]!.GetValue<string>();
-        var foreign = (await Tasks2026.CreateAsync(host.Modern("grace"), "slow_compute", new JsonObject { ["seconds"] = 30 }))["taskId"]!.GetValue<string>();
+        var http = host.StatelessWire("frank");
+        var taskId = (await StatelessTasks.CreateAsync(http, "confirm_delete", new JsonObject { ["filename"] = "notes.txt" }))["taskId"]!.GetValue<string>();
+        var foreign = (await StatelessTasks.CreateAsync(host.StatelessWire("grace"), "slow_compute", new JsonObject { ["seconds"] = 30 }))["taskId"]!.GetValue<string>();
 
         using var response = await http.SendAsync(
-            Modern.Request("subscriptions/listen", new JsonObject { ["notifications"] = new JsonObject { ["taskIds"] = new JsonArray(taskId, foreign) } }, "listen-tasks", Tasks2026.Meta()),
+            StatelessWire.Request("subscriptions/listen", new JsonObject { ["notifications"] = new JsonObject { ["taskIds"] = new JsonArray(taskId, foreign) } }, "listen-tasks", StatelessTasks.Meta()),
             completion: HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var events = new SseReader(await response.Content.ReadAsStreamAsync());
@@ -30,8 +30,8 @@ public sealed class TaskNotificationTests(TaskHost host) : IClassFixture<TaskHos
         Assert.Equal("notifications/subscriptions/acknowledged", ack["method"]!.GetValue<string>());
         Assert.Equal([taskId], ack["params"]!["notifications"]!["taskIds"]!.AsArray().Select(t => t!.GetValue<string>()));
 
-        await Tasks2026.UntilAsync(http, taskId, "input_required");
-        Expect.Complete(await http.CallAsync(Tasks2026.Method("tasks/update", taskId, new JsonObject
+        await StatelessTasks.UntilAsync(http, taskId, "input_required");
+        Expect.Complete(await http.CallAsync(StatelessTasks.Method("tasks/update", taskId, new JsonObject
         {
             ["inputResponses"] = new JsonObject { ["confirm"] = new JsonObject { ["action"] = "accept", ["content"] = new JsonObject { ["confirm"] = true } } },
         })), 1);
@@ -42,28 +42,28 @@ public sealed class TaskNotificationTests(TaskHost host) : IClassFixture<TaskHos
             last = await NextAsync(events);
             Assert.Equal("notifications/tasks", last["method"]!.GetValue<string>());
             Assert.Equal(taskId, last["params"]!["taskId"]!.GetValue<string>());
-            Assert.Equal("listen-tasks", last["params"]!["_meta"]![Modern.SubscriptionIdKey]!.GetValue<string>());
+            Assert.Equal("listen-tasks", last["params"]!["_meta"]![StatelessWire.SubscriptionIdKey]!.GetValue<string>());
         }
         while (last["params"]!["status"]!.GetValue<string>() != "completed");
 
         Assert.Equal("Deleted notes.txt.", last["params"]!["result"]!["content"]![0]!["text"]!.GetValue<string>());
-        await host.Modern("grace").CallAsync(Tasks2026.Method("tasks/cancel", foreign));
+        await host.StatelessWire("grace").CallAsync(StatelessTasks.Method("tasks/cancel", foreign));
     }
 
     [Fact]
     public async Task Subscribing_to_tasks_needs_the_extension()
     {
-        var reply = await host.Modern().CallAsync(
-            Modern.Request("subscriptions/listen", new JsonObject { ["notifications"] = new JsonObject { ["taskIds"] = new JsonArray("x") } }, 1, Tasks2026.Meta(tasks: false)));
+        var reply = await host.StatelessWire().CallAsync(
+            StatelessWire.Request("subscriptions/listen", new JsonObject { ["notifications"] = new JsonObject { ["taskIds"] = new JsonArray("x") } }, 1, StatelessTasks.Meta(tasks: false)));
 
-        var error = Tasks2026.Error(reply, HttpStatusCode.BadRequest, -32021);
-        Assert.NotNull(error["data"]!["requiredCapabilities"]!["extensions"]![Tasks2026.Extension]);
+        var error = StatelessTasks.Error(reply, HttpStatusCode.BadRequest, -32021);
+        Assert.NotNull(error["data"]!["requiredCapabilities"]!["extensions"]![StatelessTasks.Extension]);
     }
 
     [Fact]
     public async Task The_session_that_created_a_task_hears_its_status_on_the_GET_stream()
     {
-        var mcp = host.Legacy("heidi");
+        var mcp = host.SessionEra("heidi");
         await mcp.InitializeAsync(capabilities: new JsonObject { ["tasks"] = new JsonObject() });
         using var stream = await mcp.SendAsync(mcp.Request(HttpMethod.Get, accept: "text/event-stream"), HttpCompletionOption.ResponseHeadersRead);
         using var events = new SseReader(await stream.Content.ReadAsStreamAsync());

@@ -52,14 +52,14 @@ public sealed class TaskHost : IAsyncLifetime
     }
 
     /// <summary>2026-07-28 raw HTTP as <paramref name="user"/>.</summary>
-    internal ModernHttp Modern(string user = "alice") => new(Client(user));
+    internal StatelessHttp StatelessWire(string user = "alice") => new(Client(user));
 
     /// <summary>2025-11-25 raw HTTP as <paramref name="user"/> (call <c>InitializeAsync</c> first).</summary>
-    internal RawMcp Legacy(string user = "alice") => new(Client(user));
+    internal RawMcp SessionEra(string user = "alice") => new(Client(user));
 }
 
 /// <summary>Requests and waits of the tasks extension (2026-07-28) on raw HTTP.</summary>
-internal static class Tasks2026
+internal static class StatelessTasks
 {
     public const string Extension = "io.modelcontextprotocol/tasks";
 
@@ -74,31 +74,31 @@ internal static class Tasks2026
             capabilities["extensions"] = new JsonObject { [Extension] = new JsonObject() };
         }
 
-        return Modern.Meta(capabilities);
+        return StatelessWire.Meta(capabilities);
     }
 
-    public static JsonObject Call(string tool, JsonObject? arguments = null, bool tasks = true) => Modern.Call(tool, arguments, meta: Meta(tasks));
+    public static JsonObject Call(string tool, JsonObject? arguments = null, bool tasks = true) => StatelessWire.Call(tool, arguments, meta: Meta(tasks));
 
     public static JsonObject Method(string method, string taskId, JsonObject? more = null, bool tasks = true)
     {
         var parameters = more ?? new JsonObject();
         parameters["taskId"] = taskId;
-        return Modern.Request(method, parameters, meta: Meta(tasks));
+        return StatelessWire.Request(method, parameters, meta: Meta(tasks));
     }
 
     /// <summary>Calls a task tool and returns the created task (flat CreateTaskResult).</summary>
-    public static async Task<JsonObject> CreateAsync(ModernHttp http, string tool, JsonObject? arguments = null)
+    public static async Task<JsonObject> CreateAsync(StatelessHttp http, string tool, JsonObject? arguments = null)
     {
         var result = Expect.Result(await http.CallAsync(Call(tool, arguments)), 1);
         Assert.True(result["resultType"]?.GetValue<string>() == "task", $"a task was expected: {result.ToJsonString()}");
         return result;
     }
 
-    public static async Task<JsonObject> GetAsync(ModernHttp http, string taskId) =>
+    public static async Task<JsonObject> GetAsync(StatelessHttp http, string taskId) =>
         Expect.Complete(await http.CallAsync(Method("tasks/get", taskId)), 1);
 
     /// <summary>Polls <c>tasks/get</c> until the task has <paramref name="status"/> (or any terminal status when null).</summary>
-    public static async Task<JsonObject> UntilAsync(ModernHttp http, string taskId, string? status = null)
+    public static async Task<JsonObject> UntilAsync(StatelessHttp http, string taskId, string? status = null)
     {
         var deadline = DateTime.UtcNow + Patience;
         while (true)

@@ -66,7 +66,7 @@ public sealed class MetricTagsTests : IAsyncLifetime
 
         var legacy = new RawMcp(_host.Client);
         await legacy.InitializeAsync();
-        var modern = new ModernHttp(_host.Client);
+        var modern = new StatelessHttp(_host.Client);
 
         for (var i = 0; i < Flood; i++)
         {
@@ -84,8 +84,8 @@ public sealed class MetricTagsTests : IAsyncLifetime
             await legacy.PostAsync(Request(3, "resources/read", new JsonObject { ["uri"] = concrete }));
             await legacy.PostAsync(Request(4, "resources/subscribe", new JsonObject { ["uri"] = foreign }));
             await legacy.PostAsync(Request(5, method, new JsonObject()));
-            await modern.CallAsync(Modern.Call(tool, id: 6));
-            await modern.CallAsync(Modern.Request("resources/read", new JsonObject { ["uri"] = foreign }, 7));
+            await modern.CallAsync(StatelessWire.Call(tool, id: 6));
+            await modern.CallAsync(StatelessWire.Request("resources/read", new JsonObject { ["uri"] = foreign }, 7));
         }
 
         await legacy.PostAsync(Request(8, "resources/read", new JsonObject { ["uri"] = "tickets://1" }));

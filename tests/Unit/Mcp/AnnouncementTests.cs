@@ -1,3 +1,4 @@
+using McpCqrs.Application.Common.Behaviors;
 using System.Diagnostics.Metrics;
 using McpCqrs.Application.Common.Diagnostics;
 using McpCqrs.Application.Mcp;

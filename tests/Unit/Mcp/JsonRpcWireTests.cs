@@ -1,13 +1,13 @@
+using McpCqrs.Application.Mcp.Dispatch;
 using System.Text.Json;
-using McpCqrs.Web.Mcp;
 using ModelContextProtocol.Protocol;
 
 namespace McpCqrs.Tests.Unit.Mcp;
 
 public sealed class JsonRpcWireTests
 {
-    private static McpTransportException Refused(string body) =>
-        Assert.Throws<McpTransportException>(() => JsonRpcWire.Classify(JsonDocument.Parse(body).RootElement));
+    private static McpRefusal Refused(string body) =>
+        Assert.Throws<McpRefusal>(() => JsonRpcWire.Classify(JsonDocument.Parse(body).RootElement));
 
     [Fact]
     public void A_message_with_an_id_and_a_method_is_a_request()
@@ -72,7 +72,7 @@ public sealed class JsonRpcWireTests
     {
         var error = Refused(body);
 
-        Assert.Equal(400, error.HttpStatus);
+        Assert.Equal(McpStatus.BadRequest, error.Status);
         Assert.Equal(-32600, error.Code);
     }
 

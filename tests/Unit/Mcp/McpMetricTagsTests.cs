@@ -4,7 +4,7 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using McpCqrs.Application.Common.Diagnostics;
 using McpCqrs.Application.Mcp.Catalog;
-using McpCqrs.Web.Mcp;
+using McpCqrs.Application.Mcp.Dispatch;
 using ModelContextProtocol.Protocol;
 
 namespace McpCqrs.Tests.Unit.Mcp;

@@ -4,7 +4,7 @@ using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Context;
 using McpCqrs.Application.Mcp.Sessions;
 using McpCqrs.Infrastructure.Mcp;
-using McpCqrs.Web.Mcp;
+using McpCqrs.Application.Mcp.Eras;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -28,7 +28,7 @@ public sealed class RequestStateProtectorTests
         _nonces = new InMemoryRequestStateNonces(Options.Create(new McpLimitsOptions()), _clock);
 
     private RequestStateProtector Protector(IRequestStateNonces? nonces = null) => new(
-        Options.Create(new McpTransportOptions { RequestStateKey = _key, RequestStateLifetime = Lifetime }),
+        new McpProtocolOptions { RequestStateKey = _key, RequestStateLifetime = Lifetime },
         nonces ?? _nonces,
         _clock,
         NullLogger<RequestStateProtector>.Instance);

@@ -1,3 +1,4 @@
+using McpCqrs.Application.Common.Behaviors;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Common.Security;
 using McpCqrs.Application.Mcp.Catalog;

@@ -3,7 +3,6 @@ using Mediator;
 using McpCqrs.Application.Common.Diagnostics;
 using McpCqrs.Application.Common.Exceptions;
 using McpCqrs.Application.Mcp.External;
-using McpCqrs.Application.Mcp.Methods;
 using McpCqrs.Domain.Common;
 
 namespace McpCqrs.Application.Common.Behaviors;
@@ -24,7 +23,7 @@ public sealed class TracingBehavior<TMessage, TResponse> : IPipelineBehavior<TMe
         MessageHandlerDelegate<TMessage, TResponse> next,
         CancellationToken cancellationToken)
     {
-        if (message is IMcpMethod || !ApplicationTelemetry.Source.HasListeners())
+        if (!ApplicationTelemetry.Source.HasListeners())
         {
             return await next(message, cancellationToken);
         }

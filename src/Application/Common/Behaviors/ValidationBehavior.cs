@@ -1,6 +1,8 @@
 using System.Text.Json;
 using FluentValidation;
 using Mediator;
+using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Application.Mcp.Tasks;
 using McpCqrs.Application.Common.Exceptions;
 
 namespace McpCqrs.Application.Common.Behaviors;
@@ -10,7 +12,7 @@ namespace McpCqrs.Application.Common.Behaviors;
 /// (REST, MCP, a job). All failures are reported together as a <see cref="RequestValidationException"/> whose
 /// field names are camelCase paths, as callers write them in JSON.
 /// </summary>
-public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators, McpCqrs.Application.Mcp.Context.IMcpRequestContext? mcp = null)
+public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators, IMcpRequestContext? mcp = null)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
@@ -22,7 +24,7 @@ public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidat
         CancellationToken cancellationToken)
     {
         // A task's request was validated when the task was created.
-        if (_validators.Length == 0 || (mcp is not null && McpCqrs.Application.Mcp.Tasks.AdmittedTask.Skips(mcp, message)))
+        if (_validators.Length == 0 || AdmittedTask.Skips(mcp, message))
         {
             return await next(message, cancellationToken);
         }

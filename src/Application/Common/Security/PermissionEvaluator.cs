@@ -1,7 +1,7 @@
+using McpCqrs.Application.Common.Behaviors;
 using System.Collections.Concurrent;
 using System.Reflection;
 using McpCqrs.Application.Common.Interfaces;
-using McpCqrs.Application.Common.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace McpCqrs.Application.Common.Security;

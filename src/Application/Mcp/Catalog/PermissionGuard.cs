@@ -1,5 +1,5 @@
+using McpCqrs.Application.Common.Behaviors;
 using McpCqrs.Application.Common.Querying;
-using McpCqrs.Application.Common.RateLimiting;
 using McpCqrs.Application.Common.Security;
 
 namespace McpCqrs.Application.Mcp.Catalog;

@@ -86,7 +86,7 @@ internal sealed class McpClientInput(IMcpRequestContext context) : IClientInput
             return await task.AskAsync(requests, cancellationToken);
         }
 
-        if (context.IsStateless)
+        if (context.Era == McpEra.Stateless)
         {
             var given = context.InputResponses ?? new Dictionary<string, JsonNode?>();
             var missing = requests.Where(r => !given.ContainsKey(r.Key)).ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal);

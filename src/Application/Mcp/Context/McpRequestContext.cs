@@ -33,10 +33,11 @@ public interface IMcpRequestContext
     IMcpOutbound? Outbound { get; }
 
     /// <summary>
-    /// True for a request of the stateless revision (2026-07-28): no session, no server-to-client requests (input is
-    /// asked for with an <c>input_required</c> result), log messages only when the request asked for them.
+    /// The request's era: <see cref="McpEra.Stateless"/> (2026-07-28) has no session and no server-to-client requests
+    /// (input is asked for with an <c>input_required</c> result) and sends log messages only when the request asked
+    /// for them; <see cref="McpEra.Session"/> is 2025-11-25 and earlier.
     /// </summary>
-    bool IsStateless { get; }
+    McpEra Era { get; }
 
     /// <summary>Stateless era: the client's answers to the input this request asked for in an earlier round, by key.</summary>
     IReadOnlyDictionary<string, JsonNode?>? InputResponses { get; }
@@ -54,20 +55,10 @@ public interface IMcpRequestContext
     IMcpTaskContext? Task { get; }
 }
 
-/// <summary>How a task is shown to the client that created it.</summary>
-public enum McpTaskShape
-{
-    /// <summary>2026-07-28, extension <c>io.modelcontextprotocol/tasks</c>: flat results, <c>ttlMs</c>, <c>tasks/update</c>.</summary>
-    Extension,
-
-    /// <summary>2025-11-25 (experimental there): nested <c>{task}</c>, <c>ttl</c>, blocking <c>tasks/result</c>.</summary>
-    Experimental,
-}
-
 /// <summary>A client's consent to receive a task for this call.</summary>
-/// <param name="Shape">Which revision's task shapes it speaks.</param>
+/// <param name="Era">Which era's task shapes it speaks (the stateless era's extension <c>io.modelcontextprotocol/tasks</c>: flat results, <c>ttlMs</c>, <c>tasks/update</c>; the session era's: nested <c>{task}</c>, <c>ttl</c>, blocking <c>tasks/result</c>).</param>
 /// <param name="RequestedTtl">2025-11-25: the <c>ttl</c> it asked for (the server may change it).</param>
-public sealed record McpTaskOptIn(McpTaskShape Shape, TimeSpan? RequestedTtl = null);
+public sealed record McpTaskOptIn(McpEra Era, TimeSpan? RequestedTtl = null);
 
 /// <summary>What a handler running as a task reaches through <see cref="IProgressReporter"/> and <see cref="IClientInput"/>.</summary>
 public interface IMcpTaskContext
@@ -124,7 +115,7 @@ public sealed class McpRequestContext : IMcpRequestContext
 
     public IMcpOutbound? Outbound { get; set; }
 
-    public bool IsStateless { get; set; }
+    public McpEra Era { get; set; }
 
     public IReadOnlyDictionary<string, JsonNode?>? InputResponses { get; set; }
 
@@ -139,7 +130,7 @@ public sealed class McpRequestContext : IMcpRequestContext
 
     /// <summary>
     /// While <c>tools/call</c> admits a task: the tool's request runs through authorization, rate limit and
-    /// validation and then stops before its handler (<see cref="McpCqrs.Application.Mcp.Tasks.TaskAdmissionBehavior{TMessage, TResponse}"/>).
+    /// validation and then stops before its handler (<see cref="Common.Behaviors.TaskAdmissionBehavior{TMessage, TResponse}"/>).
     /// </summary>
     public McpCqrs.Application.Mcp.Tasks.TaskAdmission? Admission { get; set; }
 

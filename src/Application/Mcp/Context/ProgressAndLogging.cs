@@ -63,7 +63,7 @@ internal sealed class McpClientLogger(IMcpRequestContext context, McpServerInfo 
     public ValueTask LogAsync(LoggingLevel level, object data, string? logger = null, CancellationToken cancellationToken = default)
     {
         // The stateless revision logs only when the request asked for it (its own logLevel).
-        var threshold = context.LogLevel ?? (context.IsStateless ? null : server.DefaultLogLevel);
+        var threshold = context.LogLevel ?? (context.Era == McpEra.Stateless ? null : server.DefaultLogLevel);
         if (context.Outbound is not { } outbound || threshold is not { } minimum || level < minimum)
         {
             return ValueTask.CompletedTask;

@@ -12,22 +12,32 @@ using ModelContextProtocol.Protocol;
 namespace McpCqrs.Application.Mcp.Methods;
 
 /// <summary>
-/// Marks the requests that carry an MCP method itself (not a tool's command or query). The transport opens the
-/// method's span (<c>mcp.tools.call</c>, ...), so the tracing behavior does not open a second one for them.
+/// The request of an MCP method itself (<c>tools/list</c>, <c>tools/call</c>, ...), not a use case's command or query.
+/// The dispatcher serves it through its <see cref="IMcpMethodHandler{TRequest, TResult}"/>, outside the mediator
+/// pipeline: the behaviors run once per call, on the use-case request the method sends (a tool's command, a
+/// resource's query), never on the method around it.
 /// </summary>
-public interface IMcpMethod;
+/// <typeparam name="TResult">The method's result.</typeparam>
+public interface IMcpMethod<TResult>;
+
+/// <summary>Serves one MCP method's request (see <see cref="IMcpMethod{TResult}"/>).</summary>
+public interface IMcpMethodHandler<in TRequest, TResult>
+    where TRequest : IMcpMethod<TResult>
+{
+    ValueTask<TResult> Handle(TRequest request, CancellationToken cancellationToken);
+}
 
 /// <summary><c>initialize</c>: version negotiation and what this server offers.</summary>
-public sealed record McpInitialize(InitializeRequestParams Params) : ICommand<InitializeResult>, IMcpMethod;
+public sealed record McpInitialize(InitializeRequestParams Params) : IMcpMethod<InitializeResult>;
 
 /// <summary><c>server/discover</c> (2026-07-28): versions, capabilities and instructions.</summary>
-public sealed record McpDiscover : IQuery<DiscoverResult>, IMcpMethod;
+public sealed record McpDiscover : IMcpMethod<DiscoverResult>;
 
 /// <summary><c>ping</c>.</summary>
-public sealed record McpPing : IQuery<PingResult>, IMcpMethod;
+public sealed record McpPing : IMcpMethod<PingResult>;
 
 /// <summary><c>tools/list</c>, one page at a time.</summary>
-public sealed record McpListTools(string? Cursor) : IQuery<ListToolsResult>, IMcpMethod;
+public sealed record McpListTools(string? Cursor) : IMcpMethod<ListToolsResult>;
 
 /// <summary><c>tools/call</c>: binds the arguments to the tool's request and sends it through the mediator.</summary>
 /// <param name="Name">The tool's name.</param>
@@ -42,12 +52,12 @@ public sealed record McpListTools(string? Cursor) : IQuery<ListToolsResult>, IMc
 public sealed record McpCallTool(
     string Name,
     IDictionary<string, JsonElement>? Arguments,
-    McpCqrs.Application.Mcp.Output.OutputFormat? Format = null) : ICommand<CallToolResult>, IMcpMethod;
+    McpCqrs.Application.Mcp.Output.OutputFormat? Format = null) : IMcpMethod<CallToolResult>;
 
 /// <summary><c>logging/setLevel</c>.</summary>
-public sealed record McpSetLoggingLevel(LoggingLevel Level) : ICommand<EmptyResult>, IMcpMethod;
+public sealed record McpSetLoggingLevel(LoggingLevel Level) : IMcpMethod<EmptyResult>;
 
-public sealed class McpInitializeHandler(McpServerInfo server) : ICommandHandler<McpInitialize, InitializeResult>
+public sealed class McpInitializeHandler(McpServerInfo server) : IMcpMethodHandler<McpInitialize, InitializeResult>
 {
     public ValueTask<InitializeResult> Handle(McpInitialize command, CancellationToken cancellationToken)
     {
@@ -80,26 +90,23 @@ public static class McpCapabilities
     };
 }
 
-public sealed class McpDiscoverHandler(McpServerInfo server, IServiceProvider services) : IQueryHandler<McpDiscover, DiscoverResult>
+public sealed class McpDiscoverHandler(McpServerInfo server, IServiceProvider services) : IMcpMethodHandler<McpDiscover, DiscoverResult>
 {
-    /// <summary>The stateless revisions served; the session-based ones are negotiated by <c>initialize</c>.</summary>
-    public static IReadOnlyList<string> StatelessVersions { get; } = ["2026-07-28"];
-
     public ValueTask<DiscoverResult> Handle(McpDiscover query, CancellationToken cancellationToken) =>
         ValueTask.FromResult(new DiscoverResult
         {
-            SupportedVersions = [.. StatelessVersions],
+            SupportedVersions = [.. McpProtocol.StatelessVersions],
             Capabilities = McpCapabilities.Server(tasksExtension: services.GetService(typeof(McpCqrs.Application.Mcp.Tasks.IMcpTaskQueue)) is not null),
             Instructions = server.Instructions,
         });
 }
 
-public sealed class McpPingHandler : IQueryHandler<McpPing, PingResult>
+public sealed class McpPingHandler : IMcpMethodHandler<McpPing, PingResult>
 {
     public ValueTask<PingResult> Handle(McpPing query, CancellationToken cancellationToken) => ValueTask.FromResult(new PingResult());
 }
 
-public sealed class McpListToolsHandler(McpCatalog catalog, McpServerInfo server, VisibleBindings visible) : IQueryHandler<McpListTools, ListToolsResult>
+public sealed class McpListToolsHandler(McpCatalog catalog, McpServerInfo server, VisibleBindings visible) : IMcpMethodHandler<McpListTools, ListToolsResult>
 {
     public async ValueTask<ListToolsResult> Handle(McpListTools query, CancellationToken cancellationToken)
     {
@@ -119,7 +126,7 @@ public sealed class McpCallToolHandler(
     ISender sender,
     IServiceProvider services,
     McpCqrs.Application.Mcp.Output.IOutputFormatter formatter)
-    : ICommandHandler<McpCallTool, CallToolResult>
+    : IMcpMethodHandler<McpCallTool, CallToolResult>
 {
     /// <summary>For containers without an <see cref="McpCqrs.Application.Mcp.Output.IOutputFormatter"/>: JSON text only.</summary>
     public McpCallToolHandler(McpCatalog catalog, ISender sender, IServiceProvider services)
@@ -139,7 +146,7 @@ public sealed class McpCallToolHandler(
         var queue = binding.TaskSupport == TaskSupport.Forbidden
             ? null
             : services.GetService(typeof(McpCqrs.Application.Mcp.Tasks.IMcpTaskQueue)) as McpCqrs.Application.Mcp.Tasks.IMcpTaskQueue;
-        var asTask = context is { Task: null } && McpCqrs.Application.Mcp.Tasks.TaskRules.Decide(binding, context.TaskOptIn, queue, context.IsStateless);
+        var asTask = context is { Task: null } && McpCqrs.Application.Mcp.Tasks.TaskRules.Decide(binding, context.TaskOptIn, queue, context.Era);
         object? result;
         try
         {
@@ -230,7 +237,7 @@ public sealed class McpCallToolHandler(
 }
 
 public sealed class McpSetLoggingLevelHandler(IMcpRequestContext context, ISessionStore sessions)
-    : ICommandHandler<McpSetLoggingLevel, EmptyResult>
+    : IMcpMethodHandler<McpSetLoggingLevel, EmptyResult>
 {
     public async ValueTask<EmptyResult> Handle(McpSetLoggingLevel command, CancellationToken cancellationToken)
     {
@@ -263,16 +270,14 @@ public static class ListCursor
     }
 
     public static string Encode(int offset, string list) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{list}:{offset}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{list}:{offset}"));
 
     /// <summary>The offset a cursor of <paramref name="list"/> points at; -32602 for anything this server did not issue.</summary>
     public static int Decode(string cursor, string list)
     {
         try
         {
-            var padded = cursor.Replace('-', '+').Replace('_', '/');
-            padded += new string('=', (4 - (padded.Length % 4)) % 4);
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(padded));
+            var text = Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(cursor));
             var prefix = list + ":";
             if (text.StartsWith(prefix, StringComparison.Ordinal)
                 && int.TryParse(text.AsSpan(prefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var offset))

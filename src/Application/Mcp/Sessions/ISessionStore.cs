@@ -49,8 +49,8 @@ public interface ISessionStore
 }
 
 /// <summary>The shared session store cannot be reached (e.g. Redis is down): the request fails with 503.</summary>
-public sealed class SessionStoreUnavailableException(Exception inner)
-    : Exception("The session store is unavailable; try again shortly.", inner);
+public sealed class SessionStoreUnavailableException(Exception inner, string message = "The session store is unavailable; try again shortly.")
+    : Exception(message, inner);
 
 /// <summary>Lifetime limits of sessions. Bound from <c>Mcp:Sessions</c>.</summary>
 public sealed class McpSessionOptions

@@ -9,7 +9,7 @@ namespace McpCqrs.Application.Mcp.Tasks;
 
 /// <summary>
 /// Starts a tool call as a task, for <c>tools/call</c> and for REST alike: the bound request goes through the
-/// pipeline up to <see cref="TaskAdmissionBehavior{TMessage, TResponse}"/> (authorization, rate limit, validation
+/// pipeline up to <see cref="Common.Behaviors.TaskAdmissionBehavior{TMessage, TResponse}"/> (authorization, rate limit, validation
 /// and the request's <see cref="McpTaskAdmission{TRequest}"/> run now, and their refusals reach the caller), then the
 /// task is committed — with its lease and the answers given so far — and handed to this instance's worker. An owner
 /// who already has <see cref="McpLimitsOptions.MaxLiveTasksPerOwner"/> tasks that have not ended is refused first

@@ -23,13 +23,13 @@ public static class McpTaskWire
         _ => "cancelled",
     };
 
-    /// <summary>The task's base fields in <paramref name="shape"/>.</summary>
-    public static JsonObject Task(McpTaskRecord task, McpTaskShape shape)
+    /// <summary>The task's base fields in <paramref name="era"/>.</summary>
+    public static JsonObject Task(McpTaskRecord task, McpEra era)
     {
         var node = new JsonObject
         {
             ["taskId"] = task.TaskId,
-            ["status"] = StatusName(shape == McpTaskShape.Experimental && IsErrorResult(task) ? McpTaskStatus.Failed : task.Status),
+            ["status"] = StatusName(era == McpEra.Session && IsErrorResult(task) ? McpTaskStatus.Failed : task.Status),
         };
         if (task.StatusMessage is { } message)
         {
@@ -38,20 +38,20 @@ public static class McpTaskWire
 
         node["createdAt"] = Timestamp(task.CreatedAt);
         node["lastUpdatedAt"] = Timestamp(task.LastUpdatedAt);
-        node[shape == McpTaskShape.Extension ? "ttlMs" : "ttl"] = task.TtlMs;
-        node[shape == McpTaskShape.Extension ? "pollIntervalMs" : "pollInterval"] = task.PollIntervalMs;
+        node[era == McpEra.Stateless ? "ttlMs" : "ttl"] = task.TtlMs;
+        node[era == McpEra.Stateless ? "pollIntervalMs" : "pollInterval"] = task.PollIntervalMs;
         return node;
     }
 
     /// <summary>The answer to the <c>tools/call</c> that created the task.</summary>
-    public static JsonObject Created(McpTaskRecord task, McpTaskShape shape)
+    public static JsonObject Created(McpTaskRecord task, McpEra era)
     {
-        if (shape == McpTaskShape.Experimental)
+        if (era == McpEra.Session)
         {
-            return new JsonObject { ["task"] = Task(task, shape) };
+            return new JsonObject { ["task"] = Task(task, era) };
         }
 
-        var node = Task(task, shape);
+        var node = Task(task, era);
         node["resultType"] = "task";
         return node;
     }
@@ -62,7 +62,7 @@ public static class McpTaskWire
     /// </summary>
     public static JsonObject Detailed(McpTaskRecord task, IReadOnlyDictionary<string, string> pendingInput)
     {
-        var node = Task(task, McpTaskShape.Extension);
+        var node = Task(task, McpEra.Stateless);
         switch (task.Status)
         {
             case McpTaskStatus.InputRequired:

@@ -1,7 +1,5 @@
-using McpCqrs.Application.Common.RateLimiting;
+using McpCqrs.Application.Common.Behaviors;
 using McpCqrs.Application.Mcp.Context;
-using McpCqrs.Application.Mcp.Methods;
-using Mediator;
 
 namespace McpCqrs.Application.Mcp.Tasks;
 
@@ -32,34 +30,6 @@ public interface IMcpTaskAdmission
     ValueTask AdmitAsync(object request, CancellationToken cancellationToken);
 }
 
-/// <summary>
-/// Innermost gate of the pipeline (after validation, before the handler and its resource notifications): while a
-/// <c>tools/call</c> admits a task, the tool's request stops here — everything that guards it has run at the time
-/// the task is created, as the client expects — and the handler runs later in the task worker, where the request
-/// passes the gates without being checked twice (<see cref="AdmittedTask.Skips"/>).
-/// </summary>
-public sealed class TaskAdmissionBehavior<TMessage, TResponse>(McpRequestContext context, IServiceProvider services)
-    : IPipelineBehavior<TMessage, TResponse>
-    where TMessage : notnull, IMessage
-{
-    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
-    {
-        if (message is IMcpMethod || context.Admission is not { Admitted: false } admission)
-        {
-            return await next(message, cancellationToken);
-        }
-
-        var (type, request) = RequestBindings.Carried(message);
-        if (services.GetService(typeof(McpTaskAdmission<>).MakeGenericType(type)) is IMcpTaskAdmission ask)
-        {
-            await ask.AdmitAsync(request, cancellationToken);
-        }
-
-        admission.Admitted = true;
-        return default!;
-    }
-}
-
 /// <summary>Whether a request runs inside a task that was admitted when it was created.</summary>
 public static class AdmittedTask
 {
@@ -68,6 +38,6 @@ public static class AdmittedTask
     /// the task was created (with the caller's credentials, which the worker does not have), so they are not run
     /// again. Any other request the handler sends is checked as usual, as the task's owner.
     /// </summary>
-    public static bool Skips(IMcpRequestContext context, object message) =>
+    public static bool Skips(IMcpRequestContext? context, object message) =>
         context is McpRequestContext { Task: not null, AdmittedRequest: { } admitted } && ReferenceEquals(RequestBindings.Carried(message).Request, admitted);
 }

@@ -15,27 +15,30 @@ public static class McpTaskMethods
     public const string Cancel = "tasks/cancel";
     public const string Result = "tasks/result";
     public const string List = "tasks/list";
-    public const string StatusNotification2025 = "notifications/tasks/status";
-    public const string StatusNotification = "notifications/tasks";
+    public const string SessionStatusNotification = "notifications/tasks/status";
+    public const string StatelessStatusNotification = "notifications/tasks";
 }
 
 /// <summary><c>tasks/get</c>: the caller's task as the request's revision shows it.</summary>
-public sealed record McpGetTask(string TaskId) : IQuery<JsonObject>, IMcpMethod;
+public sealed record McpGetTask(string TaskId) : IMcpMethod<JsonObject>;
 
 /// <summary><c>tasks/update</c> (2026-07-28): answers to the task's input requests.</summary>
-public sealed record McpUpdateTask(string TaskId, IReadOnlyDictionary<string, JsonNode?> InputResponses) : ICommand<JsonObject>, IMcpMethod;
+public sealed record McpUpdateTask(string TaskId, IReadOnlyDictionary<string, JsonNode?> InputResponses) : IMcpMethod<JsonObject>;
 
 /// <summary><c>tasks/cancel</c>.</summary>
-public sealed record McpCancelTask(string TaskId) : ICommand<JsonObject>, IMcpMethod;
+public sealed record McpCancelTask(string TaskId) : IMcpMethod<JsonObject>;
 
 /// <summary><c>tasks/result</c> (2025-11-25): waits for the end of the task and answers with its outcome.</summary>
-public sealed record McpTaskResult(string TaskId) : IQuery<JsonObject>, IMcpMethod;
+public sealed record McpTaskResult(string TaskId) : IMcpMethod<JsonObject>;
 
 /// <summary><c>tasks/list</c> (2025-11-25): the caller's tasks, one page at a time.</summary>
-public sealed record McpListTasks(string? Cursor) : IQuery<JsonObject>, IMcpMethod;
+public sealed record McpListTasks(string? Cursor) : IMcpMethod<JsonObject>;
 
 /// <summary>REST: starts a task-capable tool as a task (its request is admitted now, as over MCP); answers the task.</summary>
-public sealed record StartToolTask(string Tool, IDictionary<string, System.Text.Json.JsonElement>? Arguments) : ICommand<JsonObject>, IMcpMethod;
+public sealed record StartToolTask(string Tool, IDictionary<string, System.Text.Json.JsonElement>? Arguments) : IMcpMethod<StartedTask>;
+
+/// <summary>A task <see cref="StartToolTask"/> created: its id (for the REST <c>Location</c>) and the task as <c>tasks/get</c> shows it.</summary>
+public sealed record StartedTask(string Id, JsonObject Task);
 
 /// <summary>REST: the caller's task as <c>tasks/get</c> shows it in 2026-07-28; an unknown one is a domain not-found.</summary>
 public sealed record GetTask(string TaskId) : IQuery<JsonObject>;
@@ -52,12 +55,12 @@ public sealed record AnswerTask(string TaskId, IReadOnlyDictionary<string, JsonN
 /// did not declare the tasks extension is refused with -32021 before any task is looked up.
 /// </summary>
 public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUser user, IServiceProvider services, McpServerInfo server)
-    : IQueryHandler<McpGetTask, JsonObject>,
-      ICommandHandler<McpUpdateTask, JsonObject>,
-      ICommandHandler<McpCancelTask, JsonObject>,
-      IQueryHandler<McpTaskResult, JsonObject>,
-      IQueryHandler<McpListTasks, JsonObject>,
-      ICommandHandler<StartToolTask, JsonObject>,
+    : IMcpMethodHandler<McpGetTask, JsonObject>,
+      IMcpMethodHandler<McpUpdateTask, JsonObject>,
+      IMcpMethodHandler<McpCancelTask, JsonObject>,
+      IMcpMethodHandler<McpTaskResult, JsonObject>,
+      IMcpMethodHandler<McpListTasks, JsonObject>,
+      IMcpMethodHandler<StartToolTask, StartedTask>,
       IQueryHandler<GetTask, JsonObject>,
       ICommandHandler<CancelTask, JsonObject>,
       ICommandHandler<AnswerTask, JsonObject>
@@ -77,14 +80,14 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
     public async ValueTask<JsonObject> Handle(McpGetTask query, CancellationToken cancellationToken)
     {
         var task = await FindAsync(query.TaskId, cancellationToken);
-        return context.IsStateless
+        return context.Era == McpEra.Stateless
             ? McpTaskWire.Detailed(task, await Store.PendingInputAsync(task.TaskId, cancellationToken))
-            : McpTaskWire.Task(task, McpTaskShape.Experimental);
+            : McpTaskWire.Task(task, McpEra.Session);
     }
 
     public async ValueTask<JsonObject> Handle(McpUpdateTask command, CancellationToken cancellationToken)
     {
-        if (!context.IsStateless)
+        if (context.Era != McpEra.Stateless)
         {
             throw new McpProtocolException($"Method not found: '{McpTaskMethods.Update}' (2025-11-25 answers a task's questions through tasks/result).", McpErrorCode.MethodNotFound);
         }
@@ -108,17 +111,17 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
     public async ValueTask<JsonObject> Handle(McpCancelTask command, CancellationToken cancellationToken)
     {
         var task = await FindAsync(command.TaskId, cancellationToken);
-        if (!context.IsStateless && McpTaskRecord.IsTerminal(task.Status))
+        if (context.Era != McpEra.Stateless && McpTaskRecord.IsTerminal(task.Status))
         {
             throw new McpProtocolException($"Task '{task.TaskId}' has already ended ({McpTaskWire.StatusName(task.Status)}); it cannot be cancelled.", McpErrorCode.InvalidParams);
         }
 
-        if (!await CancelAsync(task, cancellationToken) && !context.IsStateless)
+        if (!await CancelAsync(task, cancellationToken) && context.Era != McpEra.Stateless)
         {
             throw new McpProtocolException($"Task '{task.TaskId}' has already ended; it cannot be cancelled.", McpErrorCode.InvalidParams);
         }
 
-        return context.IsStateless ? [] : McpTaskWire.Task(await FindAsync(task.TaskId, cancellationToken), McpTaskShape.Experimental);
+        return context.Era == McpEra.Stateless ? [] : McpTaskWire.Task(await FindAsync(task.TaskId, cancellationToken), McpEra.Session);
     }
 
     public async ValueTask<JsonObject> Handle(McpTaskResult query, CancellationToken cancellationToken)
@@ -165,7 +168,7 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
         var list = new JsonArray();
         foreach (var task in page)
         {
-            list.Add(McpTaskWire.Task(task, McpTaskShape.Experimental));
+            list.Add(McpTaskWire.Task(task, McpEra.Session));
         }
 
         var result = new JsonObject { ["tasks"] = list };
@@ -177,7 +180,7 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
         return result;
     }
 
-    public async ValueTask<JsonObject> Handle(StartToolTask command, CancellationToken cancellationToken)
+    public async ValueTask<StartedTask> Handle(StartToolTask command, CancellationToken cancellationToken)
     {
         var catalog = (Catalog.McpCatalog)services.GetService(typeof(Catalog.McpCatalog))!;
         if (!catalog.TryGetTool(command.Tool, out var binding) || binding.TaskSupport == Catalog.TaskSupport.Forbidden)
@@ -194,7 +197,7 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
         var request = Methods.ArgumentBinder.Bind(binding.RequestType, command.Arguments);
         var task = await new McpTaskLauncher((ISender)services.GetService(typeof(ISender))!, services)
             .StartAsync(binding, request, command.Arguments, mcp, queue, cancellationToken);
-        return McpTaskWire.Detailed(task, new Dictionary<string, string>());
+        return new StartedTask(task.TaskId, McpTaskWire.Detailed(task, new Dictionary<string, string>()));
     }
 
     public async ValueTask<JsonObject> Handle(GetTask query, CancellationToken cancellationToken) =>
@@ -260,7 +263,7 @@ public sealed class McpTaskMethodsHandler(IMcpRequestContext context, ICurrentUs
     /// <summary>The caller's task, or -32602 (unknown, expired and foreign look the same); -32021 first in 2026-07-28 without the extension.</summary>
     private async Task<McpTaskRecord> FindAsync(string taskId, CancellationToken cancellationToken)
     {
-        if (context.IsStateless && context.TaskOptIn is null)
+        if (context.Era == McpEra.Stateless && context.TaskOptIn is null)
         {
             throw TaskRules.RequiresTask();
         }

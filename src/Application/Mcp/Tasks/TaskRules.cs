@@ -15,16 +15,16 @@ public static class TaskRules
     /// takes none: 2026-07-28 with -32021 naming the extension; 2025-11-25 with -32601. A 2025-11-25 call that asks
     /// for a task of a tool that never runs as one is -32601 too.
     /// </summary>
-    public static bool Decide(ToolBinding binding, McpTaskOptIn? optIn, IMcpTaskQueue? queue, bool stateless)
+    public static bool Decide(ToolBinding binding, McpTaskOptIn? optIn, IMcpTaskQueue? queue, McpEra era)
     {
         switch (binding.TaskSupport)
         {
-            case TaskSupport.Forbidden when optIn is { Shape: McpTaskShape.Experimental }:
+            case TaskSupport.Forbidden when optIn is { Era: McpEra.Session }:
                 throw new McpProtocolException($"Tool '{binding.Name}' does not run as a task: call it without params.task.", McpErrorCode.MethodNotFound);
             case TaskSupport.Forbidden:
                 return false;
             case TaskSupport.Required when optIn is null:
-                throw stateless
+                throw era == McpEra.Stateless
                     ? RequiresTask(binding.Name)
                     : new McpProtocolException($"Tool '{binding.Name}' runs only as a task: call it with params.task.", McpErrorCode.MethodNotFound);
             case TaskSupport.Required when queue is null:

@@ -6,7 +6,6 @@ using System.Threading.Channels;
 using McpCqrs.Application.Mcp.Context;
 using McpCqrs.Application.Mcp.Methods;
 using McpCqrs.Application.Mcp.Tasks;
-using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -358,14 +357,14 @@ public interface IMcpTaskSlot
 }
 
 /// <summary>
-/// Runs one task's tool call in a fresh scope through the mediator (tracing and resource notifications apply; the
+/// Runs one task's tool call in a fresh scope as <c>tools/call</c> does (tracing and resource notifications apply; the
 /// gates ran when the task was created) and records the outcome: the tool result (an <c>isError</c> one
 /// included) → <c>completed</c>; a JSON-RPC error → <c>failed</c> with it; anything unexpected → <c>failed</c>
 /// with -32603 and no details. A cancelled task is left as its cancellation set it.
 /// </summary>
 public sealed partial class McpTaskExecutor(
     McpRequestContext context,
-    ISender sender,
+    IMcpMethodHandler<McpCallTool, CallToolResult> callTool,
     IMcpTaskStore store,
     IServiceScopeFactory scopes,
     IMcpTaskEvents events,
@@ -396,7 +395,7 @@ public sealed partial class McpTaskExecutor(
         try
         {
             var arguments = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(task.ArgumentsJson);
-            var result = await sender.Send(new McpCallTool(task.Tool, arguments), cancellationToken);
+            var result = await callTool.Handle(new McpCallTool(task.Tool, arguments), cancellationToken);
             resultJson = JsonSerializer.Serialize(result, McpJsonUtilities.DefaultOptions);
             status = McpTaskStatus.Completed;
         }

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using FluentValidation;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
@@ -8,9 +6,6 @@ using McpCqrs.Application.Mcp.Context;
 using McpCqrs.Application.Mcp.Resources;
 using McpCqrs.Domain.Common;
 using McpCqrs.Domain.Tickets;
-using ModelContextProtocol;
-using ModelContextProtocol.Protocol;
-using InputRequest = McpCqrs.Application.Mcp.Context.InputRequest;
 using McpCqrs.Application.Common.Security;
 
 namespace McpCqrs.Application.Tickets.Commands.CloseTicket;
@@ -52,7 +47,11 @@ public sealed class CloseTicketHandler(IAppDbContext db, ICurrentUser user, ICli
         }
 
         // Ask before anything changes: in the stateless era this handler runs again with the answer.
-        if (ticket.Comments.Count > 0 && input.CanElicit && !await ConfirmedAsync(ticket, cancellationToken))
+        if (ticket.Comments.Count > 0 && input.CanElicit && !await input.ConfirmAsync(
+            ConfirmationKey,
+            $"Close ticket {ticket.Id} \"{ticket.Title}\"? It has {ticket.Comments.Count} comment(s); closing ends the conversation with the customer.",
+            "Close the ticket",
+            cancellationToken))
         {
             throw new BusinessRuleViolationException("ticket.close_declined", $"Closing ticket {ticket.Id} was not confirmed; it stays {ticket.Status}.");
         }
@@ -63,24 +62,5 @@ public sealed class CloseTicketHandler(IAppDbContext db, ICurrentUser user, ICli
         entity.ChangeStatus(TicketStatus.Closed, now);
         await db.SaveChangesAsync(cancellationToken);
         return await TicketReadModel.GetAsync(db, entity.Id, cancellationToken);
-    }
-
-    private async ValueTask<bool> ConfirmedAsync(TicketDto ticket, CancellationToken cancellationToken)
-    {
-        var schema = new JsonObject
-        {
-            ["type"] = "object",
-            ["properties"] = new JsonObject { ["confirm"] = new JsonObject { ["type"] = "boolean", ["title"] = "Close the ticket", ["default"] = false } },
-            ["required"] = new JsonArray("confirm"),
-        };
-        var request = new JsonObject
-        {
-            ["mode"] = "form",
-            ["message"] = $"Close ticket {ticket.Id} \"{ticket.Title}\"? It has {ticket.Comments.Count} comment(s); closing ends the conversation with the customer.",
-            ["requestedSchema"] = schema,
-        }.Deserialize<ElicitRequestParams>(McpJsonUtilities.DefaultOptions)!;
-        var answers = await input.AskAsync(new Dictionary<string, InputRequest> { [ConfirmationKey] = InputRequest.Elicit(request) }, cancellationToken: cancellationToken);
-        var answer = answers[ConfirmationKey];
-        return answer?["action"]?.GetValue<string>() == "accept" && answer["content"]?["confirm"]?.GetValue<bool>() == true;
     }
 }

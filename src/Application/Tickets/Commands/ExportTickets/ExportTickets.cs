@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using FluentValidation;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
@@ -11,9 +9,6 @@ using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Context;
 using McpCqrs.Application.Tickets.Queries.ListTickets;
 using McpCqrs.Domain.Common;
-using ModelContextProtocol;
-using ModelContextProtocol.Protocol;
-using InputRequest = McpCqrs.Application.Mcp.Context.InputRequest;
 
 namespace McpCqrs.Application.Tickets.Commands.ExportTickets;
 
@@ -57,7 +52,7 @@ public sealed class ExportTicketsHandler(IAppDbContext db, IQueryEngine engine, 
     {
         var tickets = engine.Filter(db.Tickets, command.Filter, TicketFields.Map);
         var count = await db.CountAsync(tickets, cancellationToken);
-        if (count > ConfirmAbove && input.CanElicit && !await ConfirmedAsync(count, cancellationToken))
+        if (count > ConfirmAbove && input.CanElicit && !await input.ConfirmAsync(ConfirmationKey, $"Export {count} tickets? That is more than {ConfirmAbove}.", "Export them all", cancellationToken))
         {
             throw new BusinessRuleViolationException("ticket.export_declined", $"The export of {count} tickets was not confirmed; nothing was exported.");
         }
@@ -82,24 +77,6 @@ public sealed class ExportTicketsHandler(IAppDbContext db, IQueryEngine engine, 
         }
 
         return new TicketExport(count, csv.ToString());
-    }
-
-    private async ValueTask<bool> ConfirmedAsync(int count, CancellationToken cancellationToken)
-    {
-        var request = new JsonObject
-        {
-            ["mode"] = "form",
-            ["message"] = $"Export {count} tickets? That is more than {ConfirmAbove}.",
-            ["requestedSchema"] = new JsonObject
-            {
-                ["type"] = "object",
-                ["properties"] = new JsonObject { ["confirm"] = new JsonObject { ["type"] = "boolean", ["title"] = "Export them all", ["default"] = false } },
-                ["required"] = new JsonArray("confirm"),
-            },
-        }.Deserialize<ElicitRequestParams>(McpJsonUtilities.DefaultOptions)!;
-        var answers = await input.AskAsync(new Dictionary<string, InputRequest> { [ConfirmationKey] = InputRequest.Elicit(request) }, cancellationToken: cancellationToken);
-        var answer = answers[ConfirmationKey];
-        return answer?["action"]?.GetValue<string>() == "accept" && answer["content"]?["confirm"]?.GetValueKind() == JsonValueKind.True;
     }
 
     /// <summary>

@@ -3,7 +3,6 @@ using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Common.Serialization;
 using McpCqrs.Application.Mcp.Catalog;
-using ModelContextProtocol.Protocol;
 using McpCqrs.Application.Common.Security;
 
 namespace McpCqrs.Application.Tickets.Queries.TriageTicket;
@@ -12,48 +11,27 @@ namespace McpCqrs.Application.Tickets.Queries.TriageTicket;
 /// <param name="TicketId">The ticket to triage.</param>
 [ScopeRequired("tickets:read")]
 [McpPrompt("triage_ticket", Title = "Triage a ticket")]
-public sealed record TriageTicket(int TicketId) : IQuery<GetPromptResult>;
+public sealed record TriageTicket(int TicketId) : IQuery<PromptContent>;
 
 public sealed class TriageTicketValidator : AbstractValidator<TriageTicket>
 {
     public TriageTicketValidator() => RuleFor(x => x.TicketId).GreaterThan(0);
 }
 
-public sealed class TriageTicketHandler(IAppDbContext db) : IQueryHandler<TriageTicket, GetPromptResult>
+public sealed class TriageTicketHandler(IAppDbContext db) : IQueryHandler<TriageTicket, PromptContent>
 {
-    public async ValueTask<GetPromptResult> Handle(TriageTicket query, CancellationToken cancellationToken)
+    public async ValueTask<PromptContent> Handle(TriageTicket query, CancellationToken cancellationToken)
     {
         var ticket = await TicketReadModel.GetAsync(db, query.TicketId, cancellationToken);
         var uri = TicketResources.Uri(ticket.Id);
-        return new GetPromptResult
-        {
-            Description = $"Triage of ticket {ticket.Id}: {ticket.Title}",
-            Messages =
+        return new PromptContent(
             [
-                new PromptMessage
-                {
-                    Role = Role.User,
-                    Content = new EmbeddedResourceBlock
-                    {
-                        Resource = new TextResourceContents
-                        {
-                            Uri = uri,
-                            MimeType = "application/json",
-                            Text = System.Text.Json.JsonSerializer.Serialize(ticket, AppJson.Options),
-                        },
-                    },
-                },
-                new PromptMessage
-                {
-                    Role = Role.User,
-                    Content = new TextContentBlock
-                    {
-                        Text = $"Triage the ticket above ({uri}). Decide its priority (Low, Normal, High, Urgent) from the customer impact, " +
-                            "suggest who should own it if it is unassigned, list what information is missing, and draft a short first reply " +
-                            "to the customer. Use the tools change_ticket_status, assign_ticket and add_comment to act on your decision.",
-                    },
-                },
+                PromptContent.Resource(uri, "application/json", System.Text.Json.JsonSerializer.Serialize(ticket, AppJson.Options)),
+                PromptContent.Text(
+                    $"Triage the ticket above ({uri}). Decide its priority (Low, Normal, High, Urgent) from the customer impact, " +
+                    "suggest who should own it if it is unassigned, list what information is missing, and draft a short first reply " +
+                    "to the customer. Use the tools change_ticket_status, assign_ticket and add_comment to act on your decision."),
             ],
-        };
+            $"Triage of ticket {ticket.Id}: {ticket.Title}");
     }
 }

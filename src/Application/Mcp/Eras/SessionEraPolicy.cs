@@ -1,0 +1,235 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Application.Common.RateLimiting;
+using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Application.Mcp.Dispatch;
+using McpCqrs.Application.Mcp.Methods;
+using McpCqrs.Application.Mcp.Sessions;
+using McpCqrs.Application.Mcp.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using McpSession = McpCqrs.Application.Mcp.Sessions.McpSession;
+
+namespace McpCqrs.Application.Mcp.Eras;
+
+/// <summary>
+/// The session era (2025-11-25 and earlier): <c>initialize</c> opens a session — within the caller's rate of new
+/// sessions and count of open ones (<c>Mcp:Limits</c>) — and advertises <c>capabilities.tasks</c> when a task worker
+/// runs; <c>tools/list</c> marks the tools that may run as tasks (<c>execution.taskSupport</c>); a call that became a
+/// task answers the nested <c>{task}</c> and its session hears of the task's changes; errors keep their codes;
+/// a cancelled request answers −32800.
+/// </summary>
+public sealed partial class SessionEraPolicy(McpCatalog catalog, TimeProvider clock, ILogger<SessionEraPolicy> logger) : McpEraPolicy
+{
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tool, byte[]>[] _toolJson = [new(), new()];
+
+    public override McpEra Era => McpEra.Session;
+
+    /// <summary>
+    /// A request of a session (or <c>initialize</c>, with no session yet). A method this era does not serve is
+    /// admitted too and answered −32601 like any other error of the call.
+    /// </summary>
+    public McpCall Admit(JsonRpcEnvelope envelope, McpSession? session) => new()
+    {
+        Policy = this,
+        Rule = McpMethodTable.Resolve(envelope.Method!, McpEra.Session),
+        Id = envelope.Id!.Value,
+        Params = envelope.ParamsElement,
+        ProtocolVersion = session?.ProtocolVersion ?? McpProtocol.LatestVersion,
+        ClientInfo = session?.ClientInfo,
+        ClientCapabilities = session?.ClientCapabilities,
+        LogLevel = session?.LogLevel,
+        SessionId = session?.Id,
+        ProgressToken = McpCall.ProgressTokenOf(envelope.ParamsElement),
+        TaskOptIn = TaskOptInOf(envelope.ParamsElement),
+    };
+
+    /// <summary><c>initialize</c>: the caller's rate of new sessions is checked before anything runs.</summary>
+    public override async ValueTask BeforeAsync(McpCall call, object message, McpRequestContext context, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (message is not McpInitialize initialize)
+        {
+            return;
+        }
+
+        context.ClientInfo = initialize.Params.ClientInfo;
+        context.ClientCapabilities = initialize.Params.Capabilities;
+        RateLimitDecision decision;
+        try
+        {
+            decision = await services.GetRequiredService<IRateLimitService>().TryAcquireAsync(SessionRate.Binding, OwnerOf(services), cancellationToken);
+        }
+        catch (RateLimitUnavailableException ex)
+        {
+            // The rate of new sessions is kept with the sessions (Redis): both are out of reach.
+            throw new SessionStoreUnavailableException(ex.InnerException ?? ex, "The session store is unavailable (the rate of new sessions cannot be checked); try again shortly.");
+        }
+
+        if (!decision.Allowed)
+        {
+            var max = BoundRequests.Limits(services).SessionsPerMinutePerPrincipal;
+            var retryAfter = decision.RetryAfterSeconds ?? 1;
+            throw McpLimitExceededException.Of(
+                nameof(McpLimitsOptions.SessionsPerMinutePerPrincipal),
+                max,
+                $"Too many new sessions: at most {max} per minute for one caller; retry after {retryAfter} s.",
+                isRate: true,
+                retryAfter);
+        }
+    }
+
+    public override async ValueTask<McpReply> ResultAsync(McpCall call, object? result, McpRequestContext context, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var tasks = services.GetService<IMcpTaskQueue>() is not null;
+        switch (result)
+        {
+            case InitializeResult initialized:
+                var session = await OpenAsync(initialized, context, services, cancellationToken);
+                return McpReply.Ok(JsonRpcWire.Response(call.Id, tasks ? WithTasksCapability(initialized) : initialized)) with { SessionId = session.Id };
+            case ListToolsResult tools:
+                return McpReply.Ok(JsonRpcWire.Response(call.Id, ToolsListJson(tools, tasks)));
+        }
+
+        if (context.CreatedTask is { } created)
+        {
+            if (call.SessionId is { } sessionId)
+            {
+                services.GetService<IMcpTaskWatchers>()?.Track(created, sessionId);
+            }
+
+            return McpReply.Ok(JsonRpcWire.Response(call.Id, McpTaskWire.Created(created, McpEra.Session)));
+        }
+
+        return McpReply.Ok(JsonRpcWire.Response(call.Id, result));
+    }
+
+    public override (McpStatus Status, int Code, object? Data) ProtocolError(McpCall call, McpProtocolException error) =>
+        (McpStatus.Ok, (int)error.ErrorCode, McpErrors.DataOf(error));
+
+    public override McpReply Cancelled(McpCall call) =>
+        McpReply.Ok(JsonRpcWire.Error(call.Id, McpErrors.RequestCancelled, "The request was cancelled."));
+
+    /// <summary>
+    /// Whose sessions share one count: the principal, else the client address — as tasks are owned, and whatever
+    /// <c>RateLimiting:PartitionBy</c> says (a global partition would make the per-principal bound server-wide).
+    /// </summary>
+    private static string OwnerOf(IServiceProvider services) => TaskRules.OwnerOf(services.GetRequiredService<ICurrentUser>());
+
+    /// <summary>Stores the new session, unless its owner holds <see cref="McpLimitsOptions.MaxSessionsPerPrincipal"/> already.</summary>
+    private async Task<McpSession> OpenAsync(InitializeResult result, McpRequestContext context, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var session = new McpSession(
+            Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
+            result.ProtocolVersion,
+            context.ClientInfo,
+            context.ClientCapabilities,
+            services.GetRequiredService<ICurrentUser>().Id,
+            now,
+            now);
+        var max = BoundRequests.Limits(services).MaxSessionsPerPrincipal;
+        if (!await services.GetRequiredService<ISessionStore>().TryCreateAsync(session, OwnerOf(services), max, cancellationToken))
+        {
+            throw McpLimitExceededException.Of(
+                nameof(McpLimitsOptions.MaxSessionsPerPrincipal),
+                max,
+                $"This caller holds {max} open sessions already: end one (DELETE) or let one expire before opening another.");
+        }
+
+        LogSessionStarted(logger, session.Id, session.ProtocolVersion, session.ClientInfo?.Name);
+        return session;
+    }
+
+    /// <summary>
+    /// <c>capabilities.tasks</c> when this host runs a task worker — list, cancel, and task-augmented <c>tools/call</c>.
+    /// The SDK's capability types have no such member, so it is added to the result's JSON.
+    /// </summary>
+    private static JsonObject WithTasksCapability(InitializeResult result)
+    {
+        var node = JsonSerializer.SerializeToNode(result, JsonRpcWire.Options)!.AsObject();
+        node["capabilities"]!["tasks"] = new JsonObject
+        {
+            ["list"] = new JsonObject(),
+            ["cancel"] = new JsonObject(),
+            ["requests"] = new JsonObject { ["tools"] = new JsonObject { ["call"] = new JsonObject() } },
+        };
+        return node;
+    }
+
+    /// <summary>
+    /// <c>tools/list</c>, written from each tool's JSON made once for the tool's life (a binding keeps its
+    /// <see cref="Tool"/>), with <c>execution.taskSupport</c> on the tools that may run as tasks when this host runs
+    /// a task worker (absent means forbidden).
+    /// </summary>
+    private RawJson ToolsListJson(ListToolsResult result, bool tasks)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        var cache = _toolJson[tasks ? 1 : 0];
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonRpcWire.Options.Encoder, SkipValidation = true }))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("tools");
+            writer.WriteStartArray();
+            foreach (var tool in result.Tools)
+            {
+                writer.WriteRawValue(cache.GetValue(tool, t => ToolJson(t, tasks)), skipInputValidation: true);
+            }
+
+            writer.WriteEndArray();
+            if (result.NextCursor is { } next)
+            {
+                writer.WriteString("nextCursor", next);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return new RawJson(buffer.WrittenMemory);
+    }
+
+    private byte[] ToolJson(Tool tool, bool tasks)
+    {
+        var node = JsonSerializer.SerializeToNode(tool, JsonRpcWire.Options)!.AsObject();
+        if (tasks && catalog.TryGetTool(tool.Name, out var binding) && ReferenceEquals(binding.Tool, tool) && binding.TaskSupport != TaskSupport.Forbidden)
+        {
+            node["execution"] = new JsonObject { ["taskSupport"] = binding.TaskSupport == TaskSupport.Required ? "required" : "optional" };
+        }
+
+        return JsonSerializer.SerializeToUtf8Bytes(node, JsonRpcWire.Options);
+    }
+
+    /// <summary>A <c>tools/call</c> carrying <c>params.task</c> (with an optional <c>ttl</c> in ms) asks for a task.</summary>
+    private static McpTaskOptIn? TaskOptInOf(JsonElement? parameters) =>
+        parameters is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty("task"u8, out var task) && task.ValueKind == JsonValueKind.Object
+            ? new McpTaskOptIn(
+                McpEra.Session,
+                task.TryGetProperty("ttl"u8, out var ttl) && ttl.ValueKind == JsonValueKind.Number && ttl.TryGetInt64(out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms) : null)
+            : null;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MCP session {SessionId} started ({ProtocolVersion}, client {Client})")]
+    private static partial void LogSessionStarted(ILogger logger, string sessionId, string protocolVersion, string? client);
+}
+
+/// <summary>
+/// The rate of new sessions (<c>Mcp:Limits:SessionsPerMinutePerPrincipal</c>) as a policy of the application's rate
+/// limits, so it is kept where the other limits are (in memory, or in Redis shared by every instance).
+/// </summary>
+public static class SessionRate
+{
+    /// <summary>The binding <c>initialize</c> is limited under.</summary>
+    public const string Binding = "mcp:initialize";
+
+    /// <summary>The policy of that binding: a sliding minute in six segments.</summary>
+    public const string Policy = "mcp-initialize";
+
+    public static void Register(RateLimitingOptions rateLimits, McpLimitsOptions limits)
+    {
+        rateLimits.AddPolicy(RateLimitPolicy.SlidingWindow(Policy, limits.SessionsPerMinutePerPrincipal, TimeSpan.FromMinutes(1), 6));
+        rateLimits.ForBinding(Binding, Policy);
+    }
+}

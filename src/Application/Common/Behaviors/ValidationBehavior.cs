@@ -30,17 +30,17 @@ public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidat
         }
 
         var context = new ValidationContext<TMessage>(message);
-        var errors = new List<FieldError>();
+        List<FieldError>? errors = null;
         foreach (var validator in _validators)
         {
             var result = await validator.ValidateAsync(context, cancellationToken);
             foreach (var failure in result.Errors)
             {
-                errors.Add(new FieldError(ToJsonPath(failure.PropertyName), failure.ErrorMessage, failure.ErrorCode));
+                (errors ??= []).Add(new FieldError(ToJsonPath(failure.PropertyName), failure.ErrorMessage, failure.ErrorCode));
             }
         }
 
-        if (errors.Count > 0)
+        if (errors is not null)
         {
             throw new RequestValidationException(typeof(TMessage).Name, errors);
         }

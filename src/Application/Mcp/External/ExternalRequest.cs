@@ -47,12 +47,15 @@ public sealed class ExternalQueryValidator(IServiceProvider services) : CarriedR
 /// than deriving from <see cref="AbstractValidator{T}"/>: it has no rules of its own, and an
 /// <c>AbstractValidator</c> builds its rules in its constructor, once per scope, on every call.
 /// </summary>
-public abstract class CarriedRequestValidator<TEnvelope>(IServiceProvider services) : IValidator<TEnvelope>
+public abstract class CarriedRequestValidator<TEnvelope>(IServiceProvider services) : IValidator<TEnvelope>, Common.Behaviors.IValidatesSome<TEnvelope>
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Type> ValidatorTypes = new();
 
     /// <summary>The request inside the envelope.</summary>
     protected abstract object Carried(TEnvelope envelope);
+
+    /// <summary>Whether the carried request has validators at all.</summary>
+    public bool Validates(TEnvelope envelope) => ValidatorsOf(Carried(envelope)).Length > 0;
 
     public ValidationResult Validate(TEnvelope instance)
     {

@@ -1,8 +1,12 @@
 using System.Text.Json;
 
 // The floor: bare Kestrel that parses a JSON-RPC tools/call and writes a CallToolResult echoing the message.
-// No MCP semantics, no session, no pipeline: what any MCP server on this machine cannot beat.
-var app = WebApplication.CreateSlimBuilder(args).Build();
+// No MCP semantics, no session, no pipeline: what any MCP server on this machine cannot beat. It logs at Warning,
+// as the peers do (a floor that writes "Request starting ..." lines for every request is not a floor). It answers
+// either era's request alike.
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+var app = builder.Build();
 app.MapPost("/mcp", async (HttpContext http) =>
 {
     using var body = await JsonDocument.ParseAsync(http.Request.Body);

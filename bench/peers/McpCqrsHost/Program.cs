@@ -4,7 +4,9 @@ using McpCqrs.Application.Mcp.External;
 using McpCqrs.Web;
 
 // Our host exactly as Program builds it, plus an echo tool (a command through the whole pipeline: tracing with
-// no listener, rate limiting with a generous policy, validation) for side-by-side load runs.
+// no listener, rate limiting with a generous policy, validation) for side-by-side load runs. The per-caller session
+// bounds are lifted as the SDK peer has none: the churn run opens tens of thousands of sessions a minute as one
+// anonymous caller, which Mcp:Limits would (rightly) refuse.
 var app = McpCqrsApp.Build(args, builder =>
 {
     builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -15,6 +17,8 @@ var app = McpCqrsApp.Build(args, builder =>
         ["RateLimiting:Policies:generous:TokensPerPeriod"] = "1000000000",
         ["RateLimiting:Policies:generous:ReplenishmentPeriod"] = "00:00:01",
         ["RateLimiting:Bindings:Echo:0"] = "generous",
+        ["Mcp:Limits:SessionsPerMinutePerPrincipal"] = "1000000",
+        ["Mcp:Limits:MaxSessionsPerPrincipal"] = "100000",
     });
     builder.Services.AddScoped<ICommandHandler<Echo, EchoResult>, EchoHandler>();
     builder.Services.AddScoped<ICommandHandler<Broadcast, int>, BroadcastHandler>();

@@ -7,6 +7,8 @@ namespace McpCqrs.Infrastructure.Mcp;
 /// <summary>Sessions of a single instance, in process memory; expired ones are dropped when met.</summary>
 public sealed class InMemorySessionStore(IOptions<McpSessionOptions> options, TimeProvider clock) : ISessionStore
 {
+    private long _nextSweep;
+
     private static readonly TimeSpan TouchGranularity = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, McpSession> _sessions = new(StringComparer.Ordinal);
@@ -25,7 +27,7 @@ public sealed class InMemorySessionStore(IOptions<McpSessionOptions> options, Ti
 
     public Task<bool> TryCreateAsync(McpSession session, string owner, int maxPerOwner, CancellationToken cancellationToken)
     {
-        Sweep();
+        SweepNowAndThen();
         while (true)
         {
             var owned = _owners.GetOrAdd(owner, _ => new OwnedSessions());
@@ -117,6 +119,21 @@ public sealed class InMemorySessionStore(IOptions<McpSessionOptions> options, Ti
         now - session.LastSeenAt > options.Value.IdleTimeout || now - session.CreatedAt > options.Value.MaxAge;
 
     private bool IsLive(string id, DateTimeOffset now) => _sessions.TryGetValue(id, out var session) && !IsExpired(session, now);
+
+    /// <summary>
+    /// <see cref="Sweep"/>, at most once a second: a sweep walks every session, and a server opening thousands of
+    /// sessions a second must not walk them all for each. Nothing depends on it for correctness (an expired session
+    /// reads as missing); it only gives the memory back.
+    /// </summary>
+    private void SweepNowAndThen()
+    {
+        var now = clock.GetUtcNow().UtcTicks;
+        var due = Interlocked.Read(ref _nextSweep);
+        if (now >= due && Interlocked.CompareExchange(ref _nextSweep, now + TimeSpan.TicksPerSecond, due) == due)
+        {
+            Sweep();
+        }
+    }
 
     private void Sweep()
     {

@@ -28,6 +28,8 @@ public sealed class InMemoryRateLimitService : IRateLimitService, IDisposable
     public ValueTask<RateLimitDecision> TryAcquireAsync(string binding, string partitionKey, CancellationToken cancellationToken) =>
         _chains.TryAcquireAsync(binding, partitionKey, cancellationToken);
 
+    public bool IsLimited(string binding) => _chains.IsLimited(binding);
+
     public void Dispose() => _chains.Dispose();
 
     internal InMemoryPartitionedRateLimiter? LimiterOf(string policy) => _chains.LimiterOf(policy) as InMemoryPartitionedRateLimiter;

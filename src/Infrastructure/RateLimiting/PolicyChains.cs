@@ -56,6 +56,8 @@ internal sealed class PolicyChains : IDisposable
     public PartitionedRateLimiter<string>? LimiterOf(string policy) =>
         _limiters.FirstOrDefault(l => string.Equals(l.Policy.Name, policy, StringComparison.OrdinalIgnoreCase))?.Limiter;
 
+    public bool IsLimited(string binding) => _bindings.ContainsKey(binding);
+
     public ValueTask<RateLimitDecision> TryAcquireAsync(string binding, string partitionKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(binding);

@@ -30,6 +30,8 @@ public sealed class RedisRateLimitService : IRateLimitService, IDisposable
     public ValueTask<RateLimitDecision> TryAcquireAsync(string binding, string partitionKey, CancellationToken cancellationToken) =>
         _chains.TryAcquireAsync(binding, partitionKey, cancellationToken);
 
+    public bool IsLimited(string binding) => _chains.IsLimited(binding);
+
     public void Dispose() => _chains.Dispose();
 }
 

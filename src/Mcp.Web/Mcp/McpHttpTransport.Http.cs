@@ -21,14 +21,26 @@ internal sealed partial class McpHttpTransport
         }
     }
 
+    /// <summary>
+    /// Accept header values already judged, both ways (clients send the same value on every request). Bounded: past
+    /// <see cref="MaxKnownAccepts"/> values, new ones are judged each time and not kept.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Accept, bool Json), bool> KnownAccepts = new();
+
+    private const int MaxKnownAccepts = 256;
+
     private static void CheckAccept(HttpContext http, bool json)
     {
-        var accepts = http.Request.GetTypedHeaders().Accept;
-        bool Accepts(string type, string subtype) => accepts.Any(a =>
-            (a.MediaType.Equals("*/*", StringComparison.OrdinalIgnoreCase))
-            || (a.Type.Equals(type, StringComparison.OrdinalIgnoreCase) && (a.SubType.Equals(subtype, StringComparison.OrdinalIgnoreCase) || a.SubType.Equals("*", StringComparison.OrdinalIgnoreCase))));
+        var header = http.Request.Headers.Accept.ToString();
+        if (!KnownAccepts.TryGetValue((header, json), out var ok))
+        {
+            ok = Acceptable(http, json);
+            if (KnownAccepts.Count < MaxKnownAccepts)
+            {
+                KnownAccepts.TryAdd((header, json), ok);
+            }
+        }
 
-        var ok = Accepts("text", "event-stream") && (!json || Accepts("application", "json"));
         if (!ok)
         {
             throw new McpRefusal(McpStatus.NotAcceptable,
@@ -37,8 +49,19 @@ internal sealed partial class McpHttpTransport
         }
     }
 
+    private static bool Acceptable(HttpContext http, bool json)
+    {
+        var accepts = http.Request.GetTypedHeaders().Accept;
+        bool Accepts(string type, string subtype) => accepts.Any(a =>
+            (a.MediaType.Equals("*/*", StringComparison.OrdinalIgnoreCase))
+            || (a.Type.Equals(type, StringComparison.OrdinalIgnoreCase) && (a.SubType.Equals(subtype, StringComparison.OrdinalIgnoreCase) || a.SubType.Equals("*", StringComparison.OrdinalIgnoreCase))));
+
+        return Accepts("text", "event-stream") && (!json || Accepts("application", "json"));
+    }
+
     private static bool IsJson(string? contentType) =>
-        MediaTypeHeaderValue.TryParse(contentType, out var type) && type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
+        string.Equals(contentType, "application/json", StringComparison.OrdinalIgnoreCase)
+        || (MediaTypeHeaderValue.TryParse(contentType, out var type) && type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// The body as one parsed JSON document (pooled; disposed with the response, so nothing may keep its elements
@@ -80,13 +103,17 @@ internal sealed partial class McpHttpTransport
     private static Task RejectAsync(HttpContext http, McpRefusal ex) =>
         WriteJsonAsync(http, McpHttpStatus.Of(ex.Status), ex.ToPayload(), http.RequestAborted);
 
+    /// <summary>Writes a JSON answer, encoded straight into the response's pipe (no intermediate byte array).</summary>
     internal static async Task WriteJsonAsync(HttpContext http, int status, string payload, CancellationToken cancellationToken = default)
     {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(payload);
+        var length = System.Text.Encoding.UTF8.GetByteCount(payload);
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json";
-        http.Response.ContentLength = bytes.Length;
-        await http.Response.Body.WriteAsync(bytes, cancellationToken);
+        http.Response.ContentLength = length;
+        var pipe = http.Response.BodyWriter;
+        var written = System.Text.Encoding.UTF8.GetBytes(payload, pipe.GetSpan(length));
+        pipe.Advance(written);
+        await pipe.FlushAsync(cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP request from a disallowed Origin '{Origin}' refused")]

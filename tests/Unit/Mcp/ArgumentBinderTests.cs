@@ -104,7 +104,7 @@ public sealed class ArgumentBinderTests
     [Fact]
     public void No_arguments_bind_a_request_whose_parameters_all_have_defaults()
     {
-        var query = Assert.IsType<ListTickets>(ArgumentBinder.Bind(typeof(ListTickets), null));
+        var query = Assert.IsType<ListTickets>(ArgumentBinder.Bind(typeof(ListTickets), (JsonElement?)null));
 
         Assert.Equal(1, query.Page);
         Assert.Equal(ListTickets.DefaultPageSize, query.PageSize);
@@ -114,9 +114,35 @@ public sealed class ArgumentBinderTests
     [Fact]
     public void No_arguments_for_a_request_with_required_parameters_name_them()
     {
-        var error = Assert.Throws<RequestValidationException>(() => ArgumentBinder.Bind(typeof(CreateTicket), null));
+        var error = Assert.Throws<RequestValidationException>(() => ArgumentBinder.Bind(typeof(CreateTicket), (JsonElement?)null));
 
         Assert.Contains(error.Errors, e => e is { Field: "customerId", Code: "required" });
         Assert.All(error.Errors, e => Assert.Equal("required", e.Code));
+    }
+
+    [Theory]
+    [InlineData("""{"customerId":7,"title":"Printer on fire","tags":["hw"]}""")]
+    [InlineData("""{"customerId":"seven","title":"x"}""")]
+    [InlineData("""{"title":"x"}""")]
+    public void The_arguments_object_as_parsed_binds_as_its_copy_does(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        static string Outcome(Func<object> bind)
+        {
+            try
+            {
+                return JsonSerializer.Serialize(bind());
+            }
+            catch (RequestValidationException ex)
+            {
+                return JsonSerializer.Serialize(ex.Errors);
+            }
+        }
+
+        var direct = Outcome(() => ArgumentBinder.Bind(typeof(CreateTicket), document.RootElement));
+        var copied = Outcome(() => ArgumentBinder.Bind(typeof(CreateTicket), ArgumentBinder.Copy(document.RootElement)));
+
+        Assert.Equal(copied, direct);
+        Assert.Equal(Outcome(() => ArgumentBinder.Bind(typeof(CreateTicket), Args(json))), direct);
     }
 }

@@ -124,7 +124,7 @@ public sealed class McpCallToolOutputTests : IDisposable
     [Fact]
     public async Task The_meta_of_a_call_read_by_FromMeta_reaches_the_handler()
     {
-        var meta = new System.Text.Json.Nodes.JsonObject { ["mcpcqrs/outputFormat"] = "toon" };
+        var meta = System.Text.Json.JsonSerializer.SerializeToElement(new System.Text.Json.Nodes.JsonObject { ["mcpcqrs/outputFormat"] = "toon" });
 
         var result = await Handler(null, Rows(OutputFormat.Json)).Handle(new McpCallTool("rows", null, OutputFormats.FromMeta(meta)), default);
 

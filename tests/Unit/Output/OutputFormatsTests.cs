@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpCqrs.Application.Mcp.Output;
 using McpCqrs.Infrastructure;
@@ -59,22 +60,24 @@ public sealed class OutputFormatsTests
     [InlineData("2")]
     public void Other_names_do_not_parse(string? text) => Assert.False(OutputFormats.TryParse(text, out _));
 
+    private static JsonElement Meta(JsonObject meta) => JsonSerializer.SerializeToElement(meta);
+
     [Fact]
     public void The_meta_key_of_a_call_chooses_its_format()
     {
-        Assert.Equal(OutputFormat.Toon, OutputFormats.FromMeta(new JsonObject { ["mcpcqrs/outputFormat"] = "toon" }));
-        Assert.Equal(OutputFormat.Json, OutputFormats.FromMeta(new JsonObject { [OutputFormats.MetaKey] = "json" }));
-        Assert.Equal(OutputFormat.Auto, OutputFormats.FromMeta(new JsonObject { [OutputFormats.MetaKey] = "auto", ["progressToken"] = 1 }));
-        Assert.Null(OutputFormats.FromMeta(new JsonObject { [OutputFormats.MetaKey] = "default" }));
-        Assert.Null(OutputFormats.FromMeta(new JsonObject { ["progressToken"] = 1 }));
+        Assert.Equal(OutputFormat.Toon, OutputFormats.FromMeta(Meta(new JsonObject { ["mcpcqrs/outputFormat"] = "toon" })));
+        Assert.Equal(OutputFormat.Json, OutputFormats.FromMeta(Meta(new JsonObject { [OutputFormats.MetaKey] = "json" })));
+        Assert.Equal(OutputFormat.Auto, OutputFormats.FromMeta(Meta(new JsonObject { [OutputFormats.MetaKey] = "auto", ["progressToken"] = 1 })));
+        Assert.Null(OutputFormats.FromMeta(Meta(new JsonObject { [OutputFormats.MetaKey] = "default" })));
+        Assert.Null(OutputFormats.FromMeta(Meta(new JsonObject { ["progressToken"] = 1 })));
         Assert.Null(OutputFormats.FromMeta(null));
     }
 
     [Fact]
     public void An_unknown_meta_format_is_invalid_params_naming_the_values()
     {
-        var unknown = Assert.Throws<McpProtocolException>(() => OutputFormats.FromMeta(new JsonObject { [OutputFormats.MetaKey] = "yaml" }));
-        var notText = Assert.Throws<McpProtocolException>(() => OutputFormats.FromMeta(new JsonObject { [OutputFormats.MetaKey] = 2 }));
+        var unknown = Assert.Throws<McpProtocolException>(() => OutputFormats.FromMeta(Meta(new JsonObject { [OutputFormats.MetaKey] = "yaml" })));
+        var notText = Assert.Throws<McpProtocolException>(() => OutputFormats.FromMeta(Meta(new JsonObject { [OutputFormats.MetaKey] = 2 })));
 
         Assert.Equal(McpErrorCode.InvalidParams, unknown.ErrorCode);
         Assert.Contains("\"toon\"", unknown.Message, StringComparison.Ordinal);

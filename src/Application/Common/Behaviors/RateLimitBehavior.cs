@@ -24,7 +24,12 @@ public sealed class RateLimitBehavior<TMessage, TResponse>(IRateLimitService lim
             return await next(message, cancellationToken);
         }
 
-        await limits.EnforceAsync(RequestBindings.NameOf(RequestBindings.Carried(message).Type), partitioner.GetPartitionKey(user.Id, user.ClientAddress), cancellationToken);
+        var binding = RequestBindings.NameOf(RequestBindings.Carried(message).Type);
+        if (limits.IsLimited(binding))
+        {
+            await limits.EnforceAsync(binding, partitioner.GetPartitionKey(user.Id, user.ClientAddress), cancellationToken);
+        }
+
         return await next(message, cancellationToken);
     }
 }

@@ -29,18 +29,23 @@ public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidat
             return await next(message, cancellationToken);
         }
 
-        var context = new ValidationContext<TMessage>(message);
-        var errors = new List<FieldError>();
+        ValidationContext<TMessage>? context = null;
+        List<FieldError>? errors = null;
         foreach (var validator in _validators)
         {
-            var result = await validator.ValidateAsync(context, cancellationToken);
+            if (validator is IValidatesSome<TMessage> some && !some.Validates(message))
+            {
+                continue;
+            }
+
+            var result = await validator.ValidateAsync(context ??= new ValidationContext<TMessage>(message), cancellationToken);
             foreach (var failure in result.Errors)
             {
-                errors.Add(new FieldError(ToJsonPath(failure.PropertyName), failure.ErrorMessage, failure.ErrorCode));
+                (errors ??= []).Add(new FieldError(ToJsonPath(failure.PropertyName), failure.ErrorMessage, failure.ErrorCode));
             }
         }
 
-        if (errors.Count > 0)
+        if (errors is not null)
         {
             throw new RequestValidationException(typeof(TMessage).Name, errors);
         }
@@ -51,4 +56,13 @@ public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidat
     /// <summary><c>Tags[0]</c> → <c>tags[0]</c>, <c>Customer.Name</c> → <c>customer.name</c>.</summary>
     internal static string ToJsonPath(string propertyName) =>
         string.Join('.', propertyName.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
+}
+
+/// <summary>
+/// A validator that has nothing to check for some messages (an envelope whose carried request has no validators):
+/// the behavior then makes no validation context for it.
+/// </summary>
+public interface IValidatesSome<in TMessage>
+{
+    bool Validates(TMessage message);
 }

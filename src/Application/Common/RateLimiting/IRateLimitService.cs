@@ -14,6 +14,9 @@ public interface IRateLimitService
     /// </summary>
     /// <exception cref="RateLimitUnavailableException">The store that keeps the counts cannot be reached.</exception>
     ValueTask<RateLimitDecision> TryAcquireAsync(string binding, string partitionKey, CancellationToken cancellationToken);
+
+    /// <summary>Whether <paramref name="binding"/> has policies (a caller may skip working out the partition when not).</summary>
+    bool IsLimited(string binding) => true;
 }
 
 /// <summary>Conveniences over <see cref="IRateLimitService"/> for the pipeline behavior and the endpoints.</summary>

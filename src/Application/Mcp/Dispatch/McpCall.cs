@@ -15,6 +15,8 @@ namespace McpCqrs.Application.Mcp.Dispatch;
 /// </summary>
 public sealed class McpCall
 {
+    private JsonObject? _paramsTree;
+
     public required McpEraPolicy Policy { get; init; }
 
     public required McpMethodRule Rule { get; init; }
@@ -43,8 +45,8 @@ public sealed class McpCall
 
     public McpEra Era => Policy.Era;
 
-    /// <summary>Stateless era: the params as a tree (bindings of <c>requestState</c>, cache hints, listen filters).</summary>
-    public JsonObject? ParamsTree { get; init; }
+    /// <summary>The params as a tree, made on first use (the digest of a <c>requestState</c>, error data).</summary>
+    public JsonObject? ParamsTree => _paramsTree ??= Params is { ValueKind: JsonValueKind.Object } p ? JsonObject.Create(p) : null;
 
     /// <summary>Stateless era: the client's answers to the input an earlier round asked for, by key.</summary>
     public IReadOnlyDictionary<string, JsonNode?>? InputResponses { get; init; }

@@ -85,6 +85,7 @@ public sealed partial class McpDispatcher(McpCatalog catalog, ILogger<McpDispatc
     {
         if (rule.Name == ModelContextProtocol.Protocol.RequestMethods.Initialize
             || services.GetService<IRateLimitService>() is not { } limits
+            || !limits.IsLimited(rule.RateLimitBinding)
             || services.GetService<IRateLimitPartitioner>() is not { } partitioner)
         {
             return ValueTask.CompletedTask;

@@ -15,16 +15,39 @@ namespace McpCqrs.Application.Mcp.Dispatch;
 /// </summary>
 public sealed class McpOperation : IDisposable
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> SpanNames = new(StringComparer.Ordinal);
+
     private readonly Activity? _activity;
-    private readonly long _started = Stopwatch.GetTimestamp();
-    private readonly TagList _tags;
+    private readonly McpCatalog? _catalog;
+    private readonly string? _method;
+    private readonly string? _target;
+    private readonly long _started;
     private string? _errorType;
 
+    /// <summary>
+    /// Starts the span and the measurement. With no listener on the project's spans and none on its request metrics
+    /// (no exporter configured), nothing is worked out at all: neither the target nor the tags nor the span's name.
+    /// </summary>
     public McpOperation(McpCatalog catalog, string method, RequestId? id, JsonElement? parameters, string? sessionId, string? protocolVersion)
     {
+        var measured = ApplicationTelemetry.Requests.Enabled || ApplicationTelemetry.Duration.Enabled;
+        var traced = ApplicationTelemetry.Source.HasListeners();
+        if (!measured && !traced)
+        {
+            return;
+        }
+
         var target = Target(method, parameters);
-        _tags = McpMetricTags.Of(catalog, method, target?.Value);
-        _activity = ApplicationTelemetry.Source.StartActivity("mcp." + McpMetricTags.Method(method).Replace('/', '.'), ActivityKind.Internal);
+        if (measured)
+        {
+            // The tags are worked out when the measurement is recorded.
+            (_catalog, _method, _target, _started) = (catalog, method, target?.Value, Stopwatch.GetTimestamp());
+        }
+
+        // Span names come from the bounded set of method tags, so the cache stays small.
+        _activity = traced
+            ? ApplicationTelemetry.Source.StartActivity(SpanNames.GetOrAdd(McpMetricTags.Method(method), static m => "mcp." + m.Replace('/', '.')), ActivityKind.Internal)
+            : null;
         if (_activity is null)
         {
             return;
@@ -67,14 +90,18 @@ public sealed class McpOperation : IDisposable
 
     public void Dispose()
     {
-        var tags = _tags;
-        if (_errorType is not null)
+        if (_catalog is not null)
         {
-            tags.Add("error.type", _errorType);
+            var tags = McpMetricTags.Of(_catalog, _method!, _target);
+            if (_errorType is not null)
+            {
+                tags.Add("error.type", _errorType);
+            }
+
+            ApplicationTelemetry.Requests.Add(1, tags);
+            ApplicationTelemetry.Duration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, tags);
         }
 
-        ApplicationTelemetry.Requests.Add(1, tags);
-        ApplicationTelemetry.Duration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, tags);
         _activity?.Dispose();
     }
 

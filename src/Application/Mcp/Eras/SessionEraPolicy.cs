@@ -168,8 +168,16 @@ public sealed partial class SessionEraPolicy(McpCatalog catalog, TimeProvider cl
     /// </summary>
     private RawJson ToolsListJson(ListToolsResult result, bool tasks)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
         var cache = _toolJson[tasks ? 1 : 0];
+        System.Runtime.CompilerServices.ConditionalWeakTable<Tool, byte[]>.CreateValueCallback make = t => ToolJson(t, tasks);
+        var size = 64;
+        foreach (var tool in result.Tools)
+        {
+            size += cache.GetValue(tool, make).Length + 1;
+        }
+
+        // Sized once from the tools' JSON: the page is copied into the buffer, never regrown.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(size);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonRpcWire.Options.Encoder, SkipValidation = true }))
         {
             writer.WriteStartObject();
@@ -177,7 +185,7 @@ public sealed partial class SessionEraPolicy(McpCatalog catalog, TimeProvider cl
             writer.WriteStartArray();
             foreach (var tool in result.Tools)
             {
-                writer.WriteRawValue(cache.GetValue(tool, t => ToolJson(t, tasks)), skipInputValidation: true);
+                writer.WriteRawValue(cache.GetValue(tool, make), skipInputValidation: true);
             }
 
             writer.WriteEndArray();

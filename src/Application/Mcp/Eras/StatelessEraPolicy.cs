@@ -64,11 +64,13 @@ public sealed class StatelessEraPolicy(
     /// <param name="header">The value of a request header by name, or null when it is absent.</param>
     public McpCall Admit(JsonRpcEnvelope envelope, Func<string, string?> header)
     {
+        // Read off the parsed document: no JSON tree is made for a request that does not need one.
         var id = envelope.Id;
         var method = envelope.Method!;
-        if (envelope.Params is not JsonObject parameters || parameters["_meta"] is not JsonObject meta
-            || meta[MetaProtocolVersion] is not JsonValue versionNode || versionNode.GetValueKind() != JsonValueKind.String
-            || meta[MetaClientCapabilities] is not JsonObject capabilitiesNode)
+        if (envelope.ParamsElement is not { ValueKind: JsonValueKind.Object } parameters
+            || !parameters.TryGetProperty("_meta"u8, out var meta) || meta.ValueKind != JsonValueKind.Object
+            || !meta.TryGetProperty(MetaProtocolVersion, out var versionElement) || versionElement.ValueKind != JsonValueKind.String
+            || !meta.TryGetProperty(MetaClientCapabilities, out var capabilitiesElement) || capabilitiesElement.ValueKind != JsonValueKind.Object)
         {
             throw new McpRefusal(
                 McpStatus.BadRequest,
@@ -77,7 +79,7 @@ public sealed class StatelessEraPolicy(
                 id);
         }
 
-        var version = versionNode.GetValue<string>();
+        var version = versionElement.GetString()!;
         var versionHeader = header(VersionHeader)?.Trim() ?? string.Empty;
         if (versionHeader.Length == 0 || versionHeader != version)
         {
@@ -98,14 +100,14 @@ public sealed class StatelessEraPolicy(
         }
 
         var rule = McpMethodTable.Find(method, McpEra.Stateless);
-        if (rule?.NameField is { } nameField && (StandardHeader(header, "Mcp-Name", id) is not { } name || name != Text(parameters[nameField])))
+        if (rule?.NameField is { } nameField && (StandardHeader(header, "Mcp-Name", id) is not { } name || name != Text(parameters, nameField)))
         {
             throw new McpRefusal(McpStatus.BadRequest, HeaderMismatch, $"The Mcp-Name header must equal params.{nameField}.", id);
         }
 
-        if (method == RequestMethods.ToolsCall && catalog.TryGetTool(Text(parameters["name"]) ?? string.Empty, out var tool))
+        if (method == RequestMethods.ToolsCall && catalog.TryGetTool(Text(parameters, "name") ?? string.Empty, out var tool) && tool.HeaderParameters.Count > 0)
         {
-            CheckParameterHeaders(header, tool, parameters["arguments"] as JsonObject, id);
+            CheckParameterHeaders(header, tool, parameters.TryGetProperty("arguments"u8, out var arguments) && arguments.ValueKind == JsonValueKind.Object ? arguments : null, id);
         }
 
         if (rule is null)
@@ -114,10 +116,10 @@ public sealed class StatelessEraPolicy(
         }
 
         LoggingLevel? logLevel = null;
-        if (meta[MetaLogLevel] is { } levelNode)
+        if (meta.TryGetProperty(MetaLogLevel, out var levelElement) && levelElement.ValueKind != JsonValueKind.Null)
         {
             // Only the level names of the specification; numbers are not levels.
-            logLevel = Text(levelNode) switch
+            logLevel = (levelElement.ValueKind == JsonValueKind.String ? levelElement.GetString() : null) switch
             {
                 "debug" => LoggingLevel.Debug,
                 "info" => LoggingLevel.Info,
@@ -135,42 +137,48 @@ public sealed class StatelessEraPolicy(
         Implementation? clientInfo;
         try
         {
-            capabilities = capabilitiesNode.Deserialize<ClientCapabilities>(McpJsonUtilities.DefaultOptions);
-            clientInfo = meta[MetaClientInfo]?.Deserialize<Implementation>(McpJsonUtilities.DefaultOptions);
+            capabilities = capabilitiesElement.Deserialize<ClientCapabilities>(McpJsonUtilities.DefaultOptions);
+            clientInfo = meta.TryGetProperty(MetaClientInfo, out var clientInfoElement) && clientInfoElement.ValueKind != JsonValueKind.Null
+                ? clientInfoElement.Deserialize<Implementation>(McpJsonUtilities.DefaultOptions)
+                : null;
         }
         catch (JsonException)
         {
             throw new McpRefusal(McpStatus.BadRequest, (int)McpErrorCode.InvalidParams, "params._meta holds malformed client capabilities or client info.", id);
         }
 
-        var takesTasks = capabilitiesNode["extensions"] is JsonObject extensions && extensions[McpTaskWire.ExtensionId] is JsonObject;
+        var takesTasks = capabilitiesElement.TryGetProperty("extensions"u8, out var extensions) && extensions.ValueKind == JsonValueKind.Object
+            && extensions.TryGetProperty(McpTaskWire.ExtensionId, out var tasks) && tasks.ValueKind == JsonValueKind.Object;
         return new McpCall
         {
             Policy = this,
             Rule = rule,
             Id = id!.Value,
-            Params = envelope.ParamsElement,
-            ParamsTree = parameters,
+            Params = parameters,
             ProtocolVersion = version,
             ClientInfo = clientInfo,
             ClientCapabilities = capabilities,
             LogLevel = logLevel,
-            ProgressToken = McpCall.ProgressTokenOf(envelope.ParamsElement),
+            ProgressToken = McpCall.ProgressTokenOf(parameters),
             TaskOptIn = takesTasks ? new McpTaskOptIn(McpEra.Stateless) : null,
-            InputResponses = (parameters["inputResponses"] as JsonObject)?.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
+            InputResponses = parameters.TryGetProperty("inputResponses"u8, out var answers) && answers.ValueKind == JsonValueKind.Object
+                ? JsonObject.Create(answers)!.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal)
+                : null,
         };
     }
 
     /// <summary>A <c>requestState</c> is used once, before the handler runs: a replay is refused (−32602), a store that cannot answer is a 503.</summary>
     public override async ValueTask BeforeAsync(McpCall call, object message, McpRequestContext context, IServiceProvider services, CancellationToken cancellationToken)
     {
-        call.Digest = RequestStateProtector.Digest(call.Method, call.ParamsTree);
-        if (call.ParamsTree?["requestState"] is not JsonValue stateValue || stateValue.GetValueKind() != JsonValueKind.String)
+        // The digest binds a state to the request's params: made only for a request that brings a state (one that asks
+        // for input makes it then, see InputRequired).
+        if (call.Params is not { } parameters || !parameters.TryGetProperty("requestState"u8, out var stateValue) || stateValue.ValueKind != JsonValueKind.String)
         {
             return;
         }
 
-        var check = await states.UseAsync(stateValue.GetValue<string>(), Principal(services), call.Method, call.Digest, cancellationToken);
+        call.Digest = RequestStateProtector.Digest(call.Method, call.ParamsTree);
+        var check = await states.UseAsync(stateValue.GetString()!, Principal(services), call.Method, call.Digest, cancellationToken);
         if (check.Refusal is { } refusal)
         {
             throw new McpProtocolException(refusal, McpErrorCode.InvalidParams);
@@ -204,7 +212,7 @@ public sealed class StatelessEraPolicy(
     /// <summary>An unknown resource is −32602 (not −32002); a missing capability names it and is sent with HTTP 400.</summary>
     public override (McpStatus Status, int Code, object? Data) ProtocolError(McpCall call, McpProtocolException error) => (int)error.ErrorCode switch
     {
-        (int)McpErrorCode.ResourceNotFound => (McpStatus.Ok, (int)McpErrorCode.InvalidParams, new JsonObject { ["uri"] = Text(call.ParamsTree?["uri"]) }),
+        (int)McpErrorCode.ResourceNotFound => (McpStatus.Ok, (int)McpErrorCode.InvalidParams, new JsonObject { ["uri"] = call.Params is { } p ? Text(p, "uri") : null }),
         (int)McpErrorCode.MissingRequiredClientCapability => (
             McpStatus.BadRequest,
             (int)McpErrorCode.MissingRequiredClientCapability,
@@ -240,29 +248,95 @@ public sealed class StatelessEraPolicy(
         return node;
     }
 
-    /// <summary>A complete result: <c>resultType</c>, the server's identity, and cache hints where the method is cacheable.</summary>
-    private JsonObject Complete(McpCall call, object? result)
+    /// <summary>
+    /// A complete result: <c>resultType</c>, the server's identity, and cache hints where the method is cacheable. The
+    /// result is serialized once and its members copied into the answer as they are (no JSON tree): only its
+    /// <c>_meta</c> is opened, to add the server's identity beside what it holds.
+    /// </summary>
+    private RawJson Complete(McpCall call, object? result)
     {
-        var node = result is null ? new JsonObject() : JsonSerializer.SerializeToNode(result, result.GetType(), JsonRpcWire.Options) as JsonObject ?? new JsonObject();
-        node["resultType"] = "complete";
-        WithServerInfo(node);
-        (long Ttl, string Scope)? hints = call.Rule.Cache switch
+        var inner = result is null ? "{}"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(result, result.GetType(), JsonRpcWire.Options);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(inner.Length + 160);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonRpcWire.Options.Encoder, SkipValidation = true }))
         {
-            McpCacheHint.Discovery => ((long)options.ListCacheTtl.TotalMilliseconds, "public"),
-            McpCacheHint.CatalogList => ((long)options.ListCacheTtl.TotalMilliseconds, permissions.HidesForbidden ? "private" : "public"),
-            McpCacheHint.Resource => catalog.TryMatchResource(Text(call.ParamsTree?["uri"]) ?? string.Empty, out var resource, out _)
-                ? (resource.CacheTtlMs, resource.CacheScope)
-                : (0L, "private"),
-            _ => null,
-        };
-        if (hints is { } cache)
-        {
-            node["ttlMs"] = cache.Ttl;
-            node["cacheScope"] = cache.Scope;
+            writer.WriteStartObject();
+            var hints = CacheHints(call);
+            var reader = new Utf8JsonReader(inner);
+            var meta = default(ReadOnlySpan<byte>);
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var isMeta = reader.ValueTextEquals("_meta"u8);
+                    var isOurs = reader.ValueTextEquals("resultType"u8) || (hints is not null && (reader.ValueTextEquals("ttlMs"u8) || reader.ValueTextEquals("cacheScope"u8)));
+                    var name = reader.HasValueSequence || reader.ValueIsEscaped ? System.Text.Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
+                    reader.Read();
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    var value = inner.AsSpan(start, (int)reader.BytesConsumed - start);
+                    if (isMeta)
+                    {
+                        meta = value;
+                    }
+                    else if (!isOurs)
+                    {
+                        writer.WritePropertyName(name);
+                        writer.WriteRawValue(value, skipInputValidation: true);
+                    }
+                }
+            }
+
+            writer.WriteString("resultType"u8, "complete"u8);
+            WriteMeta(writer, meta);
+            if (hints is { } cache)
+            {
+                writer.WriteNumber("ttlMs"u8, cache.Ttl);
+                writer.WriteString("cacheScope"u8, cache.Scope);
+            }
+
+            writer.WriteEndObject();
         }
 
-        return node;
+        return new RawJson(buffer.WrittenMemory);
     }
+
+    /// <summary><c>_meta</c>: what the result put there (its own <c>serverInfo</c> aside), then the server's identity.</summary>
+    private void WriteMeta(Utf8JsonWriter writer, ReadOnlySpan<byte> meta)
+    {
+        writer.WriteStartObject("_meta"u8);
+        var reader = new Utf8JsonReader(meta);
+        if (!meta.IsEmpty && reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString()!;
+                reader.Read();
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                if (name != MetaServerInfo)
+                {
+                    writer.WritePropertyName(name);
+                    writer.WriteRawValue(meta[start..(int)reader.BytesConsumed], skipInputValidation: true);
+                }
+            }
+        }
+
+        writer.WriteStartObject(MetaServerInfo);
+        writer.WriteString("name"u8, serverInfo.Name);
+        writer.WriteString("version"u8, serverInfo.Version);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private (long Ttl, string Scope)? CacheHints(McpCall call) => call.Rule.Cache switch
+    {
+        McpCacheHint.Discovery => ((long)options.ListCacheTtl.TotalMilliseconds, "public"),
+        McpCacheHint.CatalogList => ((long)options.ListCacheTtl.TotalMilliseconds, permissions.HidesForbidden ? "private" : "public"),
+        McpCacheHint.Resource => call.Params is { } p && catalog.TryMatchResource(Text(p, "uri") ?? string.Empty, out var resource, out _)
+            ? (resource.CacheTtlMs, resource.CacheScope)
+            : (0L, "private"),
+        _ => null,
+    };
 
     private static string? Principal(IServiceProvider services) => services.GetRequiredService<ICurrentUser>().Id;
 
@@ -271,6 +345,9 @@ public sealed class StatelessEraPolicy(
         required is JsonNode whole ? whole.DeepClone() : new JsonObject { [required?.ToString() ?? "unknown"] = new JsonObject() };
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+
+    private static string? Text(JsonElement parent, string property) =>
+        parent.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     /// <summary>
     /// A standard request header's value: trimmed, with the <c>=?base64?…?=</c> form decoded. Missing → null;
@@ -305,12 +382,11 @@ public sealed class StatelessEraPolicy(
     }
 
     /// <summary>Tool arguments marked <c>x-mcp-header</c> must be mirrored in <c>Mcp-Param-{Name}</c> headers.</summary>
-    private static void CheckParameterHeaders(Func<string, string?> header, ToolBinding tool, JsonObject? arguments, RequestId? id)
+    private static void CheckParameterHeaders(Func<string, string?> header, ToolBinding tool, JsonElement? arguments, RequestId? id)
     {
         foreach (var (property, token) in tool.HeaderParameters)
         {
-            var value = arguments?[property];
-            if (value is null)
+            if (arguments is not { } args || !args.TryGetProperty(property, out var value) || value.ValueKind == JsonValueKind.Null)
             {
                 continue;
             }
@@ -318,14 +394,14 @@ public sealed class StatelessEraPolicy(
             var headerName = "Mcp-Param-" + token;
             var text = StandardHeader(header, headerName, id)
                 ?? throw new McpRefusal(McpStatus.BadRequest, HeaderMismatch, $"The {headerName} header must carry the value of argument '{property}'.", id);
-            var matches = value.GetValueKind() switch
+            var matches = value.ValueKind switch
             {
                 JsonValueKind.Number =>
                     decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n)
-                    && decimal.TryParse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var argument)
+                    && decimal.TryParse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out var argument)
                     && argument == n,
-                JsonValueKind.True or JsonValueKind.False => string.Equals(text, value.ToJsonString(), StringComparison.OrdinalIgnoreCase),
-                JsonValueKind.String => text == value.GetValue<string>(),
+                JsonValueKind.True or JsonValueKind.False => string.Equals(text, value.GetRawText(), StringComparison.OrdinalIgnoreCase),
+                JsonValueKind.String => text == value.GetString(),
                 _ => false,
             };
             if (!matches)

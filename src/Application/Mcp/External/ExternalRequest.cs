@@ -2,7 +2,6 @@ using FluentValidation;
 using FluentValidation.Results;
 using McpCqrs.Application.Mcp.Catalog;
 using Mediator;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace McpCqrs.Application.Mcp.External;
 
@@ -48,12 +47,15 @@ public sealed class ExternalQueryValidator(IServiceProvider services) : CarriedR
 /// than deriving from <see cref="AbstractValidator{T}"/>: it has no rules of its own, and an
 /// <c>AbstractValidator</c> builds its rules in its constructor, once per scope, on every call.
 /// </summary>
-public abstract class CarriedRequestValidator<TEnvelope>(IServiceProvider services) : IValidator<TEnvelope>
+public abstract class CarriedRequestValidator<TEnvelope>(IServiceProvider services) : IValidator<TEnvelope>, Common.Behaviors.IValidatesSome<TEnvelope>
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Type> ValidatorTypes = new();
 
     /// <summary>The request inside the envelope.</summary>
     protected abstract object Carried(TEnvelope envelope);
+
+    /// <summary>Whether the carried request has validators at all.</summary>
+    public bool Validates(TEnvelope envelope) => ValidatorsOf(Carried(envelope)).Length > 0;
 
     public ValidationResult Validate(TEnvelope instance)
     {
@@ -67,11 +69,17 @@ public abstract class CarriedRequestValidator<TEnvelope>(IServiceProvider servic
         return new ValidationResult(failures);
     }
 
-    public async Task<ValidationResult> ValidateAsync(TEnvelope instance, CancellationToken cancellation = default)
+    public Task<ValidationResult> ValidateAsync(TEnvelope instance, CancellationToken cancellation = default)
     {
         var request = Carried(instance);
+        var validators = ValidatorsOf(request);
+        return validators.Length == 0 ? Task.FromResult(new ValidationResult()) : ValidateAsync(request, validators, cancellation);
+    }
+
+    private static async Task<ValidationResult> ValidateAsync(object request, IValidator[] validators, CancellationToken cancellation)
+    {
         var failures = new List<ValidationFailure>();
-        foreach (var validator in ValidatorsOf(request))
+        foreach (var validator in validators)
         {
             failures.AddRange((await validator.ValidateAsync(new ValidationContext<object>(request), cancellation)).Errors);
         }
@@ -88,8 +96,14 @@ public abstract class CarriedRequestValidator<TEnvelope>(IServiceProvider servic
 
     public bool CanValidateInstancesOfType(Type type) => typeof(TEnvelope).IsAssignableFrom(type);
 
-    private IEnumerable<IValidator> ValidatorsOf(object request) =>
-        services.GetServices(ValidatorTypes.GetOrAdd(request.GetType(), static type => typeof(IValidator<>).MakeGenericType(type))).Cast<IValidator>();
+    /// <summary>The validators of the carried request (the container's array of <c>IValidator&lt;T&gt;</c>, read as <c>IValidator[]</c>).</summary>
+    private IValidator[] ValidatorsOf(object request) =>
+        services.GetService(ValidatorTypes.GetOrAdd(request.GetType(), static type => typeof(IEnumerable<>).MakeGenericType(typeof(IValidator<>).MakeGenericType(type)))) switch
+        {
+            IValidator[] array => array,
+            IEnumerable<object?> some => [.. some.Cast<IValidator>()],
+            _ => [],
+        };
 
     private static TEnvelope EnvelopeOf(IValidationContext context) =>
         context.InstanceToValidate is TEnvelope envelope

@@ -66,13 +66,7 @@ public static class McpMethodTable
         Method<McpDiscover, DiscoverResult>(RequestMethods.ServerDiscover, Stateless, _ => new McpDiscover(), cache: McpCacheHint.Discovery),
         Method<McpPing, PingResult>(RequestMethods.Ping, Session, _ => new McpPing()),
         Method<McpListTools, ListToolsResult>(RequestMethods.ToolsList, Both, p => new McpListTools(Read<ListToolsRequestParams>(p)?.Cursor), cache: McpCacheHint.CatalogList),
-        Method<McpCallTool, CallToolResult>(RequestMethods.ToolsCall, Both, p =>
-        {
-            var call = Read<CallToolRequestParams>(p, required: true)!;
-            return string.IsNullOrEmpty(call.Name)
-                ? throw new McpProtocolException("tools/call needs a tool name in params.name.", McpErrorCode.InvalidParams)
-                : new McpCallTool(call.Name, call.Arguments, OutputFormats.FromMeta(call.Meta));
-        }, nameField: "name", mayRequireInput: true),
+        Method<McpCallTool, CallToolResult>(RequestMethods.ToolsCall, Both, ReadCallTool, nameField: "name", mayRequireInput: true),
         Method<McpSetLoggingLevel, EmptyResult>(RequestMethods.LoggingSetLevel, Session, p => new McpSetLoggingLevel(Read<SetLevelRequestParams>(p, required: true)!.Level)),
         Method<McpListResources, ListResourcesResult>(RequestMethods.ResourcesList, Both, p => new McpListResources(Read<ListResourcesRequestParams>(p)?.Cursor), cache: McpCacheHint.CatalogList),
         Method<McpListResourceTemplates, ListResourceTemplatesResult>(RequestMethods.ResourcesTemplatesList, Both, p => new McpListResourceTemplates(Read<ListResourceTemplatesRequestParams>(p)?.Cursor), cache: McpCacheHint.CatalogList),
@@ -148,6 +142,45 @@ public static class McpMethodTable
 
     private static string Uri(string? uri) =>
         string.IsNullOrEmpty(uri) ? throw new McpProtocolException("This method needs a resource URI in params.uri.", McpErrorCode.InvalidParams) : uri;
+
+    /// <summary>
+    /// <c>tools/call</c>'s params read off the parsed document as they are (the hottest method: no params object, no
+    /// copy of each argument); the same checks as the params type: an object, a string <c>name</c>, an object (or
+    /// null) <c>arguments</c> and <c>_meta</c>.
+    /// </summary>
+    private static McpCallTool ReadCallTool(JsonElement? parameters)
+    {
+        if (parameters is not { } p)
+        {
+            throw new McpProtocolException("This method needs params.", McpErrorCode.InvalidParams);
+        }
+
+        if (p.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid("$");
+        }
+
+        string? name = null;
+        if (p.TryGetProperty("name"u8, out var n))
+        {
+            name = n.ValueKind == JsonValueKind.String ? n.GetString() : n.ValueKind == JsonValueKind.Null ? null : throw Invalid("$.name");
+        }
+
+        if (string.IsNullOrEmpty(name))
+        {
+            throw new McpProtocolException("tools/call needs a tool name in params.name.", McpErrorCode.InvalidParams);
+        }
+
+        return new McpCallTool(name, null, OutputFormats.FromMeta(ObjectOrNull(p, "_meta"u8, "$._meta"))) { ArgumentsJson = ObjectOrNull(p, "arguments"u8, "$.arguments") };
+
+        static JsonElement? ObjectOrNull(JsonElement p, ReadOnlySpan<byte> property, string path) =>
+            !p.TryGetProperty(property, out var value) || value.ValueKind == JsonValueKind.Null ? null
+            : value.ValueKind == JsonValueKind.Object ? value
+            : throw Invalid(path);
+
+        static McpProtocolException Invalid(string path) =>
+            new($"Invalid params at '{path}': the value does not fit the method's params.", McpErrorCode.InvalidParams);
+    }
 
     private static T? Read<T>(JsonElement? parameters, bool required = false)
         where T : class

@@ -52,7 +52,14 @@ public sealed record McpListTools(string? Cursor) : IMcpMethod<ListToolsResult>;
 public sealed record McpCallTool(
     string Name,
     IDictionary<string, JsonElement>? Arguments,
-    McpCqrs.Application.Mcp.Output.OutputFormat? Format = null) : IMcpMethod<CallToolResult>;
+    McpCqrs.Application.Mcp.Output.OutputFormat? Format = null) : IMcpMethod<CallToolResult>
+{
+    /// <summary>
+    /// The <c>arguments</c> object as the request's document holds it (valid while the request is served), read straight
+    /// into the tool's request; when set, <see cref="Arguments"/> is null.
+    /// </summary>
+    public JsonElement? ArgumentsJson { get; init; }
+}
 
 /// <summary><c>logging/setLevel</c>.</summary>
 public sealed record McpSetLoggingLevel(LoggingLevel Level) : IMcpMethod<EmptyResult>;
@@ -150,11 +157,11 @@ public sealed class McpCallToolHandler(
         object? result;
         try
         {
-            var request = ArgumentBinder.Bind(binding.RequestType, command.Arguments);
+            var request = command.Arguments is null ? ArgumentBinder.Bind(binding.RequestType, command.ArgumentsJson) : ArgumentBinder.Bind(binding.RequestType, command.Arguments);
             if (asTask)
             {
                 context!.CreatedTask = await new McpCqrs.Application.Mcp.Tasks.McpTaskLauncher(sender, services)
-                    .StartAsync(binding, request, command.Arguments, context, queue!, cancellationToken);
+                    .StartAsync(binding, request, command.Arguments ?? ArgumentBinder.Copy(command.ArgumentsJson), context, queue!, cancellationToken);
                 return new CallToolResult { Content = [] };
             }
 

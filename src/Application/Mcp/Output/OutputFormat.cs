@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using ModelContextProtocol;
 
 namespace McpCqrs.Application.Mcp.Output;
@@ -90,18 +89,18 @@ public static class OutputFormats
     /// <exception cref="McpProtocolException">
     /// The value is not one of <c>json</c>, <c>toon</c>, <c>auto</c>, <c>default</c> (-32602, invalid params).
     /// </exception>
-    public static OutputFormat? FromMeta(JsonObject? meta)
+    public static OutputFormat? FromMeta(JsonElement? meta)
     {
-        if (meta is null || !meta.TryGetPropertyValue(MetaKey, out var node) || node is null)
+        if (meta is not { } m || !m.TryGetProperty(MetaKey, out var value) || value.ValueKind == JsonValueKind.Null)
         {
             return null;
         }
 
-        var text = node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null;
+        var text = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
         if (!TryParse(text, out var format))
         {
             throw new McpProtocolException(
-                $"_meta[\"{MetaKey}\"] must be \"json\", \"toon\" or \"auto\", not {node.ToJsonString()}.",
+                $"_meta[\"{MetaKey}\"] must be \"json\", \"toon\" or \"auto\", not {value.GetRawText()}.",
                 McpErrorCode.InvalidParams);
         }
 

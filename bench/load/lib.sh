@@ -1,0 +1,42 @@
+# Shared by the side-by-side load scripts (compare.sh, ab.sh): requests of both eras, opening a session, loading a
+# peer with wrk, medians. Source it from the repository root; the caller sets THREADS and CONNECTIONS.
+
+SESSION_CALL='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}}}'
+STATELESS_CALL='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"wrk","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}'
+
+# wait_ready URL: until the endpoint answers a POST (any HTTP status but a connection error).
+wait_ready() {
+  for _ in $(seq 1 150); do
+    curl -s -o /dev/null -X POST "$1" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -d '{}' && return 0
+    sleep 0.2
+  done
+  echo "$1 did not answer" >&2; return 1
+}
+
+# open_session URL: initialize (2025-11-25) + notifications/initialized; prints the session id.
+open_session() {
+  local s
+  s=$(curl -s -D - -o /dev/null "$1" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+    -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"wrk","version":"1"}}}' \
+    | tr -d '\r' | awk -F': ' 'tolower($1)=="mcp-session-id"{print $2}')
+  curl -s -o /dev/null "$1" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -H "Mcp-Session-Id: $s" \
+    -H 'MCP-Protocol-Version: 2025-11-25' -d '{"jsonrpc":"2.0","method":"notifications/initialized"}'
+  echo "$s"
+}
+
+# load_era URL ERA SESSION DURATION [--latency]: tools/call echo in ERA (session | stateless); prints wrk's summary line.
+load_era() {
+  if [ "$2" = session ]; then
+    MCP_SESSION=$3 MCP_BODY=$SESSION_CALL wrk -t"$THREADS" -c"$CONNECTIONS" -d"$4" ${5:-} -s bench/load/mcp-call.lua "$1" | tail -n 1
+  else
+    MCP_BODY=$STATELESS_CALL MCP_METHOD=tools/call MCP_NAME=echo wrk -t"$THREADS" -c"$CONNECTIONS" -d"$4" ${5:-} -s bench/load/mcp-stateless.lua "$1" | tail -n 1
+  fi
+}
+
+# record FILE ERA PEER LINE: appends "ERA PEER rps p50 p99" parsed from a summary line of mcp-call.lua / mcp-stateless.lua.
+record() { echo "$2 $3 $(sed -n 's/requests\/s \([0-9]*\)  p50 \([0-9.]*\) ms  p99 \([0-9.]*\) ms.*/\1 \2 \3/p' <<<"$4")" >>"$1"; }
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# median_of FILE ERA PEER COLUMN: the median of a column (3 req/s, 4 p50, 5 p99) of one era's peer.
+median_of() { awk -v e="$2" -v n="$3" -v c="$4" '$1 == e && $2 == n { print $c }' "$1" | median; }

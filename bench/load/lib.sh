@@ -29,11 +29,11 @@ load_era() {
   if [ "$2" = session ]; then
     MCP_SESSION=$3 MCP_BODY=$SESSION_CALL wrk -t"$THREADS" -c"$CONNECTIONS" -d"$4" ${5:-} -s bench/load/mcp-call.lua "$1" | tail -n 1
   else
-    MCP_BODY=$STATELESS_CALL MCP_METHOD=tools/call MCP_NAME=echo wrk -t"$THREADS" -c"$CONNECTIONS" -d"$4" ${5:-} -s bench/load/mcp-stateless.lua "$1" | tail -n 1
+    MCP_PROTOCOL_VERSION=2026-07-28 MCP_BODY=$STATELESS_CALL MCP_METHOD=tools/call MCP_NAME=echo wrk -t"$THREADS" -c"$CONNECTIONS" -d"$4" ${5:-} -s bench/load/mcp-call.lua "$1" | tail -n 1
   fi
 }
 
-# record FILE ERA PEER LINE: appends "ERA PEER rps p50 p99" parsed from a summary line of mcp-call.lua / mcp-stateless.lua.
+# record FILE ERA PEER LINE: appends "ERA PEER rps p50 p99" parsed from a summary line of mcp-call.lua.
 record() { echo "$2 $3 $(sed -n 's/requests\/s \([0-9]*\)  p50 \([0-9.]*\) ms  p99 \([0-9.]*\) ms.*/\1 \2 \3/p' <<<"$4")" >>"$1"; }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

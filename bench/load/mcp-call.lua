@@ -1,11 +1,18 @@
--- wrk script: POST one JSON-RPC message per request to /mcp in an existing session.
--- MCP_SESSION and MCP_BODY come from the environment (see mcp-wrk.sh).
+-- wrk script: POST one JSON-RPC message (MCP_BODY) per request to /mcp. 2025-11-25 (the default): in the session
+-- MCP_SESSION. 2026-07-28: MCP_PROTOCOL_VERSION=2026-07-28 and no session, with MCP_METHOD and MCP_NAME for the
+-- standard headers a conforming client sends. Used by mcp-wrk.sh and lib.sh.
 wrk.method = "POST"
 wrk.body = os.getenv("MCP_BODY")
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json, text/event-stream"
-wrk.headers["Mcp-Session-Id"] = os.getenv("MCP_SESSION")
-wrk.headers["MCP-Protocol-Version"] = "2025-11-25"
+wrk.headers["MCP-Protocol-Version"] = os.getenv("MCP_PROTOCOL_VERSION") or "2025-11-25"
+local function header(name, variable)
+  local value = os.getenv(variable)
+  if value ~= nil and value ~= "" then wrk.headers[name] = value end
+end
+header("Mcp-Session-Id", "MCP_SESSION")
+header("Mcp-Method", "MCP_METHOD")
+header("Mcp-Name", "MCP_NAME")
 
 local failures = 0
 response = function(status, headers, body)

@@ -9,18 +9,63 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace McpCqrs.Tests.Integration.Stateless;
 
+/// <summary>A stateless host of the listen tests: callers by name, and the streams they open, closed at the end.</summary>
+public abstract class ListenHostTests : IAsyncLifetime
+{
+    private readonly List<IDisposable> _open = [];
+    private readonly UserClients _clients = new();
+
+    private protected TestHost Host { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Host = await StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var open in Enumerable.Reverse(_open))
+        {
+            open.Dispose();
+        }
+
+        _clients.Dispose();
+
+        await Host.DisposeAsync();
+    }
+
+    private protected abstract Task<TestHost> StartAsync();
+
+    private protected StatelessHttp As(string? user) => _clients.As(Host.Address, user);
+
+    /// <summary>Keeps <paramref name="open"/> until the test ends.</summary>
+    private protected T Keep<T>(T open)
+        where T : IDisposable
+    {
+        _open.Add(open);
+        return open;
+    }
+
+    private protected static JsonObject Listen(JsonNode id, JsonObject notifications) =>
+        StatelessWire.Request("subscriptions/listen", new JsonObject { ["notifications"] = notifications }, id, StatelessTasks.Meta());
+
+    /// <summary>Opens a listen stream and reads its acknowledgement.</summary>
+    private protected async Task<(HttpResponseMessage Response, SseReader Events, JsonObject Ack)> OpenAsync(string? user, JsonNode id, JsonObject notifications)
+    {
+        using var timeout = new CancellationTokenSource(StatelessHost.Patience);
+        var response = Keep(await As(user).SendAsync(Listen(id, notifications), completion: HttpCompletionOption.ResponseHeadersRead));
+        var events = Keep(new SseReader(await response.Content.ReadAsStreamAsync(timeout.Token)));
+        var (_, ack) = await events.NextMessageAsync(timeout.Token);
+        Assert.Equal("notifications/subscriptions/acknowledged", ack["method"]?.GetValue<string>());
+        return (response, events, ack.AsObject());
+    }
+}
+
 /// <summary>
 /// The bounds of <c>subscriptions/listen</c> (<c>Mcp:Limits</c>): one stream per principal, two task ids per listen,
 /// resource subscriptions only to resources the caller may read (permissions enforced, and no caller holds a scope).
 /// Each refusal is a clear error and leaves the server serving the others.
 /// </summary>
-public sealed class ListenLimitTests : IAsyncLifetime
+public sealed class ListenLimitTests : ListenHostTests
 {
-    private readonly List<IDisposable> _open = [];
-    private readonly UserClients _clients = new();
-    private TestHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await StatelessHost.StartAsync(
+    private protected override Task<TestHost> StartAsync() => StatelessHost.StartAsync(
         new Dictionary<string, string?>
         {
             ["Mcp:Limits:MaxListenStreamsPerPrincipal"] = "1",
@@ -34,36 +79,6 @@ public sealed class ListenLimitTests : IAsyncLifetime
             // Permissions are checked although the host lets anyone in: no caller here holds tickets:read.
             services.Replace(ServiceDescriptor.Singleton(new PermissionEvaluator(new PermissionOptions { Enforce = true })));
         });
-
-    public async Task DisposeAsync()
-    {
-        foreach (var open in Enumerable.Reverse(_open))
-        {
-            open.Dispose();
-        }
-
-        _clients.Dispose();
-
-        await _host.DisposeAsync();
-    }
-
-    private StatelessHttp As(string? user) => _clients.As(_host.Address, user);
-
-    private static JsonObject Listen(JsonNode id, JsonObject notifications) =>
-        StatelessWire.Request("subscriptions/listen", new JsonObject { ["notifications"] = notifications }, id, StatelessTasks.Meta());
-
-    /// <summary>Opens a listen stream and reads its acknowledgement.</summary>
-    private async Task<(HttpResponseMessage Response, SseReader Events, JsonObject Ack)> OpenAsync(string? user, JsonNode id, JsonObject notifications)
-    {
-        using var timeout = new CancellationTokenSource(StatelessHost.Patience);
-        var response = await As(user).SendAsync(Listen(id, notifications), completion: HttpCompletionOption.ResponseHeadersRead);
-        _open.Add(response);
-        var events = new SseReader(await response.Content.ReadAsStreamAsync(timeout.Token));
-        _open.Add(events);
-        var (_, ack) = await events.NextMessageAsync(timeout.Token);
-        Assert.Equal("notifications/subscriptions/acknowledged", ack["method"]?.GetValue<string>());
-        return (response, events, ack.AsObject());
-    }
 
     [Fact]
     public async Task A_second_listen_stream_of_one_principal_is_refused_until_the_first_closes_and_others_still_listen()
@@ -81,8 +96,7 @@ public sealed class ListenLimitTests : IAsyncLifetime
         var deadline = DateTime.UtcNow + StatelessHost.Patience;
         while (true)
         {
-            var reply = await As("dave").SendAsync(Listen("d-3", new JsonObject { ["toolsListChanged"] = true }), completion: HttpCompletionOption.ResponseHeadersRead);
-            _open.Add(reply);
+            var reply = Keep(await As("dave").SendAsync(Listen("d-3", new JsonObject { ["toolsListChanged"] = true }), completion: HttpCompletionOption.ResponseHeadersRead));
             if (reply.Content.Headers.ContentType?.MediaType == "text/event-stream")
             {
                 break;

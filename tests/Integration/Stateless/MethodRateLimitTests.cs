@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using McpCqrs.Tests.Integration.Conformance;
-using McpCqrs.Tests.Integration.Mcp;
 using McpCqrs.Tests.Integration.Support;
 using McpCqrs.Tests.Integration.Tasks;
 
@@ -12,13 +11,9 @@ namespace McpCqrs.Tests.Integration.Stateless;
 /// method's name (here <c>mcp/subscriptions/listen</c>) limits it per caller, before it runs; other methods and
 /// other callers are not touched.
 /// </summary>
-public sealed class MethodRateLimitTests : IAsyncLifetime
+public sealed class MethodRateLimitTests : ListenHostTests
 {
-    private readonly List<IDisposable> _open = [];
-    private readonly UserClients _clients = new();
-    private TestHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await StatelessHost.StartAsync(
+    private protected override Task<TestHost> StartAsync() => StatelessHost.StartAsync(
         new Dictionary<string, string?>
         {
             ["RateLimiting:Policies:listen-rate:Algorithm"] = "FixedWindow",
@@ -29,45 +24,19 @@ public sealed class MethodRateLimitTests : IAsyncLifetime
         },
         services => services.AddTaskFixtures());
 
-    public async Task DisposeAsync()
-    {
-        foreach (var open in Enumerable.Reverse(_open))
-        {
-            open.Dispose();
-        }
-
-        _clients.Dispose();
-        await _host.DisposeAsync();
-    }
-
-    private StatelessHttp As(string user) => _clients.As(_host.Address, user);
-
-    private static JsonObject Listen(JsonNode id) =>
-        StatelessWire.Request("subscriptions/listen", new JsonObject { ["notifications"] = new JsonObject { ["toolsListChanged"] = true } }, id, StatelessTasks.Meta());
-
-    private async Task ListensAsync(string user, JsonNode id)
-    {
-        using var timeout = new CancellationTokenSource(StatelessHost.Patience);
-        var response = await As(user).SendAsync(Listen(id), completion: HttpCompletionOption.ResponseHeadersRead);
-        _open.Add(response);
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        var events = new SseReader(await response.Content.ReadAsStreamAsync(timeout.Token));
-        _open.Add(events);
-        var (_, ack) = await events.NextMessageAsync(timeout.Token);
-        Assert.Equal("notifications/subscriptions/acknowledged", ack["method"]?.GetValue<string>());
-    }
+    private static JsonObject Listen(JsonNode id) => Listen(id, new JsonObject { ["toolsListChanged"] = true });
 
     [Fact]
     public async Task A_method_limited_in_configuration_refuses_a_caller_over_its_rate_and_serves_the_others()
     {
-        await ListensAsync("ivan", "i-1");
+        await OpenAsync("ivan", "i-1", new JsonObject { ["toolsListChanged"] = true });
 
         var refused = Expect.Error(await As("ivan").CallAsync(Listen("i-2")), HttpStatusCode.OK, -32000, "i-2");
         Assert.Equal("listen-rate", refused["data"]?["policy"]?.GetValue<string>());
         Assert.True(refused["data"]?["retryAfter"]?.GetValue<int>() > 0, refused.ToJsonString());
 
         // Another caller has a count of its own; the caller's other methods are not limited.
-        await ListensAsync("judy", "j-1");
+        await OpenAsync("judy", "j-1", new JsonObject { ["toolsListChanged"] = true });
         var tools = Expect.Result(await As("ivan").CallAsync(StatelessWire.Request("tools/list", new JsonObject(), "i-3", StatelessTasks.Meta())), "i-3");
         Assert.NotNull(tools["tools"]);
     }

@@ -151,8 +151,13 @@ public static class JsonRpcWire
     /// </summary>
     public static string Response(RequestId id, object? result)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Options.Encoder, SkipValidation = true }))
+        // One buffer and writer per thread, reset for each answer (nothing here awaits, so nothing else writes to them
+        // meanwhile); a buffer grown past 64 KB by a large answer is not kept.
+        var buffer = t_buffer ??= new System.Buffers.ArrayBufferWriter<byte>(1024);
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Options.Encoder, SkipValidation = true });
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        try
         {
             writer.WriteStartObject();
             writer.WritePropertyName("result");
@@ -174,10 +179,23 @@ public static class JsonRpcWire
             JsonSerializer.Serialize(writer, id, Options);
             writer.WriteString("jsonrpc", "2.0");
             writer.WriteEndObject();
+            writer.Flush();
+            return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
         }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        finally
+        {
+            if (buffer.Capacity > 64 * 1024)
+            {
+                (t_buffer, t_writer) = (null, null);
+            }
+        }
     }
+
+    [ThreadStatic]
+    private static System.Buffers.ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
 
     public static string Error(RequestId? id, int code, string message, object? data = null) =>
         JsonSerializer.Serialize(

@@ -44,14 +44,23 @@ public static class BoundRequests
             return await Send(invoker, request, services, sender, cancellationToken);
         }
 
+        // On the system clock one token source is linked to the caller's and times out itself; another clock (a test's)
+        // drives a timer source of its own. Either way, cancelled while the caller's token is not means timed out.
         var clock = services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
-        using var timer = new CancellationTokenSource(limit.Timeout, clock);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        using var timer = ReferenceEquals(clock, TimeProvider.System) ? null : new CancellationTokenSource(limit.Timeout, clock);
+        using var linked = timer is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
+            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        if (timer is null)
+        {
+            linked.CancelAfter(limit.Timeout);
+        }
+
         try
         {
             return await Send(invoker, request, services, sender, linked.Token);
         }
-        catch (OperationCanceledException ex) when (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (linked.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new DispatchTimeoutException(limit, ex);
         }

@@ -24,12 +24,7 @@ public sealed class RateLimitBehavior<TMessage, TResponse>(IRateLimitService lim
             return await next(message, cancellationToken);
         }
 
-        var binding = RequestBindings.NameOf(RequestBindings.Carried(message).Type);
-        if (limits.IsLimited(binding))
-        {
-            await limits.EnforceAsync(binding, partitioner.GetPartitionKey(user.Id, user.ClientAddress), cancellationToken);
-        }
-
+        await limits.EnforceForAsync(RequestBindings.NameOf(RequestBindings.Carried(message).Type), partitioner, user, cancellationToken);
         return await next(message, cancellationToken);
     }
 }

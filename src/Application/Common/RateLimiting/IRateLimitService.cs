@@ -33,4 +33,19 @@ public static class RateLimitServiceExtensions
         var decision = await service.TryAcquireAsync(binding, partitionKey, cancellationToken);
         decision.ThrowIfDenied(binding);
     }
+
+    /// <summary>
+    /// <see cref="EnforceAsync"/> for <paramref name="caller"/>'s partition — worked out only when
+    /// <paramref name="binding"/> has policies (an unlimited binding costs a lookup).
+    /// </summary>
+    public static ValueTask EnforceForAsync(
+        this IRateLimitService service, string binding, IRateLimitPartitioner partitioner, Interfaces.ICurrentUser caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(partitioner);
+        ArgumentNullException.ThrowIfNull(caller);
+        return service.IsLimited(binding)
+            ? service.EnforceAsync(binding, partitioner.GetPartitionKey(caller.Id, caller.ClientAddress), cancellationToken)
+            : ValueTask.CompletedTask;
+    }
 }

@@ -91,8 +91,7 @@ public sealed partial class McpDispatcher(McpCatalog catalog, ILogger<McpDispatc
             return ValueTask.CompletedTask;
         }
 
-        var user = services.GetRequiredService<Common.Interfaces.ICurrentUser>();
-        return limits.EnforceAsync(rule.RateLimitBinding, partitioner.GetPartitionKey(user.Id, user.ClientAddress), cancellationToken);
+        return limits.EnforceForAsync(rule.RateLimitBinding, partitioner, services.GetRequiredService<Common.Interfaces.ICurrentUser>(), cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "MCP method {Method} failed in session {SessionId}")]

@@ -51,6 +51,8 @@ public abstract class CarriedRequestValidator<TEnvelope>(IServiceProvider servic
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Type> ValidatorTypes = new();
 
+    private Known? _last;
+
     /// <summary>The request inside the envelope.</summary>
     protected abstract object Carried(TEnvelope envelope);
 
@@ -96,14 +98,36 @@ public abstract class CarriedRequestValidator<TEnvelope>(IServiceProvider servic
 
     public bool CanValidateInstancesOfType(Type type) => typeof(TEnvelope).IsAssignableFrom(type);
 
-    /// <summary>The validators of the carried request (the container's array of <c>IValidator&lt;T&gt;</c>, read as <c>IValidator[]</c>).</summary>
-    private IValidator[] ValidatorsOf(object request) =>
-        services.GetService(ValidatorTypes.GetOrAdd(request.GetType(), static type => typeof(IEnumerable<>).MakeGenericType(typeof(IValidator<>).MakeGenericType(type)))) switch
+    /// <summary>
+    /// The validators of the carried request (the container's array of <c>IValidator&lt;T&gt;</c>, read as
+    /// <c>IValidator[]</c>). The last type's are remembered: the behavior asks <see cref="Validates"/> and then
+    /// validates, and this validator lives in one request's scope.
+    /// </summary>
+    private IValidator[] ValidatorsOf(object request)
+    {
+        var type = request.GetType();
+        if (_last is { } last && last.Type == type)
+        {
+            return last.Validators;
+        }
+
+        var validators = services.GetService(ValidatorTypes.GetOrAdd(type, static t => typeof(IEnumerable<>).MakeGenericType(typeof(IValidator<>).MakeGenericType(t)))) switch
         {
             IValidator[] array => array,
             IEnumerable<object?> some => [.. some.Cast<IValidator>()],
             _ => [],
         };
+        if (validators.Length > 0)
+        {
+            // Only a type with validators is asked twice (the behavior skips one without any).
+            _last = new Known(type, validators);
+        }
+
+        return validators;
+    }
+
+    /// <summary>A type's validators; one reference, so a request sent beside another in the same scope reads a whole pair.</summary>
+    private sealed record Known(Type Type, IValidator[] Validators);
 
     private static TEnvelope EnvelopeOf(IValidationContext context) =>
         context.InstanceToValidate is TEnvelope envelope

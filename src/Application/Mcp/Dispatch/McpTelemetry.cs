@@ -108,13 +108,11 @@ public sealed class McpOperation : IDisposable
     /// <summary>The span attribute naming what the request is about, with the value the caller sent.</summary>
     private static KeyValuePair<string, string?>? Target(string method, JsonElement? parameters)
     {
-        string? Text(string name) =>
-            parameters is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         return method switch
         {
-            RequestMethods.ToolsCall => new("gen_ai.tool.name", Text("name")),
-            RequestMethods.PromptsGet => new("gen_ai.prompt.name", Text("name")),
-            RequestMethods.ResourcesRead or RequestMethods.ResourcesSubscribe or RequestMethods.ResourcesUnsubscribe => new("mcp.resource.uri", Text("uri")),
+            RequestMethods.ToolsCall => new("gen_ai.tool.name", JsonText.StringOf(parameters, "name")),
+            RequestMethods.PromptsGet => new("gen_ai.prompt.name", JsonText.StringOf(parameters, "name")),
+            RequestMethods.ResourcesRead or RequestMethods.ResourcesSubscribe or RequestMethods.ResourcesUnsubscribe => new("mcp.resource.uri", JsonText.StringOf(parameters, "uri")),
             _ => null,
         };
     }

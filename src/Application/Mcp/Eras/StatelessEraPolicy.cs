@@ -41,6 +41,11 @@ public sealed class StatelessEraPolicy(
     private const string MetaLogLevel = "io.modelcontextprotocol/logLevel";
     private const int HeaderMismatch = -32020;
 
+    // The members a complete result gets from the policy, so the result's own are not copied beside them.
+    private static readonly byte[][] ResultOwnMembers = ["resultType"u8.ToArray()];
+    private static readonly byte[][] ResultOwnMembersWithHints = ["resultType"u8.ToArray(), "ttlMs"u8.ToArray(), "cacheScope"u8.ToArray()];
+    private static readonly byte[][] MetaOwnMembers = [Encoding.UTF8.GetBytes(MetaServerInfo)];
+
     public override McpEra Era => McpEra.Stateless;
 
     /// <summary>
@@ -100,12 +105,12 @@ public sealed class StatelessEraPolicy(
         }
 
         var rule = McpMethodTable.Find(method, McpEra.Stateless);
-        if (rule?.NameField is { } nameField && (StandardHeader(header, "Mcp-Name", id) is not { } name || name != Text(parameters, nameField)))
+        if (rule?.NameField is { } nameField && (StandardHeader(header, "Mcp-Name", id) is not { } name || name != JsonText.StringOf(parameters, nameField)))
         {
             throw new McpRefusal(McpStatus.BadRequest, HeaderMismatch, $"The Mcp-Name header must equal params.{nameField}.", id);
         }
 
-        if (method == RequestMethods.ToolsCall && catalog.TryGetTool(Text(parameters, "name") ?? string.Empty, out var tool) && tool.HeaderParameters.Count > 0)
+        if (method == RequestMethods.ToolsCall && catalog.TryGetTool(JsonText.StringOf(parameters, "name") ?? string.Empty, out var tool) && tool.HeaderParameters.Count > 0)
         {
             CheckParameterHeaders(header, tool, parameters.TryGetProperty("arguments"u8, out var arguments) && arguments.ValueKind == JsonValueKind.Object ? arguments : null, id);
         }
@@ -212,7 +217,7 @@ public sealed class StatelessEraPolicy(
     /// <summary>An unknown resource is −32602 (not −32002); a missing capability names it and is sent with HTTP 400.</summary>
     public override (McpStatus Status, int Code, object? Data) ProtocolError(McpCall call, McpProtocolException error) => (int)error.ErrorCode switch
     {
-        (int)McpErrorCode.ResourceNotFound => (McpStatus.Ok, (int)McpErrorCode.InvalidParams, new JsonObject { ["uri"] = call.Params is { } p ? Text(p, "uri") : null }),
+        (int)McpErrorCode.ResourceNotFound => (McpStatus.Ok, (int)McpErrorCode.InvalidParams, new JsonObject { ["uri"] = JsonText.StringOf(call.Params, "uri") }),
         (int)McpErrorCode.MissingRequiredClientCapability => (
             McpStatus.BadRequest,
             (int)McpErrorCode.MissingRequiredClientCapability,
@@ -261,31 +266,7 @@ public sealed class StatelessEraPolicy(
         {
             writer.WriteStartObject();
             var hints = CacheHints(call);
-            var reader = new Utf8JsonReader(inner);
-            var meta = default(ReadOnlySpan<byte>);
-            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-            {
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    var isMeta = reader.ValueTextEquals("_meta"u8);
-                    var isOurs = reader.ValueTextEquals("resultType"u8) || (hints is not null && (reader.ValueTextEquals("ttlMs"u8) || reader.ValueTextEquals("cacheScope"u8)));
-                    var name = reader.HasValueSequence || reader.ValueIsEscaped ? System.Text.Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
-                    reader.Read();
-                    var start = (int)reader.TokenStartIndex;
-                    reader.Skip();
-                    var value = inner.AsSpan(start, (int)reader.BytesConsumed - start);
-                    if (isMeta)
-                    {
-                        meta = value;
-                    }
-                    else if (!isOurs)
-                    {
-                        writer.WritePropertyName(name);
-                        writer.WriteRawValue(value, skipInputValidation: true);
-                    }
-                }
-            }
-
+            var meta = CopyMembers(writer, inner, hints is null ? ResultOwnMembers : ResultOwnMembersWithHints, "_meta"u8);
             writer.WriteString("resultType"u8, "complete"u8);
             WriteMeta(writer, meta);
             if (hints is { } cache)
@@ -304,23 +285,7 @@ public sealed class StatelessEraPolicy(
     private void WriteMeta(Utf8JsonWriter writer, ReadOnlySpan<byte> meta)
     {
         writer.WriteStartObject("_meta"u8);
-        var reader = new Utf8JsonReader(meta);
-        if (!meta.IsEmpty && reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-        {
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var name = reader.GetString()!;
-                reader.Read();
-                var start = (int)reader.TokenStartIndex;
-                reader.Skip();
-                if (name != MetaServerInfo)
-                {
-                    writer.WritePropertyName(name);
-                    writer.WriteRawValue(meta[start..(int)reader.BytesConsumed], skipInputValidation: true);
-                }
-            }
-        }
-
+        CopyMembers(writer, meta, MetaOwnMembers);
         writer.WriteStartObject(MetaServerInfo);
         writer.WriteString("name"u8, serverInfo.Name);
         writer.WriteString("version"u8, serverInfo.Version);
@@ -328,11 +293,53 @@ public sealed class StatelessEraPolicy(
         writer.WriteEndObject();
     }
 
+    /// <summary>
+    /// Copies the members of the JSON object <paramref name="json"/> (empty: none) into <paramref name="writer"/>'s
+    /// open object as they are, except those named in <paramref name="skip"/> (the policy writes its own) and the one
+    /// named <paramref name="held"/>, whose value is returned instead (empty when absent).
+    /// </summary>
+    private static ReadOnlySpan<byte> CopyMembers(Utf8JsonWriter writer, ReadOnlySpan<byte> json, byte[][] skip, ReadOnlySpan<byte> held = default)
+    {
+        var heldValue = default(ReadOnlySpan<byte>);
+        var reader = new Utf8JsonReader(json);
+        if (json.IsEmpty || !reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return heldValue;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isHeld = !held.IsEmpty && reader.ValueTextEquals(held);
+            var skipped = false;
+            foreach (var name in skip)
+            {
+                skipped |= reader.ValueTextEquals(name);
+            }
+
+            var member = reader.HasValueSequence || reader.ValueIsEscaped ? Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
+            reader.Read();
+            var start = (int)reader.TokenStartIndex;
+            reader.Skip();
+            var value = json[start..(int)reader.BytesConsumed];
+            if (isHeld)
+            {
+                heldValue = value;
+            }
+            else if (!skipped)
+            {
+                writer.WritePropertyName(member);
+                writer.WriteRawValue(value, skipInputValidation: true);
+            }
+        }
+
+        return heldValue;
+    }
+
     private (long Ttl, string Scope)? CacheHints(McpCall call) => call.Rule.Cache switch
     {
         McpCacheHint.Discovery => ((long)options.ListCacheTtl.TotalMilliseconds, "public"),
         McpCacheHint.CatalogList => ((long)options.ListCacheTtl.TotalMilliseconds, permissions.HidesForbidden ? "private" : "public"),
-        McpCacheHint.Resource => call.Params is { } p && catalog.TryMatchResource(Text(p, "uri") ?? string.Empty, out var resource, out _)
+        McpCacheHint.Resource => catalog.TryMatchResource(JsonText.StringOf(call.Params, "uri") ?? string.Empty, out var resource, out _)
             ? (resource.CacheTtlMs, resource.CacheScope)
             : (0L, "private"),
         _ => null,
@@ -343,11 +350,6 @@ public sealed class StatelessEraPolicy(
     /// <summary>A capability named by its key (<c>"sampling"</c>), or given whole as ClientCapabilities (extensions).</summary>
     private static JsonNode RequiredCapabilities(object? required) =>
         required is JsonNode whole ? whole.DeepClone() : new JsonObject { [required?.ToString() ?? "unknown"] = new JsonObject() };
-
-    private static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
-
-    private static string? Text(JsonElement parent, string property) =>
-        parent.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     /// <summary>
     /// A standard request header's value: trimmed, with the <c>=?base64?…?=</c> form decoded. Missing → null;

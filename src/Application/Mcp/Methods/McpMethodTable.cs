@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using McpCqrs.Application.Mcp.Dispatch;
 using McpCqrs.Application.Mcp.Output;
 using McpCqrs.Application.Mcp.Tasks;
 using ModelContextProtocol;
@@ -94,7 +95,7 @@ public static class McpMethodTable
                 : new Dictionary<string, JsonNode?>()), nameField: "taskId"),
         Method<McpCancelTask, JsonObject>(McpTaskMethods.Cancel, Both, p => new McpCancelTask(TaskId(p)), nameField: "taskId"),
         Method<McpTaskResult, JsonObject>(McpTaskMethods.Result, Session, p => new McpTaskResult(TaskId(p))),
-        Method<McpListTasks, JsonObject>(McpTaskMethods.List, Session, p => new McpListTasks(p is { ValueKind: JsonValueKind.Object } list && list.TryGetProperty("cursor"u8, out var cursor) && cursor.ValueKind == JsonValueKind.String ? cursor.GetString() : null)),
+        Method<McpListTasks, JsonObject>(McpTaskMethods.List, Session, p => new McpListTasks(JsonText.StringOf(p, "cursor"))),
     }.ToDictionary(r => r.Name, StringComparer.Ordinal);
 
     /// <summary>A method served by the <see cref="IMcpMethodHandler{TRequest, TResult}"/> of its request, resolved in the request's scope.</summary>

@@ -33,30 +33,7 @@ public static class ArgumentBinder
             ? value.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal)
             : null;
 
-    public static object Bind(Type requestType, IDictionary<string, JsonElement>? arguments)
-    {
-        // The arguments are written once as one JSON object and read straight into the request (no JSON tree).
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            foreach (var (name, value) in arguments ?? new Dictionary<string, JsonElement>())
-            {
-                writer.WritePropertyName(name);
-                value.WriteTo(writer);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize(buffer.WrittenSpan, requestType, AppJson.Options)
-                ?? throw new RequestValidationException(requestType.Name, [new FieldError("$", "The arguments must be an object.", "invalid_json")]);
-        }
-        catch (JsonException ex)
-        {
-            throw new RequestValidationException(requestType.Name, JsonErrors.Describe(ex));
-        }
-    }
+    /// <summary>Binds arguments kept apart from a request's document (a task's, a REST body's), through the same path.</summary>
+    public static object Bind(Type requestType, IDictionary<string, JsonElement>? arguments) =>
+        Bind(requestType, arguments is null ? null : JsonSerializer.SerializeToElement(arguments));
 }

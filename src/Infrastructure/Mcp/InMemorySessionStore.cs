@@ -7,12 +7,11 @@ namespace McpCqrs.Infrastructure.Mcp;
 /// <summary>Sessions of a single instance, in process memory; expired ones are dropped when met.</summary>
 public sealed class InMemorySessionStore(IOptions<McpSessionOptions> options, TimeProvider clock) : ISessionStore
 {
-    private long _nextSweep;
-
     private static readonly TimeSpan TouchGranularity = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, McpSession> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, OwnedSessions> _owners = new(StringComparer.Ordinal);
+    private long _nextSweep;
 
     public Task CreateAsync(McpSession session, CancellationToken cancellationToken)
     {

@@ -170,10 +170,12 @@ public sealed partial class SessionEraPolicy(McpCatalog catalog, TimeProvider cl
     {
         var cache = _toolJson[tasks ? 1 : 0];
         System.Runtime.CompilerServices.ConditionalWeakTable<Tool, byte[]>.CreateValueCallback make = t => ToolJson(t, tasks);
+        var tools = new byte[result.Tools.Count][];
         var size = 64;
-        foreach (var tool in result.Tools)
+        for (var i = 0; i < tools.Length; i++)
         {
-            size += cache.GetValue(tool, make).Length + 1;
+            tools[i] = cache.GetValue(result.Tools[i], make);
+            size += tools[i].Length + 1;
         }
 
         // Sized once from the tools' JSON: the page is copied into the buffer, never regrown.
@@ -183,9 +185,9 @@ public sealed partial class SessionEraPolicy(McpCatalog catalog, TimeProvider cl
             writer.WriteStartObject();
             writer.WritePropertyName("tools");
             writer.WriteStartArray();
-            foreach (var tool in result.Tools)
+            foreach (var tool in tools)
             {
-                writer.WriteRawValue(cache.GetValue(tool, make), skipInputValidation: true);
+                writer.WriteRawValue(tool, skipInputValidation: true);
             }
 
             writer.WriteEndArray();

@@ -22,9 +22,11 @@ var app = McpCqrsApp.Build(args, builder =>
     });
     builder.Services.AddScoped<ICommandHandler<Echo, EchoResult>, EchoHandler>();
     builder.Services.AddScoped<ICommandHandler<Broadcast, int>, BroadcastHandler>();
+    builder.Services.AddScoped<ICommandHandler<Work, string>, WorkHandler>();
     builder.Services.AddMcpCatalog(catalog => catalog
         .AddExternalTool<Echo, EchoResult>("echo", r => r with { Description = "Echoes its message.", Public = true })
-        .AddExternalTool<Broadcast, int>("broadcast", r => r with { Description = "Sends Count notifications to every open session stream (fan-out load).", Public = true }));
+        .AddExternalTool<Broadcast, int>("broadcast", r => r with { Description = "Sends Count notifications to every open session stream (fan-out load).", Public = true })
+        .AddExternalTool<Work, string>("work", r => r with { Description = "Waits Millis, then records its id in the run ledger (task drain load).", Public = true, Task = McpCqrs.Application.Mcp.Catalog.TaskSupport.Optional }));
 });
 await app.RunAsync();
 
@@ -47,10 +49,41 @@ public sealed class BroadcastHandler(McpCqrs.Application.Mcp.Context.IMcpNotifie
         for (var i = 0; i < command.Count; i++)
         {
             await notifier.BroadcastAsync(
-                new ModelContextProtocol.Protocol.JsonRpcNotification { Method = "notifications/bench/tick", Params = new System.Text.Json.Nodes.JsonObject { ["i"] = i } },
+                new ModelContextProtocol.Protocol.JsonRpcNotification
+                {
+                    Method = "notifications/bench/tick",
+                    Params = new System.Text.Json.Nodes.JsonObject { ["i"] = i, ["sentAtMicros"] = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10 },
+                },
                 cancellationToken);
         }
 
         return command.Count;
+    }
+}
+
+public sealed record Work(string Id, int Millis) : ICommand<string>;
+
+/// <summary>
+/// The task-drain scenario's unit of work: waits <see cref="Work.Millis"/>, then appends one line (its id and the
+/// process id) to the file named by <c>BENCH_LEDGER</c>, so a run can count how often each task ran and where. Lines
+/// are written with one append each, which Linux keeps whole between processes.
+/// </summary>
+public sealed class WorkHandler : ICommandHandler<Work, string>
+{
+    public async ValueTask<string> Handle(Work command, CancellationToken cancellationToken)
+    {
+        if (command.Millis > 0)
+        {
+            await Task.Delay(command.Millis, cancellationToken);
+        }
+
+        if (Environment.GetEnvironmentVariable("BENCH_LEDGER") is { Length: > 0 } ledger)
+        {
+            var line = System.Text.Encoding.UTF8.GetBytes($"{command.Id} {Environment.ProcessId}\n");
+            await using var file = new FileStream(ledger, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+            await file.WriteAsync(line, cancellationToken);
+        }
+
+        return command.Id;
     }
 }

@@ -9,9 +9,11 @@ using McpCqrs.Web;
 // anonymous caller, which Mcp:Limits would (rightly) refuse.
 var app = McpCqrsApp.Build(args, builder =>
 {
-    builder.Logging.SetMinimumLevel(LogLevel.Warning);
     builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     {
+        // Warning, as every peer: appsettings.json's Information default would write a console line for each
+        // session opened and ended (a minimum level set in code does not override configured categories).
+        ["Logging:LogLevel:Default"] = "Warning",
         ["RateLimiting:Policies:generous:Algorithm"] = "TokenBucket",
         ["RateLimiting:Policies:generous:PermitLimit"] = "1000000000",
         ["RateLimiting:Policies:generous:TokensPerPeriod"] = "1000000000",

@@ -24,6 +24,23 @@ public sealed class McpServerInfo
     [Range(1, 1000)]
     public int ListPageSize { get; set; } = 50;
 
+    /// <summary>
+    /// <c>serverInfo</c> of the <c>initialize</c> answer: one instance while the settings stay as they are, so the
+    /// answer's JSON is made once (see the session era's cache).
+    /// </summary>
+    public ModelContextProtocol.Protocol.Implementation Implementation()
+    {
+        var current = _implementation;
+        if (current is null || current.Name != Name || current.Title != Title || current.Version != Version)
+        {
+            _implementation = current = new ModelContextProtocol.Protocol.Implementation { Name = Name, Title = Title, Version = Version };
+        }
+
+        return current;
+    }
+
+    private ModelContextProtocol.Protocol.Implementation? _implementation;
+
     /// <summary>Log messages at or above this level go to a client that has not called <c>logging/setLevel</c>.</summary>
     public LoggingLevel DefaultLogLevel { get; set; } = LoggingLevel.Info;
 }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -26,7 +28,12 @@ namespace McpCqrs.Application.Mcp.Eras;
 /// </summary>
 public sealed partial class SessionEraPolicy(McpCatalog catalog, TimeProvider clock, ILogger<SessionEraPolicy> logger) : McpEraPolicy
 {
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tool, byte[]>[] _toolJson = [new(), new()];
+    private readonly ConditionalWeakTable<Tool, byte[]>[] _toolJson = [new(), new()];
+
+    // The initialize answer's JSON for each capabilities and server info instance (the handler answers with shared
+    // ones), then protocol version, instructions and tasks: each new session writes cached bytes. Held weakly by the
+    // instances, so a handler that builds new ones each time costs a serialization, never a growing cache.
+    private readonly ConditionalWeakTable<ServerCapabilities, ConditionalWeakTable<Implementation, ConcurrentDictionary<InitializeKey, RawJson>>> _initializeJson = [];
 
     public override McpEra Era => McpEra.Session;
 
@@ -90,7 +97,7 @@ public sealed partial class SessionEraPolicy(McpCatalog catalog, TimeProvider cl
         {
             case InitializeResult initialized:
                 var session = await OpenAsync(initialized, context, services, cancellationToken);
-                return McpReply.Ok(JsonRpcWire.Response(call.Id, tasks ? WithTasksCapability(initialized) : initialized)) with { SessionId = session.Id };
+                return McpReply.Ok(JsonRpcWire.Response(call.Id, InitializeJson(initialized, tasks))) with { SessionId = session.Id };
             case ListToolsResult tools:
                 return McpReply.Ok(JsonRpcWire.Response(call.Id, ToolsListJson(tools, tasks)));
         }
@@ -146,20 +153,36 @@ public sealed partial class SessionEraPolicy(McpCatalog catalog, TimeProvider cl
     }
 
     /// <summary>
-    /// <c>capabilities.tasks</c> when this host runs a task worker — list, cancel, and task-augmented <c>tools/call</c>.
-    /// The SDK's capability types have no such member, so it is added to the result's JSON.
+    /// The <c>initialize</c> result's JSON, with <c>capabilities.tasks</c> when this host runs a task worker — list,
+    /// cancel, and task-augmented <c>tools/call</c> (the SDK's capability types have no such member, so it is added to
+    /// the JSON) — made once for each distinct answer.
     /// </summary>
-    private static JsonObject WithTasksCapability(InitializeResult result)
+    private RawJson InitializeJson(InitializeResult result, bool tasks) =>
+        result.Meta is null
+            ? _initializeJson.GetOrCreateValue(result.Capabilities).GetOrCreateValue(result.ServerInfo).GetOrAdd(
+                new InitializeKey(result.ProtocolVersion, result.Instructions, tasks),
+                static (_, state) => Serialize(state.result, state.tasks),
+                (result, tasks))
+            : Serialize(result, tasks);
+
+    private static RawJson Serialize(InitializeResult result, bool tasks)
     {
         var node = JsonSerializer.SerializeToNode(result, JsonRpcWire.Options)!.AsObject();
-        node["capabilities"]!["tasks"] = new JsonObject
+        if (tasks)
         {
-            ["list"] = new JsonObject(),
-            ["cancel"] = new JsonObject(),
-            ["requests"] = new JsonObject { ["tools"] = new JsonObject { ["call"] = new JsonObject() } },
-        };
-        return node;
+            node["capabilities"]!["tasks"] = new JsonObject
+            {
+                ["list"] = new JsonObject(),
+                ["cancel"] = new JsonObject(),
+                ["requests"] = new JsonObject { ["tools"] = new JsonObject { ["call"] = new JsonObject() } },
+            };
+        }
+
+        return new RawJson(JsonSerializer.SerializeToUtf8Bytes(node, JsonRpcWire.Options));
     }
+
+    /// <summary>What besides the capabilities an <c>initialize</c> answer is made of.</summary>
+    private readonly record struct InitializeKey(string ProtocolVersion, string? Instructions, bool Tasks);
 
     /// <summary>
     /// <c>tools/list</c>, written from each tool's JSON made once for the tool's life (a binding keeps its
@@ -169,7 +192,7 @@ public sealed partial class SessionEraPolicy(McpCatalog catalog, TimeProvider cl
     private RawJson ToolsListJson(ListToolsResult result, bool tasks)
     {
         var cache = _toolJson[tasks ? 1 : 0];
-        System.Runtime.CompilerServices.ConditionalWeakTable<Tool, byte[]>.CreateValueCallback make = t => ToolJson(t, tasks);
+        ConditionalWeakTable<Tool, byte[]>.CreateValueCallback make = t => ToolJson(t, tasks);
         var tools = new byte[result.Tools.Count][];
         var size = 64;
         for (var i = 0; i < tools.Length; i++)

@@ -73,7 +73,7 @@ public sealed class McpInitializeHandler(McpServerInfo server) : IMcpMethodHandl
         {
             ProtocolVersion = McpProtocol.IsSupported(requested) ? requested : McpProtocol.LatestVersion,
             Capabilities = McpCapabilities.Server(),
-            ServerInfo = new Implementation { Name = server.Name, Title = server.Title, Version = server.Version },
+            ServerInfo = server.Implementation(),
             Instructions = server.Instructions,
         });
     }
@@ -86,7 +86,17 @@ public static class McpCapabilities
     /// 2026-07-28 with a task worker: the tasks extension (<c>extensions["io.modelcontextprotocol/tasks"]</c>). The
     /// 2025-11-25 <c>capabilities.tasks</c> is added by the transport to the <c>initialize</c> result.
     /// </param>
-    public static ServerCapabilities Server(bool tasksExtension = false) => new()
+    /// <remarks>
+    /// One shared instance per argument (do not change it): the session era keeps the <c>initialize</c> answer's JSON
+    /// per capabilities instance, so a new session costs no serialization.
+    /// </remarks>
+    public static ServerCapabilities Server(bool tasksExtension = false) => tasksExtension ? WithTasksExtension : Plain;
+
+    private static readonly ServerCapabilities Plain = Create(tasksExtension: false);
+
+    private static readonly ServerCapabilities WithTasksExtension = Create(tasksExtension: true);
+
+    private static ServerCapabilities Create(bool tasksExtension) => new()
     {
         Tools = new ToolsCapability { ListChanged = true },
         Resources = new ResourcesCapability { Subscribe = true, ListChanged = true },

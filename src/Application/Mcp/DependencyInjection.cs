@@ -56,7 +56,8 @@ public static class McpDependencyInjection
 
     /// <summary>
     /// The engine's method handlers (<see cref="Methods.IMcpMethodHandler{TRequest, TResult}"/>), scoped: each class
-    /// once, and each of its method interfaces resolving to that one instance of the scope.
+    /// once, and each of its method interfaces resolving to that one instance of the scope. A class that serves one
+    /// method is registered under its interface directly (one resolution per call instead of two).
     /// </summary>
     private static void AddMethodHandlers(IServiceCollection services)
     {
@@ -66,6 +67,12 @@ public static class McpDependencyInjection
             .Where(h => h.Methods.Count > 0);
         foreach (var (type, methods) in handlers)
         {
+            if (methods.Count == 1)
+            {
+                services.TryAddScoped(methods[0], type);
+                continue;
+            }
+
             services.TryAddScoped(type);
             foreach (var method in methods)
             {

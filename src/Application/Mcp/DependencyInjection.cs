@@ -47,6 +47,7 @@ public static class McpDependencyInjection
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new McpProtocolOptions());
         services.TryAddSingleton<Eras.RequestStateProtector>();
+        services.TryAddSingleton<Eras.ToolListWriter>();
         services.TryAddSingleton<Eras.SessionEraPolicy>();
         services.TryAddSingleton<Eras.StatelessEraPolicy>();
         services.TryAddSingleton<Dispatch.McpDispatcher>();

@@ -5,7 +5,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Common.RateLimiting;
-using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Context;
 using McpCqrs.Application.Mcp.Dispatch;
 using McpCqrs.Application.Mcp.Methods;
@@ -26,10 +25,8 @@ namespace McpCqrs.Application.Mcp.Eras;
 /// task answers the nested <c>{task}</c> and its session hears of the task's changes; errors keep their codes;
 /// a cancelled request answers −32800.
 /// </summary>
-public sealed partial class SessionEraPolicy(McpCatalog catalog, TimeProvider clock, ILogger<SessionEraPolicy> logger) : McpEraPolicy
+public sealed partial class SessionEraPolicy(ToolListWriter toolList, TimeProvider clock, ILogger<SessionEraPolicy> logger) : McpEraPolicy
 {
-    private readonly ConditionalWeakTable<Tool, byte[]>[] _toolJson = [new(), new()];
-
     // The initialize answer's JSON for each capabilities and server info instance (the handler answers with shared
     // ones), then protocol version, instructions and tasks: each new session writes cached bytes. Held weakly by the
     // instances, so a handler that builds new ones each time costs a serialization, never a growing cache.
@@ -99,7 +96,7 @@ public sealed partial class SessionEraPolicy(McpCatalog catalog, TimeProvider cl
                 var session = await OpenAsync(initialized, context, services, cancellationToken);
                 return McpReply.Ok(JsonRpcWire.Response(call.Id, InitializeJson(initialized, tasks))) with { SessionId = session.Id };
             case ListToolsResult tools:
-                return McpReply.Ok(JsonRpcWire.Response(call.Id, ToolsListJson(tools, tasks)));
+                return McpReply.Ok(JsonRpcWire.Response(call.Id, toolList.Write(tools, tasks)));
         }
 
         if (context.CreatedTask is { } created)
@@ -183,58 +180,6 @@ public sealed partial class SessionEraPolicy(McpCatalog catalog, TimeProvider cl
 
     /// <summary>What besides the capabilities an <c>initialize</c> answer is made of.</summary>
     private readonly record struct InitializeKey(string ProtocolVersion, string? Instructions, bool Tasks);
-
-    /// <summary>
-    /// <c>tools/list</c>, written from each tool's JSON made once for the tool's life (a binding keeps its
-    /// <see cref="Tool"/>), with <c>execution.taskSupport</c> on the tools that may run as tasks when this host runs
-    /// a task worker (absent means forbidden).
-    /// </summary>
-    private RawJson ToolsListJson(ListToolsResult result, bool tasks)
-    {
-        var cache = _toolJson[tasks ? 1 : 0];
-        ConditionalWeakTable<Tool, byte[]>.CreateValueCallback make = t => ToolJson(t, tasks);
-        var tools = new byte[result.Tools.Count][];
-        var size = 64;
-        for (var i = 0; i < tools.Length; i++)
-        {
-            tools[i] = cache.GetValue(result.Tools[i], make);
-            size += tools[i].Length + 1;
-        }
-
-        // Sized once from the tools' JSON: the page is copied into the buffer, never regrown.
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(size);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonRpcWire.Options.Encoder, SkipValidation = true }))
-        {
-            writer.WriteStartObject();
-            writer.WritePropertyName("tools");
-            writer.WriteStartArray();
-            foreach (var tool in tools)
-            {
-                writer.WriteRawValue(tool, skipInputValidation: true);
-            }
-
-            writer.WriteEndArray();
-            if (result.NextCursor is { } next)
-            {
-                writer.WriteString("nextCursor", next);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return new RawJson(buffer.WrittenMemory);
-    }
-
-    private byte[] ToolJson(Tool tool, bool tasks)
-    {
-        var node = JsonSerializer.SerializeToNode(tool, JsonRpcWire.Options)!.AsObject();
-        if (tasks && catalog.TryGetTool(tool.Name, out var binding) && ReferenceEquals(binding.Tool, tool) && binding.TaskSupport != TaskSupport.Forbidden)
-        {
-            node["execution"] = new JsonObject { ["taskSupport"] = binding.TaskSupport == TaskSupport.Required ? "required" : "optional" };
-        }
-
-        return JsonSerializer.SerializeToUtf8Bytes(node, JsonRpcWire.Options);
-    }
 
     /// <summary>A <c>tools/call</c> carrying <c>params.task</c> (with an optional <c>ttl</c> in ms) asks for a task.</summary>
     private static McpTaskOptIn? TaskOptInOf(JsonElement? parameters) =>

@@ -29,7 +29,8 @@ public sealed class StatelessEraPolicy(
     McpServerInfo serverInfo,
     McpProtocolOptions options,
     PermissionEvaluator permissions,
-    RequestStateProtector states) : McpEraPolicy
+    RequestStateProtector states,
+    ToolListWriter toolList) : McpEraPolicy
 {
     public const string VersionHeader = "MCP-Protocol-Version";
     public const string MetaServerInfo = "io.modelcontextprotocol/serverInfo";
@@ -260,13 +261,18 @@ public sealed class StatelessEraPolicy(
     /// </summary>
     private RawJson Complete(McpCall call, object? result)
     {
-        var inner = result is null ? "{}"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(result, result.GetType(), JsonRpcWire.Options);
+        ReadOnlyMemory<byte> inner = result switch
+        {
+            null => "{}"u8.ToArray(),
+            ListToolsResult tools => toolList.Write(tools, tasks: false).Utf8,
+            _ => JsonSerializer.SerializeToUtf8Bytes(result, result.GetType(), JsonRpcWire.Options),
+        };
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(inner.Length + 160);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonRpcWire.Options.Encoder, SkipValidation = true }))
         {
             writer.WriteStartObject();
             var hints = CacheHints(call);
-            var meta = CopyMembers(writer, inner, hints is null ? ResultOwnMembers : ResultOwnMembersWithHints, "_meta"u8);
+            var meta = CopyMembers(writer, inner.Span, hints is null ? ResultOwnMembers : ResultOwnMembersWithHints, "_meta"u8);
             writer.WriteString("resultType"u8, "complete"u8);
             WriteMeta(writer, meta);
             if (hints is { } cache)

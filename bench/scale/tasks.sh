@@ -12,13 +12,13 @@
 # when it opened the file (no O_APPEND): runs that finish at the same moment overwrite each other's lines in a plain
 # file. So BENCH_LEDGER is a pipe: each line is one write shorter than PIPE_BUF, kept whole, and one reader appends
 # them to the ledger file the harness reads.
-#   flock /tmp/mcpcqrs-bench.lock bash bench/scale/tasks.sh                 # INSTANCES="1 2" COUNT=1000 MILLIS="0 50" WORKERS=4
+#   flock /tmp/mcpcqrs-bench.lock bash bench/scale/tasks.sh                 # INSTANCES="1 2" COUNT=1000 MILLIS="0 50 200" WORKERS=4
 #   INSTANCES=2 MILLIS=50 flock /tmp/mcpcqrs-bench.lock bash bench/scale/tasks.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v psql >/dev/null || { echo "psql is not installed: apt-get install postgresql-client" >&2; exit 1; }
 command -v redis-server >/dev/null || { echo "redis-server is not installed: apt-get install redis-server" >&2; exit 1; }
-INSTANCES=${INSTANCES:-"1 2"}; COUNT=${COUNT:-1000}; MILLIS=${MILLIS:-"0 50"}; WORKERS=${WORKERS:-4}; CREATORS=${CREATORS:-16}; WARMUP=${WARMUP:-300}
+INSTANCES=${INSTANCES:-"1 2"}; COUNT=${COUNT:-1000}; MILLIS=${MILLIS:-"0 50 200"}; WORKERS=${WORKERS:-4}; CREATORS=${CREATORS:-16}; WARMUP=${WARMUP:-300}
 BENCH_DATABASE=${BENCH_DATABASE:-mcpcqrs_scale_tasks}; REDIS_PORT=${REDIS_PORT:-6381}; BASE_PORT=${BASE_PORT:-5401}
 server=${MCPCQRS_BENCH_POSTGRES:-"Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres"}; database="$server;Database=$BENCH_DATABASE"
 # psql from the Npgsql keys that matter here.
@@ -81,7 +81,9 @@ for n in $INSTANCES; do
   for millis in $MILLIS; do
     pg -d "$BENCH_DATABASE" -c 'TRUNCATE "McpTaskInputRequests", "McpTasks"' >/dev/null
     : >"$work/ledger"
-    drain --count "$COUNT" --millis "$millis" --slots $((n * WORKERS)) || failed=1
+    load=$(cut -d' ' -f1 /proc/loadavg)   # the machine is shared: its load when the run starts goes with the figures
+    line=$(drain --count "$COUNT" --millis "$millis" --slots $((n * WORKERS))) || failed=1
+    echo "$line; load at start $load"
   done
   stop_hosts
 done

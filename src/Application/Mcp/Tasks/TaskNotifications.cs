@@ -24,10 +24,28 @@ public sealed class TaskNotifications(
 {
     private readonly ConcurrentDictionary<string, (string SessionId, string Owner)> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _sent = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _recent = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _recentOrder = new();
     private IDisposable? _subscription;
 
-    /// <summary>2025-11-25: the session that created <paramref name="task"/> hears of its changes.</summary>
-    public void Track(McpTaskRecord task, string sessionId) => _sessions[task.TaskId] = (sessionId, task.Owner);
+    /// <summary>How many of the latest changed task ids are remembered for <see cref="Track"/> to catch up on.</summary>
+    private const int RecentCapacity = 4096;
+
+    /// <summary>
+    /// 2025-11-25: the session that created <paramref name="task"/> hears of its changes. The creating call tracks its
+    /// task only after the worker has it, so a quick task may already have changed (even ended) with no session to
+    /// tell: such a task is read once more now, and the session hears its current state.
+    /// </summary>
+    public void Track(McpTaskRecord task, string sessionId)
+    {
+        // Registered before looking for an earlier change, as a change is remembered before its session is looked up:
+        // either the change finds the session or this finds the change (or both; the revision check sends it once).
+        _sessions[task.TaskId] = (sessionId, task.Owner);
+        if (_recent.ContainsKey(task.TaskId))
+        {
+            _ = ChangedAsync(task.TaskId);
+        }
+    }
 
     /// <summary>Starts hearing task changes (the host calls it once at start-up; <see cref="Dispose"/> stops).</summary>
     public void Start() => _subscription ??= events.Subscribe(taskId => _ = ChangedAsync(taskId));
@@ -40,6 +58,7 @@ public sealed class TaskNotifications(
     /// </summary>
     private async Task ChangedAsync(string taskId)
     {
+        Remember(taskId);
         var watchers = listeners.TaskWatchers(taskId);
         var session = _sessions.TryGetValue(taskId, out var s) ? s : default((string SessionId, string Owner)?);
         if (watchers.Count == 0 && session is null)
@@ -85,6 +104,19 @@ public sealed class TaskNotifications(
             {
                 _sessions.TryRemove(taskId, out _);
                 Forget($"session\n{taskId}");
+            }
+        }
+    }
+
+    /// <summary>Keeps <paramref name="taskId"/> among the <see cref="RecentCapacity"/> latest changed tasks.</summary>
+    private void Remember(string taskId)
+    {
+        if (_recent.TryAdd(taskId, 0))
+        {
+            _recentOrder.Enqueue(taskId);
+            while (_recentOrder.Count > RecentCapacity && _recentOrder.TryDequeue(out var oldest))
+            {
+                _recent.TryRemove(oldest, out _);
             }
         }
     }

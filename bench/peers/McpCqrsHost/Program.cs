@@ -66,9 +66,10 @@ public sealed class BroadcastHandler(McpCqrs.Application.Mcp.Context.IMcpNotifie
 public sealed record Work(string Id, int Millis) : ICommand<string>;
 
 /// <summary>
-/// The task-drain scenario's unit of work: waits <see cref="Work.Millis"/>, then appends one line (its id and the
-/// process id) to the file named by <c>BENCH_LEDGER</c>, so a run can count how often each task ran and where. Lines
-/// are written with one append each, which Linux keeps whole between processes.
+/// The task-drain scenario's unit of work: waits <see cref="Work.Millis"/>, then writes one line (its id and the
+/// process id) to <c>BENCH_LEDGER</c>, so a run can count how often each task ran and where. bench/scale/tasks.sh makes
+/// it a pipe read by one reader: a line is one write shorter than PIPE_BUF, kept whole however many processes write
+/// (a plain file would not do: .NET's append mode writes at the end offset read at open, not with O_APPEND).
 /// </summary>
 public sealed class WorkHandler : ICommandHandler<Work, string>
 {

@@ -4,6 +4,7 @@ using McpCqrs.Application.Common.Security;
 using McpCqrs.Infrastructure.Persistence;
 using McpCqrs.Web.Mcp;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -30,6 +31,7 @@ public static partial class AuthSetup
 
         var scopes = new SupportedScopes(DeclaredScopes(typeof(Application.DependencyInjection).Assembly, permissions), options.Scopes);
         services.AddSingleton(scopes);
+        services.AddSingleton(new ClaimMapper(options.Claims));
         services.AddSingleton<ProtectedResource>();
         services.AddScoped<IPolicyEvaluator, HttpPolicyEvaluator>();
         services.AddAuthorization();
@@ -54,11 +56,33 @@ public static partial class AuthSetup
                 "Mcp:ResourceUrl is required when Auth:Backend is External: it is the audience a token must carry to be accepted here."]);
         }
 
+        if (options.Backend == AuthBackend.External && options.Validation == TokenValidationMode.Jwks)
+        {
+            // A token signed with a key the issuer has just rotated in must be accepted on its first request: the
+            // refresh its unknown kid asks for (rate-limited by Auth:KeyRefreshInterval) is then awaited and the token
+            // checked again with the new keys, instead of fetching them in the background for later requests.
+            AppContext.SetSwitch("Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking", true);
+            services.AddAuthentication(o => o.DefaultScheme = ExternalJwtScheme)
+                .AddJwtBearer(ExternalJwtScheme, jwt => ConfigureExternalJwt(jwt, options, resourceUrl!));
+
+            // A key the issuer has taken out of its JWKS signs nothing more here: no falling back to the last known good
+            // keys (a failed fetch still keeps the current ones). After JwtBearer has made its configuration manager.
+            services.PostConfigure<JwtBearerOptions>(ExternalJwtScheme, jwt =>
+            {
+                if (jwt.ConfigurationManager is BaseConfigurationManager manager)
+                {
+                    manager.UseLastKnownGoodConfiguration = false;
+                }
+            });
+            return services;
+        }
+
         var openIddict = services.AddOpenIddict();
         if (options.Backend == AuthBackend.OpenIddict)
         {
+            var issuer = ProtectedResource.EmbeddedIssuer(options, resourceUrl);
             openIddict.AddCore(core => core.UseEntityFrameworkCore().UseDbContext<AppDbContext>());
-            openIddict.AddServer(server => ConfigureServer(server, options, scopes, resourceUrl));
+            openIddict.AddServer(server => ConfigureServer(server, options, issuer, scopes, resourceUrl));
             services.AddScoped<IUserDirectory, ConfiguredUserDirectory>();
             services.AddHostedService<ClientRegistrar>();
             services.AddAttemptLimits(options);
@@ -95,9 +119,48 @@ public static partial class AuthSetup
         return services;
     }
 
-    private static void ConfigureServer(OpenIddictServerBuilder server, AuthOptions options, SupportedScopes scopes, Uri? resourceUrl)
+    /// <summary>The scheme of <see cref="AuthBackend.External"/> tokens checked with the issuer's keys.</summary>
+    public const string ExternalJwtScheme = "ExternalJwt";
+
+    /// <summary>The <c>typ</c> header values of access tokens as identity providers issue them (RFC 9068 and plain JWT); none is accepted too.</summary>
+    private static readonly string[] AccessTokenTypes = ["JWT", "at+jwt", "application/at+jwt"];
+
+    /// <summary>
+    /// JWT access tokens of an external authorization server (Entra ID, Keycloak, Auth0, Okta, another OpenIddict, …):
+    /// the issuer and keys from its discovery document (<c>{Authority}/.well-known/openid-configuration</c>, then its
+    /// JWKS), an unknown key id fetching them again (no sooner than <see cref="AuthOptions.KeyRefreshInterval"/> after
+    /// the last fetch), the audience <c>Mcp:ResourceUrl</c> (and <c>Auth:Audiences</c>), <c>typ</c> JWT, at+jwt or none,
+    /// claims left as the token names them (the claim mapping reads them).
+    /// </summary>
+    private static void ConfigureExternalJwt(JwtBearerOptions jwt, AuthOptions options, Uri resourceUrl)
     {
-        if (options.Authority is { } issuer)
+        var authority = options.Authority!;
+        jwt.Authority = authority.AbsoluteUri;
+        jwt.RequireHttpsMetadata = !authority.IsLoopback; // plain http only for an issuer on this machine
+        jwt.MapInboundClaims = false;
+        jwt.RefreshOnIssuerKeyNotFound = true;
+        jwt.RefreshInterval = options.KeyRefreshInterval;
+        jwt.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidateIssuer = true,
+            ValidIssuer = options.Issuer?.AbsoluteUri, // unset: the discovery document's issuer
+            ValidateAudience = true,
+            ValidAudiences = [resourceUrl.AbsoluteUri, .. options.Audiences],
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ValidateIssuerSigningKey = true,
+            NameClaimType = options.Claims.Name,
+            RoleClaimType = options.Claims.RoleClaims[0],
+            TypeValidator = (type, _, _) => string.IsNullOrEmpty(type) || AccessTokenTypes.Contains(type, StringComparer.OrdinalIgnoreCase)
+                ? type ?? string.Empty
+                : throw new SecurityTokenInvalidTypeException($"The token type '{type}' is not an access token's.") { InvalidType = type },
+        };
+    }
+
+    private static void ConfigureServer(OpenIddictServerBuilder server, AuthOptions options, Uri? issuer, SupportedScopes scopes, Uri? resourceUrl)
+    {
+        if (issuer is not null)
         {
             server.SetIssuer(issuer);
         }
@@ -260,7 +323,8 @@ public static partial class AuthSetup
 
     /// <summary>
     /// Bearer tokens in the <c>Authorization</c> header only (RFC 6750 §2.1; a token in the query string is refused,
-    /// not ignored), validated by OpenIddict; the principal becomes the request's user.
+    /// not ignored), validated by the back-end's scheme; the principal becomes the request's user. A refused token's 401
+    /// says what was wrong with it.
     /// </summary>
     private static async Task RequireTokenAsync(HttpContext http, RequestDelegate next)
     {
@@ -284,10 +348,11 @@ public static partial class AuthSetup
             return;
         }
 
-        var result = await http.AuthenticateAsync(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
+        var result = await http.AuthenticateAsync(resource.Scheme);
         if (!result.Succeeded || result.Principal is null)
         {
-            await resource.WriteUnauthorizedAsync(http, Errors.InvalidToken, "The access token is invalid, expired, or not issued for this resource.");
+            var problem = TokenRejection.ProblemOf(result);
+            await resource.WriteUnauthorizedAsync(http, Errors.InvalidToken, TokenRejection.Describe(problem, resource.ResourceOf(http), resource.IssuerOf(http)));
             return;
         }
 

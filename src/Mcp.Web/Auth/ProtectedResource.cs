@@ -46,7 +46,7 @@ public sealed class ProtectedResource(IOptions<AuthOptions> auth, IOptions<McpTr
 
     /// <summary>The authentication scheme that checks this back-end's tokens.</summary>
     public string Scheme { get; } = auth.Value is { Backend: AuthBackend.External, Validation: TokenValidationMode.Jwks }
-        ? AuthSetup.ExternalJwtScheme
+        ? ExternalJwt.Scheme
         : OpenIddict.Validation.AspNetCore.OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme;
 
     /// <summary>

@@ -23,6 +23,7 @@ public static partial class AuthSetup
     {
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         var options = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
+        ExternalJwt.FetchKeysBeforeValidating();
 
         var permissions = configuration.GetSection(PermissionOptions.SectionName).Get<PermissionOptions>() ?? new PermissionOptions();
         permissions.Enforce &= options.Backend != AuthBackend.AllowAny;

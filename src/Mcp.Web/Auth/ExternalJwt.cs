@@ -12,12 +12,16 @@ public static class ExternalJwt
     /// <summary>The <c>typ</c> header values of access tokens as identity providers issue them (RFC 9068 and plain JWT); none is accepted too.</summary>
     private static readonly string[] AccessTokenTypes = ["JWT", "at+jwt", "application/at+jwt"];
 
+    /// <summary>
+    /// A token signed with a key the issuer has just rotated in must be accepted on its first request: the refresh its
+    /// unknown kid asks for (rate-limited by <c>Auth:KeyRefreshInterval</c>) is then awaited and the token checked again
+    /// with the new keys, instead of the keys being fetched in the background for later requests. IdentityModel reads
+    /// this process-wide switch once, at its first fetch of any discovery document: it is set before any host starts.
+    /// </summary>
+    internal static void FetchKeysBeforeValidating() => AppContext.SetSwitch("Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking", true);
+
     internal static IServiceCollection AddExternalJwt(this IServiceCollection services, AuthOptions options, Uri resourceUrl)
     {
-        // A token signed with a key the issuer has just rotated in must be accepted on its first request: the
-        // refresh its unknown kid asks for (rate-limited by Auth:KeyRefreshInterval) is then awaited and the token
-        // checked again with the new keys, instead of fetching them in the background for later requests.
-        AppContext.SetSwitch("Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking", true);
         services.AddAuthentication(o => o.DefaultScheme = Scheme)
             .AddJwtBearer(Scheme, jwt => Configure(jwt, options, resourceUrl));
 

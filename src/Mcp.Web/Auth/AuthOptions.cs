@@ -36,8 +36,9 @@ public sealed class AuthOptions : IValidatableObject
     public bool AllowAnyInProduction { get; set; }
 
     /// <summary>
-    /// The issuer: for <see cref="AuthBackend.External"/> the authorization server's issuer URL; for
-    /// <see cref="AuthBackend.OpenIddict"/> optional (default: the host's own base address, from the request).
+    /// For <see cref="AuthBackend.External"/>: the authorization server's URL, where its discovery document is found
+    /// (<c>{Authority}/.well-known/openid-configuration</c>). For <see cref="AuthBackend.OpenIddict"/>: the embedded
+    /// server's issuer when <see cref="Issuer"/> is not set.
     /// </summary>
     public Uri? Authority { get; set; }
 

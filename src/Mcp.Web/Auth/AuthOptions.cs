@@ -36,10 +36,36 @@ public sealed class AuthOptions : IValidatableObject
     public bool AllowAnyInProduction { get; set; }
 
     /// <summary>
-    /// The issuer: for <see cref="AuthBackend.External"/> the authorization server's issuer URL; for
-    /// <see cref="AuthBackend.OpenIddict"/> optional (default: the host's own base address, from the request).
+    /// For <see cref="AuthBackend.External"/>: the authorization server's URL, where its discovery document is found
+    /// (<c>{Authority}/.well-known/openid-configuration</c>). For <see cref="AuthBackend.OpenIddict"/>: the embedded
+    /// server's issuer when <see cref="Issuer"/> is not set.
     /// </summary>
     public Uri? Authority { get; set; }
+
+    /// <summary>
+    /// The issuer URL (absolute). For <see cref="AuthBackend.OpenIddict"/>: what the embedded server writes in every token and
+    /// metadata document and what it accepts, whatever host name a client used to reach it; unset, it is derived from
+    /// <c>Auth:Authority</c>, else from <c>Mcp:ResourceUrl</c> (its origin and any path before <c>/mcp</c>), else (neither
+    /// set, development) from each request's host. For <see cref="AuthBackend.External"/>: the issuer a token must carry,
+    /// when it differs from the one in the discovery document; unset, the discovery document's <c>issuer</c>.
+    /// </summary>
+    public Uri? Issuer { get; set; }
+
+    /// <summary>
+    /// Audiences accepted besides <c>Mcp:ResourceUrl</c> (<see cref="AuthBackend.External"/> only), e.g. the
+    /// application id some identity providers put in <c>aud</c>.
+    /// </summary>
+    public List<string> Audiences { get; set; } = [];
+
+    /// <summary>
+    /// <see cref="AuthBackend.External"/> with <see cref="TokenValidationMode.Jwks"/>: the least time between two fetches
+    /// of the discovery document and keys that a token with an unknown key id (<c>kid</c>) may cause; the first such
+    /// fetch after start is immediate. Keys are also fetched again every 12 hours.
+    /// </summary>
+    public TimeSpan KeyRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Which claims of an access token hold the caller's id, name, scopes and roles.</summary>
+    public ClaimMappingOptions Claims { get; set; } = new();
 
     /// <summary>How an external server's tokens are validated.</summary>
     public TokenValidationMode Validation { get; set; } = TokenValidationMode.Jwks;
@@ -105,6 +131,21 @@ public sealed class AuthOptions : IValidatableObject
         if (Authority is { IsAbsoluteUri: false })
         {
             yield return new ValidationResult("Auth:Authority must be an absolute URL.", [nameof(Authority)]);
+        }
+
+        if (KeyRefreshInterval < TimeSpan.FromSeconds(1))
+        {
+            yield return new ValidationResult("Auth:KeyRefreshInterval must be at least one second.", [nameof(KeyRefreshInterval)]);
+        }
+
+        if (Issuer is { IsAbsoluteUri: false } or { Query.Length: > 0 } or { Fragment.Length: > 0 })
+        {
+            yield return new ValidationResult("Auth:Issuer must be an absolute URL without query or fragment.", [nameof(Issuer)]);
+        }
+
+        if (Claims.ScopeClaims.Concat(Claims.RoleClaims).Append(Claims.Subject).Append(Claims.Name).Any(string.IsNullOrWhiteSpace))
+        {
+            yield return new ValidationResult("Auth:Claims: a claim name in Scopes, Roles, Subject or Name is empty.", [nameof(Claims)]);
         }
     }
 }

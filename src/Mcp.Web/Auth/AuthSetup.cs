@@ -23,6 +23,7 @@ public static partial class AuthSetup
     {
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         var options = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
+        ExternalJwt.FetchKeysBeforeValidating();
 
         var permissions = configuration.GetSection(PermissionOptions.SectionName).Get<PermissionOptions>() ?? new PermissionOptions();
         permissions.Enforce &= options.Backend != AuthBackend.AllowAny;
@@ -30,6 +31,7 @@ public static partial class AuthSetup
 
         var scopes = new SupportedScopes(DeclaredScopes(typeof(Application.DependencyInjection).Assembly, permissions), options.Scopes);
         services.AddSingleton(scopes);
+        services.AddSingleton(new ClaimMapper(options.Claims));
         services.AddSingleton<ProtectedResource>();
         services.AddScoped<IPolicyEvaluator, HttpPolicyEvaluator>();
         services.AddAuthorization();
@@ -54,11 +56,18 @@ public static partial class AuthSetup
                 "Mcp:ResourceUrl is required when Auth:Backend is External: it is the audience a token must carry to be accepted here."]);
         }
 
+        if (options.Backend == AuthBackend.External && options.Validation == TokenValidationMode.Jwks)
+        {
+            services.AddExternalJwt(options, resourceUrl!);
+            return services;
+        }
+
         var openIddict = services.AddOpenIddict();
         if (options.Backend == AuthBackend.OpenIddict)
         {
+            var issuer = ProtectedResource.EmbeddedIssuer(options, resourceUrl);
             openIddict.AddCore(core => core.UseEntityFrameworkCore().UseDbContext<AppDbContext>());
-            openIddict.AddServer(server => ConfigureServer(server, options, scopes, resourceUrl));
+            openIddict.AddServer(server => ConfigureServer(server, options, issuer, scopes, resourceUrl));
             services.AddScoped<IUserDirectory, ConfiguredUserDirectory>();
             services.AddHostedService<ClientRegistrar>();
             services.AddAttemptLimits(options);
@@ -95,9 +104,9 @@ public static partial class AuthSetup
         return services;
     }
 
-    private static void ConfigureServer(OpenIddictServerBuilder server, AuthOptions options, SupportedScopes scopes, Uri? resourceUrl)
+    private static void ConfigureServer(OpenIddictServerBuilder server, AuthOptions options, Uri? issuer, SupportedScopes scopes, Uri? resourceUrl)
     {
-        if (options.Authority is { } issuer)
+        if (issuer is not null)
         {
             server.SetIssuer(issuer);
         }
@@ -260,7 +269,8 @@ public static partial class AuthSetup
 
     /// <summary>
     /// Bearer tokens in the <c>Authorization</c> header only (RFC 6750 §2.1; a token in the query string is refused,
-    /// not ignored), validated by OpenIddict; the principal becomes the request's user.
+    /// not ignored), validated by the back-end's scheme; the principal becomes the request's user. A refused token's 401
+    /// says what was wrong with it.
     /// </summary>
     private static async Task RequireTokenAsync(HttpContext http, RequestDelegate next)
     {
@@ -284,10 +294,11 @@ public static partial class AuthSetup
             return;
         }
 
-        var result = await http.AuthenticateAsync(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
+        var result = await http.AuthenticateAsync(resource.Scheme);
         if (!result.Succeeded || result.Principal is null)
         {
-            await resource.WriteUnauthorizedAsync(http, Errors.InvalidToken, "The access token is invalid, expired, or not issued for this resource.");
+            var problem = TokenRejection.ProblemOf(result);
+            await resource.WriteUnauthorizedAsync(http, Errors.InvalidToken, TokenRejection.Describe(problem, resource.ResourceOf(http), resource.IssuerOf(http)));
             return;
         }
 

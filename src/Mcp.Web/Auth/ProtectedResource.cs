@@ -12,6 +12,10 @@ namespace McpCqrs.Web.Auth;
 /// </summary>
 public sealed class ProtectedResource(IOptions<AuthOptions> auth, IOptions<McpTransportOptions> transport, SupportedScopes scopes)
 {
+    private readonly Uri? _issuer = auth.Value.Backend == AuthBackend.External
+        ? auth.Value.Authority
+        : EmbeddedIssuer(auth.Value, transport.Value.ResourceUrl);
+
     /// <summary>The MCP endpoint's path, the path part of the metadata URL (RFC 9728 §3.1: inserted after the well-known prefix).</summary>
     public const string McpPath = "/mcp";
 
@@ -34,8 +38,38 @@ public sealed class ProtectedResource(IOptions<AuthOptions> auth, IOptions<McpTr
         return $"{Origin(http)}{MetadataPath}{http.Request.PathBase}{McpPath}";
     }
 
-    /// <summary>The authorization server: <c>Auth:Authority</c>, else this host (the embedded server's issuer).</summary>
-    public string IssuerOf(HttpContext http) => auth.Value.Authority?.AbsoluteUri ?? $"{Origin(http)}{http.Request.PathBase}/";
+    /// <summary>
+    /// The authorization server: for an external one <c>Auth:Authority</c>; for the embedded one its issuer
+    /// (<see cref="EmbeddedIssuer"/>), else this host as the request reached it.
+    /// </summary>
+    public string IssuerOf(HttpContext http) => _issuer?.AbsoluteUri ?? $"{Origin(http)}{http.Request.PathBase}/";
+
+    /// <summary>The authentication scheme that checks this back-end's tokens.</summary>
+    public string Scheme { get; } = auth.Value is { Backend: AuthBackend.External, Validation: TokenValidationMode.Jwks }
+        ? ExternalJwt.Scheme
+        : OpenIddict.Validation.AspNetCore.OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme;
+
+    /// <summary>
+    /// The embedded server's one issuer, whatever host name a client uses: <c>Auth:Issuer</c>; else <c>Auth:Authority</c>;
+    /// else <c>Mcp:ResourceUrl</c>'s origin and the path before its <c>/mcp</c> (<c>https://desk.example.com/mcp</c> →
+    /// <c>https://desk.example.com/</c>); else none: each request's host is the issuer (development only).
+    /// </summary>
+    public static Uri? EmbeddedIssuer(AuthOptions options, Uri? resourceUrl)
+    {
+        if ((options.Issuer ?? options.Authority) is { } configured)
+        {
+            return configured;
+        }
+
+        if (resourceUrl is null)
+        {
+            return null;
+        }
+
+        var path = resourceUrl.AbsolutePath.TrimEnd('/');
+        var basePath = path.EndsWith(McpPath, StringComparison.Ordinal) ? path[..^McpPath.Length] : string.Empty;
+        return new Uri($"{resourceUrl.GetLeftPart(UriPartial.Authority)}{basePath}/");
+    }
 
     /// <summary>The RFC 9728 document.</summary>
     public Dictionary<string, object> MetadataOf(HttpContext http)

@@ -1,33 +1,48 @@
+using System.Collections.Frozen;
 using System.Security.Claims;
 using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Web.Auth;
 
 namespace McpCqrs.Web.Infrastructure;
 
 /// <summary>
-/// <see cref="ICurrentUser"/> read from the request's <see cref="ClaimsPrincipal"/>: <c>sub</c> (or the name
-/// identifier) is the id, <c>scope</c> holds space-separated OAuth scopes, roles come from role claims.
+/// <see cref="ICurrentUser"/> read from the request's <see cref="ClaimsPrincipal"/> through the configured claim mapping
+/// (<c>Auth:Claims</c>): the subject claim (or the name identifier) is the id, the scope claims hold OAuth scopes
+/// (space-separated strings or arrays), roles come from the role claims and the roles path.
 /// </summary>
 /// Inside a task (run by the worker, with no HTTP request) the user is the task's owner, with no scopes or roles:
 /// the task's permissions were checked when it was created.
-internal sealed class HttpCurrentUser(IHttpContextAccessor accessor, McpCqrs.Application.Mcp.Context.IMcpRequestContext? context = null) : ICurrentUser
+internal sealed class HttpCurrentUser(IHttpContextAccessor accessor, ClaimMapper claims, McpCqrs.Application.Mcp.Context.IMcpRequestContext? context = null) : ICurrentUser
 {
+    private (ClaimsPrincipal Of, HashSet<string> Scopes, HashSet<string> Roles)? _read;
+
     private ClaimsPrincipal? Principal => accessor.HttpContext?.User;
 
-    public string? Id => Principal?.FindFirstValue("sub") ?? Principal?.FindFirstValue(ClaimTypes.NameIdentifier) ?? (context?.Task?.Owner is { Length: > 0 } owner ? owner : null);
+    public string? Id => (Principal is { } principal ? claims.SubjectOf(principal) : null) ?? (context?.Task?.Owner is { Length: > 0 } owner ? owner : null);
 
-    public string? Name => Principal?.FindFirstValue("name") ?? Principal?.Identity?.Name;
+    public string? Name => Principal is { } principal ? claims.NameOf(principal) : null;
 
     public bool IsAuthenticated => Principal?.Identity?.IsAuthenticated == true || context?.Task?.Owner is { Length: > 0 };
 
-    public IReadOnlySet<string> Scopes => Principal is null
-        ? new HashSet<string>()
-        : Principal.FindAll("scope")
-            .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .ToHashSet(StringComparer.Ordinal);
+    public IReadOnlySet<string> Scopes => Read()?.Scopes ?? (IReadOnlySet<string>)FrozenSet<string>.Empty;
 
     public string? ClientAddress => accessor.HttpContext?.Connection.RemoteIpAddress?.ToString();
 
-    public IReadOnlySet<string> Roles => Principal is null
-        ? new HashSet<string>()
-        : Principal.FindAll(ClaimTypes.Role).Concat(Principal.FindAll("role")).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+    public IReadOnlySet<string> Roles => Read()?.Roles ?? (IReadOnlySet<string>)FrozenSet<string>.Empty;
+
+    /// <summary>Scopes and roles read once per principal (the request's user may be set after this is resolved).</summary>
+    private (ClaimsPrincipal Of, HashSet<string> Scopes, HashSet<string> Roles)? Read()
+    {
+        if (Principal is not { } principal)
+        {
+            return null;
+        }
+
+        if (_read is not { } read || !ReferenceEquals(read.Of, principal))
+        {
+            _read = read = (principal, claims.ScopesOf(principal), claims.RolesOf(principal));
+        }
+
+        return read;
+    }
 }

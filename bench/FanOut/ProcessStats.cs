@@ -31,5 +31,16 @@ internal static class ProcessStats
 
     public static double CpuSeconds(IEnumerable<int> pids) => pids.Sum(CpuSeconds);
 
+    /// <summary>CPU seconds the whole machine spent busy (all cores: the first line of /proc/stat less idle and iowait).</summary>
+    public static double MachineBusySeconds()
+    {
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+        return (fields.Take(8).Sum() - fields[3] - fields[4]) / TicksPerSecond;
+    }
+
+    /// <summary>The one-minute load average.</summary>
+    public static double LoadAverage() => double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+
     public static long ResidentBytes(IEnumerable<int> pids) => pids.Sum(ResidentBytes);
 }

@@ -8,11 +8,12 @@ using McpCqrs.Bench.FanOut;
 //   dotnet bench/FanOut/bin/Release/net10.0/McpCqrs.Bench.FanOut.dll http://127.0.0.1:5193/mcp [streams=100] [count=1000]
 //
 // scale: opens N sessions with their GET streams spread round-robin over the given instances, waits until every
-// stream is open, measures an idle phase (host CPU, keep-alives, resident memory per stream), then calls `broadcast`
+// stream is open, lets the hosts settle, measures an idle phase (host CPU, keep-alives, resident memory per stream;
+// the hosts' idle CPU before any stream too), then calls `broadcast`
 // on the first instance once a second for D seconds and records each notification's delivery latency (receive time
 // minus its params.sentAtMicros), what each stream received, lost and received twice. Prints one line of key=value.
 //   dotnet bench/FanOut/bin/Release/net10.0/McpCqrs.Bench.FanOut.dll scale urls=http://127.0.0.1:5300/mcp,http://127.0.0.1:5301/mcp \
-//     streams=1000 pids=1234,1235 redis=999 idle=20 duration=20 count=1 concurrency=32 label=run1
+//     streams=1000 pids=1234,1235 redis=999 settle=10 idle=30 duration=30 count=1 concurrency=32 label=run1
 if (args.Length > 0 && args[0] == "scale")
 {
     var options = args.Skip(1).Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : string.Empty, StringComparer.Ordinal);
@@ -25,9 +26,11 @@ if (args.Length > 0 && args[0] == "scale")
         Streams: Int("streams", 1000),
         HostPids: Pids("pids"),
         RedisPid: Pids("redis").Cast<int?>().FirstOrDefault(),
-        IdleSeconds: Int("idle", 20),
+        SettleSeconds: Int("settle", 10),
+        IdleSeconds: Int("idle", 30),
         DurationSeconds: Int("duration", 20),
         CountPerBroadcast: Int("count", 1),
+        DrainSeconds: Int("drain", 30),
         Concurrency: Int("concurrency", 32),
         Label: Get("label", "run"));
     return await ScaleRun.RunAsync(settings);

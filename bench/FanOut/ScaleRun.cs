@@ -10,9 +10,11 @@ internal sealed record ScaleSettings(
     int Streams,
     IReadOnlyList<int> HostPids,
     int? RedisPid,
+    int SettleSeconds,
     int IdleSeconds,
     int DurationSeconds,
     int CountPerBroadcast,
+    int DrainSeconds,
     int Concurrency,
     string Label);
 
@@ -38,6 +40,13 @@ internal static class ScaleRun
         Put("streams", s.Streams);
 
         var control = await mcp.OpenAsync(s.Urls[0]);
+
+        // The hosts' own idle cost before any stream is open, once what the warm-up left (tiered JIT) has settled.
+        await Task.Delay(TimeSpan.FromSeconds(s.SettleSeconds));
+        var base0 = ProcessStats.CpuSeconds(s.HostPids);
+        var baseClock = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, s.IdleSeconds)));
+        Put("base_idle_cpu_pct", (ProcessStats.CpuSeconds(s.HostPids) - base0) / baseClock.Elapsed.TotalSeconds * 100);
         var rssBefore = ProcessStats.ResidentBytes(s.HostPids);
 
         // Open: at most `Concurrency` sessions being set up at once; a slot is free once its stream has said `retry`.
@@ -65,7 +74,8 @@ internal static class ScaleRun
         Put("failed_opens", failed);
         var open = listeners.Where(l => l is not null && l.Opened.Task.IsCompletedSuccessfully).ToArray();
 
-        // Idle: nothing is sent but keep-alives; CPU over the window, memory at its end.
+        // Idle: nothing is sent but keep-alives; after a settle (the setup's own tail), CPU over the window, memory at its end.
+        await Task.Delay(TimeSpan.FromSeconds(s.SettleSeconds));
         var cpu0 = ProcessStats.CpuSeconds(s.HostPids);
         var redis0 = s.RedisPid is { } rp0 ? ProcessStats.CpuSeconds(rp0) : 0;
         var keepAlives0 = open.Sum(l => l.KeepAlives);
@@ -88,6 +98,8 @@ internal static class ScaleRun
         Volatile.Write(ref Listener.Target, target);
         var cpu1 = ProcessStats.CpuSeconds(s.HostPids);
         var redis1 = s.RedisPid is { } rp2 ? ProcessStats.CpuSeconds(rp2) : 0;
+        var client1 = ProcessStats.CpuSeconds(Environment.ProcessId);
+        var machine1 = ProcessStats.MachineBusySeconds();
         var sending = Stopwatch.StartNew();
         using (var timer = new PeriodicTimer(TimeSpan.FromSeconds(1)))
         {
@@ -107,10 +119,13 @@ internal static class ScaleRun
             Listener.AllDelivered.TrySetResult();
         }
 
-        var drained = await Task.WhenAny(Listener.AllDelivered.Task, Task.Delay(TimeSpan.FromSeconds(30))) == Listener.AllDelivered.Task;
+        var drained = await Task.WhenAny(Listener.AllDelivered.Task, Task.Delay(TimeSpan.FromSeconds(s.DrainSeconds))) == Listener.AllDelivered.Task;
         var window = Listener.LastReceivedMicros - Listener.FirstSentMicros;
         await Task.Delay(TimeSpan.FromSeconds(1)); // a late duplicate would arrive within this second
         var busyCpu = (ProcessStats.CpuSeconds(s.HostPids) - cpu1) / sending.Elapsed.TotalSeconds * 100;
+        var clientBusy = (ProcessStats.CpuSeconds(Environment.ProcessId) - client1) / sending.Elapsed.TotalSeconds * 100;
+        var machineBusy = (ProcessStats.MachineBusySeconds() - machine1) / sending.Elapsed.TotalSeconds * 100;
+        var load = ProcessStats.LoadAverage();
         var busyRedis = s.RedisPid is { } rp3 ? (ProcessStats.CpuSeconds(rp3) - redis1) / sending.Elapsed.TotalSeconds * 100 : 0;
 
         var latencies = open.SelectMany(l => l.Latencies).ToArray();
@@ -132,6 +147,11 @@ internal static class ScaleRun
         Put("delivered_per_s", window > 0 ? distinct / (window / 1e6) : 0);
         Put("busy_cpu_pct", busyCpu);
         Put("busy_redis_cpu_pct", busyRedis);
+        Put("client_busy_cpu_pct", clientBusy);
+
+        // What else ran on the machine meanwhile (other processes share these cores): % of one core, and the load.
+        Put("others_busy_cpu_pct", Math.Max(0, machineBusy - busyCpu - clientBusy - busyRedis));
+        Put("load1", load);
 
         await stop.CancelAsync();
         await Task.WhenAll(tasks.Where(t => t is not null)).ContinueWith(_ => { }, TaskScheduler.Default);

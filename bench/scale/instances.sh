@@ -6,11 +6,11 @@
 # second for RATE_DURATION seconds (bench/FanOut `scale`). Records delivered/s, latency, lost and duplicated
 # notifications and redis-server's CPU; one result line per run goes to OUT, then bench/scale/plot.py draws the
 # curves. Stops everything it started. PostgreSQL on 127.0.0.1:5432 (postgres/postgres). Run it alone on the machine:
-#   flock /tmp/mcpcqrs-bench.lock bash bench/scale/instances.sh      # COUNTS="1 2 4" STREAMS=2000 RATE=100
+#   flock /tmp/mcpcqrs-bench.lock bash bench/scale/instances.sh      # COUNTS="1 2 4" STREAMS=2000 RATE=20
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-COUNTS=${COUNTS:-"1 2 4"}; STREAMS=${STREAMS:-2000}; IDLE=${IDLE:-10}; DURATION=${DURATION:-20}
-RATE=${RATE:-100}; RATE_DURATION=${RATE_DURATION:-10}; BASE_PORT=${BASE_PORT:-5310}; REDIS_PORT=${REDIS_PORT:-6380}
+COUNTS=${COUNTS:-"1 2 4"}; STREAMS=${STREAMS:-2000}; SETTLE=${SETTLE:-5}; IDLE=${IDLE:-15}; DURATION=${DURATION:-20}
+RATE=${RATE:-20}; RATE_DURATION=${RATE_DURATION:-5}; DRAIN=${DRAIN:-120}; BASE_PORT=${BASE_PORT:-5310}; REDIS_PORT=${REDIS_PORT:-6380}
 CONCURRENCY=${CONCURRENCY:-32}; OUT=${OUT:-docs/scale/instances.dat}
 DB=${DB:-mcpcqrs_scale_streams}
 PG="Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres"
@@ -49,9 +49,11 @@ for k in $COUNTS; do
   for u in "${urls[@]}"; do warm_up "$u"; done
   all_urls=$(IFS=,; echo "${urls[*]}"); all_pids=$(IFS=,; echo "${pids[*]}")
   for run in steady rate; do
+    # The rate run asks for more than the instances deliver: it measures what they do deliver, and waits (up to DRAIN
+    # seconds) for all of it to arrive.
     if [ "$run" = steady ]; then count=1; duration=$DURATION; else count=$RATE; duration=$RATE_DURATION; fi
-    line=$(scale urls="$all_urls" streams="$STREAMS" pids="$all_pids" redis="$redis_pid" idle="$IDLE" duration="$duration" \
-      count="$count" concurrency="$CONCURRENCY" label="$run-$k") || echo "run $run with $k instances did not complete" >&2
+    line=$(scale urls="$all_urls" streams="$STREAMS" pids="$all_pids" redis="$redis_pid" settle="$SETTLE" idle="$IDLE" \
+      duration="$duration" count="$count" drain="$DRAIN" concurrency="$CONCURRENCY" label="$run-$k") || echo "run $run with $k instances did not complete" >&2
     echo "$line" | tee -a "$OUT"
   done
   stop_all

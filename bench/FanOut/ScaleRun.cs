@@ -122,8 +122,10 @@ internal static class ScaleRun
         var drained = await Task.WhenAny(Listener.AllDelivered.Task, Task.Delay(TimeSpan.FromSeconds(s.DrainSeconds))) == Listener.AllDelivered.Task;
         var window = Listener.LastReceivedMicros - Listener.FirstSentMicros;
         await Task.Delay(TimeSpan.FromSeconds(1)); // a late duplicate would arrive within this second
-        var busyCpu = (ProcessStats.CpuSeconds(s.HostPids) - cpu1) / sending.Elapsed.TotalSeconds * 100;
-        var clientBusy = (ProcessStats.CpuSeconds(Environment.ProcessId) - client1) / sending.Elapsed.TotalSeconds * 100;
+        var hostCpu = ProcessStats.CpuSeconds(s.HostPids) - cpu1;
+        var busyCpu = hostCpu / sending.Elapsed.TotalSeconds * 100;
+        var clientCpu = ProcessStats.CpuSeconds(Environment.ProcessId) - client1;
+        var clientBusy = clientCpu / sending.Elapsed.TotalSeconds * 100;
         var machineBusy = (ProcessStats.MachineBusySeconds() - machine1) / sending.Elapsed.TotalSeconds * 100;
         var load = ProcessStats.LoadAverage();
         var busyRedis = s.RedisPid is { } rp3 ? (ProcessStats.CpuSeconds(rp3) - redis1) / sending.Elapsed.TotalSeconds * 100 : 0;
@@ -148,6 +150,8 @@ internal static class ScaleRun
         Put("busy_cpu_pct", busyCpu);
         Put("busy_redis_cpu_pct", busyRedis);
         Put("client_busy_cpu_pct", clientBusy);
+        Put("host_us_per_delivery", distinct == 0 ? 0 : hostCpu / distinct * 1e6);
+        Put("client_us_per_delivery", distinct == 0 ? 0 : clientCpu / distinct * 1e6);
 
         // What else ran on the machine meanwhile (other processes share these cores): % of one core, and the load.
         Put("others_busy_cpu_pct", Math.Max(0, machineBusy - busyCpu - clientBusy - busyRedis));

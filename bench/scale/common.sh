@@ -13,11 +13,12 @@ build_all() {
 
 # start_host PORT LOG [VAR=value ...]: starts one host in the background with the given extra environment; its PID is
 # in $HOST_PID (and in STARTED). The common settings: production, anonymous callers allowed, keep-alives every
-# KEEPALIVE (default 15 s, the host's default).
+# KEEPALIVE (default 15 s, the host's default); HOST_ENV adds VAR=value words to every host (e.g. runtime settings).
 start_host() {
   local port=$1 log=$2; shift 2
+  # shellcheck disable=SC2086
   env ASPNETCORE_ENVIRONMENT=Production Auth__Backend=AllowAny Auth__AllowAnyInProduction=true \
-    Mcp__KeepAliveInterval="${KEEPALIVE:-00:00:15}" "$@" \
+    Mcp__KeepAliveInterval="${KEEPALIVE:-00:00:15}" ${HOST_ENV:-} "$@" \
     dotnet "$HOST_DLL" --contentRoot "$PWD/src/Mcp.Web" --urls "http://127.0.0.1:$port" >"$log" 2>&1 &
   HOST_PID=$!
   STARTED+=("$HOST_PID")

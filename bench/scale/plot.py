@@ -39,7 +39,7 @@ def nice_max(value):
     if value <= 0:
         return 1.0
     exponent = math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         top = step * 10 ** exponent
         if top >= value:
             return top

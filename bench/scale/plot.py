@@ -105,14 +105,17 @@ def chart(path, title, x_label, y_label, series, goal=None, goal_label=""):
 def main():
     data = sys.argv[1] if len(sys.argv) > 1 else "docs/scale"
     streams = read(os.path.join(data, "streams.dat"))
+    # The same runs with the thread pool's spin-waiting off (streams.sh with HOST_ENV=DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0).
+    nospin = read(os.path.join(data, "streams-nospin.dat"))
+    nospin_of = lambda key, name: [(name, [(r["streams"], r[key]) for r in nospin])] if nospin else []
     if streams:
         by_n = lambda key: [(r["streams"], r[key]) for r in streams]
         chart(os.path.join(data, "streams-memory.svg"), "Host resident memory per open GET stream", "open streams (one instance)",
               "KB per stream", [("RSS growth / streams", by_n("kb_per_stream"))], goal=20, goal_label="goal 20 KB")
         chart(os.path.join(data, "streams-latency.svg"), "Delivery latency of a broadcast (1/s)", "open streams (one instance)",
-              "ms", [("p50", by_n("p50_ms")), ("p99", by_n("p99_ms"))], goal=50, goal_label="goal p99 50 ms")
+              "ms", [("p50", by_n("p50_ms")), ("p99", by_n("p99_ms"))] + nospin_of("p99_ms", "p99, no spin-wait"), goal=50, goal_label="goal p99 50 ms")
         chart(os.path.join(data, "streams-idle-cpu.svg"), "Host CPU with the streams open and idle", "open streams (one instance)",
-              "% of one core", [("idle CPU", by_n("idle_cpu_pct"))])
+              "% of one core", [("idle CPU", by_n("idle_cpu_pct"))] + nospin_of("idle_cpu_pct", "idle CPU, no spin-wait"))
     instances = read(os.path.join(data, "instances.dat"))
     if instances:
         runs = lambda kind, key: [(r["instances"], r[key]) for r in instances if str(r["label"]).startswith(kind + "-")]

@@ -1,82 +1,42 @@
-using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Text;
+using System.Globalization;
+using McpCqrs.Bench.FanOut;
 
-// SSE fan-out: opens STREAMS sessions, each with its GET stream, then asks one session's `broadcast` tool to send
-// COUNT notifications to every open stream, and measures how long until every stream has received all of them.
-//   dotnet run -c Release --project bench/FanOut -- http://127.0.0.1:5193/mcp [streams=100] [count=1000]
+// SSE fan-out and scale, against hosts with the bench `broadcast` tool (bench/peers/McpCqrsHost).
+//
+// burst: opens STREAMS sessions, each with its GET stream, has one `broadcast` call send COUNT notifications to every
+// open stream and measures how long until every stream has received all of them (notifications/s).
+//   dotnet bench/FanOut/bin/Release/net10.0/McpCqrs.Bench.FanOut.dll http://127.0.0.1:5193/mcp [streams=100] [count=1000]
+//
+// scale: opens N sessions with their GET streams spread round-robin over the given instances, waits until every
+// stream is open, lets the hosts settle, measures an idle phase (host CPU, keep-alives, resident memory per stream;
+// the hosts' idle CPU before any stream too), then calls `broadcast`
+// on the first instance once a second for D seconds and records each notification's delivery latency (receive time
+// minus its params.sentAtMicros), what each stream received, lost and received twice. Prints one line of key=value.
+//   dotnet bench/FanOut/bin/Release/net10.0/McpCqrs.Bench.FanOut.dll scale urls=http://127.0.0.1:5300/mcp,http://127.0.0.1:5301/mcp \
+//     streams=1000 pids=1234,1235 redis=999 settle=10 idle=30 duration=30 count=1 concurrency=32 label=run1
+if (args.Length > 0 && args[0] == "scale")
+{
+    var options = args.Skip(1).Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : string.Empty, StringComparer.Ordinal);
+    string Get(string key, string fallback) => options.TryGetValue(key, out var value) && value.Length > 0 ? value : fallback;
+    int Int(string key, int fallback) => int.Parse(Get(key, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+    List<int> Pids(string key) => [.. Get(key, string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, CultureInfo.InvariantCulture))];
+
+    var settings = new ScaleSettings(
+        Urls: [.. Get("urls", "http://127.0.0.1:5300/mcp").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(u => new Uri(u))],
+        Streams: Int("streams", 1000),
+        HostPids: Pids("pids"),
+        RedisPid: Pids("redis").Cast<int?>().FirstOrDefault(),
+        SettleSeconds: Int("settle", 10),
+        IdleSeconds: Int("idle", 30),
+        DurationSeconds: Int("duration", 20),
+        CountPerBroadcast: Int("count", 1),
+        DrainSeconds: Int("drain", 30),
+        Concurrency: Int("concurrency", 32),
+        Label: Get("label", "run"));
+    return await ScaleRun.RunAsync(settings);
+}
+
 var url = new Uri(args.Length > 0 ? args[0] : "http://127.0.0.1:5193/mcp");
-var streams = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100;
-var count = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1000;
-
-using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = streams + 8 }) { Timeout = Timeout.InfiniteTimeSpan };
-const string Accept = "application/json, text/event-stream";
-
-async Task<string> InitializeAsync()
-{
-    using var init = new HttpRequestMessage(HttpMethod.Post, url)
-    {
-        Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"fanout","version":"1"}}}""", Encoding.UTF8, "application/json"),
-    };
-    init.Headers.TryAddWithoutValidation("Accept", Accept);
-    using var response = await http.SendAsync(init);
-    response.EnsureSuccessStatusCode();
-    var session = response.Headers.GetValues("Mcp-Session-Id").Single();
-    await PostAsync(session, """{"jsonrpc":"2.0","method":"notifications/initialized"}""");
-    return session;
-}
-
-async Task<string> PostAsync(string session, string body)
-{
-    using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-    request.Headers.TryAddWithoutValidation("Accept", Accept);
-    request.Headers.TryAddWithoutValidation("Mcp-Session-Id", session);
-    request.Headers.TryAddWithoutValidation("MCP-Protocol-Version", "2025-11-25");
-    using var response = await http.SendAsync(request);
-    response.EnsureSuccessStatusCode();
-    return await response.Content.ReadAsStringAsync();
-}
-
-var sessions = await Task.WhenAll(Enumerable.Range(0, streams).Select(_ => InitializeAsync()));
-var received = new int[streams];
-var done = new TaskCompletionSource();
-var remaining = streams;
-var opened = new CountdownEvent(streams);
-using var stop = new CancellationTokenSource();
-
-async Task ListenAsync(int index)
-{
-    using var request = new HttpRequestMessage(HttpMethod.Get, url);
-    request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-    request.Headers.TryAddWithoutValidation("Mcp-Session-Id", sessions[index]);
-    request.Headers.TryAddWithoutValidation("MCP-Protocol-Version", "2025-11-25");
-    using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stop.Token);
-    response.EnsureSuccessStatusCode();
-    opened.Signal();
-    using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(stop.Token));
-    while (await reader.ReadLineAsync(stop.Token) is { } line)
-    {
-        if (line.StartsWith("data:", StringComparison.Ordinal) && line.Contains("notifications/bench/tick", StringComparison.Ordinal)
-            && ++received[index] == count && Interlocked.Decrement(ref remaining) == 0)
-        {
-            done.TrySetResult();
-        }
-    }
-}
-
-var listeners = Enumerable.Range(0, streams).Select(i => Task.Run(() => ListenAsync(i))).ToArray();
-opened.Wait(TimeSpan.FromSeconds(30));
-await Task.Delay(500); // every stream is subscribed before the first notification
-
-var clock = Stopwatch.StartNew();
-var call = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"broadcast\",\"arguments\":{\"count\":" + count.ToString(System.Globalization.CultureInfo.InvariantCulture) + "}}}";
-await PostAsync(sessions[0], call);
-var finished = await Task.WhenAny(done.Task, Task.Delay(TimeSpan.FromSeconds(60))) == done.Task;
-clock.Stop();
-await stop.CancelAsync();
-
-var delivered = received.Sum();
-Console.WriteLine(finished
-    ? $"fan-out: {streams} streams x {count} notifications = {delivered} delivered in {clock.Elapsed.TotalSeconds:F2} s: {delivered / clock.Elapsed.TotalSeconds:F0} notifications/s"
-    : $"fan-out: only {delivered} of {streams * count} notifications arrived within 60 s");
-return finished ? 0 : 1;
+var streams = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
+var count = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1000;
+return await BurstRun.RunAsync(url, streams, count);

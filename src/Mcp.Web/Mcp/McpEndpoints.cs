@@ -72,6 +72,10 @@ public static class McpEndpoints
             services.AddSingleton<DistributedSessionSignals>();
             services.AddSingleton<SessionSignals>(sp => sp.GetRequiredService<DistributedSessionSignals>());
             services.AddHostedService(sp => sp.GetRequiredService<DistributedSessionSignals>());
+
+            // A broadcast reaches the GET streams of every instance.
+            services.AddSingleton<DistributedBroadcasts>();
+            services.AddHostedService(sp => sp.GetRequiredService<DistributedBroadcasts>());
         }
         else
         {
@@ -94,6 +98,7 @@ public static class McpEndpoints
         services.AddSingleton<McpCqrs.Application.Mcp.Tasks.TaskNotifications>();
         services.AddHostedService<TaskNotificationsService>();
         services.AddSingleton<McpCqrs.Application.Mcp.Tasks.IMcpTaskWatchers>(sp => sp.GetRequiredService<McpCqrs.Application.Mcp.Tasks.TaskNotifications>());
+        services.AddSingleton<StreamNotifications>();
         services.AddSingleton<IMcpNotifier, McpNotifier>();
         services.AddHostedService<CatalogChangeNotifier>();
         return services;

@@ -119,4 +119,33 @@ public sealed class TwoInstanceTests(PostgresServer postgres) : IAsyncLifetime
         Assert.True(await notifierOnA.NotifyAsync(sessionId, Note(4), timeout.Token));
         Assert.Equal(4, (await replay.NextMessageAsync(timeout.Token)).Message["params"]!["n"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task A_broadcast_on_one_instance_reaches_the_streams_of_both_once_each_in_order()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var onA = new RawMcp(_a.Client);
+        var onB = new RawMcp(_b.Client);
+        await onA.InitializeAsync();
+        await onB.InitializeAsync();
+        using var streamA = await onA.SendAsync(onA.Request(HttpMethod.Get, accept: "text/event-stream"), HttpCompletionOption.ResponseHeadersRead);
+        using var streamB = await onB.SendAsync(onB.Request(HttpMethod.Get, accept: "text/event-stream"), HttpCompletionOption.ResponseHeadersRead);
+        using var sseA = new SseReader(await streamA.Content.ReadAsStreamAsync(timeout.Token));
+        using var sseB = new SseReader(await streamB.Content.ReadAsStreamAsync(timeout.Token));
+        var notifierOnA = _a.Services.GetRequiredService<McpCqrs.Application.Mcp.Context.IMcpNotifier>();
+
+        for (var n = 1; n <= 3; n++)
+        {
+            await notifierOnA.BroadcastAsync(new() { Method = "notifications/test/all", Params = new JsonObject { ["n"] = n } }, timeout.Token);
+        }
+
+        // Once each and in order: a second copy of a broadcast would come before the next one.
+        foreach (var sse in (SseReader[])[sseA, sseB])
+        {
+            for (var n = 1; n <= 3; n++)
+            {
+                Assert.Equal(n, (await sse.NextMessageAsync(timeout.Token)).Message["params"]!["n"]!.GetValue<int>());
+            }
+        }
+    }
 }

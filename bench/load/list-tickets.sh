@@ -58,10 +58,10 @@ for r in $(seq 1 "$ROUNDS"); do
     record "$work/results" list "$n" "$line"
   done
 done
-printf '\nlist_tickets on PostgreSQL, median of %s rounds of %s\n%-44s %10s %9s %9s\n' "$ROUNDS" "$DURATION" '' 'req/s' 'p50 ms' 'p99 ms'
+printf '\nlist_tickets on PostgreSQL, median of %s rounds of %s\n%-50s %10s %9s %9s\n' "$ROUNDS" "$DURATION" '' 'req/s' 'p50 ms' 'p99 ms'
 for n in ours peer; do
   label=$([ "$n" = ours ] && echo 'list_tickets (MCP, TOON text + structuredContent)' || echo 'minimal API, same EF Core query (JSON)')
-  printf '%-44s %10s %9s %9s\n' "$label" "$(median_of "$work/results" list "$n" 3)" "$(median_of "$work/results" list "$n" 4)" "$(median_of "$work/results" list "$n" 5)"
+  printf '%-50s %10s %9s %9s\n' "$label" "$(median_of "$work/results" list "$n" 3)" "$(median_of "$work/results" list "$n" 4)" "$(median_of "$work/results" list "$n" 5)"
 done
 awk -v o="$(median_of "$work/results" list ours 3)" -v p="$(median_of "$work/results" list peer 3)" -v op="$(median_of "$work/results" list ours 5)" -v pp="$(median_of "$work/results" list peer 5)" \
   'BEGIN { printf "ours / minimal API: %.2f of the requests/s, p99 %.2fx the minimal API'"'"'s\n", o / p, op / pp }'

@@ -51,17 +51,27 @@ for n in ours peer; do
   line=$("$n" "$WARMUP")
   grep -q 'non-2xx/JSON-RPC errors 0' <<<"$line" || { echo "warm-up of $n got wrong answers: $line" >&2; exit 1; }
 done
+# Each one's processor time (user + system, /proc) per request over a round: less moved by a busy machine than
+# requests/s, as it counts what a request costs rather than how much of the machine the process got.
+declare -A pid=([ours]=${pids[0]} [peer]=${pids[1]})
+cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+seconds=${DURATION%s}
 for r in $(seq 1 "$ROUNDS"); do
   for n in ours peer; do
-    line=$("$n" "$DURATION")
-    echo "round $r $n: $line"
-    record "$work/results" list "$n" "$line"
+    before=$(cpu "${pid[$n]}"); line=$("$n" "$DURATION"); after=$(cpu "${pid[$n]}")
+    ms=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v r="$(sed -n 's/requests\/s \([0-9]*\).*/\1/p' <<<"$line")" -v s="$seconds" \
+      'BEGIN { printf "%.3f", t / hz * 1000 / (r * s) }')
+    echo "round $r $n: $line  cpu $ms ms/request"
+    record "$work/rounds" list "$n" "$line"
+    echo "$(tail -n 1 "$work/rounds") $ms" >>"$work/results"
   done
 done
-printf '\nlist_tickets on PostgreSQL, median of %s rounds of %s\n%-50s %10s %9s %9s\n' "$ROUNDS" "$DURATION" '' 'req/s' 'p50 ms' 'p99 ms'
+printf '\nlist_tickets on PostgreSQL, median of %s rounds of %s\n%-50s %10s %9s %9s %13s\n' "$ROUNDS" "$DURATION" '' 'req/s' 'p50 ms' 'p99 ms' 'cpu ms/req'
 for n in ours peer; do
   label=$([ "$n" = ours ] && echo 'list_tickets (MCP, TOON text + structuredContent)' || echo 'minimal API, same EF Core query (JSON)')
-  printf '%-50s %10s %9s %9s\n' "$label" "$(median_of "$work/results" list "$n" 3)" "$(median_of "$work/results" list "$n" 4)" "$(median_of "$work/results" list "$n" 5)"
+  printf '%-50s %10s %9s %9s %13s\n' "$label" "$(median_of "$work/results" list "$n" 3)" "$(median_of "$work/results" list "$n" 4)" \
+    "$(median_of "$work/results" list "$n" 5)" "$(median_of "$work/results" list "$n" 6)"
 done
 awk -v o="$(median_of "$work/results" list ours 3)" -v p="$(median_of "$work/results" list peer 3)" -v op="$(median_of "$work/results" list ours 5)" -v pp="$(median_of "$work/results" list peer 5)" \
-  'BEGIN { printf "ours / minimal API: %.2f of the requests/s, p99 %.2fx the minimal API'"'"'s\n", o / p, op / pp }'
+  -v oc="$(median_of "$work/results" list ours 6)" -v pc="$(median_of "$work/results" list peer 6)" \
+  'BEGIN { printf "ours / minimal API: %.2f of the requests/s, p99 %.2fx the minimal API'"'"'s, %.2fx its processor time per request\n", o / p, op / pp, oc / pc }'

@@ -3,14 +3,18 @@
 # (bench/peers/ListPeer): open tickets, most recently updated first, a page of 20 with the total. Creates the
 # database BENCH_DATABASE on the server named by MCPCQRS_BENCH_POSTGRES (a Npgsql connection string without a
 # database), migrates and seeds it with TICKETS tickets, warms both up, loads each for DURATION with wrk and prints
-# requests/s, p50, p99 and our ratio. Stops everything it started and drops the database.
+# requests/s, p50, p99 and our ratio. Both are loaded in turn, ROUNDS times, so a slow spell of a shared machine
+# falls on both; the table shows each one's median over the rounds. Ours listens on PORT, the peer on PEER_PORT.
+# Stops everything it started and drops the database.
 #   MCPCQRS_BENCH_POSTGRES="Host=127.0.0.1;Username=postgres;Password=postgres" bench/load/list-tickets.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
 command -v psql >/dev/null || { echo "psql is not installed: apt-get install postgresql-client" >&2; exit 1; }
 : "${MCPCQRS_BENCH_POSTGRES:?set MCPCQRS_BENCH_POSTGRES to a PostgreSQL connection string, e.g. Host=127.0.0.1;Username=postgres;Password=postgres}"
-WARMUP=${WARMUP:-30s}; DURATION=${DURATION:-10s}; THREADS=${THREADS:-2}; CONNECTIONS=${CONNECTIONS:-32}; TICKETS=${TICKETS:-2000}; BENCH_DATABASE=${BENCH_DATABASE:-mcpcqrs_bench}
+WARMUP=${WARMUP:-30s}; DURATION=${DURATION:-10s}; ROUNDS=${ROUNDS:-3}; THREADS=${THREADS:-2}; CONNECTIONS=${CONNECTIONS:-32}; TICKETS=${TICKETS:-2000}
+BENCH_DATABASE=${BENCH_DATABASE:-mcpcqrs_bench}; PORT=${PORT:-5195}; PEER_PORT=${PEER_PORT:-5196}
+source bench/load/lib.sh
 server="$MCPCQRS_BENCH_POSTGRES"; database="$server;Database=$BENCH_DATABASE"
 # psql from the Npgsql keys that matter here.
 pg() { local host user password; host=$(sed -n 's/.*Host=\([^;]*\).*/\1/p' <<<"$server"); user=$(sed -n 's/.*Username=\([^;]*\).*/\1/p' <<<"$server")
@@ -28,22 +32,46 @@ pg -d "$BENCH_DATABASE" -c "INSERT INTO tickets (\"CustomerId\", \"Title\", \"St
   SELECT 1 + i % 3, 'Ticket ' || i, i % 5, i % 4, ARRAY['bench'], now() - i * interval '1 minute', now() - i * interval '30 seconds'
   FROM generate_series(1, $TICKETS) AS i" >/dev/null
 
-env "${env[@]}" dotnet bench/peers/McpCqrsHost/bin/Release/net10.0/McpCqrs.Bench.Host.dll --contentRoot "$PWD/src/Mcp.Web" --urls http://127.0.0.1:5195 >"$work/ours.log" 2>&1 & pids+=($!)
-ConnectionStrings__Default="$database" dotnet bench/peers/ListPeer/bin/Release/net10.0/McpCqrs.Bench.ListPeer.dll --urls http://127.0.0.1:5196 >"$work/peer.log" 2>&1 & pids+=($!)
-for _ in $(seq 1 60); do curl -fs http://127.0.0.1:5195/health/ready >/dev/null && curl -fs http://127.0.0.1:5196/tickets >/dev/null && break; sleep 0.5; done
+env "${env[@]}" dotnet bench/peers/McpCqrsHost/bin/Release/net10.0/McpCqrs.Bench.Host.dll --contentRoot "$PWD/src/Mcp.Web" --urls "http://127.0.0.1:$PORT" >"$work/ours.log" 2>&1 & pids+=($!)
+ConnectionStrings__Default="$database" dotnet bench/peers/ListPeer/bin/Release/net10.0/McpCqrs.Bench.ListPeer.dll --urls "http://127.0.0.1:$PEER_PORT" >"$work/peer.log" 2>&1 & pids+=($!)
+for _ in $(seq 1 60); do curl -fs http://127.0.0.1:$PORT/health/ready >/dev/null && curl -fs "http://127.0.0.1:$PEER_PORT/tickets" >/dev/null && break; sleep 0.5; done
 
-url=http://127.0.0.1:5195/mcp
-session=$(curl -s -D - -o /dev/null "$url" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
-  -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"wrk","version":"1"}}}' \
-  | tr -d '\r' | awk -F': ' 'tolower($1)=="mcp-session-id"{print $2}')
-curl -s -o /dev/null "$url" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -H "Mcp-Session-Id: $session" \
-  -H 'MCP-Protocol-Version: 2025-11-25' -d '{"jsonrpc":"2.0","method":"notifications/initialized"}'
+url="http://127.0.0.1:$PORT/mcp"
+session=$(open_session "$url")
 call='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_tickets","arguments":{"filter":"status=Open","pageSize":20}}}'
 
+# Both print mcp-call.lua's summary line (the peer's from wrk's own report; a non-2xx answer counts as an error).
 ours() { MCP_SESSION=$session MCP_BODY=$call wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1" --latency -s bench/load/mcp-call.lua "$url" | tail -n 1; }
-peer() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1" --latency http://127.0.0.1:5196/tickets | awk '/Requests\/sec/ { r = $2 } / 50%/ { p50 = $2 } / 99%/ { p99 = $2 } END { printf "requests/s %d  p50 %s  p99 %s\n", r, p50, p99 }'; }
-ours "$WARMUP" >/dev/null; peer "$WARMUP" >/dev/null
-o=$(ours "$DURATION"); p=$(peer "$DURATION")
-echo "list_tickets (MCP, TOON text + JSON structuredContent): $o"
-echo "minimal API, same EF Core query (JSON):               $p"
-awk -v o="$(sed -n 's/requests\/s \([0-9]*\).*/\1/p' <<<"$o")" -v p="$(sed -n 's/requests\/s \([0-9]*\).*/\1/p' <<<"$p")" 'BEGIN { printf "ours / minimal API: %.2f of the requests/s\n", o / p }'
+peer() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1" --latency "http://127.0.0.1:$PEER_PORT/tickets" | awk '
+  function ms(v) { return v ~ /us$/ ? v / 1000 : v ~ /ms$/ ? v + 0 : v * 1000 }
+  /Requests\/sec/ { r = $2 } / 50%/ { p50 = ms($2) } / 99%/ { p99 = ms($2) } /Non-2xx/ { bad = $NF } /Socket errors/ { errors = 1 }
+  END { printf "requests/s %.0f  p50 %.2f ms  p99 %.2f ms  errors %d  non-2xx/JSON-RPC errors %d\n", r, p50, p99, errors, bad }'; }
+# A warm-up may time out a few requests of a cold server on a busy machine; a wrong answer stops the run.
+for n in ours peer; do
+  line=$("$n" "$WARMUP")
+  grep -q 'non-2xx/JSON-RPC errors 0' <<<"$line" || { echo "warm-up of $n got wrong answers: $line" >&2; exit 1; }
+done
+# Each one's processor time (user + system, /proc) per request over a round: less moved by a busy machine than
+# requests/s, as it counts what a request costs rather than how much of the machine the process got.
+declare -A pid=([ours]=${pids[0]} [peer]=${pids[1]})
+cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+seconds=${DURATION%s}
+for r in $(seq 1 "$ROUNDS"); do
+  for n in ours peer; do
+    before=$(cpu "${pid[$n]}"); line=$("$n" "$DURATION"); after=$(cpu "${pid[$n]}")
+    ms=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v r="$(sed -n 's/requests\/s \([0-9]*\).*/\1/p' <<<"$line")" -v s="$seconds" \
+      'BEGIN { printf "%.3f", t / hz * 1000 / (r * s) }')
+    echo "round $r $n: $line  cpu $ms ms/request"
+    record "$work/rounds" list "$n" "$line"
+    echo "$(tail -n 1 "$work/rounds") $ms" >>"$work/results"
+  done
+done
+printf '\nlist_tickets on PostgreSQL, median of %s rounds of %s\n%-50s %10s %9s %9s %13s\n' "$ROUNDS" "$DURATION" '' 'req/s' 'p50 ms' 'p99 ms' 'cpu ms/req'
+for n in ours peer; do
+  label=$([ "$n" = ours ] && echo 'list_tickets (MCP, TOON text + structuredContent)' || echo 'minimal API, same EF Core query (JSON)')
+  printf '%-50s %10s %9s %9s %13s\n' "$label" "$(median_of "$work/results" list "$n" 3)" "$(median_of "$work/results" list "$n" 4)" \
+    "$(median_of "$work/results" list "$n" 5)" "$(median_of "$work/results" list "$n" 6)"
+done
+awk -v o="$(median_of "$work/results" list ours 3)" -v p="$(median_of "$work/results" list peer 3)" -v op="$(median_of "$work/results" list ours 5)" -v pp="$(median_of "$work/results" list peer 5)" \
+  -v oc="$(median_of "$work/results" list ours 6)" -v pc="$(median_of "$work/results" list peer 6)" \
+  'BEGIN { printf "ours / minimal API: %.2f of the requests/s, p99 %.2fx the minimal API'"'"'s, %.2fx its processor time per request\n", o / p, op / pp, oc / pc }'

@@ -132,21 +132,28 @@ internal sealed class ToonModelBuilder(int maxDepth)
         }
     }
 
-    public ToonNode FromElement(JsonElement element, int depth = 0)
+    /// <summary>
+    /// The model of <paramref name="element"/>. <paramref name="sibling"/>, the object before it in the same array, lends
+    /// its property names: rows of a list usually repeat them in the same order, and a name equal to the sibling's
+    /// (compared in UTF-8, as stored) reuses its string instead of decoding the name again.
+    /// </summary>
+    public ToonNode FromElement(JsonElement element, int depth = 0, ToonObjectNode? sibling = null)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
             {
                 EnterContainer(depth);
-                var properties = new List<KeyValuePair<string, ToonNode>>();
+                var properties = new List<KeyValuePair<string, ToonNode>>(element.GetPropertyCount());
                 HashSet<string>? seen = null;
                 foreach (var property in element.EnumerateObject())
                 {
                     string name;
                     try
                     {
-                        name = CheckString(property.Name, "property name");
+                        name = sibling is not null && properties.Count < sibling.Count && property.NameEquals(sibling.Properties[properties.Count].Key)
+                            ? sibling.Properties[properties.Count].Key
+                            : CheckString(property.Name, "property name");
                     }
                     catch (InvalidOperationException ex)
                     {
@@ -169,9 +176,12 @@ internal sealed class ToonModelBuilder(int maxDepth)
             {
                 EnterContainer(depth);
                 var items = new List<ToonNode>(element.GetArrayLength());
+                ToonObjectNode? previous = null;
                 foreach (var item in element.EnumerateArray())
                 {
-                    items.Add(FromElement(item, depth + 1));
+                    var node = FromElement(item, depth + 1, previous);
+                    items.Add(node);
+                    previous = node as ToonObjectNode;
                 }
 
                 return new ToonArrayNode(items);

@@ -8,7 +8,15 @@ internal sealed record ToonField(string Name, ToonField[]? Children);
 /// <summary>Writes a <see cref="ToonNode"/> tree as a TOON document (spec §5–§12).</summary>
 internal sealed class ToonWriter
 {
-    private readonly StringBuilder _sb = new();
+    /// <summary>Longest builder kept for the next document on the same thread (larger ones are left to the GC).</summary>
+    private const int MaxCachedCapacity = 256 * 1024;
+
+    /// <summary>The builder of the last document written on this thread: a document of many lines grows its builder
+    /// a dozen times, a reused one once.</summary>
+    [ThreadStatic]
+    private static StringBuilder? t_cachedBuilder;
+
+    private readonly StringBuilder _sb;
     private readonly int _indent;
     private readonly char _delimiter;
     private readonly string _delimiterSymbol;
@@ -19,6 +27,8 @@ internal sealed class ToonWriter
         _indent = options.Indent;
         _delimiter = options.Delimiter;
         _delimiterSymbol = _delimiter == ',' ? string.Empty : _delimiter.ToString();
+        _sb = t_cachedBuilder ?? new StringBuilder();
+        t_cachedBuilder = null;
     }
 
     public string Write(ToonNode root)
@@ -46,7 +56,14 @@ internal sealed class ToonWriter
                 break;
         }
 
-        return _sb.ToString();
+        var text = _sb.ToString();
+        if (_sb.Capacity <= MaxCachedCapacity)
+        {
+            _sb.Clear();
+            t_cachedBuilder = _sb;
+        }
+
+        return text;
     }
 
     /// <summary>Spec §9.3 tabular detection over objects (array elements or keyed entry values).</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Linq.Expressions;
 using System.Text;
@@ -16,6 +17,15 @@ public sealed class FieldMap<T> : IFieldLookup, IFieldMap
     private readonly List<FieldDefinition> _definitions = [];
     private readonly List<QueryField> _fields = [];
     private IReadOnlyList<OrderKey> _defaultOrder = [];
+
+    // What the engine made of the filters and orders callers sent lately (a client pages and re-sends the same
+    // ones): the predicate and the keys are immutable, and a filter's values are read from holder objects that EF
+    // Core turns into parameters, so one tree serves every call. Bounded: past the limit, inputs are parsed anew.
+    private readonly ConcurrentDictionary<string, Expression<Func<T, bool>>> _predicates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IReadOnlyList<OrderKey>> _orders = new(StringComparer.Ordinal);
+
+    /// <summary>Most filters (and, apart, order-by lists) remembered per map.</summary>
+    internal const int MaxRemembered = 256;
 
     /// <summary>The mapped fields, in the order they were mapped.</summary>
     public IReadOnlyList<QueryField> Fields => _fields;
@@ -111,6 +121,33 @@ public sealed class FieldMap<T> : IFieldLookup, IFieldMap
 
         text.Append('.');
         return text.ToString();
+    }
+
+    /// <summary>The predicate of <paramref name="filter"/>, built by <paramref name="build"/> once while there is room to remember it.</summary>
+    internal Expression<Func<T, bool>> Predicate(string filter, Func<string, FieldMap<T>, Expression<Func<T, bool>>> build) =>
+        Remembered(_predicates, filter, build);
+
+    /// <summary>The keys of <paramref name="orderBy"/>, parsed by <paramref name="parse"/> once while there is room to remember them.</summary>
+    internal IReadOnlyList<OrderKey> Order(string orderBy, Func<string, FieldMap<T>, IReadOnlyList<OrderKey>> parse) =>
+        Remembered(_orders, orderBy, parse);
+
+    /// <summary>Whether <paramref name="filter"/> has been built already (and so is valid).</summary>
+    internal bool Knows(string filter) => _predicates.ContainsKey(filter);
+
+    private TValue Remembered<TValue>(ConcurrentDictionary<string, TValue> cache, string text, Func<string, FieldMap<T>, TValue> make)
+    {
+        if (cache.TryGetValue(text, out var known))
+        {
+            return known;
+        }
+
+        var made = make(text, this);
+        if (cache.Count < MaxRemembered)
+        {
+            cache.TryAdd(text, made);
+        }
+
+        return made;
     }
 
     bool IFieldLookup.TryGet(string name, out FieldDefinition definition) => _byName.TryGetValue(name, out definition!);

@@ -53,16 +53,24 @@ public sealed class GridifyQueryEngine : IQueryEngine
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(fields);
-        var node = FilterParser.Parse(filter, fields);
-        if (node is null)
+        if (filter is null || (filter.Length <= MaxFilterLength && string.IsNullOrWhiteSpace(filter)))
         {
             return source;
         }
 
-        var parameter = Expression.Parameter(typeof(T), "x");
-        var predicate = Expression.Lambda<Func<T, bool>>(FilterExpressionBuilder.Build(node, parameter), parameter);
-        return source.Where(predicate);
+        return source.Where(fields.Predicate(filter, static (text, map) => Predicate<T>(FilterParser.Parse(text, map)!)));
     }
+
+    private static Expression<Func<T, bool>> Predicate<T>(FilterNode node)
+    {
+        var parameter = Expression.Parameter(typeof(T), "x");
+        return Expression.Lambda<Func<T, bool>>(FilterExpressionBuilder.Build(node, parameter), parameter);
+    }
+
+    private static IReadOnlyList<OrderKey> OrderKeys<T>(string? orderBy, FieldMap<T> fields) =>
+        orderBy is null || (orderBy.Length <= MaxOrderByLength && string.IsNullOrWhiteSpace(orderBy))
+            ? []
+            : fields.Order(orderBy, static (text, map) => OrderByParser.Parse(text, map));
 
     /// <inheritdoc/>
     public IOrderedQueryable<T> Order<T>(
@@ -73,7 +81,7 @@ public sealed class GridifyQueryEngine : IQueryEngine
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(fields);
-        var keys = OrderByParser.Parse(orderBy, fields);
+        var keys = OrderKeys(orderBy, fields);
         if (keys.Count == 0)
         {
             keys = fields.DefaultOrderKeys;
@@ -110,8 +118,12 @@ public sealed class GridifyQueryEngine : IQueryEngine
         ArgumentNullException.ThrowIfNull(fields);
         try
         {
-            FilterParser.Parse(filter, fields);
-            OrderByParser.Parse(orderBy, fields);
+            if (filter is null || !fields.Knows(filter))
+            {
+                FilterParser.Parse(filter, fields);
+            }
+
+            OrderKeys(orderBy, fields);
             return FilterCheck.Valid;
         }
         catch (QuerySyntaxException ex)

@@ -1,4 +1,5 @@
 using FluentValidation;
+using FluentValidation.Results;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Common.Models;
@@ -57,24 +58,62 @@ public static class TicketFields
         .OrderByDefault("updatedAt desc");
 }
 
-public sealed class ListTicketsValidator : AbstractValidator<ListTickets>
+/// <summary>
+/// The rules of <see cref="ListTickets"/>. They depend only on the query engine and the page-size bound, both
+/// singletons, yet a validator with constructor dependencies lives in the request's scope: so the rules are built
+/// once per (engine, options) pair and shared, and each scoped instance only points at them (building an
+/// <see cref="AbstractValidator{T}"/> — expression trees, one rule object per property — on every call cost more than
+/// running it).
+/// </summary>
+public sealed class ListTicketsValidator(IQueryEngine engine, QueryingOptions options) : IValidator<ListTickets>
 {
-    public ListTicketsValidator(IQueryEngine engine, QueryingOptions options)
+    private static Shared? s_last;
+
+    private readonly IValidator<ListTickets> _rules = RulesFor(engine, options);
+
+    public ValidationResult Validate(ListTickets instance) => _rules.Validate(instance);
+
+    public Task<ValidationResult> ValidateAsync(ListTickets instance, CancellationToken cancellation = default) =>
+        _rules.ValidateAsync(instance, cancellation);
+
+    public ValidationResult Validate(IValidationContext context) => _rules.Validate(context);
+
+    public Task<ValidationResult> ValidateAsync(IValidationContext context, CancellationToken cancellation = default) =>
+        _rules.ValidateAsync(context, cancellation);
+
+    public IValidatorDescriptor CreateDescriptor() => _rules.CreateDescriptor();
+
+    public bool CanValidateInstancesOfType(Type type) => _rules.CanValidateInstancesOfType(type);
+
+    private static InlineValidator<ListTickets> RulesFor(IQueryEngine engine, QueryingOptions options)
     {
-        RuleFor(x => x.Page).GreaterThanOrEqualTo(1);
-        RuleFor(x => x.PageSize).InclusiveBetween(1, options.MaxPageSize);
-        RuleFor(x => x.Status).IsInEnum();
-        RuleFor(x => x.Priority).IsInEnum();
-        RuleFor(x => x.CustomerId).GreaterThan(0);
-        RuleFor(x => x.Assignee).MaximumLength(Ticket.AssigneeMaxLength);
-        RuleFor(x => x).Custom((query, context) =>
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(options);
+        var last = s_last;
+        if (last is not null && ReferenceEquals(last.Engine, engine) && last.MaxPageSize == options.MaxPageSize)
+        {
+            return last.Rules;
+        }
+
+        var rules = new InlineValidator<ListTickets>();
+        rules.RuleFor(x => x.Page).GreaterThanOrEqualTo(1);
+        rules.RuleFor(x => x.PageSize).InclusiveBetween(1, options.MaxPageSize);
+        rules.RuleFor(x => x.Status).IsInEnum();
+        rules.RuleFor(x => x.Priority).IsInEnum();
+        rules.RuleFor(x => x.CustomerId).GreaterThan(0);
+        rules.RuleFor(x => x.Assignee).MaximumLength(Ticket.AssigneeMaxLength);
+        rules.RuleFor(x => x).Custom((query, context) =>
         {
             if (engine.Validate(query.Filter, query.OrderBy, TicketFields.Map).Error is { } error)
             {
-                context.AddFailure(new FluentValidation.Results.ValidationFailure(error.InputKind, error.Message) { ErrorCode = "syntax" });
+                context.AddFailure(new ValidationFailure(error.InputKind, error.Message) { ErrorCode = "syntax" });
             }
         });
+        s_last = new Shared(engine, options.MaxPageSize, rules);
+        return rules;
     }
+
+    private sealed record Shared(IQueryEngine Engine, int MaxPageSize, InlineValidator<ListTickets> Rules);
 }
 
 public sealed class ListTicketsHandler(IAppDbContext db, IQueryEngine engine) : IQueryHandler<ListTickets, Page<TicketSummaryDto>>

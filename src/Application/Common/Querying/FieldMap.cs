@@ -131,9 +131,6 @@ public sealed class FieldMap<T> : IFieldLookup, IFieldMap
     internal IReadOnlyList<OrderKey> Order(string orderBy, Func<string, FieldMap<T>, IReadOnlyList<OrderKey>> parse) =>
         Remembered(_orders, orderBy, parse);
 
-    /// <summary>Whether <paramref name="filter"/> has been built already (and so is valid).</summary>
-    internal bool Knows(string filter) => _predicates.ContainsKey(filter);
-
     private TValue Remembered<TValue>(ConcurrentDictionary<string, TValue> cache, string text, Func<string, FieldMap<T>, TValue> make)
     {
         if (cache.TryGetValue(text, out var known))

@@ -53,15 +53,16 @@ public sealed class GridifyQueryEngine : IQueryEngine
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(fields);
-        if (filter is null || (filter.Length <= MaxFilterLength && string.IsNullOrWhiteSpace(filter)))
-        {
-            return source;
-        }
-
-        return source.Where(fields.Predicate(filter, static (text, map) => Predicate<T>(FilterParser.Parse(text, map)!)));
+        return Predicate(filter, fields) is { } predicate ? source.Where(predicate) : source;
     }
 
-    private static Expression<Func<T, bool>> Predicate<T>(FilterNode node)
+    /// <summary>The predicate of <paramref name="filter"/> (remembered by the map), or null for no filter.</summary>
+    private static Expression<Func<T, bool>>? Predicate<T>(string? filter, FieldMap<T> fields) =>
+        filter is null || (filter.Length <= MaxFilterLength && string.IsNullOrWhiteSpace(filter))
+            ? null
+            : fields.Predicate(filter, static (text, map) => Build<T>(FilterParser.Parse(text, map)!));
+
+    private static Expression<Func<T, bool>> Build<T>(FilterNode node)
     {
         var parameter = Expression.Parameter(typeof(T), "x");
         return Expression.Lambda<Func<T, bool>>(FilterExpressionBuilder.Build(node, parameter), parameter);
@@ -118,11 +119,7 @@ public sealed class GridifyQueryEngine : IQueryEngine
         ArgumentNullException.ThrowIfNull(fields);
         try
         {
-            if (filter is null || !fields.Knows(filter))
-            {
-                FilterParser.Parse(filter, fields);
-            }
-
+            Predicate(filter, fields);
             OrderKeys(orderBy, fields);
             return FilterCheck.Valid;
         }

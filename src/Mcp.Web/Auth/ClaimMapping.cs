@@ -46,7 +46,10 @@ public sealed class ClaimMappingOptions
 /// </summary>
 public sealed class ClaimMapper(ClaimMappingOptions options)
 {
-    private readonly string[]? _rolesPath = options.RolesPath is { Length: > 0 } path ? path.Split('.') : null;
+    // Auth:Claims:RolesPath split once: the claim that holds the JSON, and the path inside it.
+    private readonly (string Claim, string[] Inside)? _rolesPath = options.RolesPath is { Length: > 0 } path && path.Split('.') is [var claim, .. var inside]
+        ? (claim, inside)
+        : null;
 
     public string? SubjectOf(ClaimsPrincipal principal) =>
         principal.FindFirstValue(options.Subject) ?? principal.FindFirstValue(ClaimTypes.NameIdentifier);
@@ -84,11 +87,11 @@ public sealed class ClaimMapper(ClaimMappingOptions options)
             }
         }
 
-        if (_rolesPath is not null)
+        if (_rolesPath is { } rolesPath)
         {
-            foreach (var claim in principal.FindAll(_rolesPath[0]))
+            foreach (var claim in principal.FindAll(rolesPath.Claim))
             {
-                roles.UnionWith(AtPath(claim.Value, _rolesPath));
+                roles.UnionWith(AtPath(claim.Value, rolesPath.Inside));
             }
         }
 
@@ -100,9 +103,9 @@ public sealed class ClaimMapper(ClaimMappingOptions options)
     private static IEnumerable<string> ValuesOf(Claim claim) =>
         claim.Value.StartsWith('[') ? StringsOf(claim.Value, []) : [claim.Value];
 
-    /// <summary>The string or strings at the path (after its first segment, the claim) inside a JSON object claim.</summary>
+    /// <summary>The string or strings at <paramref name="path"/> inside a JSON object claim.</summary>
     private static IEnumerable<string> AtPath(string json, string[] path) =>
-        json.StartsWith('{') ? StringsOf(json, path.AsSpan(1).ToArray()) : [];
+        json.StartsWith('{') ? StringsOf(json, path) : [];
 
     private static List<string> StringsOf(string json, string[] path)
     {

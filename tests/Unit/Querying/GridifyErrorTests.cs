@@ -148,6 +148,10 @@ public sealed class GridifyErrorTests
     [InlineData("priority=3", 8, "expected 'asc' or 'desc' after 'priority' at 8, found '=3'")]
     [InlineData("tags", 0, "'tags' at 0 is a list and cannot be ordered by")]
     [InlineData("priority, PRIORITY desc", 10, "'priority' at 10 is already in the order")]
+    [InlineData("score?, score desc, SCORE? desc", 20, "'score?' at 20 is already in the order")]
+    [InlineData("priority?", 8, "'?' at 8 orders by whether 'priority' has a value, but it always has one")]
+    [InlineData("score ?", 6, "expected 'asc' or 'desc' after 'score' at 6, found '?'")]
+    [InlineData("score?!", 6, "expected 'asc' or 'desc' after 'score' at 6, found '!'")]
     public void A_malformed_order_by_names_the_problem_and_its_position(string orderBy, int position, string message)
     {
         var error = OrderError(orderBy);

@@ -99,9 +99,16 @@ public sealed class GridifyFilterTests
     [InlineData("tags=network/i", "4")]
     [InlineData("tags!=NETWORK/i", "1,2,3,5,6")]
     [InlineData("tags=", "")]
-    // White space around names, operators and values is ignored; blank filters filter nothing.
+    // White space around names and operators and before values is ignored; blank filters filter nothing.
     [InlineData("  priority = 3 ,  active = true  ", "1")]
-    [InlineData("title = printer jam /i ", "2")]
+    [InlineData("title = printer jam/i ", "2")]
+    // As in Gridify, white space after a text value is part of it (other types ignore it).
+    [InlineData("title = printer jam /i ", "")]
+    [InlineData("title$jam |id=6", "6")]
+    [InlineData("title=*printer ,priority=1 ", "2")]
+    [InlineData("(title=printer jam )", "")]
+    [InlineData(@"title=printer jam\ ", "")]
+    [InlineData("note=null ,id<3", "")]
     [InlineData("", "1,2,3,4,5,6")]
     [InlineData("   ", "1,2,3,4,5,6")]
     [InlineData(null, "1,2,3,4,5,6")]

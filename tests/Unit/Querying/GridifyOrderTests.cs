@@ -21,6 +21,12 @@ public sealed class GridifyOrderTests
     [InlineData("customer.name desc, id desc", new[] { 2, 5, 6, 1, 4, 3 })]
     [InlineData("score desc", new[] { 2, 6, 4, 3, 1, 5 })]
     [InlineData("title", new[] { 6, 3, 1, 5, 4, 2 })]
+    // Gridify's null checks: field? orders by whether it has a value, field! by whether it has none.
+    [InlineData("score?", new[] { 1, 5, 2, 3, 4, 6 })]
+    [InlineData("score? desc", new[] { 2, 3, 4, 6, 1, 5 })]
+    [InlineData("score!, score desc", new[] { 2, 6, 4, 3, 1, 5 })]
+    [InlineData("note!", new[] { 2, 3, 4, 5, 6, 1 })]
+    [InlineData("customer.name?, customer.name desc", new[] { 3, 2, 5, 1, 6, 4 })]
     public void Items_are_ordered_by_several_keys_then_by_the_tie_breaker(string orderBy, int[] expected) =>
         Assert.Equal(expected, Ids(orderBy));
 

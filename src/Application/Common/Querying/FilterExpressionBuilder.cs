@@ -41,22 +41,30 @@ internal static class FilterExpressionBuilder
     };
 
     /// <summary>
-    /// The key to order by <paramref name="field"/>. With <paramref name="nullSafe"/> (LINQ to Objects), a missing
-    /// intermediate object gives a null key instead of a NullReferenceException; SQL needs no such guard.
+    /// The key to order by: the field's value, or whether it has one (<see cref="OrderKeyKind"/>). With
+    /// <paramref name="nullSafe"/> (LINQ to Objects), a missing intermediate object gives a null key instead of a
+    /// NullReferenceException; SQL needs no such guard.
     /// </summary>
-    public static LambdaExpression KeySelector(FieldDefinition field, ParameterExpression parameter, bool nullSafe)
+    public static LambdaExpression KeySelector(OrderKey key, ParameterExpression parameter, bool nullSafe)
     {
         var guards = new List<Expression>();
-        var access = field.Access(parameter, guards);
-        if (!nullSafe || guards.Count == 0)
+        var access = key.Field.Access(parameter, guards);
+        Expression value = access;
+        if (nullSafe && guards.Count > 0)
         {
-            return Expression.Lambda(access, parameter);
+            var keyType = FieldDefinition.CanBeNull(access.Type) ? access.Type : typeof(Nullable<>).MakeGenericType(access.Type);
+            var missing = guards.Select(IsNull).Aggregate(Expression.OrElse);
+            value = Expression.Condition(missing, Expression.Constant(null, keyType), keyType == access.Type ? access : Expression.Convert(access, keyType));
         }
 
-        var keyType = FieldDefinition.CanBeNull(access.Type) ? access.Type : typeof(Nullable<>).MakeGenericType(access.Type);
-        var missing = guards.Select(IsNull).Aggregate(Expression.OrElse);
-        var key = Expression.Condition(missing, Expression.Constant(null, keyType), keyType == access.Type ? access : Expression.Convert(access, keyType));
-        return Expression.Lambda(key, parameter);
+        return Expression.Lambda(
+            key.Kind switch
+            {
+                OrderKeyKind.HasValue => IsNotNull(value),
+                OrderKeyKind.HasNoValue => IsNull(value),
+                _ => value,
+            },
+            parameter);
     }
 
     private static Expression Condition(ConditionNode condition, ParameterExpression parameter)

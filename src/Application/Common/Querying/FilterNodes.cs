@@ -22,5 +22,20 @@ internal sealed record LogicalNode(FilterNode Left, FilterNode Right, bool IsOr)
 /// </summary>
 internal sealed record ConditionNode(FieldDefinition Field, FilterOperator Operator, object? Value, bool IsNull, bool CaseInsensitive, bool IsNullOrDefault = false) : FilterNode;
 
-/// <summary>One key of an order-by list.</summary>
-internal sealed record OrderKey(FieldDefinition Field, bool Descending);
+/// <summary>
+/// One key of an order-by list: the field's value, or (Gridify's <c>field?</c> and <c>field!</c>) whether it has one.
+/// </summary>
+internal sealed record OrderKey(FieldDefinition Field, bool Descending, OrderKeyKind Kind = OrderKeyKind.Value);
+
+/// <summary>What an <see cref="OrderKey"/> orders by.</summary>
+internal enum OrderKeyKind
+{
+    /// <summary><c>field</c>: the value itself.</summary>
+    Value,
+
+    /// <summary><c>field?</c>: whether it has a value (ascending: those without one first), as Gridify's <c>HasValue</c> ordering.</summary>
+    HasValue,
+
+    /// <summary><c>field!</c>: whether it has none (ascending: those with one first).</summary>
+    HasNoValue,
+}

@@ -225,7 +225,9 @@ internal sealed class FilterParser
     /// <summary>
     /// Reads the value up to an unescaped ',', '|', ')' or the end. A backslash takes the next character
     /// literally; an unescaped '/i' that ends the value marks it case-insensitive (elsewhere it is literal text).
-    /// Surrounding white space is dropped (an escaped space is kept).
+    /// White space before the value is dropped. White space after it is part of a text value, as in Gridify, whose
+    /// lexer reads a value up to the next separator (<c>title=abc ,x=1</c> compares with <c>"abc "</c>); other types
+    /// ignore it, as Gridify's type converters do.
     /// </summary>
     private ConditionNode ReadValue(FieldDefinition field, FilterOperator op)
     {
@@ -278,7 +280,11 @@ internal sealed class FilterParser
             _pos++;
         }
 
-        value.Length = significant;
+        if (field.ScalarType != typeof(string))
+        {
+            value.Length = significant;
+        }
+
         return Bind(field, op, value.ToString(), escaped, valuePos, caseInsensitiveAt);
     }
 

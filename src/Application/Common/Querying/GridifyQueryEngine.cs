@@ -19,12 +19,18 @@ namespace McpCqrs.Application.Common.Querying;
 /// name only, ISO 8601 dates (UTC), GUIDs. Lists (<c>tags</c>) take <c>=</c> (contains) and <c>!=</c>.</item>
 /// <item><c>&lt; &gt; &lt;= &gt;=</c> on text compare with <c>string.Compare(a, b)</c>, as Gridify does; EF Core
 /// translates it to SQL <c>&lt;</c>/<c>&gt;</c>, so the order is the database column's collation.</item>
+/// <item>White space before a value is skipped; after a text value it is part of the value, as Gridify's lexer
+/// reads it (<c>title=abc ,x=1</c> compares with <c>"abc "</c>); other types ignore it.</item>
+/// <item>Order-by keys <c>field</c>, <c>field asc|desc</c>, and Gridify's null checks <c>field?</c> (whether it has a
+/// value) and <c>field!</c> (whether it has none) on nullable fields.</item>
 /// </list>
-/// Where we differ from the Gridify package (only to refuse or to clarify, never to change the meaning of a filter
-/// Gridify accepts): every error is a <see cref="QuerySyntaxException"/> with a position, where Gridify may
-/// ignore a bad value; enums by number, string operators on non-text fields and <c>/i</c> on non-text are refused;
-/// surrounding white space of a value is dropped; a <c>/i</c> that does not end a value is literal text.
-/// Gridify's custom operators (<c>#op</c>) and indexers (<c>field[0]</c>) are not supported.
+/// Where we differ from the Gridify package (to refuse or to clarify; the one filter Gridify accepts that means
+/// something else here is <c>\null</c>, the text "null" here and null there; the README lists each): every error is a <see cref="QuerySyntaxException"/> with a position,
+/// where Gridify may ignore a bad value or compare with a value it could not convert; enums by number, string
+/// operators on non-text fields and <c>/i</c> on non-text are refused; a <c>/i</c> that does not end a value is
+/// literal text (Gridify: a syntax error); <c>\null</c> is the text "null"; a value ending in a lone backslash is
+/// refused; <c>asc</c>/<c>desc</c> in any case; a key once per kind; <c>?</c>/<c>!</c> also on nullable references.
+/// Gridify's custom operators (<c>#op</c>), indexers (<c>field[0]</c>) and <c>-</c> in field names are not supported.
 /// <para>Stateless and thread-safe: use one instance (<see cref="Instance"/>, or a DI singleton).</para>
 /// </summary>
 public sealed class GridifyQueryEngine : IQueryEngine
@@ -101,7 +107,7 @@ public sealed class GridifyQueryEngine : IQueryEngine
         var first = true;
         foreach (var key in keys)
         {
-            query = ApplyOrder(query, FilterExpressionBuilder.KeySelector(key.Field, parameter, nullSafe), first, key.Descending);
+            query = ApplyOrder(query, FilterExpressionBuilder.KeySelector(key, parameter, nullSafe), first, key.Descending);
             first = false;
         }
 

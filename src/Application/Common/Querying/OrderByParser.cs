@@ -2,7 +2,9 @@ namespace McpCqrs.Application.Common.Querying;
 
 /// <summary>
 /// Parses a Gridify order-by list, <c>"priority desc, createdAt"</c>: comma-separated mapped fields, each with an
-/// optional <c>asc</c> or <c>desc</c> (case-insensitive). A field may appear once; lists cannot be ordered by.
+/// optional <c>asc</c> or <c>desc</c> (case-insensitive). As in Gridify, <c>field?</c> orders by whether the field has a
+/// value and <c>field!</c> by whether it has none (nullable fields only), so <c>"assignee!, assignee"</c> puts the
+/// unassigned last. A key may appear once; lists cannot be ordered by.
 /// </summary>
 internal static class OrderByParser
 {
@@ -54,9 +56,21 @@ internal static class OrderByParser
                 throw Error(start, $"'{field.Name}' at {start} is a list and cannot be ordered by");
             }
 
-            if (keys.Exists(k => k.Field == field))
+            var kind = OrderKeyKind.Value;
+            if (pos < text.Length && text[pos] is '?' or '!')
             {
-                throw Error(start, $"'{field.Name}' at {start} is already in the order");
+                kind = text[pos] == '?' ? OrderKeyKind.HasValue : OrderKeyKind.HasNoValue;
+                if (!field.IsNullable)
+                {
+                    throw Error(pos, $"'{text[pos]}' at {pos} orders by whether '{field.Name}' has a value, but it always has one");
+                }
+
+                pos++;
+            }
+
+            if (keys.Exists(k => k.Field == field && k.Kind == kind))
+            {
+                throw Error(start, $"'{field.Name}{(kind == OrderKeyKind.Value ? "" : text[pos - 1])}' at {start} is already in the order");
             }
 
             pos = SkipWhiteSpace(text, pos);
@@ -82,7 +96,7 @@ internal static class OrderByParser
                 pos = SkipWhiteSpace(text, pos);
             }
 
-            keys.Add(new OrderKey(field, descending));
+            keys.Add(new OrderKey(field, descending, kind));
             if (pos >= text.Length)
             {
                 return keys;

@@ -15,7 +15,8 @@ namespace McpCqrs.Application.Mcp.Catalog;
 /// arguments are still bound to <see cref="RequestType"/>. <see cref="Output"/> is how the result is written into the
 /// tool result's text content (<see cref="McpCqrs.Application.Mcp.Output.OutputFormat"/>; <c>Default</c> = the server
 /// default). <see cref="Timeout"/> replaces <see cref="McpLimitsOptions.DispatchTimeout"/> for this tool (null: the
-/// server's). <see cref="Public"/>: anyone may call it (see <see cref="McpToolAttribute.Public"/>).
+/// server's). <see cref="Public"/>: anyone may call it (see <see cref="McpToolAttribute.Public"/>). <see cref="Icons"/>
+/// and <see cref="Meta"/> (the tool's <c>_meta</c>, e.g. an MCP App's <c>ui</c>) are listed with it.
 /// </summary>
 public sealed record ToolRegistration(
     Type RequestType,
@@ -30,7 +31,8 @@ public sealed record ToolRegistration(
     McpCqrs.Application.Mcp.Output.OutputFormat Output = McpCqrs.Application.Mcp.Output.OutputFormat.Default,
     TaskSupport Task = TaskSupport.Forbidden,
     TimeSpan? Timeout = null,
-    bool Public = false);
+    bool Public = false,
+    System.Text.Json.Nodes.JsonObject? Meta = null);
 
 /// <summary>Which list of the catalog changed.</summary>
 public enum CatalogKind
@@ -191,6 +193,7 @@ public sealed partial class McpCatalog
             }
         }
 
+        McpDecorations.Check($"MCP resource '{registration.UriTemplate}' of {registration.RequestType.FullName}", registration.Icons, registration.Meta);
         var completions = parameters
             .Where(p => p.CompletionSource is not null && matcher.Variables.Contains(p.Name, StringComparer.OrdinalIgnoreCase))
             .ToDictionary(p => matcher.Variables.First(v => string.Equals(v, p.Name, StringComparison.OrdinalIgnoreCase)), p => p.CompletionSource!, StringComparer.Ordinal);
@@ -212,6 +215,7 @@ public sealed partial class McpCatalog
             .Select(p => new PromptArgument { Name = p.Name, Description = p.Description, Required = p.Required })
             .ToList();
         var completions = parameters.Where(p => p.CompletionSource is not null).ToDictionary(p => p.Name, p => p.CompletionSource!, StringComparer.Ordinal);
+        McpDecorations.Check($"MCP prompt '{registration.Name}' of {registration.RequestType.FullName}", registration.Icons, registration.Meta);
         return new PromptBinding(registration, resultType, arguments, completions);
     }
 
@@ -297,8 +301,10 @@ public sealed partial class McpCatalog
                 IdempotentHint = (hints.ReadOnly ?? isQuery) ? null : hints.Idempotent ?? false,
                 OpenWorldHint = hints.OpenWorld ?? false,
             },
-            Icons = registration.Icons is { Count: > 0 } icons ? [.. icons] : null,
+            Icons = ResourceBinding.IconList(registration.Icons),
+            Meta = registration.Meta,
         };
+        McpDecorations.Check($"MCP tool '{registration.Name}' of {requestType.FullName}", tool.Icons, tool.Meta);
         var headers = (input["properties"] as System.Text.Json.Nodes.JsonObject ?? [])
             .Where(p => p.Value?["x-mcp-header"] is System.Text.Json.Nodes.JsonValue)
             .ToDictionary(p => p.Key, p => p.Value!["x-mcp-header"]!.GetValue<string>(), StringComparer.Ordinal);

@@ -24,12 +24,12 @@ public sealed class McpCatalogBuilder
         {
             if (type.GetCustomAttribute<McpResourceAttribute>() is { } resource)
             {
-                _resources.Add(new ResourceRegistration(type, resource.UriTemplate, resource.Name, resource.Title, resource.Description, resource.MimeType, CacheTtlMs: resource.CacheTtlMs, CacheScope: resource.CacheScope, Public: resource.Public));
+                _resources.Add(new ResourceRegistration(type, resource.UriTemplate, resource.Name, resource.Title, resource.Description, resource.MimeType, CacheTtlMs: resource.CacheTtlMs, CacheScope: resource.CacheScope, Public: resource.Public, Icons: McpDecorations.IconsOf(type), Meta: McpDecorations.MetaOf(type)));
             }
 
             if (type.GetCustomAttribute<McpPromptAttribute>() is { } prompt)
             {
-                _prompts.Add(new PromptRegistration(type, prompt.Name, prompt.Title, prompt.Description, Public: prompt.Public));
+                _prompts.Add(new PromptRegistration(type, prompt.Name, prompt.Title, prompt.Description, Public: prompt.Public, Icons: McpDecorations.IconsOf(type), Meta: McpDecorations.MetaOf(type)));
             }
         }
 
@@ -68,13 +68,18 @@ public sealed class McpCatalogBuilder
         {
             if (type.GetCustomAttribute<McpSelectorAttribute>() is { } selector)
             {
-                _tools.Add(new ToolRegistration(type, selector.Name, selector.Title, selector.Description, new ToolHints(ReadOnly: true), Selector: selector.FieldMap, Output: selector.Output, Timeout: selector.Timeout, Public: selector.Public));
+                _tools.Add(new ToolRegistration(type, selector.Name, selector.Title, selector.Description, new ToolHints(ReadOnly: true), McpDecorations.IconsOf(type), Selector: selector.FieldMap, Output: selector.Output, Timeout: selector.Timeout, Public: selector.Public, Meta: McpDecorations.MetaOf(type)));
             }
 
             if (type.GetCustomAttribute<McpToolAttribute>() is { } tool)
             {
-                IReadOnlyList<Icon>? icons = tool.IconUrl is null ? null : [new Icon { Source = tool.IconUrl, MimeType = tool.IconMimeType }];
-                _tools.Add(new ToolRegistration(type, tool.Name, tool.Title, tool.Description, tool.Hints, icons, Output: tool.Output, Task: tool.Task, Timeout: tool.Timeout, Public: tool.Public));
+                List<Icon> icons = [.. McpDecorations.IconsOf(type) ?? []];
+                if (tool.IconUrl is not null)
+                {
+                    icons.Insert(0, new Icon { Source = tool.IconUrl, MimeType = tool.IconMimeType });
+                }
+
+                _tools.Add(new ToolRegistration(type, tool.Name, tool.Title, tool.Description, tool.Hints, icons.Count > 0 ? icons : null, Output: tool.Output, Task: tool.Task, Timeout: tool.Timeout, Public: tool.Public, Meta: McpDecorations.MetaOf(type)));
             }
         }
 

@@ -33,7 +33,7 @@ public sealed class McpToolAttribute(string name) : Attribute
 
     public bool OpenWorld { get => _openWorld ?? false; set => _openWorld = value; }
 
-    /// <summary>An icon URL (https: or data:) shown by clients that display tools.</summary>
+    /// <summary>An icon URL (https: or data:) shown by clients that display tools; <see cref="McpIconAttribute"/> gives more (sizes, themes).</summary>
     public string? IconUrl { get; set; }
 
     /// <summary>The icon's media type, e.g. <c>image/svg+xml</c>.</summary>

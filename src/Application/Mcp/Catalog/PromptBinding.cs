@@ -18,6 +18,8 @@ public sealed class PromptBinding
             Title = registration.Title,
             Description = registration.Description ?? Schema.XmlDocumentation.Summary(registration.RequestType),
             Arguments = arguments.Count == 0 ? null : [.. arguments],
+            Icons = ResourceBinding.IconList(registration.Icons),
+            Meta = registration.Meta,
         };
     }
 

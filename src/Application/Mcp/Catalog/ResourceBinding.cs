@@ -3,7 +3,7 @@ using ModelContextProtocol.Protocol;
 
 namespace McpCqrs.Application.Mcp.Catalog;
 
-/// <summary>A resource as registered (by attribute or fluently).</summary>
+/// <summary>A resource as registered (by attribute or fluently); <see cref="Icons"/> and <see cref="Meta"/> are listed with it.</summary>
 public sealed record ResourceRegistration(
     Type RequestType,
     string UriTemplate,
@@ -14,16 +14,20 @@ public sealed record ResourceRegistration(
     ToolInvoker? Invoker = null,
     long CacheTtlMs = 0,
     string CacheScope = "private",
-    bool Public = false);
+    bool Public = false,
+    IReadOnlyList<Icon>? Icons = null,
+    System.Text.Json.Nodes.JsonObject? Meta = null);
 
-/// <summary>A prompt as registered (by attribute or fluently).</summary>
+/// <summary>A prompt as registered (by attribute or fluently); <see cref="Icons"/> and <see cref="Meta"/> are listed with it.</summary>
 public sealed record PromptRegistration(
     Type RequestType,
     string Name,
     string? Title = null,
     string? Description = null,
     ToolInvoker? Invoker = null,
-    bool Public = false);
+    bool Public = false,
+    IReadOnlyList<Icon>? Icons = null,
+    System.Text.Json.Nodes.JsonObject? Meta = null);
 
 /// <summary>One query exposed as a resource (fixed URI) or a resource template.</summary>
 public sealed class ResourceBinding
@@ -43,13 +47,16 @@ public sealed class ResourceBinding
         var description = registration.Description ?? Schema.XmlDocumentation.Summary(registration.RequestType);
         if (matcher.IsFixed)
         {
-            Resource = new Resource { Uri = matcher.Template, Name = name, Title = registration.Title, Description = description, MimeType = registration.MimeType };
+            Resource = new Resource { Uri = matcher.Template, Name = name, Title = registration.Title, Description = description, MimeType = registration.MimeType, Icons = IconList(registration.Icons), Meta = registration.Meta };
         }
         else
         {
-            Template = new ResourceTemplate { UriTemplate = matcher.Template, Name = name, Title = registration.Title, Description = description, MimeType = registration.MimeType };
+            Template = new ResourceTemplate { UriTemplate = matcher.Template, Name = name, Title = registration.Title, Description = description, MimeType = registration.MimeType, Icons = IconList(registration.Icons), Meta = registration.Meta };
         }
     }
+
+    /// <summary>The protocol types' mutable list of <paramref name="icons"/> (null for none).</summary>
+    internal static List<Icon>? IconList(IReadOnlyList<Icon>? icons) => icons is { Count: > 0 } ? [.. icons] : null;
 
     public Type RequestType { get; }
 

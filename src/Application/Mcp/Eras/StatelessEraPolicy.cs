@@ -45,7 +45,7 @@ public sealed class StatelessEraPolicy(
     // The members a complete result gets from the policy, so the result's own are not copied beside them.
     private static readonly byte[][] ResultOwnMembers = ["resultType"u8.ToArray()];
     private static readonly byte[][] ResultOwnMembersWithHints = ["resultType"u8.ToArray(), "ttlMs"u8.ToArray(), "cacheScope"u8.ToArray()];
-    private static readonly byte[][] MetaOwnMembers = [Encoding.UTF8.GetBytes(MetaServerInfo)];
+    private static readonly byte[] MetaServerInfoName = Encoding.UTF8.GetBytes(MetaServerInfo);
 
     public override McpEra Era => McpEra.Stateless;
 
@@ -287,15 +287,27 @@ public sealed class StatelessEraPolicy(
         return new RawJson(buffer.WrittenMemory);
     }
 
-    /// <summary><c>_meta</c>: what the result put there (its own <c>serverInfo</c> aside), then the server's identity.</summary>
+    /// <summary>
+    /// <c>_meta</c>: what the result put there, then the server's identity — its name and version, unless the result
+    /// gave a whole one (<c>server/discover</c>).
+    /// </summary>
     private void WriteMeta(Utf8JsonWriter writer, ReadOnlySpan<byte> meta)
     {
         writer.WriteStartObject("_meta"u8);
-        CopyMembers(writer, meta, MetaOwnMembers);
-        writer.WriteStartObject(MetaServerInfo);
-        writer.WriteString("name"u8, serverInfo.Name);
-        writer.WriteString("version"u8, serverInfo.Version);
-        writer.WriteEndObject();
+        var own = CopyMembers(writer, meta, [], MetaServerInfoName);
+        if (own.IsEmpty)
+        {
+            writer.WriteStartObject(MetaServerInfo);
+            writer.WriteString("name"u8, serverInfo.Name);
+            writer.WriteString("version"u8, serverInfo.Version);
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WritePropertyName(MetaServerInfo);
+            writer.WriteRawValue(own, skipInputValidation: true);
+        }
+
         writer.WriteEndObject();
     }
 

@@ -115,6 +115,12 @@ public sealed class McpDiscoverHandler(McpServerInfo server, IServiceProvider se
             SupportedVersions = [.. McpProtocol.StatelessVersions],
             Capabilities = McpCapabilities.Server(tasksExtension: services.GetService(typeof(McpCqrs.Application.Mcp.Tasks.IMcpTaskQueue)) is not null),
             Instructions = server.Instructions,
+
+            // The whole serverInfo (title, icons, website) here; other results carry only its name and version.
+            Meta = new System.Text.Json.Nodes.JsonObject
+            {
+                [McpCqrs.Application.Mcp.Eras.StatelessEraPolicy.MetaServerInfo] = JsonSerializer.SerializeToNode(server.Implementation(), McpJsonUtilities.DefaultOptions),
+            },
         });
 }
 

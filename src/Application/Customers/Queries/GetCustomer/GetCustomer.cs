@@ -6,6 +6,7 @@ using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Domain.Common;
 using McpCqrs.Domain.Tickets;
 using McpCqrs.Application.Common.Security;
+using McpCqrs.Application.Common;
 
 namespace McpCqrs.Application.Customers.Queries.GetCustomer;
 
@@ -13,6 +14,7 @@ namespace McpCqrs.Application.Customers.Queries.GetCustomer;
 /// <param name="Id">The customer's id.</param>
 [ScopeRequired("customers:read")]
 [McpTool("get_customer", Title = "Read a customer")]
+[McpIcon(DeskIcons.Customer, MimeType = DeskIcons.MimeType, Sizes = "any")]
 [McpResource("customers://{id}", Name = "customer", Title = "A customer", MimeType = "application/json")]
 public sealed record GetCustomer([property: McpCompletion(typeof(CustomerIdCompletion))] int Id) : IQuery<CustomerDto>;
 

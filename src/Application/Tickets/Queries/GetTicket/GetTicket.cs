@@ -3,6 +3,7 @@ using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Common.Security;
+using McpCqrs.Application.Common;
 
 namespace McpCqrs.Application.Tickets.Queries.GetTicket;
 
@@ -10,6 +11,7 @@ namespace McpCqrs.Application.Tickets.Queries.GetTicket;
 /// <param name="Id">The ticket's id.</param>
 [ScopeRequired("tickets:read")]
 [McpTool("get_ticket", Title = "Read a ticket")]
+[McpIcon(DeskIcons.Ticket, MimeType = DeskIcons.MimeType, Sizes = "any")]
 [McpResource(TicketResources.Template, Name = "ticket", Title = "A ticket with its comments", MimeType = "application/json")]
 public sealed record GetTicket(int Id) : IQuery<TicketDto>;
 

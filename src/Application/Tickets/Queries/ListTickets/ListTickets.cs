@@ -8,6 +8,7 @@ using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Output;
 using McpCqrs.Domain.Tickets;
 using McpCqrs.Application.Common.Security;
+using McpCqrs.Application.Common;
 
 namespace McpCqrs.Application.Tickets.Queries.ListTickets;
 
@@ -24,6 +25,7 @@ namespace McpCqrs.Application.Tickets.Queries.ListTickets;
 /// <param name="CustomerId">Shortcut: only this customer's tickets.</param>
 /// <param name="Assignee">Shortcut: only tickets assigned to this agent.</param>
 [ScopeRequired("tickets:read")]
+[McpIcon(DeskIcons.Ticket, MimeType = DeskIcons.MimeType, Sizes = "any")]
 [McpSelector("list_tickets", Title = "Find tickets", Fields = typeof(TicketFields), Output = OutputFormat.Toon)]
 public sealed record ListTickets(
     string? Filter = null,

@@ -4,12 +4,14 @@ using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Common.Serialization;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Common.Security;
+using McpCqrs.Application.Common;
 
 namespace McpCqrs.Application.Tickets.Queries.TriageTicket;
 
 /// <summary>Asks the model to triage a ticket: the ticket itself is embedded as a resource, with the desk's triage rules.</summary>
 /// <param name="TicketId">The ticket to triage.</param>
 [ScopeRequired("tickets:read")]
+[McpIcon(DeskIcons.Ticket, MimeType = DeskIcons.MimeType, Sizes = "any")]
 [McpPrompt("triage_ticket", Title = "Triage a ticket")]
 public sealed record TriageTicket(int TicketId) : IQuery<PromptContent>;
 

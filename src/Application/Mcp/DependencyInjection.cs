@@ -51,6 +51,8 @@ public static class McpDependencyInjection
         services.TryAddSingleton<Eras.SessionEraPolicy>();
         services.TryAddSingleton<Eras.StatelessEraPolicy>();
         services.TryAddSingleton<Dispatch.McpDispatcher>();
+        services.TryAddScoped<InProcess.McpCaller>();
+        services.TryAddSingleton<InProcess.McpInProcessClient>();
         AddMethodHandlers(services);
         return services;
     }

@@ -10,13 +10,20 @@ namespace McpCqrs.Web.Infrastructure;
 /// (<c>Auth:Claims</c>): the subject claim (or the name identifier) is the id, the scope claims hold OAuth scopes
 /// (space-separated strings or arrays), roles come from the role claims and the roles path.
 /// </summary>
+/// <remarks>
 /// Inside a task (run by the worker, with no HTTP request) the user is the task's owner, with no scopes or roles:
-/// the task's permissions were checked when it was created.
-internal sealed class HttpCurrentUser(IHttpContextAccessor accessor, ClaimMapper claims, McpCqrs.Application.Mcp.Context.IMcpRequestContext? context = null) : ICurrentUser
+/// the task's permissions were checked when it was created. An in-process call
+/// (<see cref="McpCqrs.Application.Mcp.InProcess.McpInProcessClient"/>) is made as the principal it names.
+/// </remarks>
+internal sealed class HttpCurrentUser(
+    IHttpContextAccessor accessor,
+    ClaimMapper claims,
+    McpCqrs.Application.Mcp.Context.IMcpRequestContext? context = null,
+    McpCqrs.Application.Mcp.InProcess.McpCaller? caller = null) : ICurrentUser
 {
     private (ClaimsPrincipal Of, HashSet<string> Scopes, HashSet<string> Roles)? _read;
 
-    private ClaimsPrincipal? Principal => accessor.HttpContext?.User;
+    private ClaimsPrincipal? Principal => caller?.Principal ?? accessor.HttpContext?.User;
 
     public string? Id => (Principal is { } principal ? claims.SubjectOf(principal) : null) ?? (context?.Task?.Owner is { Length: > 0 } owner ? owner : null);
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Methods;
@@ -129,15 +130,38 @@ public sealed class McpCallToolResultTests
 
 public sealed class McpInitializeTests
 {
-    private static async Task<InitializeResult> Initialize(string version) =>
-        await new McpInitializeHandler(new McpServerInfo()).Handle(
+    private static async Task<InitializeResult> Initialize(string version, McpCatalogBuilder? registrations = null, ClientCapabilities? capabilities = null) =>
+        await new McpInitializeHandler(new McpServerInfo(), registrations ?? new McpCatalogBuilder()).Handle(
             new McpInitialize(new InitializeRequestParams
             {
                 ProtocolVersion = version,
                 ClientInfo = new Implementation { Name = "test-client", Version = "1.0.0" },
-                Capabilities = new ClientCapabilities(),
+                Capabilities = capabilities ?? new ClientCapabilities(),
             }),
             CancellationToken.None);
+
+    private static ClientCapabilities TakesApps(string json) =>
+        JsonSerializer.Deserialize<ClientCapabilities>("""{"extensions":{"io.modelcontextprotocol/ui":""" + json + "}}", McpJsonUtilities.DefaultOptions)!;
+
+    [Theory]
+    [InlineData(true, """{"mimeTypes":["text/html;profile=mcp-app"]}""", true)]
+    [InlineData(true, "{}", true)]
+    [InlineData(true, """{"mimeTypes":["text/html"]}""", false)]
+    [InlineData(false, """{"mimeTypes":["text/html;profile=mcp-app"]}""", false)]
+    public async Task The_apps_extension_is_offered_to_a_client_that_declares_it_when_views_are_served(bool views, string declared, bool offered)
+    {
+        var registrations = new McpCatalogBuilder();
+        if (views)
+        {
+            registrations.AddApp("ui://desk/board", "board", (_, _) => ValueTask.FromResult("<html></html>"));
+        }
+
+        var withApps = (await Initialize("2025-11-25", registrations, TakesApps(declared))).Capabilities;
+        var without = (await Initialize("2025-11-25", registrations)).Capabilities;
+
+        Assert.Equal(offered, withApps.Extensions?.ContainsKey(McpCqrs.Application.Mcp.Apps.McpApps.ExtensionId) == true);
+        Assert.Null(without.Extensions);
+    }
 
     [Theory]
     [InlineData("2025-11-25")]

@@ -86,6 +86,8 @@ public sealed partial class McpCatalog
         {
             _prompts.Add(Bind(registration));
         }
+
+        Apps.McpApps.CheckLinks(_tools.Items, _resources.Items);
     }
 
     /// <summary>Raised after an entry was added or removed at run time.</summary>

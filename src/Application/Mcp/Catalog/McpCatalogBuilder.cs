@@ -9,12 +9,16 @@ public sealed class McpCatalogBuilder
     private readonly List<ToolRegistration> _tools = [];
     private readonly List<ResourceRegistration> _resources = [];
     private readonly List<PromptRegistration> _prompts = [];
+    private readonly List<Apps.McpAppRegistration> _apps = [];
 
     public IReadOnlyList<ToolRegistration> Tools => _tools;
 
     public IReadOnlyList<ResourceRegistration> Resources => _resources;
 
     public IReadOnlyList<PromptRegistration> Prompts => _prompts;
+
+    /// <summary>The MCP App views (each also among <see cref="Resources"/>).</summary>
+    public IReadOnlyList<Apps.McpAppRegistration> Apps => _apps;
 
     /// <summary>Every type of <paramref name="assembly"/> marked as a tool, a resource or a prompt.</summary>
     public McpCatalogBuilder AddFromAssembly(Assembly assembly)
@@ -53,6 +57,20 @@ public sealed class McpCatalogBuilder
     public McpCatalogBuilder AddPrompt(PromptRegistration registration)
     {
         _prompts.Add(registration);
+        return this;
+    }
+
+    /// <summary>
+    /// Serves an MCP App view: the HTML document at <paramref name="uri"/> (<c>ui://…</c>, media type
+    /// <c>text/html;profile=mcp-app</c>), listed and read as a resource. Link tools to it with <c>[McpAppView(uri)]</c>.
+    /// </summary>
+    public McpCatalogBuilder AddApp(string uri, string name, Func<IServiceProvider, CancellationToken, ValueTask<string>> html, Func<Apps.McpAppRegistration, Apps.McpAppRegistration>? configure = null) =>
+        AddApp(Configure(new Apps.McpAppRegistration(uri, name, html), configure));
+
+    public McpCatalogBuilder AddApp(Apps.McpAppRegistration app)
+    {
+        _resources.Add(app.ToResource());
+        _apps.Add(app);
         return this;
     }
 

@@ -61,7 +61,8 @@ public static class McpDecorations
     /// </summary>
     public static JsonObject? MetaOf(Type requestType)
     {
-        JsonObject? meta = null;
+        // [McpAppView] is the "ui" member (the MCP Apps extension's).
+        var meta = requestType.GetCustomAttribute<Apps.McpAppViewAttribute>() is { } view ? Apps.McpApps.ToolMeta(view.ResourceUri, view.AppOnly) : null;
         foreach (var attribute in requestType.GetCustomAttributes<McpMetaAttribute>())
         {
             JsonNode? value;

@@ -64,7 +64,7 @@ public sealed record McpCallTool(
 /// <summary><c>logging/setLevel</c>.</summary>
 public sealed record McpSetLoggingLevel(LoggingLevel Level) : IMcpMethod<EmptyResult>;
 
-public sealed class McpInitializeHandler(McpServerInfo server) : IMcpMethodHandler<McpInitialize, InitializeResult>
+public sealed class McpInitializeHandler(McpServerInfo server, McpCatalogBuilder registrations) : IMcpMethodHandler<McpInitialize, InitializeResult>
 {
     public ValueTask<InitializeResult> Handle(McpInitialize command, CancellationToken cancellationToken)
     {
@@ -72,7 +72,7 @@ public sealed class McpInitializeHandler(McpServerInfo server) : IMcpMethodHandl
         return ValueTask.FromResult(new InitializeResult
         {
             ProtocolVersion = McpProtocol.IsSupported(requested) ? requested : McpProtocol.LatestVersion,
-            Capabilities = McpCapabilities.Server(),
+            Capabilities = McpCapabilities.Server(appsExtension: registrations.Apps.Count > 0 && Apps.McpApps.ClientTakesApps(command.Params.Capabilities)),
             ServerInfo = server.Implementation(),
             Instructions = server.Instructions,
         });
@@ -90,30 +90,47 @@ public static class McpCapabilities
     /// One shared instance per argument (do not change it): the session era keeps the <c>initialize</c> answer's JSON
     /// per capabilities instance, so a new session costs no serialization.
     /// </remarks>
-    public static ServerCapabilities Server(bool tasksExtension = false) => tasksExtension ? WithTasksExtension : Plain;
+    /// <param name="appsExtension">The client declared MCP Apps (<c>io.modelcontextprotocol/ui</c>) and this server serves views.</param>
+    public static ServerCapabilities Server(bool tasksExtension = false, bool appsExtension = false) => Shared[(tasksExtension ? 1 : 0) + (appsExtension ? 2 : 0)];
 
-    private static readonly ServerCapabilities Plain = Create(tasksExtension: false);
+    private static readonly ServerCapabilities[] Shared = [Create(false, false), Create(true, false), Create(false, true), Create(true, true)];
 
-    private static readonly ServerCapabilities WithTasksExtension = Create(tasksExtension: true);
-
-    private static ServerCapabilities Create(bool tasksExtension) => new()
+    private static ServerCapabilities Create(bool tasksExtension, bool appsExtension) => new()
     {
         Tools = new ToolsCapability { ListChanged = true },
         Resources = new ResourcesCapability { Subscribe = true, ListChanged = true },
         Prompts = new PromptsCapability { ListChanged = true },
         Completions = new CompletionsCapability(),
         Logging = new LoggingCapability(),
-        Extensions = tasksExtension ? new Dictionary<string, object> { [McpCqrs.Application.Mcp.Tasks.McpTaskWire.ExtensionId] = new System.Text.Json.Nodes.JsonObject() } : null,
+        Extensions = Extensions(tasksExtension, appsExtension),
     };
+
+    private static Dictionary<string, object>? Extensions(bool tasks, bool apps)
+    {
+        var extensions = new Dictionary<string, object>();
+        if (tasks)
+        {
+            extensions[McpCqrs.Application.Mcp.Tasks.McpTaskWire.ExtensionId] = new System.Text.Json.Nodes.JsonObject();
+        }
+
+        if (apps)
+        {
+            extensions[Apps.McpApps.ExtensionId] = new System.Text.Json.Nodes.JsonObject();
+        }
+
+        return extensions.Count > 0 ? extensions : null;
+    }
 }
 
-public sealed class McpDiscoverHandler(McpServerInfo server, IServiceProvider services) : IMcpMethodHandler<McpDiscover, DiscoverResult>
+public sealed class McpDiscoverHandler(McpServerInfo server, IServiceProvider services, McpCatalogBuilder registrations, IMcpRequestContext context) : IMcpMethodHandler<McpDiscover, DiscoverResult>
 {
     public ValueTask<DiscoverResult> Handle(McpDiscover query, CancellationToken cancellationToken) =>
         ValueTask.FromResult(new DiscoverResult
         {
             SupportedVersions = [.. McpProtocol.StatelessVersions],
-            Capabilities = McpCapabilities.Server(tasksExtension: services.GetService(typeof(McpCqrs.Application.Mcp.Tasks.IMcpTaskQueue)) is not null),
+            Capabilities = McpCapabilities.Server(
+                tasksExtension: services.GetService(typeof(McpCqrs.Application.Mcp.Tasks.IMcpTaskQueue)) is not null,
+                appsExtension: registrations.Apps.Count > 0 && Apps.McpApps.ClientTakesApps(context.ClientCapabilities)),
             Instructions = server.Instructions,
 
             // The whole serverInfo (title, icons, website) here; other results carry only its name and version.

@@ -93,7 +93,7 @@ internal static class KnownProxies
             for (var i = 0; i < options.KnownNetworks.Count; i++)
             {
                 var entry = options.KnownNetworks[i];
-                if (entry is null || !System.Net.IPNetwork.TryParse(entry.Trim(), out _))
+                if (!IsNetwork(entry))
                 {
                     errors.Add(string.Create(CultureInfo.InvariantCulture,
                         $"{ProxyOptions.SectionName}:KnownNetworks:{i} '{entry}' is not a network in CIDR notation: write an address and a prefix length with no address bits set past it (e.g. 10.0.0.0/8 or fd00::/8)."));
@@ -116,5 +116,15 @@ internal static class KnownProxies
 
             return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
         }
+
+        /// <summary>
+        /// A CIDR network whose address is the network's own: <c>10.0.0.5/8</c> (which the runtime would read as
+        /// <c>10.0.0.0/8</c>) is refused, since it is as likely to mean the one proxy <c>10.0.0.5</c>.
+        /// </summary>
+        private static bool IsNetwork(string? entry) =>
+            entry is not null
+            && System.Net.IPNetwork.TryParse(entry.Trim(), out var network)
+            && IPAddress.TryParse(entry.Trim().Split('/')[0], out var written)
+            && network.BaseAddress.Equals(written);
     }
 }

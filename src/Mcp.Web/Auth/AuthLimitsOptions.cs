@@ -23,7 +23,9 @@ public sealed class AuthLimitsOptions : IValidatableObject
     /// <summary>
     /// Token requests naming one client id whose client authentication failed (<c>invalid_client</c>); once they are
     /// used up, the client's token requests are refused until the minute ends, so a secret is guessed at most this
-    /// often while a client that authenticates keeps <see cref="TokenRequestsPerMinutePerClient"/>.
+    /// often while a client that authenticates keeps <see cref="TokenRequestsPerMinutePerClient"/>. (Guesses sent at
+    /// the same moment are checked before any of them has failed, so a burst may pass this by a few; it never passes
+    /// <see cref="TokenRequestsPerMinutePerClient"/>.)
     /// </summary>
     public int FailedClientAuthenticationsPerMinutePerClient { get; set; } = 10;
 

@@ -1,8 +1,6 @@
 using McpCqrs.Application.Common.Behaviors;
 using McpCqrs.Application.Common.Querying;
-using McpCqrs.Application.Common.RateLimiting;
 using McpCqrs.Infrastructure.RateLimiting;
-using Microsoft.AspNetCore.HttpOverrides;
 using McpCqrs.Application.Common.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using McpCqrs.Application.Common.Interfaces;
@@ -43,6 +41,7 @@ public static class DependencyInjection
         services.AddMcpTelemetry(configuration);
         services.AddMcpCqrsMediator();
         services.AddMcpTransport(configuration);
+        services.AddKnownProxies(configuration);
         services.AddHttpContextAccessor();
         services.AddScoped<ICurrentUser, HttpCurrentUser>();
         services.AddMcpAuth(configuration, environment);
@@ -58,14 +57,14 @@ public static class DependencyInjection
     /// <summary>Middleware and endpoints, in order.</summary>
     public static WebApplication UseMcpWeb(this WebApplication app)
     {
-        if (app.Services.GetRequiredService<IOptions<RateLimitingOptions>>().Value.TrustForwardedHeaders)
-        {
-            // Only behind a proxy the operator trusts: the client address then comes from X-Forwarded-For.
-            app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
-        }
+        // Only from the proxies in ForwardedHeaders: the client address then comes from X-Forwarded-For.
+        app.UseKnownProxies();
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+
+        // Before authentication, where OpenIddict answers token requests.
+        app.UseTokenRequestLimits();
 
         app.UseMcpAuth();
         app.MapOpenApi();

@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -16,7 +15,7 @@ namespace McpCqrs.Web.Auth;
 /// The embedded authorization server's own endpoints (OpenIddict validates each request before it gets here):
 /// the authorization endpoint with its sign-in page, the token endpoint's grants, and RFC 7591 registration.
 /// </summary>
-internal static class AuthorizationServerEndpoints
+internal static partial class AuthorizationServerEndpoints
 {
     public const string Authorize = "/connect/authorize";
     public const string Token = "/connect/token";
@@ -26,33 +25,6 @@ internal static class AuthorizationServerEndpoints
 
     /// <summary>The rate-limiter policy of the endpoints that take guesses: sign-in posts and registrations.</summary>
     public const string AttemptsPolicy = "auth-attempts";
-
-    public static void MapAuthorizationServer(this IEndpointRouteBuilder routes)
-    {
-        var group = routes.MapGroup(string.Empty).ExcludeFromDescription();
-        group.MapGet(Authorize, AuthorizeAsync);
-        group.MapPost(Authorize, AuthorizeAsync).RequireRateLimiting(AttemptsPolicy);
-        group.MapPost(Token, TokenAsync);
-        if (routes.ServiceProvider.GetRequiredService<IOptions<AuthOptions>>().Value.DynamicClientRegistration)
-        {
-            group.MapPost(Register, ClientRegistration.RegisterAsync).RequireRateLimiting(AttemptsPolicy);
-        }
-    }
-
-    /// <summary>A fixed window per client address over the sign-in posts and registrations (ASP.NET Core's rate limiter).</summary>
-    public static IServiceCollection AddAttemptLimits(this IServiceCollection services, AuthOptions options) =>
-        services.AddRateLimiter(limiter =>
-        {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.AddPolicy(AttemptsPolicy, http => System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = options.AttemptsPerMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                }));
-        });
 
     /// <summary>
     /// GET shows the sign-in page, which names the client and the scopes it asks for; signing in there (a POST of

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Security.Claims;
 using McpCqrs.Application.Common.Interfaces;
+using Addresses = McpCqrs.Application.Common.RateLimiting.ClientAddress;
 using McpCqrs.Web.Auth;
 
 namespace McpCqrs.Web.Infrastructure;
@@ -33,7 +34,8 @@ internal sealed class HttpCurrentUser(
 
     public IReadOnlySet<string> Scopes => Read()?.Scopes ?? (IReadOnlySet<string>)FrozenSet<string>.Empty;
 
-    public string? ClientAddress => accessor.HttpContext?.Connection.RemoteIpAddress?.ToString();
+    /// <summary>The connection's address as address-keyed limits count it (an IPv6 address by its /64).</summary>
+    public string? ClientAddress => Addresses.KeyOf(accessor.HttpContext?.Connection.RemoteIpAddress);
 
     public IReadOnlySet<string> Roles => Read()?.Roles ?? (IReadOnlySet<string>)FrozenSet<string>.Empty;
 

@@ -18,6 +18,9 @@ public interface ICurrentUser
 
     IReadOnlySet<string> Roles { get; }
 
-    /// <summary>The caller's network address (for per-client limits when there is no principal), or null.</summary>
+    /// <summary>
+    /// The caller's network address as limits count it (<see cref="RateLimiting.ClientAddress.KeyOf(System.Net.IPAddress?)"/>:
+    /// an IPv6 address by its /64), for per-client limits when there is no principal; or null.
+    /// </summary>
     string? ClientAddress { get; }
 }

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace McpCqrs.Application.Common.RateLimiting;
 
 /// <summary>
@@ -16,8 +13,8 @@ public interface IRateLimitPartitioner
 
 /// <summary>
 /// Partition keys <c>user:{id}</c>, <c>ip:{address}</c>, <c>anonymous</c> (neither known) or <c>global</c>.
-/// An IPv6 address counts by its /64 prefix (what one subscriber usually gets, so rotating through it does not
-/// escape the limit); an IPv4-mapped IPv6 address counts as the IPv4 address.
+/// Addresses count by <see cref="ClientAddress.KeyOf(string)"/>: an IPv6 address by its /64 prefix (what one
+/// subscriber usually gets, so rotating through it does not escape the limit), an IPv4-mapped one as IPv4.
 /// </summary>
 public sealed class RateLimitPartitioner(RateLimitPartitionBy partitionBy) : IRateLimitPartitioner
 {
@@ -34,30 +31,5 @@ public sealed class RateLimitPartitioner(RateLimitPartitionBy partitionBy) : IRa
     };
 
     private static string ByClientIp(string? clientIp) =>
-        string.IsNullOrWhiteSpace(clientIp) ? Anonymous : "ip:" + NormalizeAddress(clientIp.Trim());
-
-    /// <summary>The address as counted: IPv4 as is, IPv4-mapped IPv6 as IPv4, other IPv6 as its /64 network.</summary>
-    public static string NormalizeAddress(string clientIp)
-    {
-        ArgumentNullException.ThrowIfNull(clientIp);
-        if (!IPAddress.TryParse(clientIp, out var address))
-        {
-            return clientIp;
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
-
-        Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out _);
-        bytes[8..].Clear();
-        return new IPAddress(bytes).ToString() + "/64";
-    }
+        string.IsNullOrWhiteSpace(clientIp) ? Anonymous : "ip:" + ClientAddress.KeyOf(clientIp);
 }

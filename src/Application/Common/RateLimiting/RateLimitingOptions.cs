@@ -39,8 +39,10 @@ public sealed class RateLimitingOptions
     public RateLimitPartitionBy PartitionBy { get; set; } = RateLimitPartitionBy.PrincipalOrClientIp;
 
     /// <summary>
-    /// Take the client IP address from <c>X-Forwarded-For</c>/<c>Forwarded</c> (only behind a proxy that sets
-    /// them: otherwise a caller picks its own partition). Default false: the connection's remote address.
+    /// Formerly: believe <c>X-Forwarded-For</c> from any caller (who could then pick its own partition). The client
+    /// address now comes from that header only when the connection is from a proxy listed in
+    /// <c>ForwardedHeaders:KnownProxies</c>/<c>KnownNetworks</c>; <c>true</c> without such a list stops the start
+    /// with a message naming those keys, and with one it adds nothing.
     /// </summary>
     public bool TrustForwardedHeaders { get; set; }
 

@@ -146,7 +146,7 @@ public sealed class ClientMetadataDocumentFetcher : IDisposable
         // a connection would have used.
         foreach (var address in addresses)
         {
-            Refuse(host, address, allowLoopback);
+            Refuse(host, literal is null, address, allowLoopback);
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -158,7 +158,7 @@ public sealed class ClientMetadataDocumentFetcher : IDisposable
                 throw new RefusedAddressException($"could not be fetched: the connection to {host} has no remote address.");
             }
 
-            Refuse(host, connected.Address, allowLoopback);
+            Refuse(host, literal is null, connected.Address, allowLoopback);
             return new NetworkStream(socket, ownsSocket: true);
         }
         catch
@@ -168,12 +168,13 @@ public sealed class ClientMetadataDocumentFetcher : IDisposable
         }
     }
 
-    private static void Refuse(string host, IPAddress address, bool allowLoopback)
+    private static void Refuse(string host, bool named, IPAddress address, bool allowLoopback)
     {
         if (PublicAddresses.Refusal(address, allowLoopback) is { } why)
         {
-            throw new RefusedAddressException(
-                $"names a host, {host}, at {address}, {why}: documents are fetched only from public addresses.");
+            throw new RefusedAddressException(named
+                ? $"is on {host}, which resolves to {address}, {why}: documents are fetched only from public addresses."
+                : $"is on {address}, {why}: documents are fetched only from public addresses.");
         }
     }
 

@@ -13,8 +13,8 @@ public sealed class ClientMetadataDocumentOptions : IValidatableObject
     /// <summary>Whether URL client ids are accepted (and <c>client_id_metadata_document_supported</c> advertised).</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>The largest document accepted, in bytes (the draft suggests 5 KB; at most 64 KB).</summary>
-    [Range(1024, 65536)]
+    /// <summary>The largest document accepted, in bytes: from 5 KB (the draft's suggestion, the default) to 64 KB.</summary>
+    [Range(5120, 65536)]
     public int MaxBytes { get; set; } = 5 * 1024;
 
     /// <summary>How long one fetch may take, from connecting to the last byte.</summary>

@@ -185,7 +185,7 @@ public sealed partial class ClientMetadataDocuments(
     [LoggerMessage(Level = LogLevel.Information, Message = "Client metadata document {ClientId} ({ClientName}) stored as a client; kept for {Lifetime}.")]
     private static partial void LogStored(ILogger logger, string clientId, string? clientName, TimeSpan lifetime);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Client metadata document {ClientId} refused: it {Reason}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Client metadata document {ClientId} refused: it {Reason}")]
     private static partial void LogRefused(ILogger logger, string clientId, string reason);
 }
 

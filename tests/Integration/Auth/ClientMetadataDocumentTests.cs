@@ -249,9 +249,53 @@ public sealed class ClientMetadataDocumentTests(ClientMetadataDocumentHost fixtu
         Assert.Contains($"The client's metadata document at {clientId} answered 404", body, StringComparison.Ordinal);
     }
 
-    private async Task<(HttpStatusCode Status, Uri? Location, string Body)> AuthorizeAsync(string clientId, string redirectUri = AuthHost.RedirectUri)
+    [Fact]
+    public async Task Outside_development_loopback_is_refused_as_an_address_and_as_http()
     {
-        using var browser = OAuth.NoRedirects(Host);
+        var port = TestHost.FreePort();
+        await using var production = await TestHost.StartOnSqliteAsync(more: AuthHost.Settings(port), port: port);
+        var clientId = Documents.ServeDocument("/clients/local.json", name: "Local", redirectUris: [AuthHost.RedirectUri]);
+
+        var http = await AuthorizeAsync(production, clientId);
+        Assert.Equal(HttpStatusCode.BadRequest, http.Status);
+        Assert.Contains("a client_id URL must use https", http.Body, StringComparison.Ordinal);
+
+        // A name that resolves to loopback: refused on the resolved address, before any connection.
+        var named = await AuthorizeAsync(production, $"https://localhost:{Documents.Address.Port}/clients/local.json");
+        Assert.Equal(HttpStatusCode.BadRequest, named.Status);
+        Assert.Contains("is on localhost, which resolves to", named.Body, StringComparison.Ordinal);
+        Assert.Contains("loopback address", named.Body, StringComparison.Ordinal);
+        Assert.Equal(0, Documents.Hits("/clients/local.json"));
+    }
+
+    [Fact]
+    public async Task Disabled_documents_are_neither_advertised_nor_fetched()
+    {
+        var port = TestHost.FreePort();
+        await using var disabled = await TestHost.StartAsync(
+            AuthHost.Settings(port, new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Default"] = string.Empty,
+                ["Database:SqlitePath"] = Path.Combine(fixture.Folder, "disabled.db"),
+                ["Auth:ClientMetadataDocuments:Enabled"] = "false",
+            }),
+            environment: "Development",
+            port: port);
+        var clientId = Documents.ServeDocument("/clients/unused.json", name: "Unused", redirectUris: [AuthHost.RedirectUri]);
+
+        var metadata = await disabled.Client.GetFromJsonAsync<JsonElement>("/.well-known/oauth-authorization-server");
+        Assert.False(metadata.TryGetProperty("client_id_metadata_document_supported", out _));
+        var (status, _, _) = await AuthorizeAsync(disabled, clientId);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(0, Documents.Hits("/clients/unused.json"));
+    }
+
+    private Task<(HttpStatusCode Status, Uri? Location, string Body)> AuthorizeAsync(string clientId, string redirectUri = AuthHost.RedirectUri) =>
+        AuthorizeAsync(Host, clientId, redirectUri);
+
+    private static async Task<(HttpStatusCode Status, Uri? Location, string Body)> AuthorizeAsync(TestHost host, string clientId, string redirectUri = AuthHost.RedirectUri)
+    {
+        using var browser = OAuth.NoRedirects(host);
         var (_, challenge) = OAuth.Pkce();
         var url = OAuth.AuthorizeUrl(clientId, challenge, OAuth.Base64Url(RandomNumberGenerator.GetBytes(8)), "tickets:read")
             .Replace(Uri.EscapeDataString(AuthHost.RedirectUri), Uri.EscapeDataString(redirectUri), StringComparison.Ordinal);
@@ -264,6 +308,9 @@ public sealed class ClientMetadataDocumentTests(ClientMetadataDocumentHost fixtu
 public sealed class ClientMetadataDocumentHost : IAsyncLifetime
 {
     private string? _folder;
+
+    /// <summary>A throw-away folder for this class's SQLite databases.</summary>
+    internal string Folder => _folder!;
 
     internal TestHost Host { get; private set; } = null!;
 

@@ -32,7 +32,7 @@ public sealed partial class ClientMetadataDocuments(
     /// <summary>The authorization server metadata member that advertises the support.</summary>
     public const string SupportedMetadata = "client_id_metadata_document_supported";
 
-    /// <summary>The stored client's property that marks it as made from a document (its value: the document's SHA-256).</summary>
+    /// <summary>The stored client's property that marks it as made from a document (its value: a SHA-256 of the document and the supported scopes).</summary>
     public const string DocumentProperty = "client_id_metadata_document";
 
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 10_000 });
@@ -124,7 +124,8 @@ public sealed partial class ClientMetadataDocuments(
             var url = ClientMetadataDocument.ParseUrl(clientId, fetcher.AllowLoopback);
             var fetched = await fetcher.FetchAsync(url, cancellationToken);
             var document = ClientMetadataDocument.Parse(clientId, fetched.Body, supported.All);
-            var hash = Convert.ToHexStringLower(SHA256.HashData(fetched.Body));
+            // The document and the scopes this server supports make the stored client: a change in either updates it.
+            var hash = Convert.ToHexStringLower(SHA256.HashData([.. fetched.Body, .. System.Text.Encoding.UTF8.GetBytes("\n" + string.Join(' ', supported.All))]));
             lifetime = fetched.Lifetime;
             if (stored is not null && stored[DocumentProperty].ValueKind == JsonValueKind.String && stored[DocumentProperty].GetString() == hash)
             {

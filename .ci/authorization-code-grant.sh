@@ -55,7 +55,7 @@ cleanup() {
     wait "$pid" 2>/dev/null || true
   done
   # The logs stay beside the TRX for a look after the run.
-  mkdir -p "$logs" && cp "$work"/*.log "$logs"/ 2>/dev/null || true
+  rm -rf "$logs" && mkdir -p "$logs" && cp "$work"/*.log "$logs"/ 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -135,11 +135,14 @@ timeout 180 "$node" "$cli" authorization --url "$issuer" --client-id "$client_id
   --port "$callback_port" -o "$work/suite" >"$work/suite.log" 2>&1 &
 suite_pid=$!
 
+# The suite prints the URL first and then binds its callback listener: wait for both before the browser starts.
 deadline=$((SECONDS + 60))
 authorize=""
-until authorize=$(grep -m 1 -E '^https?://[^ ]*\?response_type=code' "$work/suite.log" 2>/dev/null); do
+until authorize=$(grep -m 1 -E '^https?://[^ ]*\?response_type=code' "$work/suite.log" 2>/dev/null) \
+    && grep -q "^Callback server started: http://127.0.0.1:$callback_port" "$work/suite.log"; do
+  authorize=""
   kill -0 "$suite_pid" 2>/dev/null || break
-  [ "$SECONDS" -lt "$deadline" ] || fail_early "the suite printed no authorize URL within 60 s" "$work/suite.log"
+  [ "$SECONDS" -lt "$deadline" ] || fail_early "the suite printed no authorize URL, or did not start its callback listener, within 60 s" "$work/suite.log"
   sleep 0.2
 done
 

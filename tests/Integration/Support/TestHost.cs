@@ -96,7 +96,7 @@ public sealed class TestHost : IAsyncDisposable
     }
 
     /// <summary>A host on the embedded SQLite default, in a throw-away folder; for tests that need no PostgreSQL.</summary>
-    public static async Task<TestHost> StartOnSqliteAsync(Action<IServiceCollection>? services = null, IDictionary<string, string?>? more = null, int port = 0)
+    public static async Task<TestHost> StartOnSqliteAsync(Action<IServiceCollection>? services = null, IDictionary<string, string?>? more = null, int port = 0, string environment = "Production")
     {
         var folder = Directory.CreateTempSubdirectory("mcpcqrs-host-").FullName;
         var settings = new Dictionary<string, string?>
@@ -109,7 +109,7 @@ public sealed class TestHost : IAsyncDisposable
             settings[key] = value;
         }
 
-        var host = await StartAsync(settings, services: services, port: port);
+        var host = await StartAsync(settings, environment, services, port);
         host._folder = folder;
         return host;
     }

@@ -310,7 +310,7 @@ public static partial class AuthSetup
         if (!result.Succeeded || result.Principal is null)
         {
             var problem = TokenRejection.ProblemOf(result);
-            if (problem == TokenProblem.Expired && !HasExpired(header["Bearer ".Length..].Trim()))
+            if (problem == TokenProblem.Expired && !TokenStatus.HasExpired(header["Bearer ".Length..].Trim()))
             {
                 // OpenIddict gives a token that has expired and one whose entry is revoked or gone the same reason.
                 problem = TokenProblem.Revoked;
@@ -322,23 +322,6 @@ public static partial class AuthSetup
 
         http.User = result.Principal;
         await next(http);
-    }
-
-    /// <summary>
-    /// Whether an access token refused as expired or no longer valid has in fact expired: its <c>exp</c>, read without
-    /// validation (the token was already refused; this only chooses the words of the refusal).
-    /// </summary>
-    internal static bool HasExpired(string token)
-    {
-        try
-        {
-            var jwt = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(token);
-            return jwt.ValidTo == DateTime.MinValue || jwt.ValidTo <= DateTime.UtcNow;
-        }
-        catch (ArgumentException)
-        {
-            return true;
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Auth:AllowAnyInProduction is deprecated: rename it to Auth:AllowAnyOutsideDevelopment (it now applies in every environment other than Development).")]

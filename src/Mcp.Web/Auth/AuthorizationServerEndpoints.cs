@@ -235,7 +235,7 @@ internal static class ClientRegistration
 {
     public static async Task<IResult> RegisterAsync(HttpContext http, IOpenIddictApplicationManager applications, SupportedScopes supported, IOptions<AuthOptions> options)
     {
-        if (options.Value.RegistrationAccessToken is { Length: > 0 } expected && RefusedAccessToken(http, expected) is { } refusal)
+        if (options.Value.RegistrationAccessToken is { Length: > 0 } expected && InitialAccessToken.Refusal(http, expected) is { } refusal)
         {
             return refusal;
         }
@@ -323,30 +323,6 @@ internal static class ClientRegistration
 
         http.Response.Headers.CacheControl = "no-store";
         return Results.Json(response, statusCode: StatusCodes.Status201Created);
-    }
-
-    /// <summary>
-    /// RFC 7591 §3: registration protected by an initial access token, sent as an RFC 6750 bearer token. A missing or
-    /// wrong token gets 401 <c>invalid_token</c>; the comparison takes the same time whatever the token.
-    /// </summary>
-    private static IResult? RefusedAccessToken(HttpContext http, string expected)
-    {
-        var header = http.Request.Headers.Authorization.ToString();
-        var given = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
-        if (given is { Length: > 0 }
-            && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected))))
-        {
-            return null;
-        }
-
-        var description = given is null
-            ? "Registration needs the initial access token of this server: Authorization: Bearer <token>."
-            : "The initial access token is not the one this server accepts for registration.";
-        http.Response.Headers.WWWAuthenticate = $"Bearer error=\"{Errors.InvalidToken}\", error_description=\"{description}\"";
-        http.Response.Headers.CacheControl = "no-store";
-        return Results.Json(
-            new Dictionary<string, string> { ["error"] = Errors.InvalidToken, ["error_description"] = description },
-            statusCode: StatusCodes.Status401Unauthorized);
     }
 
     private static bool AcceptableRedirect(Uri uri) => uri.Scheme switch

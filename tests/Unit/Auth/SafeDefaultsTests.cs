@@ -117,9 +117,9 @@ public sealed class SafeDefaultsTests
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(new byte[32]), SecurityAlgorithms.HmacSha256),
         });
 
-        Assert.True(AuthSetup.HasExpired(Token(DateTime.UtcNow.AddMinutes(-1))));
-        Assert.False(AuthSetup.HasExpired(Token(DateTime.UtcNow.AddMinutes(10))));
-        Assert.True(AuthSetup.HasExpired("not a token"));
+        Assert.True(TokenStatus.HasExpired(Token(DateTime.UtcNow.AddMinutes(-1))));
+        Assert.False(TokenStatus.HasExpired(Token(DateTime.UtcNow.AddMinutes(10))));
+        Assert.True(TokenStatus.HasExpired("not a token"));
         Assert.Contains("revoked", TokenRejection.Describe(TokenProblem.Revoked, "r", "i"), StringComparison.Ordinal);
     }
 }

@@ -215,11 +215,10 @@ public static partial class AuthSetup
         if (options.Backend == AuthBackend.AllowAny)
         {
             LogAllowAny(app.Logger);
-        }
-
-        if (SafeDefaults.UsesDeprecatedAllowAny(options))
-        {
-            LogDeprecatedAllowAny(app.Logger);
+            if (SafeDefaults.UsesDeprecatedAllowAny(options))
+            {
+                LogDeprecatedAllowAny(app.Logger);
+            }
         }
         else if (options.Backend == AuthBackend.OpenIddict && (string.IsNullOrEmpty(options.SigningKey) || string.IsNullOrEmpty(options.EncryptionKey)))
         {

@@ -212,11 +212,17 @@ internal static partial class AuthorizationServerEndpoints
 /// RFC 7591 dynamic client registration, so MCP clients can register themselves. Written here because OpenIddict
 /// has no registration endpoint. Open registration creates clients for the authorization code flow with PKCE
 /// (public, <c>none</c>; or confidential with a generated secret), limited to the scopes this server supports.
+/// With <c>Auth:RegistrationAccessToken</c> set, only a caller that presents it as a bearer token may register.
 /// </summary>
 internal static class ClientRegistration
 {
-    public static async Task<IResult> RegisterAsync(HttpContext http, IOpenIddictApplicationManager applications, SupportedScopes supported)
+    public static async Task<IResult> RegisterAsync(HttpContext http, IOpenIddictApplicationManager applications, SupportedScopes supported, IOptions<AuthOptions> options)
     {
+        if (options.Value.RegistrationAccessToken is { Length: > 0 } expected && InitialAccessToken.Refusal(http, expected) is { } refusal)
+        {
+            return refusal;
+        }
+
         JsonElement body;
         try
         {

@@ -1,6 +1,7 @@
 using McpCqrs.Application.Common;
 using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Apps;
+using McpCqrs.Application.Mcp.Catalog;
 using ModelContextProtocol.Protocol;
 
 namespace McpCqrs.Web.Apps;
@@ -18,13 +19,17 @@ public static class TicketBoardApp
     public const string ResourceName = "ticket-board.html";
 
     public static IServiceCollection AddTicketBoardApp(this IServiceCollection services) =>
-        services.AddMcpCatalog(catalog => catalog.AddApp(Uri, "ticket-board", Html(), app => app with
+        services.AddMcpCatalog(catalog => catalog.AddTicketBoard());
+
+    /// <summary>Adds the view to <paramref name="catalog"/> (which <c>list_tickets</c> links to: a catalog of the sample needs it).</summary>
+    public static McpCatalogBuilder AddTicketBoard(this McpCatalogBuilder catalog) =>
+        catalog.AddApp(Uri, "ticket-board", Html(), app => app with
         {
             Title = "Ticket board",
             Description = "The tickets of list_tickets as a table: filter them, assign or close one.",
             PrefersBorder = true,
             Icons = [new Icon { Source = DeskIcons.Ticket, MimeType = DeskIcons.MimeType, Sizes = ["any"] }],
-        }));
+        });
 
     private static Func<IServiceProvider, CancellationToken, ValueTask<string>> Html()
     {

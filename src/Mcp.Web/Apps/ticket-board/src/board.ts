@@ -41,7 +41,6 @@ const app = new App({ name: "ticket-board", version: "1.0.0" }, {}, { autoResize
 let page = 1;
 // Each load gets a number; only the newest one renders, so a slow answer never overwrites a newer one.
 let latest = 0;
-let rendered = 0;
 
 function showError(message: string | null): void {
   errorBox.hidden = message === null;
@@ -140,7 +139,6 @@ async function load(): Promise<void> {
   if (mine !== latest) {
     return;
   }
-  rendered = mine;
   if (result) {
     render(result);
   } else {
@@ -173,10 +171,16 @@ async function closeTicket(ticketId: number): Promise<void> {
   await change("close_ticket", { ticketId, resolution });
 }
 
-$<HTMLFormElement>("#filter-form").addEventListener("submit", (event) => {
-  event.preventDefault();
+// No <form>: hosts sandbox views without allow-forms, where a form never submits.
+function applyFilter(): void {
   page = 1;
   void load();
+}
+$<HTMLButtonElement>("#apply").addEventListener("click", applyFilter);
+filterInput.addEventListener("keydown", (event) => {
+  if (event.key === "Enter") {
+    applyFilter();
+  }
 });
 previous.addEventListener("click", () => {
   page = Math.max(1, page - 1);
@@ -198,18 +202,16 @@ app.ontoolinput = (params) => {
   }
 };
 app.ontoolresult = (params) => {
-  // Shown unless the board has already rendered a load of its own.
-  if (rendered === 0) {
-    latest++;
-    rendered = latest;
+  // Shown unless the board has already started a load of its own (which is newer).
+  if (latest === 0) {
     render(params as ToolResult);
   }
 };
 
 app.connect().then(
   () => {
-    // A host that opened the view without a result (or before sending it) still gets a board.
-    if (rendered === 0) {
+    // Opened for a tool call, the view gets its result from the host; opened on its own, it loads the first page.
+    if (!app.getHostContext()?.toolInfo) {
       void load();
     }
   },

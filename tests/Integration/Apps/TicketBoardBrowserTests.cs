@@ -24,7 +24,7 @@ public sealed class TicketBoardBrowserTests(PostgresServer postgres)
     private static readonly string HostPageProject = Path.Combine(Repository.Root, "tests", "Integration", "Apps", "host-page");
 
     [Fact]
-    public async Task The_board_lists_the_seeded_tickets_filters_them_and_assigns_one_through_the_host()
+    public async Task The_board_lists_the_seeded_tickets_filters_them_and_assigns_and_closes_through_the_host()
     {
         Assert.True(File.Exists(Chromium), $"Chromium is not installed at {Chromium}: run 'apt-get install chromium' (bash .ci/run does).");
         var hostPage = Path.Combine(HostPageProject, "dist", "host.html");
@@ -99,6 +99,14 @@ public sealed class TicketBoardBrowserTests(PostgresServer postgres)
             await Expect(page.Locator("#calls li[data-tool='assign_ticket'][data-outcome='ok']")).ToHaveCountAsync(1);
             var assigned = Assert.Single(await TicketsAsync(host, t => t.Id == target.Id));
             Assert.Equal("dana", assigned.Assignee);
+
+            // Close another open ticket: it leaves the filtered board and is closed in the database.
+            var closing = open.First(t => t.Id != target.Id);
+            await view.Locator($"tr[data-id='{closing.Id}'] button.close").ClickAsync();
+            await Expect(view.Locator($"tr[data-id='{closing.Id}']")).ToHaveCountAsync(0);
+            await Expect(view.Locator("tbody tr")).ToHaveCountAsync(open.Count - 1);
+            await Expect(page.Locator("#calls li[data-tool='close_ticket'][data-outcome='ok']")).ToHaveCountAsync(1);
+            Assert.Equal(TicketStatus.Closed, Assert.Single(await TicketsAsync(host, t => t.Id == closing.Id)).Status);
 
             // The whole board again, for the README's picture.
             await view.Locator("#filter").FillAsync(string.Empty);

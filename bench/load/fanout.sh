@@ -9,7 +9,7 @@ STREAMS=${STREAMS:-100}; COUNT=${COUNT:-1000}; PORT=${PORT:-5194}
 work=$(mktemp -d)
 dotnet build bench/peers/McpCqrsHost -c Release -v q -nologo >/dev/null
 dotnet build bench/FanOut -c Release -v q -nologo >/dev/null
-ASPNETCORE_ENVIRONMENT=Production Auth__Backend=AllowAny Auth__AllowAnyInProduction=true ConnectionStrings__Default= Database__SqlitePath="$work/bench.db" \
+ASPNETCORE_ENVIRONMENT=Production Auth__Backend=AllowAny Auth__AllowAnyOutsideDevelopment=true Mcp__RequestStateKey="$(openssl rand -base64 32)" ConnectionStrings__Default= Database__SqlitePath="$work/bench.db" \
   dotnet bench/peers/McpCqrsHost/bin/Release/net10.0/McpCqrs.Bench.Host.dll --contentRoot "$PWD/src/Mcp.Web" --urls "http://127.0.0.1:$PORT" >"$work/host.log" 2>&1 &
 host=$!
 trap 'kill $host 2>/dev/null; wait $host 2>/dev/null; rm -rf "$work"' EXIT

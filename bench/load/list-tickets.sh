@@ -26,7 +26,7 @@ dotnet build bench/peers/McpCqrsHost -c Release -v q -nologo >/dev/null
 dotnet build bench/peers/ListPeer -c Release -v q -nologo >/dev/null
 dotnet build src/Mcp.Web -c Release -v q -nologo >/dev/null
 pg -d postgres -c "DROP DATABASE IF EXISTS $BENCH_DATABASE" -c "CREATE DATABASE $BENCH_DATABASE" >/dev/null
-env=(ASPNETCORE_ENVIRONMENT=Production Auth__Backend=AllowAny Auth__AllowAnyInProduction=true "ConnectionStrings__Default=$database")
+env=(ASPNETCORE_ENVIRONMENT=Production Auth__Backend=AllowAny Auth__AllowAnyOutsideDevelopment=true "Mcp__RequestStateKey=$(openssl rand -base64 32)" "ConnectionStrings__Default=$database")
 env "${env[@]}" Database__Seed=true dotnet src/Mcp.Web/bin/Release/net10.0/McpCqrs.Mcp.Web.dll migrate --contentRoot "$PWD/src/Mcp.Web" >"$work/migrate.log" 2>&1
 pg -d "$BENCH_DATABASE" -c "INSERT INTO tickets (\"CustomerId\", \"Title\", \"Status\", \"Priority\", \"Tags\", \"CreatedAt\", \"UpdatedAt\")
   SELECT 1 + i % 3, 'Ticket ' || i, i % 5, i % 4, ARRAY['bench'], now() - i * interval '1 minute', now() - i * interval '30 seconds'

@@ -12,7 +12,7 @@ url="http://127.0.0.1:$PORT/mcp"
 data=$(mktemp -d)
 
 dotnet build src/Mcp.Web -c Release -v q -nologo >/dev/null
-ASPNETCORE_ENVIRONMENT=Production Auth__Backend=AllowAny Auth__AllowAnyInProduction=true Logging__LogLevel__Default=Warning ConnectionStrings__Default= \
+ASPNETCORE_ENVIRONMENT=Production Auth__Backend=AllowAny Auth__AllowAnyOutsideDevelopment=true Mcp__RequestStateKey="$(openssl rand -base64 32)" Logging__LogLevel__Default=Warning ConnectionStrings__Default= \
   Database__SqlitePath="$data/bench.db" \
   dotnet src/Mcp.Web/bin/Release/net10.0/McpCqrs.Mcp.Web.dll --urls "http://127.0.0.1:$PORT" --contentRoot "$PWD/src/Mcp.Web" >"$data/host.log" 2>&1 &
 host=$!

@@ -17,7 +17,7 @@ build_all() {
 start_host() {
   local port=$1 log=$2; shift 2
   # shellcheck disable=SC2086
-  env ASPNETCORE_ENVIRONMENT=Production Auth__Backend=AllowAny Auth__AllowAnyInProduction=true \
+  env ASPNETCORE_ENVIRONMENT=Production Auth__Backend=AllowAny Auth__AllowAnyOutsideDevelopment=true Mcp__RequestStateKey="$(openssl rand -base64 32)" \
     Mcp__KeepAliveInterval="${KEEPALIVE:-00:00:15}" ${HOST_ENV:-} "$@" \
     dotnet "$HOST_DLL" --contentRoot "$PWD/src/Mcp.Web" --urls "http://127.0.0.1:$port" >"$log" 2>&1 &
   HOST_PID=$!

@@ -52,7 +52,7 @@ for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && [ -s
 mkfifo "$work/ledger.pipe"; : >"$work/ledger"
 cat 0<>"$work/ledger.pipe" >>"$work/ledger" & reader=$!
 
-env=(ASPNETCORE_ENVIRONMENT=Production Auth__Backend=AllowAny Auth__AllowAnyInProduction=true "ConnectionStrings__Default=$database")
+env=(ASPNETCORE_ENVIRONMENT=Production Auth__Backend=AllowAny Auth__AllowAnyOutsideDevelopment=true "ConnectionStrings__Default=$database")
 hosts=(
   "${env[@]}" "Mcp__Redis=127.0.0.1:$REDIS_PORT" "Mcp__RequestStateKey=$(openssl rand -base64 32)" "BENCH_LEDGER=$work/ledger.pipe"
   "Mcp__Tasks__MaxConcurrency=$WORKERS" Mcp__Limits__MaxLiveTasksPerOwner=100000

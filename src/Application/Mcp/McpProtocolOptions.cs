@@ -7,7 +7,11 @@ public sealed class McpProtocolOptions : IValidatableObject
 {
     public const string SectionName = "Mcp";
 
-    /// <summary>Base64 key (≥ 32 bytes) sealing <c>requestState</c> in the stateless era; the same on every instance.</summary>
+    /// <summary>
+    /// Base64 key (≥ 32 bytes; <c>openssl rand -base64 32</c>) sealing <c>requestState</c> in the stateless era; the
+    /// same on every instance. The host requires it outside the Development environment (there, unset means a random
+    /// key per process).
+    /// </summary>
     public string? RequestStateKey { get; set; }
 
     /// <summary>How long an <c>input_required</c> state may be used to retry.</summary>

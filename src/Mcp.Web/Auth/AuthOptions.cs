@@ -11,7 +11,7 @@ public enum AuthBackend
     /// <summary>A pure resource server: tokens come from an external authorization server (<see cref="AuthOptions.Authority"/>).</summary>
     External,
 
-    /// <summary>No authentication and no permission checks. Development only: refused in Production unless forced.</summary>
+    /// <summary>No authentication and no permission checks. Development only: refused elsewhere unless <see cref="AuthOptions.AllowAnyOutsideDevelopment"/>.</summary>
     AllowAny,
 }
 
@@ -32,7 +32,16 @@ public sealed class AuthOptions : IValidatableObject
 
     public AuthBackend Backend { get; set; } = AuthBackend.OpenIddict;
 
-    /// <summary>Lets <see cref="AuthBackend.AllowAny"/> start in the Production environment (never do this on a reachable host).</summary>
+    /// <summary>
+    /// Lets <see cref="AuthBackend.AllowAny"/> start in an environment other than Development (a benchmark or test host
+    /// that no one else can reach; never a reachable one). Without it such a start fails, naming this key.
+    /// </summary>
+    public bool AllowAnyOutsideDevelopment { get; set; }
+
+    /// <summary>
+    /// The former name of <see cref="AllowAnyOutsideDevelopment"/>: still honoured, with a warning at start-up that
+    /// names the new key.
+    /// </summary>
     public bool AllowAnyInProduction { get; set; }
 
     /// <summary>
@@ -103,8 +112,29 @@ public sealed class AuthOptions : IValidatableObject
     /// <summary>The users who may sign in on the login page (a sample user directory; replace <see cref="IUserDirectory"/> for a real one).</summary>
     public List<UserDefinition> Users { get; set; } = [];
 
-    /// <summary>Whether MCP clients may register themselves (RFC 7591) at <c>/connect/register</c>.</summary>
-    public bool DynamicClientRegistration { get; set; } = true;
+    /// <summary>
+    /// Whether MCP clients may register themselves (RFC 7591) at <c>/connect/register</c>. Unset in configuration: on in
+    /// the Development environment, off elsewhere (set <c>Auth:DynamicClientRegistration=true</c> to open it, ideally
+    /// with <see cref="RegistrationAccessToken"/>). After start-up this holds the effective value.
+    /// </summary>
+    public bool DynamicClientRegistration { get; set; }
+
+    /// <summary>
+    /// An initial access token (RFC 7591 §3): when set, <c>/connect/register</c> accepts only requests with
+    /// <c>Authorization: Bearer &lt;this token&gt;</c> (compared in constant time) and answers others 401
+    /// <c>invalid_token</c>. Unset: registration is open to anyone who can reach it. At least 16 characters; make
+    /// one with <c>openssl rand -base64 32</c>.
+    /// </summary>
+    public string? RegistrationAccessToken { get; set; }
+
+    /// <summary>
+    /// <see cref="AuthBackend.OpenIddict"/>: whether each request's access token is looked up in the token store (and
+    /// its authorization with it), so a token revoked at <c>/connect/revoke</c>, or whose grant was revoked, stops
+    /// working at once instead of at its expiry. On by default; it costs every request to <c>/mcp</c> and <c>/api</c>
+    /// database reads (the token entry and its authorization). Off: a signed access token is accepted until it
+    /// expires (keep <see cref="AccessTokenLifetime"/> short then); refresh tokens are checked either way.
+    /// </summary>
+    public bool CheckTokenStatus { get; set; } = true;
 
     /// <summary>
     /// Sign-in form posts and client registrations accepted per client address per minute (the rest get 429), so
@@ -141,6 +171,11 @@ public sealed class AuthOptions : IValidatableObject
         if (Issuer is { IsAbsoluteUri: false } or { Query.Length: > 0 } or { Fragment.Length: > 0 })
         {
             yield return new ValidationResult("Auth:Issuer must be an absolute URL without query or fragment.", [nameof(Issuer)]);
+        }
+
+        if (RegistrationAccessToken is { Length: > 0 and < 16 })
+        {
+            yield return new ValidationResult("Auth:RegistrationAccessToken must be at least 16 characters (make one with: openssl rand -base64 32).", [nameof(RegistrationAccessToken)]);
         }
 
         if (Claims.ScopeClaims.Concat(Claims.RoleClaims).Append(Claims.Subject).Append(Claims.Name).Any(string.IsNullOrWhiteSpace))

@@ -21,11 +21,18 @@ public static partial class AuthSetup
 {
     public static IServiceCollection AddMcpAuth(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        // Registration's default depends on the environment; the options hold the effective value.
+        var registration = SafeDefaults.DynamicClientRegistration(configuration, environment);
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName))
+            .PostConfigure(o => o.DynamicClientRegistration = registration)
+            .ValidateDataAnnotations().ValidateOnStart();
         var options = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
+        options.DynamicClientRegistration = registration;
+        services.AddSingleton<IValidateOptions<Application.Mcp.McpProtocolOptions>>(new RequestStateKeyRequired(environment));
         ExternalJwt.FetchKeysBeforeValidating();
 
         var permissions = configuration.GetSection(PermissionOptions.SectionName).Get<PermissionOptions>() ?? new PermissionOptions();
+        SafeDefaults.EnsureClosedOutsideDevelopment(options, permissions, environment);
         permissions.Enforce &= options.Backend != AuthBackend.AllowAny;
         services.Replace(ServiceDescriptor.Singleton(permissions));
 
@@ -38,12 +45,6 @@ public static partial class AuthSetup
 
         if (options.Backend == AuthBackend.AllowAny)
         {
-            if (environment.IsProduction() && !options.AllowAnyInProduction)
-            {
-                throw new OptionsValidationException(AuthOptions.SectionName, typeof(AuthOptions), [
-                    "Auth:Backend is AllowAny (no authentication) in the Production environment: choose OpenIddict or External, or set Auth:AllowAnyInProduction=true if this host is truly unreachable."]);
-            }
-
             // No scheme: nothing to authenticate (a host may still add its own schemes; then the middleware runs).
             return services;
         }
@@ -71,6 +72,7 @@ public static partial class AuthSetup
             services.AddScoped<IUserDirectory, ConfiguredUserDirectory>();
             services.AddHostedService<ClientRegistrar>();
             services.AddAttemptLimits(options);
+            services.AddClientMetadataDocuments(configuration);
         }
 
         openIddict.AddValidation(validation =>
@@ -78,6 +80,12 @@ public static partial class AuthSetup
             if (options.Backend == AuthBackend.OpenIddict)
             {
                 validation.UseLocalServer();
+                if (options.CheckTokenStatus)
+                {
+                    // A database read per request (the token entry, then its authorization): a revoked token, or one
+                    // whose grant was revoked, is refused at once rather than at its expiry.
+                    validation.EnableTokenEntryValidation().EnableAuthorizationEntryValidation();
+                }
             }
             else
             {
@@ -169,6 +177,7 @@ public static partial class AuthSetup
             }
 
             context.TokenEndpointAuthenticationMethods.Add(ClientAuthenticationMethods.None);
+            ClientMetadataDocuments.Advertise(context);
             return default;
         }).SetOrder(int.MaxValue - 100_000)); // after OpenIddict has set the issuer and its own metadata
 
@@ -208,6 +217,10 @@ public static partial class AuthSetup
         if (options.Backend == AuthBackend.AllowAny)
         {
             LogAllowAny(app.Logger);
+            if (SafeDefaults.UsesDeprecatedAllowAny(options))
+            {
+                LogDeprecatedAllowAny(app.Logger);
+            }
         }
         else if (options.Backend == AuthBackend.OpenIddict && (string.IsNullOrEmpty(options.SigningKey) || string.IsNullOrEmpty(options.EncryptionKey)))
         {
@@ -298,6 +311,12 @@ public static partial class AuthSetup
         if (!result.Succeeded || result.Principal is null)
         {
             var problem = TokenRejection.ProblemOf(result);
+            if (problem == TokenProblem.Expired && !TokenStatus.HasExpired(header["Bearer ".Length..].Trim()))
+            {
+                // OpenIddict gives a token that has expired and one whose entry is revoked or gone the same reason.
+                problem = TokenProblem.Revoked;
+            }
+
             await resource.WriteUnauthorizedAsync(http, Errors.InvalidToken, TokenRejection.Describe(problem, resource.ResourceOf(http), resource.IssuerOf(http)));
             return;
         }
@@ -305,6 +324,9 @@ public static partial class AuthSetup
         http.User = result.Principal;
         await next(http);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Auth:AllowAnyInProduction is deprecated: rename it to Auth:AllowAnyOutsideDevelopment (it now applies in every environment other than Development).")]
+    private static partial void LogDeprecatedAllowAny(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Auth:Backend is AllowAny: every caller may call everything, without a token. Development only.")]
     private static partial void LogAllowAny(ILogger logger);

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -36,10 +37,11 @@ internal static partial class AuthorizationServerEndpoints
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("The OpenIddict server request is missing.");
         var client = await applications.FindByClientIdAsync(request.ClientId!, http.RequestAborted);
         var clientName = client is null ? request.ClientId! : await applications.GetDisplayNameAsync(client, http.RequestAborted) ?? request.ClientId!;
+        var documentHost = client is null ? null : await ClientMetadataDocuments.HostOfAsync(applications, client, http.RequestAborted);
 
         if (!HttpMethods.IsPost(http.Request.Method))
         {
-            return LoginPage(http, request, clientName, error: null);
+            return LoginPage(http, request, clientName, documentHost, error: null);
         }
 
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
@@ -51,7 +53,7 @@ internal static partial class AuthorizationServerEndpoints
         var user = await users.SignInAsync(form["username"].ToString(), form["password"].ToString(), http.RequestAborted);
         if (user is null)
         {
-            return LoginPage(http, request, clientName, "Unknown user name or wrong password.");
+            return LoginPage(http, request, clientName, documentHost, "Unknown user name or wrong password.");
         }
 
         var identity = UserIdentity(user);
@@ -134,8 +136,12 @@ internal static partial class AuthorizationServerEndpoints
         }),
         [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
 
-    /// <summary>The sign-in page: the authorization request's parameters travel in hidden fields, the credentials beside them.</summary>
-    private static IResult LoginPage(HttpContext http, OpenIddictRequest request, string clientName, string? error)
+    /// <summary>
+    /// The sign-in page: the authorization request's parameters travel in hidden fields, the credentials beside them.
+    /// A client described by a metadata document (<paramref name="documentHost"/>) is named with the host that
+    /// publishes the document, the one part of its identity a look-alike cannot copy.
+    /// </summary>
+    private static IResult LoginPage(HttpContext http, OpenIddictRequest request, string clientName, string? documentHost, string? error)
     {
         // Never framed (click-jacking), never cached.
         http.Response.Headers.XFrameOptions = "DENY";
@@ -146,7 +152,7 @@ internal static partial class AuthorizationServerEndpoints
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
             .Append("<style>body{font-family:system-ui,sans-serif;max-width:26rem;margin:3rem auto;padding:0 1rem}label{display:block;margin:.8rem 0 .2rem}input[type=text],input[type=password]{width:100%;padding:.4rem}.error{color:#b00020}button{margin:1rem .5rem 0 0;padding:.5rem 1rem}</style>")
             .Append("</head><body><h1>Sign in</h1>")
-            .Append("<p><strong>").Append(WebUtility.HtmlEncode(clientName)).Append("</strong> asks for access to this support desk");
+            .Append("<p><strong>").Append(WebUtility.HtmlEncode(documentHost is null || documentHost == clientName ? clientName : $"{clientName} ({documentHost})")).Append("</strong> asks for access to this support desk");
         var scopes = request.GetScopes();
         if (scopes.Length > 0)
         {
@@ -161,6 +167,12 @@ internal static partial class AuthorizationServerEndpoints
         else
         {
             html.Append(".</p>");
+        }
+
+        if (documentHost is not null)
+        {
+            html.Append("<p>This client is described by <strong>").Append(WebUtility.HtmlEncode(documentHost))
+                .Append("</strong>: allow it only if you meant to use an application from there.</p>");
         }
 
         // A self-registered client may take any name: where the code goes is what tells them apart.
@@ -201,11 +213,17 @@ internal static partial class AuthorizationServerEndpoints
 /// RFC 7591 dynamic client registration, so MCP clients can register themselves. Written here because OpenIddict
 /// has no registration endpoint. Open registration creates clients for the authorization code flow with PKCE
 /// (public, <c>none</c>; or confidential with a generated secret), limited to the scopes this server supports.
+/// With <c>Auth:RegistrationAccessToken</c> set, only a caller that presents it as a bearer token may register.
 /// </summary>
 internal static class ClientRegistration
 {
-    public static async Task<IResult> RegisterAsync(HttpContext http, IOpenIddictApplicationManager applications, SupportedScopes supported)
+    public static async Task<IResult> RegisterAsync(HttpContext http, IOpenIddictApplicationManager applications, SupportedScopes supported, IOptions<AuthOptions> options)
     {
+        if (options.Value.RegistrationAccessToken is { Length: > 0 } expected && InitialAccessToken.Refusal(http, expected) is { } refusal)
+        {
+            return refusal;
+        }
+
         JsonElement body;
         try
         {
@@ -291,7 +309,8 @@ internal static class ClientRegistration
         return Results.Json(response, statusCode: StatusCodes.Status201Created);
     }
 
-    private static bool AcceptableRedirect(Uri uri) => uri.Scheme switch
+    /// <summary>Whether a client may name <paramref name="uri"/> as a redirect URI (registration and metadata documents alike).</summary>
+    internal static bool AcceptableRedirect(Uri uri) => uri.Scheme switch
     {
         "https" => true,
         "http" => uri.IsLoopback,

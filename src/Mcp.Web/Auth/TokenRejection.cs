@@ -21,6 +21,9 @@ public enum TokenProblem
     Signature,
 
     Type,
+
+    /// <summary>Not expired, but revoked or otherwise no longer valid in the authorization server's token store.</summary>
+    Revoked,
 }
 
 /// <summary>
@@ -72,6 +75,7 @@ public static class TokenRejection
         TokenProblem.Audience => $"The access token is not for this resource: its audience (aud) must include {resource}.",
         TokenProblem.Signature => "The access token's signature does not verify with the authorization server's keys.",
         TokenProblem.Type => "The token is not an access token.",
+        TokenProblem.Revoked => "The access token has been revoked or is no longer valid: get a new one.",
         _ => "The access token is malformed, revoked or otherwise invalid.",
     };
 }

@@ -25,6 +25,7 @@ internal static class AuthHost
         var settings = new Dictionary<string, string?>
         {
             ["Auth:Backend"] = "OpenIddict",
+            ["Auth:DynamicClientRegistration"] = "true", // off by default outside Development; the registration tests need it
             ["Mcp:ResourceUrl"] = $"http://127.0.0.1:{port}/mcp",
             ["Auth:Resources:0"] = OtherResource,
             ["Auth:Clients:0:ClientId"] = ReaderId,

@@ -124,23 +124,48 @@ public sealed class AuthorizationServerConformanceTests(PostgresServer postgres)
         }
     }
 
+    /// <summary>
+    /// Writes this test's row of the report and keeps the rows others write: <c>.ci/authorization-code-grant.sh</c>
+    /// writes the <c>authorization-code-grant</c> row.
+    /// </summary>
     private static async Task WriteReportAsync(IReadOnlyDictionary<string, ScenarioResult> results)
     {
+        var path = Path.Combine(Repository.Root, "docs", "conformance-authorization.md");
+        var rows = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (File.Exists(path))
+        {
+            foreach (var line in await File.ReadAllLinesAsync(path))
+            {
+                if (line.StartsWith("| `", StringComparison.Ordinal) && line.IndexOf('`', 3) is var end and > 3)
+                {
+                    rows[line[3..end]] = line;
+                }
+            }
+        }
+
+        foreach (var result in results.Values)
+        {
+            rows[result.Name] = string.Create(CultureInfo.InvariantCulture, $"| `{result.Name}` | {(result.Passed ? "pass" : "FAIL")} | {result.Checks} | {string.Join("<br>", result.Failures)} | {string.Join("<br>", result.Warnings)} |");
+        }
+
         var report = new StringBuilder()
             .AppendLine("# MCP conformance (authorization server)")
             .AppendLine()
-            .AppendLine("Written by `tests/Integration/Conformance/AuthorizationServerConformanceTests.cs` each time the tests run:")
-            .AppendLine("`conformance authorization` (`@modelcontextprotocol/conformance` 0.2.0-alpha.12) against the embedded")
-            .AppendLine("OpenIddict server on PostgreSQL. The authorization code flow is driven by Chromium (Playwright) through the")
-            .AppendLine("real sign-in page in the test beside it; see the README's Auth section for the suite's `authorization-code-grant`.")
+            .AppendLine("`conformance authorization` (`@modelcontextprotocol/conformance` 0.2.0-alpha.12) against the embedded OpenIddict")
+            .AppendLine("server, one row per scenario, each rewritten by what runs it:")
+            .AppendLine()
+            .AppendLine("- `authorization-server-metadata-endpoint`: `tests/Integration/Conformance/AuthorizationServerConformanceTests.cs`")
+            .AppendLine("  (the host on PostgreSQL), each time the tests run;")
+            .AppendLine("- `authorization-code-grant`: `.ci/authorization-code-grant.sh`, which `bash .ci/run` runs after the tests: the host")
+            .AppendLine("  on its own in the Production environment, and Chromium signing a user in through the real sign-in page.")
             .AppendLine()
             .AppendLine("| Scenario | Result | Checks | Failed checks | Warnings |")
             .AppendLine("|---|---|---|---|---|");
-        foreach (var result in results.Values.OrderBy(r => r.Name, StringComparer.Ordinal))
+        foreach (var row in rows.Values)
         {
-            report.AppendLine(CultureInfo.InvariantCulture, $"| `{result.Name}` | {(result.Passed ? "pass" : "FAIL")} | {result.Checks} | {string.Join("<br>", result.Failures)} | {string.Join("<br>", result.Warnings)} |");
+            report.AppendLine(row);
         }
 
-        await File.WriteAllTextAsync(Path.Combine(Repository.Root, "docs", "conformance-authorization.md"), report.ToString());
+        await File.WriteAllTextAsync(path, report.ToString());
     }
 }

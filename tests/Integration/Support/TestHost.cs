@@ -19,6 +19,9 @@ public sealed class TestHost : IAsyncDisposable
         Client = new HttpClient { BaseAddress = address };
     }
 
+    /// <summary>The <c>Mcp:RequestStateKey</c> of every test host that does not set its own (32 bytes, base64).</summary>
+    public const string RequestStateKey = "dGVzdC1ob3N0cy1yZXF1ZXN0LXN0YXRlLWtleS0zMmI=";
+
     public Uri Address { get; }
 
     public HttpClient Client { get; }
@@ -31,13 +34,17 @@ public sealed class TestHost : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         int port = 0)
     {
-        // Hosts of tests that are not about authentication run without it (AllowAny); auth tests choose a back-end.
+        // Hosts of tests that are not about authentication run without it (AllowAny, deliberately let out of
+        // Development by its escape hatch); auth tests choose a back-end.
         var effective = new Dictionary<string, string?>(settings);
         if (!effective.ContainsKey("Auth:Backend"))
         {
             effective["Auth:Backend"] = "AllowAny";
-            effective["Auth:AllowAnyInProduction"] = "true";
+            effective["Auth:AllowAnyOutsideDevelopment"] = "true";
         }
+
+        // Required outside Development; a fixed key for every test host (a test about the key sets its own, or null).
+        effective.TryAdd("Mcp:RequestStateKey", RequestStateKey);
 
         // Every test connects from loopback, so the per-caller session bounds would be shared by unrelated tests (and,
         // with Redis, by concurrent runs): they are lifted here unless a test is about them.
@@ -89,7 +96,7 @@ public sealed class TestHost : IAsyncDisposable
     }
 
     /// <summary>A host on the embedded SQLite default, in a throw-away folder; for tests that need no PostgreSQL.</summary>
-    public static async Task<TestHost> StartOnSqliteAsync(Action<IServiceCollection>? services = null, IDictionary<string, string?>? more = null, int port = 0)
+    public static async Task<TestHost> StartOnSqliteAsync(Action<IServiceCollection>? services = null, IDictionary<string, string?>? more = null, int port = 0, string environment = "Production")
     {
         var folder = Directory.CreateTempSubdirectory("mcpcqrs-host-").FullName;
         var settings = new Dictionary<string, string?>
@@ -102,7 +109,7 @@ public sealed class TestHost : IAsyncDisposable
             settings[key] = value;
         }
 
-        var host = await StartAsync(settings, services: services, port: port);
+        var host = await StartAsync(settings, environment, services, port);
         host._folder = folder;
         return host;
     }

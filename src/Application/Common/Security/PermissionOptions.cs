@@ -7,9 +7,16 @@ public sealed class PermissionOptions
 
     /// <summary>
     /// Whether permissions are checked. The <c>AllowAny</c> authentication back-end turns this off: every caller may
-    /// call everything (development only).
+    /// call everything (development only). Set to false outside the Development environment, the start fails unless
+    /// <see cref="AllowUnenforcedOutsideDevelopment"/>.
     /// </summary>
     public bool Enforce { get; set; } = true;
+
+    /// <summary>
+    /// Lets <c>Authorization:Enforce=false</c> start in an environment other than Development (a benchmark or test
+    /// host that no one else can reach; never a reachable one).
+    /// </summary>
+    public bool AllowUnenforcedOutsideDevelopment { get; set; }
 
     /// <summary>
     /// Leave out of <c>tools/list</c>, <c>prompts/list</c> and the resource lists what the caller may not call (by

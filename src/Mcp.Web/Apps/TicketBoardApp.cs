@@ -23,7 +23,7 @@ public static class TicketBoardApp
 
     /// <summary>Adds the view to <paramref name="catalog"/> (which <c>list_tickets</c> links to: a catalog of the sample needs it).</summary>
     public static McpCatalogBuilder AddTicketBoard(this McpCatalogBuilder catalog) =>
-        catalog.AddApp(Uri, "ticket-board", Html(), app => app with
+        catalog.AddApp(Uri, "ticket-board", Html(typeof(TicketBoardApp).Assembly), app => app with
         {
             Title = "Ticket board",
             Description = "The tickets of list_tickets as a table: filter them, assign or close one.",
@@ -31,13 +31,11 @@ public static class TicketBoardApp
             Icons = [new Icon { Source = DeskIcons.Ticket, MimeType = DeskIcons.MimeType, Sizes = ["any"] }],
         });
 
-    private static Func<IServiceProvider, CancellationToken, ValueTask<string>> Html()
-    {
-        var assembly = typeof(TicketBoardApp).Assembly;
-        return assembly.GetManifestResourceInfo(ResourceName) is null
+    /// <summary>The page embedded in <paramref name="assembly"/>, or <see cref="NotBuilt"/> when it has none.</summary>
+    internal static Func<IServiceProvider, CancellationToken, ValueTask<string>> Html(System.Reflection.Assembly assembly) =>
+        assembly.GetManifestResourceInfo(ResourceName) is null
             ? (_, _) => ValueTask.FromResult(NotBuilt)
             : McpAppRegistration.Embedded(assembly, ResourceName);
-    }
 
     /// <summary>What the view shows when the assembly was built without Node.js.</summary>
     internal const string NotBuilt = """

@@ -48,6 +48,15 @@ public sealed partial class TicketBoardAppTests
         Assert.Empty(ExternalReferences().Matches(html));
     }
 
+    [Fact]
+    public async Task Built_without_Node_the_view_says_how_to_build_it()
+    {
+        var html = await TicketBoardApp.Html(typeof(TicketBoardAppTests).Assembly)(new ServiceCollection().BuildServiceProvider(), CancellationToken.None);
+
+        Assert.Equal(TicketBoardApp.NotBuilt, html);
+        Assert.Contains("Install Node.js 20 or later", html, StringComparison.Ordinal);
+    }
+
     /// <summary>A script, stylesheet, image or frame taken from a URL (an inlined page has none).</summary>
     [GeneratedRegex("""<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=""", RegexOptions.IgnoreCase)]
     private static partial Regex ExternalReferences();

@@ -4,6 +4,7 @@ using McpCqrs.Infrastructure.RateLimiting;
 using McpCqrs.Application.Common.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Web.Apps;
 using McpCqrs.Web.Auth;
 using McpCqrs.Web.Endpoints;
 using McpCqrs.Web.Infrastructure;
@@ -41,6 +42,7 @@ public static class DependencyInjection
         services.AddMcpTelemetry(configuration);
         services.AddMcpCqrsMediator();
         services.AddMcpTransport(configuration);
+        services.AddTicketBoardApp();
         services.AddKnownProxies(configuration);
         services.AddHttpContextAccessor();
         services.AddScoped<ICurrentUser, HttpCurrentUser>();

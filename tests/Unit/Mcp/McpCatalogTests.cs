@@ -1,12 +1,16 @@
 using System.Text.Json;
 using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Web.Apps;
 
 namespace McpCqrs.Tests.Unit.Mcp;
 
 public sealed class McpCatalogTests
 {
-    private static McpCatalog AppCatalog() =>
-        new(new McpCatalogBuilder().AddToolsFromAssembly(typeof(McpCqrs.Application.DependencyInjection).Assembly).Tools, _ => []);
+    private static McpCatalog AppCatalog()
+    {
+        var builder = new McpCatalogBuilder().AddTicketBoard().AddToolsFromAssembly(typeof(McpCqrs.Application.DependencyInjection).Assembly);
+        return new(builder.Tools, builder.Resources, [], _ => []);
+    }
 
     private static McpCatalog Catalog(params ToolRegistration[] registrations) => new(registrations, _ => []);
 

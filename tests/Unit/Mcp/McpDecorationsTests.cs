@@ -5,6 +5,7 @@ using McpCqrs.Application.Mcp;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Tickets.Queries.GetTicket;
 using ModelContextProtocol.Protocol;
+using McpCqrs.Web.Apps;
 
 namespace McpCqrs.Tests.Unit.Mcp;
 
@@ -50,7 +51,7 @@ public sealed class McpDecorationsTests
     [Fact]
     public void The_sample_marks_its_selector_resource_template_and_prompt_with_icons()
     {
-        var builder = new McpCatalogBuilder().AddFromAssembly(typeof(McpCqrs.Application.DependencyInjection).Assembly);
+        var builder = new McpCatalogBuilder().AddTicketBoard().AddFromAssembly(typeof(McpCqrs.Application.DependencyInjection).Assembly);
         var catalog = new McpCatalog(builder.Tools, builder.Resources, builder.Prompts, _ => []);
 
         Assert.True(catalog.TryGetTool("list_tickets", out var selector));

@@ -6,6 +6,7 @@ using McpCqrs.Application.Common.Diagnostics;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Dispatch;
 using ModelContextProtocol.Protocol;
+using McpCqrs.Web.Apps;
 
 namespace McpCqrs.Tests.Unit.Mcp;
 
@@ -19,7 +20,7 @@ public sealed class McpMetricTagsTests
 
     private static McpCatalog AppCatalog()
     {
-        var builder = new McpCatalogBuilder().AddFromAssembly(typeof(McpCqrs.Application.DependencyInjection).Assembly);
+        var builder = new McpCatalogBuilder().AddTicketBoard().AddFromAssembly(typeof(McpCqrs.Application.DependencyInjection).Assembly);
         return new McpCatalog(builder.Tools, builder.Resources, builder.Prompts, _ => []);
     }
 

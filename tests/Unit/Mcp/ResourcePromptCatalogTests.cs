@@ -4,6 +4,7 @@ using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Tickets.Queries.GetTicket;
 using McpCqrs.Application.Tickets.Queries.TriageTicket;
 using ModelContextProtocol.Protocol;
+using McpCqrs.Web.Apps;
 
 namespace McpCqrs.Tests.Unit.Mcp;
 
@@ -15,7 +16,7 @@ public sealed class ResourcePromptCatalogTests
 
     private static McpCatalog AppCatalog()
     {
-        var builder = new McpCatalogBuilder().AddFromAssembly(typeof(McpCqrs.Application.DependencyInjection).Assembly);
+        var builder = new McpCatalogBuilder().AddTicketBoard().AddFromAssembly(typeof(McpCqrs.Application.DependencyInjection).Assembly);
         return new McpCatalog(builder.Tools, builder.Resources, builder.Prompts, _ => []);
     }
 

@@ -1,6 +1,7 @@
 using McpCqrs.Application.Common.Security;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Tests.Unit.Mcp;
+using McpCqrs.Web.Apps;
 
 namespace McpCqrs.Tests.Unit.Pipeline;
 
@@ -76,7 +77,7 @@ public sealed class PermissionGuardTests
     [Fact]
     public void Every_binding_of_the_sample_declares_a_permission()
     {
-        var registrations = new McpCatalogBuilder().AddFromAssembly(typeof(McpCqrs.Application.DependencyInjection).Assembly);
+        var registrations = new McpCatalogBuilder().AddTicketBoard().AddFromAssembly(typeof(McpCqrs.Application.DependencyInjection).Assembly);
         var catalog = new McpCatalog(registrations.Tools, registrations.Resources, registrations.Prompts, _ => []);
 
         Assert.NotEmpty(catalog.Tools);

@@ -4,6 +4,7 @@ using Mediator;
 using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Application.Common.Models;
 using McpCqrs.Application.Common.Querying;
+using McpCqrs.Application.Mcp.Apps;
 using McpCqrs.Application.Mcp.Catalog;
 using McpCqrs.Application.Mcp.Output;
 using McpCqrs.Domain.Tickets;
@@ -26,6 +27,7 @@ namespace McpCqrs.Application.Tickets.Queries.ListTickets;
 /// <param name="Assignee">Shortcut: only tickets assigned to this agent.</param>
 [ScopeRequired("tickets:read")]
 [McpIcon(DeskIcons.Ticket, MimeType = DeskIcons.MimeType, Sizes = "any")]
+[McpAppView("ui://desk/ticket-board")]
 [McpSelector("list_tickets", Title = "Find tickets", Fields = typeof(TicketFields), Output = OutputFormat.Toon)]
 public sealed record ListTickets(
     string? Filter = null,

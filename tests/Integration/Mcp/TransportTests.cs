@@ -77,6 +77,7 @@ public sealed class TransportTests : IAsyncLifetime
         Assert.Equal("mcpcqrs", result["serverInfo"]!["name"]!.GetValue<string>());
         Assert.NotNull(result["serverInfo"]!["title"]);
         Assert.NotNull(result["serverInfo"]!["version"]);
+        Assert.Equal(McpCqrs.Application.Common.DeskIcons.Desk, result["serverInfo"]!["icons"]?[0]?["src"]?.GetValue<string>());
         Assert.False(string.IsNullOrWhiteSpace(result["instructions"]?.GetValue<string>()));
     }
 

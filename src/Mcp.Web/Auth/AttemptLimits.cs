@@ -4,6 +4,7 @@ using System.Threading.RateLimiting;
 using McpCqrs.Application.Common.RateLimiting;
 using Microsoft.AspNetCore;
 using Microsoft.Extensions.Options;
+using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace McpCqrs.Web.Auth;
@@ -70,13 +71,14 @@ internal static partial class AuthorizationServerEndpoints
             return app;
         }
 
-        return app.UseWhen(http => TokenRequestLimits.IsTokenRequest(http.Request.Path), branch => branch.Use(limits.InvokeAsync));
+        return app.UseWhen(http => TokenRequestLimits.IsLimited(http.Request.Path), branch => branch.Use(limits.InvokeAsync));
     }
 }
 
 /// <summary>
-/// The token endpoint's limits: per client address (<see cref="ClientAddress.KeyOf(System.Net.IPAddress?)"/>), then per
-/// client id on every request and on failed client authentications (<see cref="AuthLimitsOptions"/>); a refusal is
+/// The limits of the endpoints where clients authenticate (token, revocation, introspection): per client address
+/// (<see cref="ClientAddress.KeyOf(System.Net.IPAddress?)"/>), then per client id, for requests that carry a client
+/// credential, on every request and on failed client authentications (<see cref="AuthLimitsOptions"/>); a refusal is
 /// 429 with <c>Retry-After</c> and an OAuth error body. The counting is System.Threading.RateLimiting's; this class
 /// only picks the partitions, which ASP.NET Core's rate-limiter middleware cannot: it runs after authentication
 /// (where OpenIddict has already answered) and picks a partition synchronously, before the form holding the client
@@ -106,8 +108,15 @@ internal sealed partial class TokenRequestLimits : IDisposable
         _logger = logger;
     }
 
-    public static bool IsTokenRequest(PathString path) =>
-        path.Value is { } value && value.TrimEnd('/').Equals(AuthorizationServerEndpoints.Token, StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// The endpoints where a client authenticates with its secret: the token endpoint, and revocation and
+    /// introspection, whose answers tell a right secret from a wrong one just as well.
+    /// </summary>
+    public static bool IsLimited(PathString path) =>
+        path.Value is { } value && value.TrimEnd('/') is var endpoint
+        && (endpoint.Equals(AuthorizationServerEndpoints.Token, StringComparison.OrdinalIgnoreCase)
+            || endpoint.Equals(AuthorizationServerEndpoints.Revoke, StringComparison.OrdinalIgnoreCase)
+            || endpoint.Equals(AuthorizationServerEndpoints.Introspect, StringComparison.OrdinalIgnoreCase));
 
     public async Task InvokeAsync(HttpContext http, RequestDelegate next)
     {
@@ -121,6 +130,13 @@ internal sealed partial class TokenRequestLimits : IDisposable
         }
 
         var client = await ClientIdOfAsync(http.Request, http.RequestAborted);
+        if (client is not null && !await IsConfidentialAsync(http, client))
+        {
+            // Only a confidential client has a secret to guess; counting anyone else by the id a request names
+            // would let anyone lock that client out (a public one, e.g. a metadata-document client used by many).
+            client = null;
+        }
+
         if (client is not null)
         {
             // Asking for no permit tells whether any is left, without taking one.
@@ -173,8 +189,10 @@ internal sealed partial class TokenRequestLimits : IDisposable
         }));
 
     /// <summary>
-    /// The client id a token request authenticates as: the Basic user name (RFC 6749 §2.3.1: form-encoded, then
-    /// Base64), else the form's <c>client_id</c>. Null when there is none, or the request is malformed (OpenIddict
+    /// The client id a request authenticates as with a credential: the Basic user name (RFC 6749 §2.3.1:
+    /// form-encoded, then Base64), else the form's <c>client_id</c> when the form carries <c>client_secret</c> or
+    /// <c>client_assertion</c>. Null when there is none — a public client's request (it has no secret to guess, and
+    /// counting it by the id it names would let anyone lock that client out) — or the request is malformed (OpenIddict
     /// then refuses it; the address limit still counted it). The form read here is the one OpenIddict reads.
     /// </summary>
     private static async Task<string?> ClientIdOfAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -202,7 +220,8 @@ internal sealed partial class TokenRequestLimits : IDisposable
         try
         {
             var form = await request.ReadFormAsync(cancellationToken);
-            return form["client_id"] is [{ Length: > 0 } id] ? Key(id) : null;
+            var credential = form.ContainsKey("client_secret") || form.ContainsKey("client_assertion");
+            return credential && form["client_id"] is [{ Length: > 0 } id] ? Key(id) : null;
         }
         catch (InvalidDataException)
         {
@@ -212,6 +231,14 @@ internal sealed partial class TokenRequestLimits : IDisposable
         {
             return null;
         }
+    }
+
+    /// <summary>Whether <paramref name="clientId"/> is a stored confidential client (OpenIddict caches the lookup it repeats).</summary>
+    private static async ValueTask<bool> IsConfidentialAsync(HttpContext http, string clientId)
+    {
+        var applications = http.RequestServices.GetRequiredService<IOpenIddictApplicationManager>();
+        return await applications.FindByClientIdAsync(clientId, http.RequestAborted) is { } application
+            && await applications.HasClientTypeAsync(application, ClientTypes.Confidential, http.RequestAborted);
     }
 
     private static string Key(string clientId) => clientId.Length > MaxClientIdLength ? clientId[..MaxClientIdLength] : clientId;

@@ -101,6 +101,49 @@ public sealed class AttemptLimitTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await TokenAsync(host, AuthHost.WriterId, AuthHost.WriterSecret, attacker)).StatusCode);
     }
 
+    [Theory]
+    [InlineData("/connect/revoke")]
+    [InlineData("/connect/introspect")]
+    public async Task Guesses_at_revocation_and_introspection_count_against_the_client_as_at_the_token_endpoint(string endpoint)
+    {
+        var host = await StartAsync(new() { ["Auth:Limits:FailedClientAuthenticationsPerMinutePerClient"] = "3" });
+
+        for (var i = 0; i < 3; i++)
+        {
+            var guess = await host.Client.PostAsync(endpoint, new FormUrlEncodedContent(
+                [new("client_id", AuthHost.ReaderId), new("client_secret", $"guess-{i}"), new("token", "anything")]));
+            Assert.Equal("invalid_client", await ErrorOf(guess));
+        }
+
+        // Right or wrong, the next secret is not checked: the guesses are used up, at every endpoint.
+        await AssertLimitedAsync(await host.Client.PostAsync(endpoint, new FormUrlEncodedContent(
+            [new("client_id", AuthHost.ReaderId), new("client_secret", AuthHost.ReaderSecret), new("token", "anything")])));
+        await AssertLimitedAsync(await TokenAsync(host, AuthHost.ReaderId, AuthHost.ReaderSecret));
+    }
+
+    [Fact]
+    public async Task A_public_client_cannot_be_locked_out_by_requests_naming_it_with_a_bogus_secret()
+    {
+        var host = await StartAsync(new()
+        {
+            ["Auth:Limits:FailedClientAuthenticationsPerMinutePerClient"] = "2",
+            ["Auth:Limits:TokenRequestsPerMinutePerClient"] = "2",
+        });
+
+        for (var i = 0; i < 4; i++)
+        {
+            var junk = await host.Client.PostAsync("/connect/token", new FormUrlEncodedContent(
+                [new("grant_type", "refresh_token"), new("client_id", AuthHost.PublicClientId), new("client_secret", "x"), new("refresh_token", "junk")]));
+            Assert.NotEqual(HttpStatusCode.TooManyRequests, junk.StatusCode);
+        }
+
+        // Its genuine request is judged on its own merits (an unknown refresh token here), not refused by a limit.
+        var genuine = await host.Client.PostAsync("/connect/token", new FormUrlEncodedContent(
+            [new("grant_type", "refresh_token"), new("client_id", AuthHost.PublicClientId), new("refresh_token", "unknown")]));
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, genuine.StatusCode);
+        Assert.Equal("invalid_grant", await ErrorOf(genuine));
+    }
+
     [Fact]
     public async Task Every_token_request_counts_against_its_client_id()
     {

@@ -13,7 +13,8 @@ namespace McpCqrs.Web.Auth;
 public sealed record ClientMetadataDocument(string ClientId, string? ClientName, IReadOnlyList<Uri> RedirectUris, IReadOnlyList<string>? Scopes)
 {
     /// <summary>The longest client id accepted as a document URL.</summary>
-    public const int MaxUrlLength = 2048;
+    /// <summary>The longest client id URL: OpenIddict stores client ids in 100 characters.</summary>
+    public const int MaxUrlLength = 100;
 
     /// <summary>The longest <c>client_name</c> shown; a longer one is cut.</summary>
     public const int MaxNameLength = 100;
@@ -65,7 +66,9 @@ public sealed record ClientMetadataDocument(string ClientId, string? ClientName,
             throw new ClientMetadataDocumentException("cannot be used: a client_id URL must have a path (e.g. https://client.example/oauth/metadata.json).");
         }
 
-        if (path.Split('/').Any(segment => segment is "." or ".." || segment.Equals("%2e", StringComparison.OrdinalIgnoreCase) || segment.Equals("%2e%2e", StringComparison.OrdinalIgnoreCase)))
+        // A backslash or an escaped dot is read as a separator or a dot by some parsers: refused with the dot segments.
+        if (path.Contains('\\', StringComparison.Ordinal)
+            || path.Split('/').Any(segment => Uri.UnescapeDataString(segment) is "." or ".."))
         {
             throw new ClientMetadataDocumentException("cannot be used: a client_id URL must not contain . or .. path segments.");
         }

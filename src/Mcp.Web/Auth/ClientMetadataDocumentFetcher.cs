@@ -6,7 +6,11 @@ using Microsoft.Extensions.Options;
 namespace McpCqrs.Web.Auth;
 
 /// <summary>Why a client metadata document could not be used; the message completes "The client's metadata document at URL ...".</summary>
-public sealed class ClientMetadataDocumentException(string message) : Exception(message);
+public sealed class ClientMetadataDocumentException(string message, string? detail = null) : Exception(message)
+{
+    /// <summary>What only the log may say (e.g. the internal address a name resolved to); null when the message says it all.</summary>
+    public string? Detail { get; } = detail;
+}
 
 /// <summary>A document as fetched: its bytes, and how long it may be kept (its caching headers, bounded).</summary>
 public sealed record FetchedDocument(byte[] Body, TimeSpan Lifetime);
@@ -95,11 +99,16 @@ public sealed class ClientMetadataDocumentFetcher : IDisposable
         }
         catch (HttpRequestException ex) when (Refusal(ex) is { } refused)
         {
-            throw new ClientMetadataDocumentException(refused.Message);
+            throw new ClientMetadataDocumentException(refused.Message, refused.Detail);
         }
         catch (HttpRequestException ex)
         {
             throw new ClientMetadataDocumentException($"could not be fetched: {ex.Message}");
+        }
+        catch (IOException ex)
+        {
+            // The body broke off (HttpIOException) or the connection failed while it was read.
+            throw new ClientMetadataDocumentException($"could not be read to its end: {ex.Message}");
         }
     }
 
@@ -172,9 +181,13 @@ public sealed class ClientMetadataDocumentFetcher : IDisposable
     {
         if (PublicAddresses.Refusal(address, allowLoopback) is { } why)
         {
-            throw new RefusedAddressException(named
-                ? $"is on {host}, which resolves to {address}, {why}: documents are fetched only from public addresses."
-                : $"is on {address}, {why}: documents are fetched only from public addresses.");
+            // What a name resolves to inside the network is for the log only: the answer would make this server an
+            // oracle for internal names.
+            throw named
+                ? new RefusedAddressException(
+                    $"is on {host}, which does not resolve to public addresses only: documents are fetched only from public addresses.",
+                    $"{host} resolves to {address}, {why}")
+                : new RefusedAddressException($"is on {address}, {why}: documents are fetched only from public addresses.", null);
         }
     }
 
@@ -209,7 +222,10 @@ public sealed class ClientMetadataDocumentFetcher : IDisposable
     public void Dispose() => _http.Dispose();
 
     /// <summary>Thrown inside the connection callback; surfaces wrapped in an <see cref="HttpRequestException"/>.</summary>
-    private sealed class RefusedAddressException(string message) : IOException(message);
+    private sealed class RefusedAddressException(string message, string? detail = null) : IOException(message)
+    {
+        public string? Detail { get; } = detail;
+    }
 }
 
 /// <summary>

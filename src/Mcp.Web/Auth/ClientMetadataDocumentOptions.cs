@@ -26,6 +26,17 @@ public sealed class ClientMetadataDocumentOptions : IValidatableObject
     /// <summary>The longest time a fetched document is kept, whatever its <c>Cache-Control</c> says.</summary>
     public TimeSpan MaxCacheLifetime { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// Documents not in the cache that one client address may have fetched per minute (the rest are refused until the
+    /// minute ends): each is an outbound request and a stored client, and asking costs an anonymous caller nothing.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int FetchesPerMinutePerAddress { get; set; } = 10;
+
+    /// <summary>Fetches running at once, for all callers together (a further one is refused, not queued).</summary>
+    [Range(1, 1_000)]
+    public int MaxConcurrentFetches { get; set; } = 8;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Timeout < TimeSpan.FromMilliseconds(100) || Timeout > TimeSpan.FromMinutes(1))

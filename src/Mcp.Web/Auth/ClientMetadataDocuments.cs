@@ -37,22 +37,48 @@ public sealed partial class ClientMetadataDocuments(
 
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 10_000 });
     private readonly ConcurrentDictionary<string, Lazy<Task<string?>>> _inFlight = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _fetchSlots = new(options.Value.MaxConcurrentFetches, options.Value.MaxConcurrentFetches);
+    private readonly System.Threading.RateLimiting.PartitionedRateLimiter<string> _fetchesPerAddress =
+        System.Threading.RateLimiting.PartitionedRateLimiter.Create<string, string>(key => System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(
+            key, _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions { PermitLimit = options.Value.FetchesPerMinutePerAddress, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
 
     public bool Enabled => options.Value.Enabled;
 
     /// <summary>
     /// Makes sure the client <paramref name="clientId"/> (a document URL) is stored and up to date: null when it may
-    /// be used, else why not (a sentence for the <c>error_description</c>). Concurrent calls for one URL share a fetch.
+    /// be used, else why not (a sentence for the <c>error_description</c>). Concurrent calls for one URL share a fetch;
+    /// a new fetch counts against the caller's address (<paramref name="caller"/>, <see cref="ClientMetadataDocumentOptions.FetchesPerMinutePerAddress"/>).
     /// </summary>
-    public async Task<string?> EnsureClientAsync(string clientId, CancellationToken cancellationToken)
+    public async Task<string?> EnsureClientAsync(string clientId, System.Net.IPAddress? caller, CancellationToken cancellationToken)
     {
         if (_cache.TryGetValue(clientId, out string? problem))
         {
             return problem;
         }
 
+        if (!_inFlight.ContainsKey(clientId))
+        {
+            using var permit = _fetchesPerAddress.AttemptAcquire(McpCqrs.Application.Common.RateLimiting.ClientAddress.KeyOf(caller) ?? "unknown");
+            if (!permit.IsAcquired)
+            {
+                return $"The client's metadata document at {clientId} cannot be fetched now: too many new documents were asked for from this address; retry in a minute.";
+            }
+        }
+
         var resolution = _inFlight.GetOrAdd(clientId, id => new Lazy<Task<string?>>(() => ResolveAsync(id)));
         return await resolution.Value.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="clientId"/> is a client stored from a document: with documents switched off such a client
+    /// is refused, not used with its last-fetched redirect URIs.
+    /// </summary>
+    public async Task<bool> IsStoredFromDocumentAsync(string clientId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
+        return await applications.FindByClientIdAsync(clientId, cancellationToken) is { } application
+            && (await applications.GetPropertiesAsync(application, cancellationToken)).ContainsKey(DocumentProperty);
     }
 
     /// <summary>The host the sign-in page names beside a document client's name; null for other clients.</summary>
@@ -122,7 +148,22 @@ public sealed partial class ClientMetadataDocuments(
             }
 
             var url = ClientMetadataDocument.ParseUrl(clientId, fetcher.AllowLoopback);
-            var fetched = await fetcher.FetchAsync(url, cancellationToken);
+            if (!await _fetchSlots.WaitAsync(TimeSpan.Zero, cancellationToken))
+            {
+                // Not remembered (settled stays false): a retry may find a free slot.
+                return $"The client's metadata document at {clientId} cannot be fetched now: the server is fetching as many documents as it allows at once; retry shortly.";
+            }
+
+            FetchedDocument fetched;
+            try
+            {
+                fetched = await fetcher.FetchAsync(url, cancellationToken);
+            }
+            finally
+            {
+                _fetchSlots.Release();
+            }
+
             var document = ClientMetadataDocument.Parse(clientId, fetched.Body, supported.All);
             // The document and the scopes this server supports make the stored client: a change in either updates it.
             var hash = Convert.ToHexStringLower(SHA256.HashData([.. fetched.Body, .. System.Text.Encoding.UTF8.GetBytes("\n" + string.Join(' ', supported.All))]));
@@ -141,7 +182,7 @@ public sealed partial class ClientMetadataDocuments(
         catch (ClientMetadataDocumentException ex)
         {
             problem = $"The client's metadata document at {clientId} {ex.Message}";
-            LogRefused(logger, clientId, ex.Message);
+            LogRefused(logger, clientId, ex.Detail is null ? ex.Message : $"{ex.Message} ({ex.Detail})");
             settled = true;
             return problem;
         }
@@ -181,7 +222,12 @@ public sealed partial class ClientMetadataDocuments(
         }
     }
 
-    public void Dispose() => _cache.Dispose();
+    public void Dispose()
+    {
+        _cache.Dispose();
+        _fetchSlots.Dispose();
+        _fetchesPerAddress.Dispose();
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Client metadata document {ClientId} ({ClientName}) stored as a client; kept for {Lifetime}.")]
     private static partial void LogStored(ILogger logger, string clientId, string? clientName, TimeSpan lifetime);
@@ -207,19 +253,30 @@ public sealed class ClientMetadataDocumentHandler(ClientMetadataDocuments docume
     public async ValueTask HandleAsync(ProcessAuthenticationContext context)
     {
         var clientId = context.Request?.ClientId;
-        if (!documents.Enabled || !ClientMetadataDocument.IsUrl(clientId))
+        if (!ClientMetadataDocument.IsUrl(clientId))
         {
             return;
         }
 
         var error = context.EndpointType == OpenIddictServerEndpointType.Authorization ? Errors.InvalidRequest : Errors.InvalidClient;
+        if (!documents.Enabled)
+        {
+            if (await documents.IsStoredFromDocumentAsync(clientId!, context.CancellationToken))
+            {
+                context.Reject(error, $"This server does not accept clients identified by a metadata document ({clientId}).");
+            }
+
+            return;
+        }
+
         if (context.Request!.IsClientCredentialsGrantType())
         {
             context.Reject(Errors.UnauthorizedClient, $"A client identified by a metadata document ({clientId}) is public: it cannot use client credentials.");
             return;
         }
 
-        if (await documents.EnsureClientAsync(clientId!, context.CancellationToken) is { } problem)
+        var caller = context.Transaction.GetHttpRequest()?.HttpContext.Connection.RemoteIpAddress;
+        if (await documents.EnsureClientAsync(clientId!, caller, context.CancellationToken) is { } problem)
         {
             context.Reject(error, problem);
         }

@@ -263,8 +263,8 @@ public sealed class ClientMetadataDocumentTests(ClientMetadataDocumentHost fixtu
         // A name that resolves to loopback: refused on the resolved address, before any connection.
         var named = await AuthorizeAsync(production, $"https://localhost:{Documents.Address.Port}/clients/local.json");
         Assert.Equal(HttpStatusCode.BadRequest, named.Status);
-        Assert.Contains("is on localhost, which resolves to", named.Body, StringComparison.Ordinal);
-        Assert.Contains("loopback address", named.Body, StringComparison.Ordinal);
+        Assert.Contains("is on localhost, which does not resolve to public addresses only", named.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1", named.Body, StringComparison.Ordinal); // what a name resolves to inside is not told
         Assert.Equal(0, Documents.Hits("/clients/local.json"));
     }
 
@@ -288,6 +288,57 @@ public sealed class ClientMetadataDocumentTests(ClientMetadataDocumentHost fixtu
         var (status, _, _) = await AuthorizeAsync(disabled, clientId);
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(0, Documents.Hits("/clients/unused.json"));
+    }
+
+    [Fact]
+    public async Task A_client_stored_from_a_document_is_refused_once_documents_are_switched_off()
+    {
+        var clientId = Documents.ServeDocument("/clients/switched-off.json", name: "Switched off", redirectUris: [AuthHost.RedirectUri]);
+        Assert.Equal(HttpStatusCode.OK, (await AuthorizeAsync(clientId)).Status);
+
+        // The same database, documents switched off: the stored client is not used with its last redirect URIs.
+        var port = TestHost.FreePort();
+        await using var disabled = await TestHost.StartAsync(
+            AuthHost.Settings(port, new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Default"] = string.Empty,
+                ["Database:SqlitePath"] = Path.Combine(fixture.Folder, "desk.db"),
+                ["Auth:ClientMetadataDocuments:Enabled"] = "false",
+            }),
+            environment: "Development",
+            port: port);
+        var (status, location, body) = await AuthorizeAsync(disabled, clientId);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Null(location);
+        Assert.Contains("does not accept clients identified by a metadata document", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task New_documents_asked_for_from_one_address_are_limited_per_minute()
+    {
+        var port = TestHost.FreePort();
+        await using var limited = await TestHost.StartAsync(
+            AuthHost.Settings(port, new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Default"] = string.Empty,
+                ["Database:SqlitePath"] = Path.Combine(fixture.Folder, "limited.db"),
+                ["Auth:ClientMetadataDocuments:FetchesPerMinutePerAddress"] = "2",
+            }),
+            environment: "Development",
+            port: port);
+        var first = Documents.ServeDocument("/clients/limited-1.json", name: "One", redirectUris: [AuthHost.RedirectUri]);
+        var second = Documents.ServeDocument("/clients/limited-2.json", name: "Two", redirectUris: [AuthHost.RedirectUri]);
+        var third = Documents.ServeDocument("/clients/limited-3.json", name: "Three", redirectUris: [AuthHost.RedirectUri]);
+
+        Assert.Equal(HttpStatusCode.OK, (await AuthorizeAsync(limited, first)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await AuthorizeAsync(limited, second)).Status);
+        var refused = await AuthorizeAsync(limited, third);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Contains("too many new documents were asked for from this address", refused.Body, StringComparison.Ordinal);
+        Assert.Equal(0, Documents.Hits("/clients/limited-3.json"));
+        Assert.Equal(HttpStatusCode.OK, (await AuthorizeAsync(limited, first)).Status); // known documents still work
     }
 
     private Task<(HttpStatusCode Status, Uri? Location, string Body)> AuthorizeAsync(string clientId, string redirectUri = AuthHost.RedirectUri) =>
@@ -327,6 +378,7 @@ public sealed class ClientMetadataDocumentHost : IAsyncLifetime
             ["Database:SqlitePath"] = Path.Combine(_folder, "desk.db"),
             ["Auth:ClientMetadataDocuments:Timeout"] = "00:00:03",
             ["Auth:ClientMetadataDocuments:MinCacheLifetime"] = "00:00:00",
+            ["Auth:ClientMetadataDocuments:FetchesPerMinutePerAddress"] = "10000", // every test here asks from loopback
         });
         Host = await TestHost.StartAsync(settings, environment: "Development", port: port);
     }

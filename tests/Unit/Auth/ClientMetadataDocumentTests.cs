@@ -124,6 +124,10 @@ public sealed class ClientMetadataDocumentTests
     [InlineData("https://client.example/a/../metadata.json", ". or ..")]
     [InlineData("https://client.example/./metadata.json", ". or ..")]
     [InlineData("https://client.example/a/%2e%2e/metadata.json", ". or ..")]
+    [InlineData("https://client.example/a/.%2e/metadata.json", ". or ..")]
+    [InlineData("https://client.example/a/%2E/metadata.json", ". or ..")]
+    [InlineData(@"https://client.example/a\..\b/metadata.json", ". or ..")]
+    [InlineData("https://client.example/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json", "at most 100 characters")]
     [InlineData("https://", "not a valid URL")]
     public void A_client_id_url_breaking_the_rules_is_refused(string url, string reason)
     {

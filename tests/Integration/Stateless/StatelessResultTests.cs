@@ -60,6 +60,24 @@ public sealed class StatelessResultTests(StatelessHost fixture) : IClassFixture<
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Server_discover_offers_mcp_apps_to_a_client_that_declares_them_and_gives_the_whole_server_info(bool declares)
+    {
+        var capabilities = StatelessWire.AllCapabilities();
+        if (declares)
+        {
+            capabilities["extensions"] = new JsonObject { ["io.modelcontextprotocol/ui"] = new JsonObject { ["mimeTypes"] = new JsonArray("text/html;profile=mcp-app") } };
+        }
+
+        var result = Expect.Complete(await _mcp.CallAsync(StatelessWire.Request("server/discover", id: 1, meta: StatelessWire.Meta(capabilities))), 1);
+
+        Assert.Equal(declares, result["capabilities"]?["extensions"]?["io.modelcontextprotocol/ui"] is JsonObject);
+        var serverInfo = Assert.IsType<JsonObject>(result["_meta"]?[StatelessWire.ServerInfoKey]);
+        Assert.Equal(McpCqrs.Application.Common.DeskIcons.Desk, serverInfo["icons"]?[0]?["src"]?.GetValue<string>());
+    }
+
+    [Theory]
     [InlineData("tools/list", "tools")]
     [InlineData("prompts/list", "prompts")]
     [InlineData("resources/list", "resources")]

@@ -221,6 +221,24 @@ public sealed class ClientMetadataDocumentTests(ClientMetadataDocumentHost fixtu
     }
 
     [Fact]
+    public async Task A_document_whose_connection_breaks_off_is_refused_with_a_clear_error()
+    {
+        var clientId = Documents.Handle("/clients/cut-short.json", async http =>
+        {
+            http.Response.ContentType = "application/json";
+            http.Response.ContentLength = 2000;
+            await http.Response.WriteAsync("{\"client_id\"");
+            await http.Response.Body.FlushAsync();
+            http.Abort();
+        });
+
+        var (status, _, body) = await AuthorizeAsync(clientId);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Matches("could not be (fetched|read to its end)", body); // whichever part the break falls in: a refusal, not a 500
+    }
+
+    [Fact]
     public async Task A_changed_document_updates_the_stored_client_when_its_cache_runs_out()
     {
         // no-store and a zero minimum (this host's setting): every request fetches again.

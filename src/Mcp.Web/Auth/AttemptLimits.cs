@@ -50,12 +50,7 @@ internal static partial class AuthorizationServerEndpoints
             };
             limiter.AddPolicy(AttemptsPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
                 ClientAddress.KeyOf(http.Connection.RemoteIpAddress) ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = options.AttemptsPerMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                }));
+                _ => TokenRequestLimits.PerMinuteWindow(options.AttemptsPerMinute)));
         });
     }
 
@@ -180,13 +175,13 @@ internal sealed partial class TokenRequestLimits : IDisposable
         _failuresPerClient.Dispose();
     }
 
-    private static PartitionedRateLimiter<string> PerMinute(int permits) =>
-        PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = permits,
-            Window = TimeSpan.FromMinutes(1),
-            QueueLimit = 0,
-        }));
+    /// <summary>A one-minute fixed window of <paramref name="permits"/>, refusing (not queueing) the rest: every auth limit's shape.</summary>
+    public static FixedWindowRateLimiterOptions PerMinuteWindow(int permits) =>
+        new() { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 };
+
+    /// <summary>A <see cref="PerMinuteWindow"/> per key.</summary>
+    public static PartitionedRateLimiter<string> PerMinute(int permits) =>
+        PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, _ => PerMinuteWindow(permits)));
 
     /// <summary>
     /// The client id a request authenticates as with a credential: the Basic user name (RFC 6749 §2.3.1:

@@ -38,9 +38,7 @@ public sealed partial class ClientMetadataDocuments(
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 10_000 });
     private readonly ConcurrentDictionary<string, Lazy<Task<string?>>> _inFlight = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _fetchSlots = new(options.Value.MaxConcurrentFetches, options.Value.MaxConcurrentFetches);
-    private readonly System.Threading.RateLimiting.PartitionedRateLimiter<string> _fetchesPerAddress =
-        System.Threading.RateLimiting.PartitionedRateLimiter.Create<string, string>(key => System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(
-            key, _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions { PermitLimit = options.Value.FetchesPerMinutePerAddress, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+    private readonly System.Threading.RateLimiting.PartitionedRateLimiter<string> _fetchesPerAddress = TokenRequestLimits.PerMinute(options.Value.FetchesPerMinutePerAddress);
 
     public bool Enabled => options.Value.Enabled;
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace McpCqrs.Web.Auth;
@@ -19,7 +17,7 @@ internal static class InitialAccessToken
         var header = http.Request.Headers.Authorization.ToString();
         var given = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
         if (given is { Length: > 0 }
-            && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected))))
+            && SecretComparison.Matches(given, expected))
         {
             return null;
         }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
 
 namespace McpCqrs.Web.Auth;
@@ -22,9 +20,7 @@ internal sealed class ConfiguredUserDirectory(IOptions<AuthOptions> options) : I
     public ValueTask<DirectoryUser?> SignInAsync(string userName, string password, CancellationToken cancellationToken)
     {
         var user = options.Value.Users.FirstOrDefault(u => string.Equals(u.UserName, userName, StringComparison.Ordinal));
-        var expected = Encoding.UTF8.GetBytes(user?.Password ?? string.Empty);
-        var given = Encoding.UTF8.GetBytes(password);
-        var matches = CryptographicOperations.FixedTimeEquals(SHA256.HashData(expected), SHA256.HashData(given));
+        var matches = SecretComparison.Matches(password, user?.Password ?? string.Empty);
         return ValueTask.FromResult(user is not null && matches ? ToDirectoryUser(user) : null);
     }
 

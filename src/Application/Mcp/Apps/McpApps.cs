@@ -169,7 +169,7 @@ public sealed record McpAppRegistration(string Uri, string Name, Func<IServicePr
             Title,
             Description,
             McpApps.MimeType,
-            Invoker: (services, _, cancellationToken) => services.GetRequiredService<ISender>().Send(new McpAppDocument { Uri = uri }, cancellationToken).AsObject(),
+            Invoker: async (services, _, cancellationToken) => await services.GetRequiredService<ISender>().Send(new McpAppDocument { Uri = uri }, cancellationToken),
             Public: Public,
             Icons: Icons,
             Meta: UiMeta());
@@ -197,10 +197,4 @@ public sealed class McpAppDocumentHandler(McpCatalogBuilder registrations, IServ
             Meta = app.UiMeta(),
         };
     }
-}
-
-/// <summary>Lets an invoker hand back a typed result as the catalog's <c>object?</c>.</summary>
-internal static class ValueTaskExtensions
-{
-    public static async ValueTask<object?> AsObject<T>(this ValueTask<T> task) => await task;
 }

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using McpCqrs.Application.Common.Querying;
+using McpCqrs.Querying;
 using McpCqrs.Application.Tickets;
 using McpCqrs.Application.Tickets.Queries.ListTickets;
 using McpCqrs.Domain.Tickets;
-using McpCqrs.Infrastructure.Toon;
+using McpCqrs.Toon;
 
 namespace McpCqrs.Benchmarks;
 
@@ -26,7 +26,7 @@ public class QueryAndOutputBenchmarks
         var items = Enumerable.Range(1, 20).Select(i => new TicketSummaryDto(
             i, 100 + (i % 3), $"Customer {i % 3}", $"Printer {i} jams on tray {i % 4}", TicketStatus.Open, (TicketPriority)(i % 4),
             i % 2 == 0 ? "alice" : null, ["hardware", "printer"], new DateTime(2026, 11, 1, 9, i, 0, DateTimeKind.Utc), new DateTime(2026, 11, 2, 9, i, 0, DateTimeKind.Utc)));
-        _page = JsonSerializer.SerializeToElement(new { items, page = 1, pageSize = 20, totalItems = 20 }, McpCqrs.Application.Common.Serialization.AppJson.Options);
+        _page = JsonSerializer.SerializeToElement(new { items, page = 1, pageSize = 20, totalItems = 20 }, McpCqrs.Mcp.Serialization.AppJson.Options);
     }
 
     [Benchmark]

@@ -3,15 +3,15 @@ using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
 using Mediator;
 using McpCqrs.Application;
-using McpCqrs.Application.Common.Interfaces;
-using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.Dispatch;
-using McpCqrs.Application.Mcp.External;
-using McpCqrs.Application.Mcp.Schema;
-using McpCqrs.Application.Mcp.Sessions;
+using McpCqrs.Mcp.Security;
+using McpCqrs.Mcp;
+using McpCqrs.Mcp.Dispatch;
+using McpCqrs.Mcp.External;
+using McpCqrs.Mcp.Schema;
+using McpCqrs.Mcp.Sessions;
 using McpCqrs.Application.Tickets.Commands.CreateTicket;
-using McpCqrs.Infrastructure.Mcp;
-using McpCqrs.Infrastructure.RateLimiting;
+using McpCqrs.Mcp.InMemory;
+using McpCqrs.Mcp.RateLimiting;
 using McpCqrs.Web;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -58,9 +58,8 @@ public class ToolsCallBenchmarks
         // A generous token bucket on echo: the rate-limit behavior does its full work on every call.
         services.AddRateLimitingCore(
             new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(),
-            null,
             limits => limits
-                .AddPolicy(McpCqrs.Application.Common.RateLimiting.RateLimitPolicy.TokenBucket("generous", 1_000_000_000, 1_000_000_000, TimeSpan.FromSeconds(1)))
+                .AddPolicy(McpCqrs.Mcp.RateLimiting.RateLimitPolicy.TokenBucket("generous", 1_000_000_000, 1_000_000_000, TimeSpan.FromSeconds(1)))
                 .ForBinding(nameof(Echo), "generous"));
         services.AddScoped<ICommandHandler<Echo, EchoResult>, EchoHandler>();
         services.AddMcpCatalog(catalog => catalog.AddExternalTool<Echo, EchoResult>("echo", r => r with { Description = "Echoes its message.", Public = true }));
@@ -70,7 +69,7 @@ public class ToolsCallBenchmarks
         {
             _listener = new System.Diagnostics.ActivityListener
             {
-                ShouldListenTo = source => source.Name == McpCqrs.Application.Common.Diagnostics.ApplicationTelemetry.SourceName,
+                ShouldListenTo = source => source.Name == McpCqrs.Mcp.Diagnostics.ApplicationTelemetry.SourceName,
                 Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
             };
             System.Diagnostics.ActivitySource.AddActivityListener(_listener);
@@ -101,7 +100,7 @@ public class ToolsCallBenchmarks
         using var document = System.Text.Json.JsonDocument.Parse(body);
         var envelope = JsonRpcWire.Classify(document.RootElement);
         await using var scope = _services.CreateAsyncScope();
-        var call = _services.GetRequiredService<McpCqrs.Application.Mcp.Eras.SessionEraPolicy>().Admit(envelope, null);
+        var call = _services.GetRequiredService<McpCqrs.Mcp.Eras.SessionEraPolicy>().Admit(envelope, null);
         var reply = await _services.GetRequiredService<McpDispatcher>().DispatchAsync(call, null, scope.ServiceProvider, CancellationToken.None);
         return reply.Payload!;
     }

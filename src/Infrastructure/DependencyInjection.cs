@@ -1,11 +1,10 @@
+using McpCqrs.Mcp;
+using McpCqrs.Mcp.EntityFrameworkCore;
 using McpCqrs.Application.Common.Interfaces;
-using McpCqrs.Application.Mcp.Output;
 using McpCqrs.Infrastructure.Persistence;
-using McpCqrs.Infrastructure.Toon;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -55,36 +54,13 @@ public static class DependencyInjection
 
         services.AddScoped<IAppDbContext>(sp => sp.GetRequiredService<AppDbContext>());
         services.AddScoped<DatabaseInitializer>();
-        services.AddScoped<McpCqrs.Application.Mcp.Tasks.IMcpTaskStore, Mcp.Tasks.EfMcpTaskStore>();
-        services.AddOptions<McpCqrs.Application.Mcp.Tasks.McpTaskOptions>().Bind(configuration.GetSection(McpCqrs.Application.Mcp.Tasks.McpTaskOptions.SectionName));
-        services.AddHostedService<Mcp.Tasks.McpTaskSweeper>();
-        services.TryAddSingleton<McpCqrs.Application.Mcp.Tasks.IMcpTaskEvents, Mcp.Tasks.LocalMcpTaskEvents>();
-        services.AddSingleton<Mcp.Tasks.McpTaskWorker>();
-        services.AddSingleton<McpCqrs.Application.Mcp.Tasks.IMcpTaskQueue>(sp => sp.GetRequiredService<Mcp.Tasks.McpTaskWorker>());
-        services.AddHostedService(sp => sp.GetRequiredService<Mcp.Tasks.McpTaskWorker>());
-        services.AddScoped<Mcp.Tasks.McpTaskExecutor>();
+        McpBuilder.For(services).UseEntityFrameworkCore<AppDbContext>();
         services.AddSingleton(new DatabaseStartup(
             options.MigrateOnStartup ?? (environment.IsDevelopment() || provider == DatabaseProvider.Sqlite),
             options.Seed));
         services.AddHostedService<DatabaseStartupService>();
         services.AddSingleton<DatabaseSchemaState>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
-        services.AddOutputFormats();
-        return services;
-    }
-
-    /// <summary>
-    /// Tool result text formats: <see cref="ToonOutputFormatter"/> as the <see cref="IOutputFormatter"/>, and the
-    /// <see cref="OutputOptions"/> it reads. The host binds those from <see cref="OutputOptions.SectionName"/>
-    /// (<c>Configure</c>/<c>AddOptions().Bind</c>, or a singleton instance of its own registered first); without a
-    /// binding they are the defaults (JSON). They are validated at start-up.
-    /// </summary>
-    internal static IServiceCollection AddOutputFormats(this IServiceCollection services)
-    {
-        services.AddOptions<OutputOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutputOptions>, OutputOptionsValidator>());
-        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<OutputOptions>>().Value);
-        services.TryAddSingleton<IOutputFormatter, ToonOutputFormatter>();
         return services;
     }
 

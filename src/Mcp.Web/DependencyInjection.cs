@@ -1,14 +1,9 @@
-using McpCqrs.Application.Common.Behaviors;
-using McpCqrs.Application.Common.Querying;
-using McpCqrs.Infrastructure.RateLimiting;
-using McpCqrs.Application.Common.Serialization;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Mcp.Redis;
+using McpCqrs.Mcp.Serialization;
 using McpCqrs.Web.Apps;
-using McpCqrs.Web.Auth;
 using McpCqrs.Web.Endpoints;
+using McpCqrs.Mcp.AspNetCore;
 using McpCqrs.Web.Infrastructure;
-using McpCqrs.Web.Mcp;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -27,26 +22,16 @@ public static class DependencyInjection
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
             .Configure<IOptions<ApiOptions>>((kestrel, api) => kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBodyBytes);
 
-        services.AddOptions<QueryingOptions>().Bind(configuration.GetSection(QueryingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.Replace(ServiceDescriptor.Singleton(sp => sp.GetRequiredService<IOptions<QueryingOptions>>().Value));
-        services.AddRateLimitingCore(
-            configuration,
-            configuration["Mcp:Redis"],
-            limits =>
+        services.AddMcpServer(configuration, environment, mcp =>
+        {
+            if (configuration["Mcp:Redis"] is { Length: > 0 } redis)
             {
-                foreach (var (binding, policies) in RequestBindings.DeclaredIn(typeof(McpCqrs.Application.DependencyInjection).Assembly))
-                {
-                    limits.ForBinding(binding, [.. policies]);
-                }
-            });
+                mcp.UseRedis(redis, configuration["Mcp:RedisKeyPrefix"] ?? "mcpcqrs");
+            }
+        });
         services.AddMcpTelemetry(configuration);
         services.AddMcpCqrsMediator();
-        services.AddMcpTransport(configuration);
         services.AddTicketBoardApp();
-        services.AddKnownProxies(configuration);
-        services.AddHttpContextAccessor();
-        services.AddScoped<ICurrentUser, HttpCurrentUser>();
-        services.AddMcpAuth(configuration, environment);
 
         services.Configure<JsonOptions>(o => AppJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -59,16 +44,9 @@ public static class DependencyInjection
     /// <summary>Middleware and endpoints, in order.</summary>
     public static WebApplication UseMcpWeb(this WebApplication app)
     {
-        // Only from the proxies in ForwardedHeaders: the client address then comes from X-Forwarded-For.
-        app.UseKnownProxies();
-
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-
-        // Before authentication, where OpenIddict answers token requests.
-        app.UseTokenRequestLimits();
-
-        app.UseMcpAuth();
+        app.UseMcpServer();
         app.MapOpenApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });

@@ -20,9 +20,9 @@ public static class McpCqrsApp
 
         // Built now, not on the first request: a bad binding stops the start with its message, and the shared
         // stores connect before traffic arrives (a first burst would otherwise wait on one connection).
-        _ = app.Services.GetRequiredService<McpCqrs.Application.Mcp.Catalog.McpCatalog>();
-        _ = app.Services.GetRequiredService<McpCqrs.Application.Common.RateLimiting.IRateLimitService>();
-        _ = app.Services.GetRequiredService<McpCqrs.Application.Mcp.Sessions.ISessionStore>();
+        _ = app.Services.GetRequiredService<McpCqrs.Mcp.Catalog.McpCatalog>();
+        _ = app.Services.GetRequiredService<McpCqrs.Mcp.RateLimiting.IRateLimitService>();
+        _ = app.Services.GetRequiredService<McpCqrs.Mcp.Sessions.ISessionStore>();
 
         app.UseMcpWeb();
         return app;

@@ -1,5 +1,5 @@
 using Mediator;
-using McpCqrs.Application.Common.Behaviors;
+using McpCqrs.Mcp.Behaviors;
 
 namespace McpCqrs.Web;
 
@@ -10,14 +10,16 @@ internal static class MediatorConfiguration
     /// index 0 is the outermost. SPEC §2: tracing → authorization → rate limit → validation → handler;
     /// then the task gate (a call that becomes a task stops there and its handler runs in the task worker);
     /// innermost, after the handler succeeded, resource-change notifications.
-    /// The source generator reads these options at compile time, so they must stay literals.
+    /// The source generator reads these options at compile time, so they must stay literals. The engine's assembly
+    /// is listed with the application's: its own requests (tasks, app views, requests carried for external handlers)
+    /// have handlers there.
     /// </summary>
     public static IServiceCollection AddMcpCqrsMediator(this IServiceCollection services) =>
         services.AddMediator((MediatorOptions options) =>
         {
             options.Namespace = "McpCqrs.Web.Mediator";
             options.ServiceLifetime = ServiceLifetime.Scoped;
-            options.Assemblies = [typeof(McpCqrs.Application.DependencyInjection).Assembly];
+            options.Assemblies = [typeof(McpCqrs.Mcp.McpBuilder).Assembly, typeof(McpCqrs.Application.DependencyInjection).Assembly];
             options.PipelineBehaviors =
             [
                 typeof(TracingBehavior<,>),

@@ -1,4 +1,4 @@
-using McpCqrs.Application.Common.Diagnostics;
+using McpCqrs.Mcp.Diagnostics;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;

@@ -1,4 +1,4 @@
-using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Mcp.Security;
 
 namespace McpCqrs.Tests.Unit;
 

@@ -1,6 +1,6 @@
 using Mediator;
-using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.External;
+using McpCqrs.Mcp;
+using McpCqrs.Mcp.External;
 using McpCqrs.Web;
 
 // Our host exactly as Program builds it, plus an echo tool (a command through the whole pipeline: tracing with
@@ -28,7 +28,7 @@ var app = McpCqrsApp.Build(args, builder =>
     builder.Services.AddMcpCatalog(catalog => catalog
         .AddExternalTool<Echo, EchoResult>("echo", r => r with { Description = "Echoes its message.", Public = true })
         .AddExternalTool<Broadcast, int>("broadcast", r => r with { Description = "Sends Count notifications to every open session stream (fan-out load).", Public = true })
-        .AddExternalTool<Work, string>("work", r => r with { Description = "Waits Millis, then records its id in the run ledger (task drain load).", Public = true, Task = McpCqrs.Application.Mcp.Catalog.TaskSupport.Optional }));
+        .AddExternalTool<Work, string>("work", r => r with { Description = "Waits Millis, then records its id in the run ledger (task drain load).", Public = true, Task = McpCqrs.Mcp.Catalog.TaskSupport.Optional }));
 });
 await app.RunAsync();
 
@@ -44,7 +44,7 @@ public sealed class EchoHandler : ICommandHandler<Echo, EchoResult>
 public sealed record Broadcast(int Count) : ICommand<int>;
 
 /// <summary>The fan-out scenario's trigger: every notification goes to every session that holds an open GET stream.</summary>
-public sealed class BroadcastHandler(McpCqrs.Application.Mcp.Context.IMcpNotifier notifier) : ICommandHandler<Broadcast, int>
+public sealed class BroadcastHandler(McpCqrs.Mcp.Context.IMcpNotifier notifier) : ICommandHandler<Broadcast, int>
 {
     public async ValueTask<int> Handle(Broadcast command, CancellationToken cancellationToken)
     {

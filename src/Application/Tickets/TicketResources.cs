@@ -1,4 +1,4 @@
-using McpCqrs.Application.Mcp.Resources;
+using McpCqrs.Mcp.Resources;
 
 namespace McpCqrs.Application.Tickets;
 

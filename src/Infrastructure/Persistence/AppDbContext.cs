@@ -2,6 +2,7 @@ using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Domain.Common;
 using McpCqrs.Domain.Customers;
 using McpCqrs.Domain.Tickets;
+using McpCqrs.Mcp.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace McpCqrs.Infrastructure.Persistence;
@@ -55,10 +56,11 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     /// <summary>Whether the provider reports a unique-constraint violation.</summary>
     protected abstract bool IsUniqueViolation(DbUpdateException exception);
 
-    /// <summary>The domain's tables, and OpenIddict's (applications, authorizations, scopes, tokens) for the embedded authorization server.</summary>
+    /// <summary>The domain's tables, the engine's MCP tasks, and OpenIddict's (applications, authorizations, scopes, tokens) for the embedded authorization server.</summary>
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+        modelBuilder.AddMcpTasks();
         modelBuilder.UseOpenIddict();
     }
 }

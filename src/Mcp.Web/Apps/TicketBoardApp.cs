@@ -1,7 +1,7 @@
 using McpCqrs.Application.Common;
-using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.Apps;
-using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Mcp;
+using McpCqrs.Mcp.Apps;
+using McpCqrs.Mcp.Catalog;
 using ModelContextProtocol.Protocol;
 
 namespace McpCqrs.Web.Apps;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mediator;
-using McpCqrs.Application.Mcp.Tasks;
+using McpCqrs.Mcp.Tasks;
 using McpCqrs.Application.Tickets.Commands.ExportTickets;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -20,9 +20,9 @@ public static class TasksApi
 
     public static IEndpointRouteBuilder MapTasksApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/api/tickets/exports", async Task<Accepted<JsonObject>> (ExportTickets command, McpCqrs.Application.Mcp.Methods.IMcpMethodHandler<StartToolTask, StartedTask> start, CancellationToken ct) =>
+        routes.MapPost("/api/tickets/exports", async Task<Accepted<JsonObject>> (ExportTickets command, McpCqrs.Mcp.Methods.IMcpMethodHandler<StartToolTask, StartedTask> start, CancellationToken ct) =>
         {
-            var arguments = JsonSerializer.SerializeToElement(command, McpCqrs.Application.Common.Serialization.AppJson.Options)
+            var arguments = JsonSerializer.SerializeToElement(command, McpCqrs.Mcp.Serialization.AppJson.Options)
                 .EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
             var started = await start.Handle(new StartToolTask("export_tickets", arguments), ct);
             return TypedResults.Accepted($"/api/tasks/{started.Id}", started.Task);

@@ -1,5 +1,5 @@
 using Mediator;
-using McpCqrs.Application.Common.Models;
+using McpCqrs.Querying;
 using McpCqrs.Application.Tickets;
 using McpCqrs.Application.Tickets.Commands.AddComment;
 using McpCqrs.Application.Tickets.Commands.AssignTicket;

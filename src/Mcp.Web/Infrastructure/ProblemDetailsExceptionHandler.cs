@@ -1,9 +1,9 @@
 using System.Text.Json;
-using McpCqrs.Application.Common.Exceptions;
-using McpCqrs.Application.Common.Querying;
-using McpCqrs.Application.Common.RateLimiting;
-using McpCqrs.Application.Common.Security;
-using McpCqrs.Application.Common.Serialization;
+using McpCqrs.Mcp.Exceptions;
+using McpCqrs.Querying;
+using McpCqrs.Mcp.RateLimiting;
+using McpCqrs.Mcp.Security;
+using McpCqrs.Mcp.Serialization;
 using McpCqrs.Domain.Common;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -30,7 +30,7 @@ internal sealed partial class ProblemDetailsExceptionHandler(
         httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
         if (exception is ForbiddenAccessException forbidden)
         {
-            httpContext.RequestServices.GetRequiredService<Auth.ProtectedResource>().ChallengeForbidden(httpContext, forbidden);
+            httpContext.RequestServices.GetRequiredService<McpCqrs.Mcp.AspNetCore.Auth.ProtectedResource>().ChallengeForbidden(httpContext, forbidden);
         }
 
         if (exception is RateLimitExceededException limited)
@@ -61,7 +61,7 @@ internal sealed partial class ProblemDetailsExceptionHandler(
             "Too many requests",
             $"The rate limit '{limited.Policy}' of '{limited.Binding}' is exhausted; retry after {limited.RetryAfterSeconds} s.",
             "rate_limited"),
-        McpCqrs.Application.Mcp.McpLimitExceededException limit => Problem(
+        McpCqrs.Mcp.McpLimitExceededException limit => Problem(
             limit.IsRate ? StatusCodes.Status429TooManyRequests : StatusCodes.Status409Conflict,
             limit.IsRate ? "Too many requests" : "Limit reached",
             limit.Message,

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Mediator;
-using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.Catalog;
-using McpCqrs.Application.Mcp.Context;
-using McpCqrs.Application.Mcp.External;
+using McpCqrs.Mcp;
+using McpCqrs.Mcp.Catalog;
+using McpCqrs.Mcp.Context;
+using McpCqrs.Mcp.External;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 

@@ -1,8 +1,8 @@
 using Mediator;
-using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.Catalog;
-using McpCqrs.Application.Mcp.Completion;
-using McpCqrs.Application.Mcp.External;
+using McpCqrs.Mcp;
+using McpCqrs.Mcp.Catalog;
+using McpCqrs.Mcp.Completion;
+using McpCqrs.Mcp.External;
 using ModelContextProtocol.Protocol;
 
 namespace McpCqrs.Tests.Integration.Conformance;

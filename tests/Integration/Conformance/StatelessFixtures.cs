@@ -1,13 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mediator;
-using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.Catalog;
-using McpCqrs.Application.Mcp.Context;
-using McpCqrs.Application.Mcp.External;
+using McpCqrs.Mcp;
+using McpCqrs.Mcp.Catalog;
+using McpCqrs.Mcp.Context;
+using McpCqrs.Mcp.External;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
-using InputRequest = McpCqrs.Application.Mcp.Context.InputRequest;
+using InputRequest = McpCqrs.Mcp.Context.InputRequest;
 
 namespace McpCqrs.Tests.Integration.Conformance;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using McpCqrs.Application.Common;
-using McpCqrs.Application.Mcp;
+using McpCqrs.Mcp;
 using McpCqrs.Tests.Integration.Support;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;

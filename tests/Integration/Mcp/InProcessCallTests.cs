@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using McpCqrs.Application.Mcp.InProcess;
+using McpCqrs.Mcp.InProcess;
 using McpCqrs.Tests.Integration.Support;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;
 using Mediator;
-using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.External;
-using McpCqrs.Application.Mcp.Methods;
+using McpCqrs.Mcp;
+using McpCqrs.Mcp.External;
+using McpCqrs.Mcp.Methods;
 using McpCqrs.Tests.Integration.Stateless;
 using McpCqrs.Tests.Integration.Support;
 

@@ -1,7 +1,7 @@
 using Mediator;
-using McpCqrs.Application.Common.Security;
-using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.External;
+using McpCqrs.Mcp.Security;
+using McpCqrs.Mcp;
+using McpCqrs.Mcp.External;
 using McpCqrs.Tests.Integration.Support;
 
 namespace McpCqrs.Tests.Integration.Mcp;

@@ -146,7 +146,7 @@ public sealed class ResourcePromptCompletionTests(PostgresServer postgres) : IAs
     public async Task A_subscribed_ticket_changed_by_a_tool_call_sends_an_update()
     {
         // Make sure the session's GET stream is open before the notification is due.
-        await _host.Services.GetRequiredService<McpCqrs.Application.Mcp.Context.IMcpNotifier>()
+        await _host.Services.GetRequiredService<McpCqrs.Mcp.Context.IMcpNotifier>()
             .NotifyAsync(_client.SessionId!, new JsonRpcNotification { Method = "notifications/test/ready" });
         await NotificationAsync(n => n.Method == "notifications/test/ready");
         await _client.SubscribeToResourceAsync("tickets://2");

@@ -1,5 +1,5 @@
 using System.Net;
-using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Mcp.Context;
 using McpCqrs.Tests.Integration.Support;
 using ModelContextProtocol.Protocol;
 

@@ -1,7 +1,7 @@
 using System.Net;
-using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.Context;
-using McpCqrs.Application.Mcp.Streams;
+using McpCqrs.Mcp;
+using McpCqrs.Mcp.Context;
+using McpCqrs.Mcp.Streams;
 using McpCqrs.Tests.Integration.Support;
 using ModelContextProtocol.Protocol;
 

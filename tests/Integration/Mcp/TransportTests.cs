@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using McpCqrs.Application.Mcp.Catalog;
-using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Mcp.Catalog;
+using McpCqrs.Mcp.Context;
 using McpCqrs.Tests.Integration.Conformance;
 using McpCqrs.Tests.Integration.Support;
 using ModelContextProtocol.Protocol;

@@ -1,6 +1,6 @@
-using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.Tasks;
-using McpCqrs.Infrastructure.Mcp.Tasks;
+using McpCqrs.Mcp;
+using McpCqrs.Mcp.Tasks;
+using McpCqrs.Mcp.EntityFrameworkCore;
 using McpCqrs.Infrastructure.Persistence;
 using McpCqrs.Tests.Integration.Support;
 using Microsoft.Data.Sqlite;

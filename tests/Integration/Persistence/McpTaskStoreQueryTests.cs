@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
-using McpCqrs.Application.Mcp.Tasks;
-using McpCqrs.Infrastructure.Mcp.Tasks;
+using McpCqrs.Mcp.Tasks;
+using McpCqrs.Mcp.EntityFrameworkCore;
 using McpCqrs.Infrastructure.Persistence;
 using McpCqrs.Tests.Integration.Support;
 using Microsoft.Data.Sqlite;

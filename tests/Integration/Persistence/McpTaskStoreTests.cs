@@ -1,5 +1,5 @@
-using McpCqrs.Application.Mcp.Tasks;
-using McpCqrs.Infrastructure.Mcp.Tasks;
+using McpCqrs.Mcp.Tasks;
+using McpCqrs.Mcp.EntityFrameworkCore;
 using McpCqrs.Infrastructure.Persistence;
 using McpCqrs.Tests.Integration.Support;
 using Microsoft.EntityFrameworkCore;

@@ -1,5 +1,5 @@
-using McpCqrs.Application.Common.RateLimiting;
-using McpCqrs.Infrastructure.RateLimiting;
+using McpCqrs.Mcp.RateLimiting;
+using McpCqrs.Mcp.Redis;
 using StackExchange.Redis;
 
 namespace McpCqrs.Tests.Integration.RateLimiting;
@@ -42,9 +42,9 @@ public sealed class RedisRateLimitTests : IAsyncLifetime
     private ServiceProvider Instance(string? connectionString = null)
     {
         var provider = new ServiceCollection()
+            .AddRedisRateLimits(connectionString ?? RedisTestServer.ConnectionString)
             .AddRateLimitingCore(
                 new ConfigurationBuilder().Build(),
-                connectionString ?? RedisTestServer.ConnectionString,
                 options =>
                 {
                     options.RedisKeyPrefix = _prefix;

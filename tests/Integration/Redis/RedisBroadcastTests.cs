@@ -1,5 +1,5 @@
-using McpCqrs.Application.Mcp.Sessions;
-using McpCqrs.Infrastructure.Mcp;
+using McpCqrs.Mcp.Sessions;
+using McpCqrs.Mcp.Redis;
 using StackExchange.Redis;
 
 namespace McpCqrs.Tests.Integration.Redis;

@@ -1,6 +1,6 @@
-using McpCqrs.Application.Mcp.Sessions;
-using McpCqrs.Application.Mcp.Streams;
-using McpCqrs.Infrastructure.Mcp;
+using McpCqrs.Mcp.Sessions;
+using McpCqrs.Mcp.Streams;
+using McpCqrs.Mcp.Redis;
 using StackExchange.Redis;
 
 namespace McpCqrs.Tests.Integration.Redis;

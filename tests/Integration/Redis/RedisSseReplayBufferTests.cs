@@ -1,6 +1,7 @@
-using McpCqrs.Application.Mcp.Sessions;
-using McpCqrs.Application.Mcp.Streams;
-using McpCqrs.Infrastructure.Mcp;
+using McpCqrs.Mcp.Sessions;
+using McpCqrs.Mcp.Streams;
+using McpCqrs.Mcp.InMemory;
+using McpCqrs.Mcp.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

@@ -3,7 +3,7 @@ using McpCqrs.Application.Common.Interfaces;
 using McpCqrs.Domain.Tickets;
 using McpCqrs.Tests.Integration.Mcp;
 using McpCqrs.Tests.Integration.Support;
-using McpCqrs.Web.Mcp;
+using McpCqrs.Mcp.AspNetCore;
 
 namespace McpCqrs.Tests.Integration.ScaleOut;
 

@@ -5,7 +5,7 @@ using McpCqrs.Domain.Tickets;
 using McpCqrs.Tests.Integration.Conformance;
 using McpCqrs.Tests.Integration.Mcp;
 using McpCqrs.Tests.Integration.Support;
-using McpCqrs.Web.Mcp;
+using McpCqrs.Mcp.AspNetCore;
 
 namespace McpCqrs.Tests.Integration.ScaleOut;
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
-using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Mcp.Context;
 using McpCqrs.Tests.Integration.Mcp;
 using McpCqrs.Tests.Integration.Support;
 using Microsoft.Extensions.Hosting;

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Mcp.Context;
 using McpCqrs.Tests.Integration.Mcp;
 using McpCqrs.Tests.Integration.Support;
 using ModelContextProtocol.Protocol;

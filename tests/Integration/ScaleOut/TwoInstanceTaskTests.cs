@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using McpCqrs.Infrastructure.Mcp.Tasks;
+using McpCqrs.Mcp.EntityFrameworkCore;
 using McpCqrs.Tests.Integration.Conformance;
 using McpCqrs.Tests.Integration.Mcp;
 using McpCqrs.Tests.Integration.Stateless;

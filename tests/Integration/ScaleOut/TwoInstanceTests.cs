@@ -91,7 +91,7 @@ public sealed class TwoInstanceTests(PostgresServer postgres) : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var onA = new RawMcp(_a.Client);
         var sessionId = await onA.InitializeAsync();
-        var notifierOnB = _b.Services.GetRequiredService<McpCqrs.Application.Mcp.Context.IMcpNotifier>();
+        var notifierOnB = _b.Services.GetRequiredService<McpCqrs.Mcp.Context.IMcpNotifier>();
         static ModelContextProtocol.Protocol.JsonRpcNotification Note(int n) =>
             new() { Method = "notifications/test/n", Params = new JsonObject { ["n"] = n } };
 
@@ -115,7 +115,7 @@ public sealed class TwoInstanceTests(PostgresServer postgres) : IAsyncLifetime
 
         Assert.Equal(2, (await replay.NextMessageAsync(timeout.Token)).Message["params"]!["n"]!.GetValue<int>());
         Assert.Equal(3, (await replay.NextMessageAsync(timeout.Token)).Message["params"]!["n"]!.GetValue<int>());
-        var notifierOnA = _a.Services.GetRequiredService<McpCqrs.Application.Mcp.Context.IMcpNotifier>();
+        var notifierOnA = _a.Services.GetRequiredService<McpCqrs.Mcp.Context.IMcpNotifier>();
         Assert.True(await notifierOnA.NotifyAsync(sessionId, Note(4), timeout.Token));
         Assert.Equal(4, (await replay.NextMessageAsync(timeout.Token)).Message["params"]!["n"]!.GetValue<int>());
     }
@@ -132,7 +132,7 @@ public sealed class TwoInstanceTests(PostgresServer postgres) : IAsyncLifetime
         using var streamB = await onB.SendAsync(onB.Request(HttpMethod.Get, accept: "text/event-stream"), HttpCompletionOption.ResponseHeadersRead);
         using var sseA = new SseReader(await streamA.Content.ReadAsStreamAsync(timeout.Token));
         using var sseB = new SseReader(await streamB.Content.ReadAsStreamAsync(timeout.Token));
-        var notifierOnA = _a.Services.GetRequiredService<McpCqrs.Application.Mcp.Context.IMcpNotifier>();
+        var notifierOnA = _a.Services.GetRequiredService<McpCqrs.Mcp.Context.IMcpNotifier>();
 
         for (var n = 1; n <= 3; n++)
         {

@@ -199,7 +199,7 @@ public sealed class InputRequiredTests(StatelessHost fixture) : IClassFixture<St
     [Fact]
     public async Task An_expired_state_is_refused()
     {
-        var lifetime = fixture.Host.Services.GetRequiredService<IOptions<McpCqrs.Application.Mcp.McpProtocolOptions>>().Value.RequestStateLifetime;
+        var lifetime = fixture.Host.Services.GetRequiredService<IOptions<McpCqrs.Mcp.McpProtocolOptions>>().Value.RequestStateLifetime;
         var early = await StateOfAsync("alice");
         var late = await StateOfAsync("alice");
 

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using McpCqrs.Tests.Integration.Conformance;
 using McpCqrs.Tests.Integration.Mcp;
 using McpCqrs.Tests.Integration.Support;
-using McpCqrs.Application.Common.Security;
+using McpCqrs.Mcp.Security;
 using McpCqrs.Tests.Integration.Tasks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

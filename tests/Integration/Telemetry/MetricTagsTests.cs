@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
-using McpCqrs.Application.Common.Diagnostics;
+using McpCqrs.Mcp.Diagnostics;
 using McpCqrs.Tests.Integration.Mcp;
 using McpCqrs.Tests.Integration.Stateless;
 using McpCqrs.Tests.Integration.Support;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using McpCqrs.Application.Common.Querying;
+using McpCqrs.Querying;
 using McpCqrs.Application.Customers.Commands.CreateCustomer;
-using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Mcp.Context;
 using McpCqrs.Application.Tickets.Commands.AssignTicket;
 using McpCqrs.Application.Tickets.Commands.CreateTicket;
 using McpCqrs.Application.Tickets.Commands.ExportTickets;
@@ -9,7 +9,7 @@ using McpCqrs.Domain.Common;
 using McpCqrs.Domain.Tickets;
 using Microsoft.Extensions.Time.Testing;
 using ModelContextProtocol.Protocol;
-using InputRequest = McpCqrs.Application.Mcp.Context.InputRequest;
+using InputRequest = McpCqrs.Mcp.Context.InputRequest;
 
 namespace McpCqrs.Tests.Unit.Application;
 

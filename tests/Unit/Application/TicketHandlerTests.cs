@@ -1,4 +1,4 @@
-using McpCqrs.Application.Common.Querying;
+using McpCqrs.Querying;
 using McpCqrs.Application.Customers.Commands.CreateCustomer;
 using McpCqrs.Application.Tickets.Commands.AddComment;
 using McpCqrs.Application.Tickets.Commands.AssignTicket;

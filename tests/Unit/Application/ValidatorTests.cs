@@ -1,5 +1,5 @@
 using McpCqrs.Application;
-using McpCqrs.Application.Common.Querying;
+using McpCqrs.Querying;
 using McpCqrs.Application.Customers.Commands.CreateCustomer;
 using McpCqrs.Application.Tickets.Commands.CreateTicket;
 using McpCqrs.Application.Tickets.Queries.ListTickets;

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
-using McpCqrs.Application.Mcp.Apps;
-using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Mcp.Apps;
+using McpCqrs.Mcp.Catalog;
 using McpCqrs.Web.Apps;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -12,7 +12,7 @@ namespace McpCqrs.Tests.Unit.Architecture;
 /// </summary>
 public sealed class EngineBoundaryTests
 {
-    private static readonly Assembly Web = typeof(McpCqrs.Web.DependencyInjection).Assembly;
+    private static readonly Assembly Web = typeof(McpCqrs.Mcp.AspNetCore.McpEndpoints).Assembly;
 
     /// <summary>Field names of MCP results and params; the web layer frames messages, it never reads or writes these.</summary>
     private static readonly HashSet<string> McpFieldNames =
@@ -28,31 +28,31 @@ public sealed class EngineBoundaryTests
     public void The_web_layer_uses_no_MCP_field_name()
     {
         var found = StringLiterals(Web).Where(McpFieldNames.Contains).Distinct().Order().ToList();
-        Assert.True(found.Count == 0, $"McpCqrs.Mcp.Web names MCP fields: {string.Join(", ", found)}");
+        Assert.True(found.Count == 0, $"McpCqrs.Mcp.AspNetCore names MCP fields: {string.Join(", ", found)}");
     }
 
     [Fact]
     public void The_web_layer_references_no_result_shaping_type()
     {
         var found = TypeReferences(Web).Where(ShapesResults).Distinct().Order().ToList();
-        Assert.True(found.Count == 0, $"McpCqrs.Mcp.Web references result-shaping types: {string.Join(", ", found)}");
+        Assert.True(found.Count == 0, $"McpCqrs.Mcp.AspNetCore references result-shaping types: {string.Join(", ", found)}");
     }
 
     [Fact]
     public void The_web_layer_asks_an_era_policy_only_to_admit_a_request()
     {
         var found = MemberReferences(Web)
-            .Where(m => m.Type.StartsWith("McpCqrs.Application.Mcp.Eras.", StringComparison.Ordinal) && m.Type.EndsWith("EraPolicy", StringComparison.Ordinal))
+            .Where(m => m.Type.StartsWith("McpCqrs.Mcp.Eras.", StringComparison.Ordinal) && m.Type.EndsWith("EraPolicy", StringComparison.Ordinal))
             .Where(m => m.Member is not ("Admit" or "Claims" or ".ctor"))
             .Select(m => $"{m.Type}.{m.Member}")
             .Distinct().Order().ToList();
-        Assert.True(found.Count == 0, $"McpCqrs.Mcp.Web calls era policy members besides admission: {string.Join(", ", found)}");
+        Assert.True(found.Count == 0, $"McpCqrs.Mcp.AspNetCore calls era policy members besides admission: {string.Join(", ", found)}");
     }
 
     [Fact]
     public void No_web_source_file_is_longer_than_350_lines()
     {
-        var tooLong = SourceFiles("src/Mcp.Web")
+        var tooLong = SourceFiles("src/Engine/McpCqrs.Mcp.AspNetCore")
             .Select(f => (File: f, Lines: File.ReadLines(f).Count()))
             .Where(f => f.Lines > 350)
             .Select(f => $"{Path.GetFileName(f.File)} ({f.Lines})")
@@ -93,9 +93,9 @@ public sealed class EngineBoundaryTests
         // The readers must find a known literal, a known type reference and a known era policy call, else the
         // tests above would pass on nothing.
         Assert.Contains("Mcp-Session-Id", StringLiterals(Web));
-        Assert.Contains("McpCqrs.Application.Mcp.Dispatch.McpDispatcher", TypeReferences(Web));
+        Assert.Contains("McpCqrs.Mcp.Dispatch.McpDispatcher", TypeReferences(Web));
         Assert.Contains(MemberReferences(Web), m => m.Type.EndsWith("EraPolicy", StringComparison.Ordinal) && m.Member == "Admit");
-        Assert.Contains(SourceFiles("src/Mcp.Web"), f => f.EndsWith("McpHttpTransport.cs", StringComparison.Ordinal));
+        Assert.Contains(SourceFiles("src/Engine/McpCqrs.Mcp.AspNetCore"), f => f.EndsWith("McpHttpTransport.cs", StringComparison.Ordinal));
         Assert.True(ShapesResults("ModelContextProtocol.Protocol.CallToolResult"));
         Assert.True(FromModelContextProtocol(typeof(ModelContextProtocol.Protocol.ElicitRequestParams)));
     }
@@ -105,8 +105,8 @@ public sealed class EngineBoundaryTests
             && (type.EndsWith("Result", StringComparison.Ordinal) || type.EndsWith("ContentBlock", StringComparison.Ordinal)
                 || type is "ModelContextProtocol.Protocol.Tool" or "ModelContextProtocol.Protocol.Resource" or "ModelContextProtocol.Protocol.Prompt"
                     or "ModelContextProtocol.Protocol.ServerCapabilities" or "ModelContextProtocol.Protocol.Implementation")
-        || type is "McpCqrs.Application.Mcp.Tasks.McpTaskWire" or "McpCqrs.Application.Mcp.Eras.RequestStateProtector"
-            or "McpCqrs.Application.Mcp.Output.ResultSize";
+        || type is "McpCqrs.Mcp.Tasks.McpTaskWire" or "McpCqrs.Mcp.Eras.RequestStateProtector"
+            or "McpCqrs.Mcp.Output.ResultSize";
 
     private static bool FromModelContextProtocol(Type type) =>
         type.Namespace?.StartsWith("ModelContextProtocol", StringComparison.Ordinal) == true

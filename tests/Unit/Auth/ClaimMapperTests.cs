@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using McpCqrs.Web.Auth;
+using McpCqrs.Mcp.AspNetCore.Auth;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 

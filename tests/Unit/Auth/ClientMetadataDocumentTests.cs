@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using McpCqrs.Web.Auth;
+using McpCqrs.Mcp.AspNetCore.Auth;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace McpCqrs.Tests.Unit.Auth;

@@ -1,7 +1,7 @@
 using System.Net;
-using McpCqrs.Application.Common.RateLimiting;
-using McpCqrs.Web.Auth;
-using McpCqrs.Web.Infrastructure;
+using McpCqrs.Mcp.RateLimiting;
+using McpCqrs.Mcp.AspNetCore.Auth;
+using McpCqrs.Mcp.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

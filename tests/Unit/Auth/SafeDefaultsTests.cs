@@ -1,6 +1,6 @@
-using McpCqrs.Application.Common.Security;
-using McpCqrs.Application.Mcp;
-using McpCqrs.Web.Auth;
+using McpCqrs.Mcp.Security;
+using McpCqrs.Mcp;
+using McpCqrs.Mcp.AspNetCore.Auth;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,4 @@
-using McpCqrs.Web.Auth;
+using McpCqrs.Mcp.AspNetCore.Auth;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Validation.AspNetCore;

@@ -1,10 +1,10 @@
-using McpCqrs.Application.Common.Behaviors;
+using McpCqrs.Mcp.Behaviors;
 using System.Diagnostics.Metrics;
-using McpCqrs.Application.Common.Diagnostics;
-using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.Context;
-using McpCqrs.Application.Mcp.Resources;
-using McpCqrs.Infrastructure.Mcp;
+using McpCqrs.Mcp.Diagnostics;
+using McpCqrs.Mcp;
+using McpCqrs.Mcp.Context;
+using McpCqrs.Mcp.Resources;
+using McpCqrs.Mcp.InMemory;
 using Microsoft.Extensions.Logging.Abstractions;
 using ModelContextProtocol.Protocol;
 

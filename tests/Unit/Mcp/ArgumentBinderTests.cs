@@ -1,6 +1,6 @@
 using System.Text.Json;
-using McpCqrs.Application.Common.Exceptions;
-using McpCqrs.Application.Mcp.Methods;
+using McpCqrs.Mcp.Exceptions;
+using McpCqrs.Mcp.Methods;
 using McpCqrs.Application.Tickets.Commands.CreateTicket;
 using McpCqrs.Application.Tickets.Queries.ListTickets;
 using McpCqrs.Domain.Tickets;

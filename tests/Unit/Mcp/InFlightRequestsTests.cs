@@ -1,4 +1,4 @@
-using McpCqrs.Web.Mcp;
+using McpCqrs.Mcp.AspNetCore;
 using Microsoft.Extensions.Hosting;
 using ModelContextProtocol.Protocol;
 

@@ -1,5 +1,5 @@
-using McpCqrs.Application.Mcp.Streams;
-using McpCqrs.Infrastructure.Mcp;
+using McpCqrs.Mcp.Streams;
+using McpCqrs.Mcp.InMemory;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 

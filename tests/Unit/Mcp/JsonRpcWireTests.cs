@@ -1,4 +1,4 @@
-using McpCqrs.Application.Mcp.Dispatch;
+using McpCqrs.Mcp.Dispatch;
 using System.Text.Json;
 using ModelContextProtocol.Protocol;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Mediator;
-using McpCqrs.Application.Mcp.Apps;
-using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Mcp.Apps;
+using McpCqrs.Mcp.Catalog;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -42,7 +42,8 @@ public sealed class McpAppsTests
 
         Assert.Equal(("ui://desk/board", McpApps.MimeType, "<html>board</html>"), (contents.Uri, contents.MimeType, contents.Text));
         Assert.False(contents.Meta!["ui"]!["prefersBorder"]!.GetValue<bool>());
-        await Assert.ThrowsAsync<McpCqrs.Domain.Common.EntityNotFoundException>(() => missing.AsTask());
+        var notFound = await Assert.ThrowsAsync<McpCqrs.Mcp.Exceptions.ApplicationErrorException>(() => missing.AsTask());
+        Assert.Equal(McpCqrs.Mcp.Exceptions.ApplicationErrorKind.NotFound, notFound.Error.Kind);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Mcp.Catalog;
 using McpCqrs.Web.Apps;
 
 namespace McpCqrs.Tests.Unit.Mcp;

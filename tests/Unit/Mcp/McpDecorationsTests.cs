@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using Mediator;
 using McpCqrs.Application.Common;
-using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Mcp;
+using McpCqrs.Mcp.Catalog;
 using McpCqrs.Application.Tickets.Queries.GetTicket;
 using ModelContextProtocol.Protocol;
 using McpCqrs.Web.Apps;

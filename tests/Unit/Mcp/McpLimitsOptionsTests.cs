@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using McpCqrs.Application.Mcp;
+using McpCqrs.Mcp;
 
 namespace McpCqrs.Tests.Unit.Mcp;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.Catalog;
-using McpCqrs.Application.Mcp.Methods;
+using McpCqrs.Mcp;
+using McpCqrs.Mcp.Catalog;
+using McpCqrs.Mcp.Methods;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
@@ -159,7 +159,7 @@ public sealed class McpInitializeTests
         var withApps = (await Initialize("2025-11-25", registrations, TakesApps(declared))).Capabilities;
         var without = (await Initialize("2025-11-25", registrations)).Capabilities;
 
-        Assert.Equal(offered, withApps.Extensions?.ContainsKey(McpCqrs.Application.Mcp.Apps.McpApps.ExtensionId) == true);
+        Assert.Equal(offered, withApps.Extensions?.ContainsKey(McpCqrs.Mcp.Apps.McpApps.ExtensionId) == true);
         Assert.Null(without.Extensions);
     }
 

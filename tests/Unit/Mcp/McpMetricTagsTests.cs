@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
-using McpCqrs.Application.Common.Diagnostics;
-using McpCqrs.Application.Mcp.Catalog;
-using McpCqrs.Application.Mcp.Dispatch;
+using McpCqrs.Mcp.Diagnostics;
+using McpCqrs.Mcp.Catalog;
+using McpCqrs.Mcp.Dispatch;
 using ModelContextProtocol.Protocol;
 using McpCqrs.Web.Apps;
 

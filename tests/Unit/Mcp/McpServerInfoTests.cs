@@ -1,4 +1,4 @@
-using McpCqrs.Application.Mcp;
+using McpCqrs.Mcp;
 
 namespace McpCqrs.Tests.Unit.Mcp;
 

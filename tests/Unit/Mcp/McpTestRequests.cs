@@ -1,6 +1,6 @@
 using FluentValidation;
 using Mediator;
-using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Mcp.Catalog;
 
 namespace McpCqrs.Tests.Unit.Mcp;
 

@@ -1,4 +1,4 @@
-using McpCqrs.Web.Mcp;
+using McpCqrs.Mcp.AspNetCore;
 using Microsoft.Extensions.Options;
 
 namespace McpCqrs.Tests.Unit.Mcp;

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using McpCqrs.Application.Common.Querying;
-using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.Catalog;
-using McpCqrs.Application.Mcp.Context;
-using McpCqrs.Application.Mcp.Methods;
-using McpCqrs.Application.Mcp.Output;
+using McpCqrs.Querying;
+using McpCqrs.Mcp;
+using McpCqrs.Mcp.Catalog;
+using McpCqrs.Mcp.Context;
+using McpCqrs.Mcp.Methods;
+using McpCqrs.Mcp.Output;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -272,7 +272,7 @@ public sealed class OutboundLimitsTests : IDisposable
 
         public ValueTask ReportAsync(string statusMessage, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-        public ValueTask<IReadOnlyDictionary<string, JsonNode?>> AskAsync(IReadOnlyDictionary<string, McpCqrs.Application.Mcp.Context.InputRequest> requests, CancellationToken cancellationToken) =>
+        public ValueTask<IReadOnlyDictionary<string, JsonNode?>> AskAsync(IReadOnlyDictionary<string, McpCqrs.Mcp.Context.InputRequest> requests, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
     }
 }

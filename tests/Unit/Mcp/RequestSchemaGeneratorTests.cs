@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using McpCqrs.Application.Mcp.Schema;
+using McpCqrs.Mcp.Schema;
 using McpCqrs.Application.Tickets;
 using McpCqrs.Application.Tickets.Commands.CreateTicket;
 

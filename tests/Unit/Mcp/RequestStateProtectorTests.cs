@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.Context;
-using McpCqrs.Application.Mcp.Sessions;
-using McpCqrs.Infrastructure.Mcp;
-using McpCqrs.Application.Mcp.Eras;
+using McpCqrs.Mcp;
+using McpCqrs.Mcp.Context;
+using McpCqrs.Mcp.Sessions;
+using McpCqrs.Mcp.InMemory;
+using McpCqrs.Mcp.Eras;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;

@@ -1,8 +1,8 @@
-using McpCqrs.Application.Common.Behaviors;
+using McpCqrs.Mcp.Behaviors;
 using Mediator;
-using McpCqrs.Application.Mcp.Context;
-using McpCqrs.Application.Mcp.Resources;
-using McpCqrs.Infrastructure.Mcp;
+using McpCqrs.Mcp.Context;
+using McpCqrs.Mcp.Resources;
+using McpCqrs.Mcp.InMemory;
 using Microsoft.Extensions.Logging.Abstractions;
 using ModelContextProtocol.Protocol;
 

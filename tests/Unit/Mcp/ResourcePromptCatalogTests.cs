@@ -1,6 +1,6 @@
 using McpCqrs.Application.Customers.Queries.GetCustomer;
 using McpCqrs.Application.Customers.Queries.SuggestCustomers;
-using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Mcp.Catalog;
 using McpCqrs.Application.Tickets.Queries.GetTicket;
 using McpCqrs.Application.Tickets.Queries.TriageTicket;
 using ModelContextProtocol.Protocol;

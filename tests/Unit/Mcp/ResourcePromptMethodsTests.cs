@@ -1,12 +1,12 @@
 using System.Text.Json;
 using Mediator;
-using McpCqrs.Application.Common.Exceptions;
-using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.Catalog;
-using McpCqrs.Application.Mcp.Context;
-using McpCqrs.Application.Mcp.Methods;
+using McpCqrs.Mcp.Exceptions;
+using McpCqrs.Mcp;
+using McpCqrs.Mcp.Catalog;
+using McpCqrs.Mcp.Context;
+using McpCqrs.Mcp.Methods;
 using McpCqrs.Domain.Common;
-using McpCqrs.Infrastructure.Mcp;
+using McpCqrs.Mcp.InMemory;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -255,7 +255,7 @@ public sealed class ListResourcesTests
         new(
             new McpCatalog([], Registrations, [], _ => []),
             new McpServerInfo { ListPageSize = pageSize },
-            new McpCqrs.Application.Common.Security.VisibleBindings(new(new()), new Microsoft.Extensions.DependencyInjection.ServiceCollection().BuildServiceProvider()));
+            new McpCqrs.Mcp.Security.VisibleBindings(new(new()), new Microsoft.Extensions.DependencyInjection.ServiceCollection().BuildServiceProvider()));
 
     [Fact]
     public async Task Resources_list_has_only_the_fixed_uris_and_templates_list_only_the_templates()
@@ -300,8 +300,8 @@ public sealed class PromptsTests
 {
     private readonly QsInvokers _invokers = new();
     private readonly ServiceProvider _services = new ServiceCollection()
-        .AddSingleton(new McpCqrs.Application.Common.Security.PermissionEvaluator(new()))
-        .AddScoped<McpCqrs.Application.Common.Security.VisibleBindings>()
+        .AddSingleton(new McpCqrs.Mcp.Security.PermissionEvaluator(new()))
+        .AddScoped<McpCqrs.Mcp.Security.VisibleBindings>()
         .BuildServiceProvider();
 
     private McpPromptsHandler Handler(McpServerInfo? server = null, params PromptRegistration[] prompts) =>
@@ -619,9 +619,9 @@ public sealed class SubscriptionTests
     [Fact]
     public async Task Subscribing_to_a_resource_the_caller_may_not_read_is_refused_as_the_read_is()
     {
-        var sender = new QsSender(_ => throw new McpCqrs.Application.Common.Security.ForbiddenAccessException("get_document", "the token lacks the scope docs:read", ["docs:read"], true));
+        var sender = new QsSender(_ => throw new McpCqrs.Mcp.Security.ForbiddenAccessException("get_document", "the token lacks the scope docs:read", ["docs:read"], true));
 
-        await Assert.ThrowsAsync<McpCqrs.Application.Common.Security.ForbiddenAccessException>(async () => await Handler(sender: sender).Handle(new McpSubscribe("docs://7"), CancellationToken.None));
+        await Assert.ThrowsAsync<McpCqrs.Mcp.Security.ForbiddenAccessException>(async () => await Handler(sender: sender).Handle(new McpSubscribe("docs://7"), CancellationToken.None));
 
         Assert.Empty(await Subscribers("docs://7"));
     }

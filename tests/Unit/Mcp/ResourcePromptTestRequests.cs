@@ -1,6 +1,6 @@
 using Mediator;
-using McpCqrs.Application.Mcp.Catalog;
-using McpCqrs.Application.Mcp.Completion;
+using McpCqrs.Mcp.Catalog;
+using McpCqrs.Mcp.Completion;
 
 namespace McpCqrs.Tests.Unit.Mcp;
 

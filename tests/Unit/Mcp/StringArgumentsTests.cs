@@ -1,5 +1,5 @@
-using McpCqrs.Application.Common.Exceptions;
-using McpCqrs.Application.Mcp.Methods;
+using McpCqrs.Mcp.Exceptions;
+using McpCqrs.Mcp.Methods;
 
 namespace McpCqrs.Tests.Unit.Mcp;
 

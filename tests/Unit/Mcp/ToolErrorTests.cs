@@ -1,6 +1,6 @@
 using System.Text.Json;
-using McpCqrs.Application.Common.Exceptions;
-using McpCqrs.Application.Mcp.Methods;
+using McpCqrs.Mcp.Exceptions;
+using McpCqrs.Mcp.Methods;
 using McpCqrs.Domain.Common;
 using ModelContextProtocol.Protocol;
 

@@ -1,10 +1,10 @@
 using System.Text.Json;
-using McpCqrs.Application.Common.Models;
-using McpCqrs.Application.Common.Serialization;
-using McpCqrs.Application.Mcp.Catalog;
-using McpCqrs.Application.Mcp.Methods;
-using McpCqrs.Application.Mcp.Output;
-using McpCqrs.Infrastructure.Toon;
+using McpCqrs.Querying;
+using McpCqrs.Mcp.Serialization;
+using McpCqrs.Mcp.Catalog;
+using McpCqrs.Mcp.Methods;
+using McpCqrs.Mcp.Output;
+using McpCqrs.Toon;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Protocol;
 
@@ -239,10 +239,10 @@ public sealed record AttributedToonTool : Mediator.IQuery<Page<OutputRow>>;
 
 [McpSelector("attributed_auto_selector", Fields = typeof(AttributedSelectorFields), Output = OutputFormat.Auto)]
 public sealed record AttributedAutoSelector(string? Filter = null, string? OrderBy = null, int Page = 1, int PageSize = 10)
-    : Mediator.IQuery<Page<OutputRow>>, McpCqrs.Application.Common.Querying.ISelectorQuery;
+    : Mediator.IQuery<Page<OutputRow>>, McpCqrs.Querying.ISelectorQuery;
 
 public static class AttributedSelectorFields
 {
-    public static McpCqrs.Application.Common.Querying.FieldMap<OutputRow> Map { get; } =
-        new McpCqrs.Application.Common.Querying.FieldMap<OutputRow>().Map("id", r => r.Id);
+    public static McpCqrs.Querying.FieldMap<OutputRow> Map { get; } =
+        new McpCqrs.Querying.FieldMap<OutputRow>().Map("id", r => r.Id);
 }

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using McpCqrs.Application.Mcp.Output;
-using McpCqrs.Infrastructure;
-using McpCqrs.Infrastructure.Toon;
+using McpCqrs.Mcp.Output;
+using McpCqrs.Mcp;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;

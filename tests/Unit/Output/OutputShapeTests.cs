@@ -1,4 +1,4 @@
-using McpCqrs.Application.Mcp.Output;
+using McpCqrs.Mcp.Output;
 
 namespace McpCqrs.Tests.Unit.Output;
 

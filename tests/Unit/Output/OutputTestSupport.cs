@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mediator;
-using McpCqrs.Application.Common.Models;
-using McpCqrs.Infrastructure.Toon;
+using McpCqrs.Querying;
+using McpCqrs.Toon;
 using McpCqrs.Tests.Unit.Toon;
 using Microsoft.Extensions.Logging;
 

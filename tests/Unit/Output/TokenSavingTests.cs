@@ -1,9 +1,9 @@
 using System.Text.Json;
-using McpCqrs.Application.Common.Models;
-using McpCqrs.Application.Common.Serialization;
+using McpCqrs.Querying;
+using McpCqrs.Mcp.Serialization;
 using McpCqrs.Application.Tickets;
 using McpCqrs.Domain.Tickets;
-using McpCqrs.Infrastructure.Toon;
+using McpCqrs.Toon;
 
 namespace McpCqrs.Tests.Unit.Output;
 
@@ -87,7 +87,7 @@ public sealed class TokenSavingTests
 
         // When written: JSON 2127 tokens, TOON 1260 (40.8 % fewer).
         Assert.InRange(Saving(jsonTokens, toonTokens), 35.0, 100.0);
-        Assert.False(McpCqrs.Application.Mcp.Output.OutputShape.PrefersToon(value));
+        Assert.False(McpCqrs.Mcp.Output.OutputShape.PrefersToon(value));
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class TokenSavingTests
 
         // When written: JSON 1869 tokens, TOON 907 (51.5 % fewer).
         Assert.InRange(Saving(jsonTokens, toonTokens), 45.0, 100.0);
-        Assert.True(McpCqrs.Application.Mcp.Output.OutputShape.PrefersToon(value));
+        Assert.True(McpCqrs.Mcp.Output.OutputShape.PrefersToon(value));
     }
 
     /// <summary>JSON text as the tool sends it today (compact), TOON text as the formatter writes it; both counted.</summary>

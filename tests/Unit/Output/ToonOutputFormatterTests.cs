@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using McpCqrs.Application.Common.Serialization;
-using McpCqrs.Application.Mcp.Output;
-using McpCqrs.Infrastructure.Toon;
+using McpCqrs.Mcp.Serialization;
+using McpCqrs.Mcp.Output;
+using McpCqrs.Toon;
 using Microsoft.Extensions.Logging;
 
 namespace McpCqrs.Tests.Unit.Output;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using FluentValidation;
 using Mediator;
-using McpCqrs.Application.Common.Behaviors;
-using McpCqrs.Application.Common.Diagnostics;
-using McpCqrs.Application.Common.Exceptions;
+using McpCqrs.Mcp.Behaviors;
+using McpCqrs.Mcp.Diagnostics;
+using McpCqrs.Mcp.Exceptions;
 using McpCqrs.Domain.Common;
 
 namespace McpCqrs.Tests.Unit.Pipeline;

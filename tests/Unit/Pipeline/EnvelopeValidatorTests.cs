@@ -1,8 +1,8 @@
 using FluentValidation;
 using McpCqrs.Application;
-using McpCqrs.Application.Common.Behaviors;
-using McpCqrs.Application.Common.Exceptions;
-using McpCqrs.Application.Mcp.External;
+using McpCqrs.Mcp.Behaviors;
+using McpCqrs.Mcp.Exceptions;
+using McpCqrs.Mcp.External;
 using McpCqrs.Application.Tickets.Commands.CreateTicket;
 using McpCqrs.Application.Tickets.Queries.ListTickets;
 using Microsoft.Extensions.DependencyInjection;

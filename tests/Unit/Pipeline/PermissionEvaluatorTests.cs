@@ -1,7 +1,6 @@
-using McpCqrs.Application.Common.Behaviors;
-using McpCqrs.Application.Common.Interfaces;
-using McpCqrs.Application.Common.Security;
-using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Mcp.Behaviors;
+using McpCqrs.Mcp.Security;
+using McpCqrs.Mcp.Catalog;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 

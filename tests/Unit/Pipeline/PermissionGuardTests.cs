@@ -1,5 +1,5 @@
-using McpCqrs.Application.Common.Security;
-using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Mcp.Security;
+using McpCqrs.Mcp.Catalog;
 using McpCqrs.Tests.Unit.Mcp;
 using McpCqrs.Web.Apps;
 

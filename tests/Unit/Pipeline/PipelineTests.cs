@@ -1,10 +1,11 @@
 using McpCqrs.Application;
-using McpCqrs.Application.Mcp;
-using McpCqrs.Application.Mcp.Sessions;
-using McpCqrs.Infrastructure.Mcp;
-using McpCqrs.Infrastructure.RateLimiting;
-using McpCqrs.Application.Common.Exceptions;
+using McpCqrs.Mcp;
+using McpCqrs.Mcp.Sessions;
+using McpCqrs.Mcp.InMemory;
+using McpCqrs.Mcp.RateLimiting;
+using McpCqrs.Mcp.Exceptions;
 using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Mcp.Security;
 using McpCqrs.Application.Customers.Commands.CreateCustomer;
 using McpCqrs.Application.Customers.Queries.GetCustomer;
 using McpCqrs.Application.Tickets.Commands.CreateTicket;
@@ -36,9 +37,8 @@ public sealed class PipelineTests : IAsyncLifetime
         services.AddMcpCatalog();
         services.AddRateLimitingCore(
             new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(),
-            null,
             limits => limits
-                .AddPolicy(McpCqrs.Application.Common.RateLimiting.RateLimitPolicy.FixedWindow("twice", 2, TimeSpan.FromMinutes(1)))
+                .AddPolicy(McpCqrs.Mcp.RateLimiting.RateLimitPolicy.FixedWindow("twice", 2, TimeSpan.FromMinutes(1)))
                 .ForBinding("get_customer", "twice")
                 .ForBinding("create_customer", "twice"));
         services.AddSingleton(new McpServerInfo());
@@ -46,8 +46,8 @@ public sealed class PipelineTests : IAsyncLifetime
         services.AddOptions();
         services.AddLogging();
         services.AddSingleton<ISessionStore, InMemorySessionStore>();
-        services.AddSingleton<McpCqrs.Application.Mcp.Resources.IResourceSubscriptions, InMemoryResourceSubscriptions>();
-        services.AddSingleton<McpCqrs.Application.Mcp.Context.IMcpNotifier, NoNotifier>();
+        services.AddSingleton<McpCqrs.Mcp.Resources.IResourceSubscriptions, InMemoryResourceSubscriptions>();
+        services.AddSingleton<McpCqrs.Mcp.Context.IMcpNotifier, NoNotifier>();
         services.AddScoped<IAppDbContext>(_ => _database.NewContext());
         services.AddScoped<ICurrentUser>(_ => _user);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
@@ -121,7 +121,7 @@ public sealed class PipelineTests : IAsyncLifetime
         await Assert.ThrowsAsync<RequestValidationException>(() => SendAsync<object>(new GetCustomer(-1)));
         await Assert.ThrowsAsync<McpCqrs.Domain.Common.EntityNotFoundException>(() => SendAsync<object>(new GetCustomer(404)));
 
-        var refused = await Assert.ThrowsAsync<McpCqrs.Application.Common.RateLimiting.RateLimitExceededException>(() => SendAsync<object>(new GetCustomer(404)));
+        var refused = await Assert.ThrowsAsync<McpCqrs.Mcp.RateLimiting.RateLimitExceededException>(() => SendAsync<object>(new GetCustomer(404)));
 
         Assert.Equal("get_customer", refused.Binding);
         Assert.Equal("twice", refused.Policy);
@@ -134,7 +134,7 @@ public sealed class PipelineTests : IAsyncLifetime
         await SendAsync<object>(new CreateCustomer("A", "a@example.com"));
         await SendAsync<object>(new CreateCustomer("B", "b@example.com"));
 
-        await Assert.ThrowsAsync<McpCqrs.Application.Common.RateLimiting.RateLimitExceededException>(() => SendAsync<object>(new CreateCustomer("C", "c@example.com")));
+        await Assert.ThrowsAsync<McpCqrs.Mcp.RateLimiting.RateLimitExceededException>(() => SendAsync<object>(new CreateCustomer("C", "c@example.com")));
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class PipelineTests : IAsyncLifetime
     {
         _user = new TestUser("svc") { Scopes = new HashSet<string>(["tickets:read"]) };
 
-        var refused = await Assert.ThrowsAsync<McpCqrs.Application.Common.Security.ForbiddenAccessException>(() => SendAsync<object>(new CreateCustomer("Ada", "ada@example.com")));
+        var refused = await Assert.ThrowsAsync<McpCqrs.Mcp.Security.ForbiddenAccessException>(() => SendAsync<object>(new CreateCustomer("Ada", "ada@example.com")));
 
         Assert.Equal("create_customer", refused.Binding);
         Assert.Equal(["customers:write"], refused.RequiredScopes);
@@ -153,7 +153,7 @@ public sealed class PipelineTests : IAsyncLifetime
     {
         _user = new TestUser("svc") { Scopes = new HashSet<string>(["tickets:read"]) };
 
-        await Assert.ThrowsAsync<McpCqrs.Application.Common.Security.ForbiddenAccessException>(() => SendAsync<object>(new GetCustomer(1)));
+        await Assert.ThrowsAsync<McpCqrs.Mcp.Security.ForbiddenAccessException>(() => SendAsync<object>(new GetCustomer(1)));
         await Assert.ThrowsAsync<McpCqrs.Domain.Common.EntityNotFoundException>(() => SendAsync<object>(new GetTicket(404)));
     }
 
@@ -166,7 +166,7 @@ public sealed class PipelineTests : IAsyncLifetime
         // Invalid and refused: refused first, and no rate-limit permit is spent ("twice" allows two calls).
         for (var i = 0; i < 3; i++)
         {
-            await Assert.ThrowsAsync<McpCqrs.Application.Common.Security.ForbiddenAccessException>(() => SendAsync<object>(new GetCustomer(-1)));
+            await Assert.ThrowsAsync<McpCqrs.Mcp.Security.ForbiddenAccessException>(() => SendAsync<object>(new GetCustomer(-1)));
         }
 
         Assert.Equal(3, capture.Spans.Count);
@@ -175,7 +175,7 @@ public sealed class PipelineTests : IAsyncLifetime
         await Assert.ThrowsAsync<RequestValidationException>(() => SendAsync<object>(new GetCustomer(-1)));
     }
 
-    private sealed class NoNotifier : McpCqrs.Application.Mcp.Context.IMcpNotifier
+    private sealed class NoNotifier : McpCqrs.Mcp.Context.IMcpNotifier
     {
         public ValueTask<bool> NotifyAsync(string sessionId, ModelContextProtocol.Protocol.JsonRpcNotification notification, CancellationToken cancellationToken = default) => ValueTask.FromResult(false);
 

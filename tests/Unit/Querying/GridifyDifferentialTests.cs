@@ -1,5 +1,5 @@
 using System.Text;
-using McpCqrs.Application.Common.Querying;
+using McpCqrs.Querying;
 
 namespace McpCqrs.Tests.Unit.Querying;
 

@@ -1,4 +1,4 @@
-using McpCqrs.Application.Common.Querying;
+using McpCqrs.Querying;
 using McpCqrs.Domain.Tickets;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,4 +1,4 @@
-using McpCqrs.Application.Common.Querying;
+using McpCqrs.Querying;
 
 namespace McpCqrs.Tests.Unit.Querying;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using McpCqrs.Application.Common.RateLimiting;
+using McpCqrs.Mcp.RateLimiting;
 
 namespace McpCqrs.Tests.Unit.RateLimiting;
 

@@ -1,5 +1,4 @@
-using McpCqrs.Application.Common.RateLimiting;
-using McpCqrs.Infrastructure.RateLimiting;
+using McpCqrs.Mcp.RateLimiting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace McpCqrs.Tests.Unit.RateLimiting;

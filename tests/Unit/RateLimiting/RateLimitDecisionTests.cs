@@ -1,4 +1,4 @@
-using McpCqrs.Application.Common.RateLimiting;
+using McpCqrs.Mcp.RateLimiting;
 
 namespace McpCqrs.Tests.Unit.RateLimiting;
 

@@ -1,6 +1,6 @@
 using System.Text;
-using McpCqrs.Application.Common.RateLimiting;
-using McpCqrs.Infrastructure.RateLimiting;
+using McpCqrs.Mcp.RateLimiting;
+using McpCqrs.Mcp.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -38,7 +38,7 @@ public sealed class RateLimitingOptionsTests
 
     private static RateLimitingOptions Bind(string json, Action<RateLimitingOptions>? code = null)
     {
-        var services = new ServiceCollection().AddRateLimitingCore(Json(json), null, code);
+        var services = new ServiceCollection().AddRateLimitingCore(Json(json), code);
         using var provider = services.BuildServiceProvider();
         return provider.GetRequiredService<IOptions<RateLimitingOptions>>().Value;
     }
@@ -46,7 +46,12 @@ public sealed class RateLimitingOptionsTests
     private static async Task<OptionsValidationException> StartupFails(string json, string? redis = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddRateLimitingCore(Json(json), redis);
+        if (redis is not null)
+        {
+            builder.Services.AddRedisRateLimits(redis);
+        }
+
+        builder.Services.AddRateLimitingCore(Json(json));
         using var host = builder.Build();
         return await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
     }
@@ -113,7 +118,7 @@ public sealed class RateLimitingOptionsTests
     [Fact]
     public void The_registered_service_and_partitioner_follow_the_options()
     {
-        var services = new ServiceCollection().AddRateLimitingCore(Json(Example), redisConnectionString: null);
+        var services = new ServiceCollection().AddRateLimitingCore(Json(Example));
         using var provider = services.BuildServiceProvider();
 
         Assert.IsType<InMemoryRateLimitService>(provider.GetRequiredService<IRateLimitService>());
@@ -126,7 +131,7 @@ public sealed class RateLimitingOptionsTests
     {
         var services = new ServiceCollection()
             .AddSingleton<IRateLimitPartitioner, TenantPartitioner>()
-            .AddRateLimitingCore(Json("{}"), null);
+            .AddRateLimitingCore(Json("{}"));
         using var provider = services.BuildServiceProvider();
 
         Assert.IsType<TenantPartitioner>(provider.GetRequiredService<IRateLimitPartitioner>());

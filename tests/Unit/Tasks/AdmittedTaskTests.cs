@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using McpCqrs.Application.Mcp.Context;
-using McpCqrs.Application.Mcp.External;
-using McpCqrs.Application.Mcp.Tasks;
+using McpCqrs.Mcp.Context;
+using McpCqrs.Mcp.External;
+using McpCqrs.Mcp.Tasks;
 
 namespace McpCqrs.Tests.Unit.Tasks;
 

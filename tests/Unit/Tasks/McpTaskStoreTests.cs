@@ -1,5 +1,5 @@
-using McpCqrs.Application.Mcp.Tasks;
-using McpCqrs.Infrastructure.Mcp.Tasks;
+using McpCqrs.Mcp.Tasks;
+using McpCqrs.Mcp.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 

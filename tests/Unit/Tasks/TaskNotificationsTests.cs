@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using McpCqrs.Application.Mcp.Context;
-using McpCqrs.Application.Mcp.Listen;
-using McpCqrs.Application.Mcp.Tasks;
-using McpCqrs.Infrastructure.Mcp.Tasks;
+using McpCqrs.Mcp.Context;
+using McpCqrs.Mcp.Listen;
+using McpCqrs.Mcp.Tasks;
+using McpCqrs.Mcp.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using ModelContextProtocol.Protocol;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using McpCqrs.Infrastructure.Toon;
+using McpCqrs.Toon;
 
 namespace McpCqrs.Tests.Unit.Toon;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using McpCqrs.Infrastructure.Toon;
+using McpCqrs.Toon;
 
 namespace McpCqrs.Tests.Unit.Toon;
 

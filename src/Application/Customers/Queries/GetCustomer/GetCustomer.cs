@@ -1,11 +1,11 @@
 using FluentValidation;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Mcp.Security;
 using McpCqrs.Application.Customers.Queries.SuggestCustomers;
-using McpCqrs.Application.Mcp.Catalog;
+using McpCqrs.Mcp.Catalog;
 using McpCqrs.Domain.Common;
 using McpCqrs.Domain.Tickets;
-using McpCqrs.Application.Common.Security;
 using McpCqrs.Application.Common;
 
 namespace McpCqrs.Application.Customers.Queries.GetCustomer;

@@ -1,8 +1,8 @@
 using FluentValidation;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
-using McpCqrs.Application.Mcp.Completion;
-using McpCqrs.Application.Common.Security;
+using McpCqrs.Mcp.Security;
+using McpCqrs.Mcp.Completion;
 
 namespace McpCqrs.Application.Customers.Queries.SuggestCustomers;
 

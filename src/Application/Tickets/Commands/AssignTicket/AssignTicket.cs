@@ -1,10 +1,10 @@
 using FluentValidation;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Mcp.Security;
 using McpCqrs.Domain.Tickets;
-using McpCqrs.Application.Mcp.Catalog;
-using McpCqrs.Application.Mcp.Resources;
-using McpCqrs.Application.Common.Security;
+using McpCqrs.Mcp.Catalog;
+using McpCqrs.Mcp.Resources;
 
 namespace McpCqrs.Application.Tickets.Commands.AssignTicket;
 

@@ -1,12 +1,12 @@
 using FluentValidation;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
-using McpCqrs.Application.Mcp.Catalog;
-using McpCqrs.Application.Mcp.Context;
-using McpCqrs.Application.Mcp.Resources;
+using McpCqrs.Mcp.Security;
+using McpCqrs.Mcp.Catalog;
+using McpCqrs.Mcp.Context;
+using McpCqrs.Mcp.Resources;
 using McpCqrs.Domain.Common;
 using McpCqrs.Domain.Tickets;
-using McpCqrs.Application.Common.Security;
 
 namespace McpCqrs.Application.Tickets.Commands.CloseTicket;
 

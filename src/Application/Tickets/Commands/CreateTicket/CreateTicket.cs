@@ -1,10 +1,10 @@
 using FluentValidation;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
+using McpCqrs.Mcp.Security;
 using McpCqrs.Domain.Common;
 using McpCqrs.Domain.Tickets;
-using McpCqrs.Application.Mcp.Catalog;
-using McpCqrs.Application.Common.Security;
+using McpCqrs.Mcp.Catalog;
 
 namespace McpCqrs.Application.Tickets.Commands.CreateTicket;
 

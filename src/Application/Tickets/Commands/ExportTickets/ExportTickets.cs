@@ -3,10 +3,10 @@ using System.Text;
 using FluentValidation;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
-using McpCqrs.Application.Common.Querying;
-using McpCqrs.Application.Common.Security;
-using McpCqrs.Application.Mcp.Catalog;
-using McpCqrs.Application.Mcp.Context;
+using McpCqrs.Mcp.Security;
+using McpCqrs.Querying;
+using McpCqrs.Mcp.Catalog;
+using McpCqrs.Mcp.Context;
 using McpCqrs.Application.Tickets.Queries.ListTickets;
 using McpCqrs.Domain.Common;
 

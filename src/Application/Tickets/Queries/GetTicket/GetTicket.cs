@@ -1,8 +1,8 @@
 using FluentValidation;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
-using McpCqrs.Application.Mcp.Catalog;
-using McpCqrs.Application.Common.Security;
+using McpCqrs.Mcp.Security;
+using McpCqrs.Mcp.Catalog;
 using McpCqrs.Application.Common;
 
 namespace McpCqrs.Application.Tickets.Queries.GetTicket;

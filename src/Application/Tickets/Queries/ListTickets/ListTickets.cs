@@ -2,13 +2,12 @@ using FluentValidation;
 using FluentValidation.Results;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
-using McpCqrs.Application.Common.Models;
-using McpCqrs.Application.Common.Querying;
-using McpCqrs.Application.Mcp.Apps;
-using McpCqrs.Application.Mcp.Catalog;
-using McpCqrs.Application.Mcp.Output;
+using McpCqrs.Mcp.Security;
+using McpCqrs.Querying;
+using McpCqrs.Mcp.Apps;
+using McpCqrs.Mcp.Catalog;
+using McpCqrs.Mcp.Output;
 using McpCqrs.Domain.Tickets;
-using McpCqrs.Application.Common.Security;
 using McpCqrs.Application.Common;
 
 namespace McpCqrs.Application.Tickets.Queries.ListTickets;

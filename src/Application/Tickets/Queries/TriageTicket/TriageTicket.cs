@@ -1,9 +1,9 @@
 using FluentValidation;
 using Mediator;
 using McpCqrs.Application.Common.Interfaces;
-using McpCqrs.Application.Common.Serialization;
-using McpCqrs.Application.Mcp.Catalog;
-using McpCqrs.Application.Common.Security;
+using McpCqrs.Mcp.Security;
+using McpCqrs.Mcp.Serialization;
+using McpCqrs.Mcp.Catalog;
 using McpCqrs.Application.Common;
 
 namespace McpCqrs.Application.Tickets.Queries.TriageTicket;

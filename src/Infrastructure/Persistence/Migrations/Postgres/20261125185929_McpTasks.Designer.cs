@@ -25,7 +25,7 @@ namespace McpCqrs.Infrastructure.Persistence.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("McpCqrs.Application.Mcp.Tasks.McpTaskRecord", b =>
+            modelBuilder.Entity("McpCqrs.Mcp.Tasks.McpTaskRecord", b =>
                 {
                     b.Property<string>("TaskId")
                         .HasMaxLength(64)

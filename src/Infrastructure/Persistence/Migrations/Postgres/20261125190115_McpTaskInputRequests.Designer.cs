@@ -25,7 +25,7 @@ namespace McpCqrs.Infrastructure.Persistence.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("McpCqrs.Application.Mcp.Tasks.McpTaskInputRequest", b =>
+            modelBuilder.Entity("McpCqrs.Mcp.Tasks.McpTaskInputRequest", b =>
                 {
                     b.Property<string>("TaskId")
                         .HasMaxLength(64)
@@ -53,7 +53,7 @@ namespace McpCqrs.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("McpTaskInputRequests", (string)null);
                 });
 
-            modelBuilder.Entity("McpCqrs.Application.Mcp.Tasks.McpTaskRecord", b =>
+            modelBuilder.Entity("McpCqrs.Mcp.Tasks.McpTaskRecord", b =>
                 {
                     b.Property<string>("TaskId")
                         .HasMaxLength(64)
@@ -457,9 +457,9 @@ namespace McpCqrs.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("OpenIddictTokens", (string)null);
                 });
 
-            modelBuilder.Entity("McpCqrs.Application.Mcp.Tasks.McpTaskInputRequest", b =>
+            modelBuilder.Entity("McpCqrs.Mcp.Tasks.McpTaskInputRequest", b =>
                 {
-                    b.HasOne("McpCqrs.Application.Mcp.Tasks.McpTaskRecord", null)
+                    b.HasOne("McpCqrs.Mcp.Tasks.McpTaskRecord", null)
                         .WithMany()
                         .HasForeignKey("TaskId")
                         .OnDelete(DeleteBehavior.Cascade)

@@ -20,7 +20,7 @@ namespace McpCqrs.Infrastructure.Persistence.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("McpCqrs.Application.Mcp.Tasks.McpTaskRecord", b =>
+            modelBuilder.Entity("McpCqrs.Mcp.Tasks.McpTaskRecord", b =>
                 {
                     b.Property<string>("TaskId")
                         .HasMaxLength(64)

@@ -20,7 +20,7 @@ namespace McpCqrs.Infrastructure.Persistence.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("McpCqrs.Application.Mcp.Tasks.McpTaskInputRequest", b =>
+            modelBuilder.Entity("McpCqrs.Mcp.Tasks.McpTaskInputRequest", b =>
                 {
                     b.Property<string>("TaskId")
                         .HasMaxLength(64)
@@ -48,7 +48,7 @@ namespace McpCqrs.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("McpTaskInputRequests", (string)null);
                 });
 
-            modelBuilder.Entity("McpCqrs.Application.Mcp.Tasks.McpTaskRecord", b =>
+            modelBuilder.Entity("McpCqrs.Mcp.Tasks.McpTaskRecord", b =>
                 {
                     b.Property<string>("TaskId")
                         .HasMaxLength(64)
@@ -449,9 +449,9 @@ namespace McpCqrs.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("OpenIddictTokens", (string)null);
                 });
 
-            modelBuilder.Entity("McpCqrs.Application.Mcp.Tasks.McpTaskInputRequest", b =>
+            modelBuilder.Entity("McpCqrs.Mcp.Tasks.McpTaskInputRequest", b =>
                 {
-                    b.HasOne("McpCqrs.Application.Mcp.Tasks.McpTaskRecord", null)
+                    b.HasOne("McpCqrs.Mcp.Tasks.McpTaskRecord", null)
                         .WithMany()
                         .HasForeignKey("TaskId")
                         .OnDelete(DeleteBehavior.Cascade)

@@ -1,0 +1,150 @@
+using System.Text.Json.Nodes;
+using McpCqrs.Mcp.Dispatch;
+using McpCqrs.Mcp.Context;
+using McpCqrs.Mcp.Listen;
+using ModelContextProtocol.Protocol;
+
+namespace McpCqrs.Mcp.AspNetCore;
+
+/// <summary>
+/// The stateless revision (2026-07-28) on the same endpoint: a POST the era's policy claims
+/// (<see cref="McpCqrs.Mcp.Eras.StatelessEraPolicy.Claims"/>) is admitted by it — its checks, in the
+/// revision's order — and runs through the dispatcher without a session; a reply that is a stream
+/// (<c>subscriptions/listen</c>) is held open and framed as SSE.
+/// </summary>
+internal sealed partial class McpHttpTransport
+{
+    private async Task StatelessAsync(HttpContext http, JsonRpcEnvelope envelope)
+    {
+        if (envelope.Kind != JsonRpcKind.Request)
+        {
+            http.Response.StatusCode = StatusCodes.Status202Accepted;
+            return;
+        }
+
+        McpCall call;
+        try
+        {
+            call = statelessEra.Admit(envelope, name => http.Request.Headers.TryGetValue(name, out var values) && values.Count > 0 ? values.ToString() : null);
+        }
+        catch (McpRefusal ex)
+        {
+            await RejectAsync(http, ex);
+            return;
+        }
+
+        var stream = new StatelessResponseStream(http);
+        using var alive = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var reply = await dispatcher.DispatchAsync(call, stream, http.RequestServices, alive.Token);
+        if (reply.Stream is { } open)
+        {
+            using (open)
+            {
+                await HoldAsync(http, open);
+            }
+        }
+        else if (reply.Payload is { } payload)
+        {
+            await stream.CompleteAsync(StatusOf(http, reply), payload, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Holds a stream open: its first message, then each as it comes (keep-alives while none does), until the client
+    /// leaves, the host stops or the stream's time is up; unless the client left, what is queued is sent and then the
+    /// stream's last message.
+    /// </summary>
+    private async Task HoldAsync(HttpContext http, McpStream open)
+    {
+        using var expiry = new CancellationTokenSource(open.MaxDuration, clock);
+        using var alive = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping, expiry.Token);
+        SseFormat.StartResponse(http.Response);
+        try
+        {
+            await WriteMessageAsync(http, open.Acknowledgement, alive.Token);
+            while (!alive.IsCancellationRequested)
+            {
+                if (await WaitOrKeepAliveAsync(http, open.Notifications, alive.Token))
+                {
+                    while (open.Notifications.TryRead(out var message))
+                    {
+                        await WriteMessageAsync(http, message, alive.Token);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        if (!http.RequestAborted.IsCancellationRequested)
+        {
+            try
+            {
+                while (open.Notifications.TryRead(out var message))
+                {
+                    await WriteMessageAsync(http, message, http.RequestAborted);
+                }
+
+                await WriteMessageAsync(http, open.End(), http.RequestAborted);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException)
+            {
+                // The client left meanwhile: nothing more to send.
+            }
+        }
+    }
+
+    private static async Task WriteMessageAsync(HttpContext http, string message, CancellationToken cancellationToken)
+    {
+        await http.Response.WriteAsync(SseFormat.Message(message), cancellationToken);
+        await http.Response.Body.FlushAsync(cancellationToken);
+    }
+}
+
+/// <summary>
+/// The answer to one stateless request: JSON, or SSE when the handler sends notifications (progress, log) before
+/// its result. No event ids, no replay, no server-to-client requests (input is asked with <c>input_required</c>).
+/// </summary>
+internal sealed class StatelessResponseStream(HttpContext http) : IMcpOutbound
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private bool _streaming;
+
+    public async ValueTask SendAsync(JsonRpcMessage message, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_streaming)
+            {
+                _streaming = true;
+                SseFormat.StartResponse(http.Response);
+            }
+
+            await http.Response.WriteAsync(SseFormat.Message(JsonRpcWire.Message(message)), http.RequestAborted);
+            await http.Response.Body.FlushAsync(http.RequestAborted);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public ValueTask<JsonNode?> RequestAsync(string method, JsonNode? parameters, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("A stateless request cannot send requests to the client; IClientInput asks with an input_required result.");
+
+    public ValueTask CloseStreamAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public async Task CompleteAsync(int status, string payload, CancellationToken cancellationToken)
+    {
+        if (!_streaming)
+        {
+            await McpHttpTransport.WriteJsonAsync(http, status, payload, cancellationToken);
+            return;
+        }
+
+        await http.Response.WriteAsync(SseFormat.Message(payload), cancellationToken);
+        await http.Response.Body.FlushAsync(cancellationToken);
+    }
+}

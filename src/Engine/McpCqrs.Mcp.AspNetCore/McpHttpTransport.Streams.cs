@@ -1,0 +1,185 @@
+using System.Threading.Channels;
+using McpCqrs.Mcp.Streams;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace McpCqrs.Mcp.AspNetCore;
+
+/// <summary>The SSE streams of a session: the GET stream and the resumption of a POST's response stream.</summary>
+internal sealed partial class McpHttpTransport
+{
+    /// <summary>
+    /// Serves one SSE stream: the session's GET stream, or the resumption of a POST's response stream. Events
+    /// missed since <paramref name="after"/> are replayed first, then live ones follow, each exactly once.
+    /// </summary>
+    private async Task StreamAsync(HttpContext http, string sessionId, string stream, long? after)
+    {
+        var channel = Channel.CreateUnbounded<SseEvent?>(new UnboundedChannelOptions { SingleReader = true });
+        await using var subscription = await broker.SubscribeAsync(sessionId, stream, e => { channel.Writer.TryWrite(e); return ValueTask.CompletedTask; }, http.RequestAborted);
+        var isGetStream = stream == SseEvent.GetStream;
+        using var alive = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var maxStreams = LimitsOf(http).MaxStreamsPerSession;
+        var connection = isGetStream
+            ? openStreams.Open(sessionId, alive.Token, maxStreams)
+            : openStreams.TryOpenResumed(sessionId, maxStreams) ? CancellationTokenSource.CreateLinkedTokenSource(alive.Token) : null;
+        if (connection is null)
+        {
+            await RefuseStreamAsync(http, maxStreams);
+            return;
+        }
+
+        connection.CancelAfter(LimitsOf(http).MaxStreamDuration);
+        var touched = clock.GetTimestamp();
+
+        try
+        {
+            http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+            SseFormat.StartResponse(http.Response);
+            await http.Response.WriteAsync(SseFormat.Retry(options.Value.RetryInterval), connection.Token);
+            await http.Response.Body.FlushAsync(connection.Token);
+
+            // A fresh GET stream first gets what was notified while no stream was open.
+            after ??= isGetStream ? openStreams.Delivered(sessionId) : null;
+            var last = after ?? 0;
+            if (after is { } from)
+            {
+                var missed = await replay.ReadAfterAsync(sessionId, stream, from, connection.Token);
+                if (missed is null)
+                {
+                    LogReplayGap(logger, sessionId, stream, from);
+                }
+
+                foreach (var sseEvent in missed ?? [])
+                {
+                    await http.Response.WriteAsync(SseFormat.Event(sseEvent), connection.Token);
+                    last = sseEvent.Sequence;
+                    if (isGetStream)
+                    {
+                        openStreams.Written(sessionId, last);
+                    }
+                }
+
+                await http.Response.Body.FlushAsync(connection.Token);
+                if (!isGetStream && await replay.IsCompleteAsync(sessionId, stream, connection.Token))
+                {
+                    return;
+                }
+            }
+
+            while (!connection.IsCancellationRequested)
+            {
+                var woken = await WaitOrKeepAliveAsync(http, channel.Reader, connection.Token);
+                if (clock.GetElapsedTime(touched) >= options.Value.KeepAliveInterval)
+                {
+                    touched = clock.GetTimestamp();
+                    if (!await TouchSessionAsync(sessionId, connection.Token))
+                    {
+                        // The session expired or was ended elsewhere: nothing more will come on its streams.
+                        if (isGetStream)
+                        {
+                            openStreams.Close(sessionId);
+                        }
+
+                        return;
+                    }
+                }
+
+                if (!woken)
+                {
+                    continue;
+                }
+
+                while (channel.Reader.TryRead(out var sseEvent))
+                {
+                    if (sseEvent is null)
+                    {
+                        return;
+                    }
+
+                    if (sseEvent.Sequence <= last)
+                    {
+                        continue;
+                    }
+
+                    // Live delivery may overtake itself (two publishers, or pub/sub across instances): the replay
+                    // buffer, which holds every event in order, fills any gap so the client sees each event once, in order.
+                    var batch = sseEvent.Sequence == last + 1
+                        ? [sseEvent]
+                        : await replay.ReadAfterAsync(sessionId, stream, last, connection.Token) ?? [sseEvent];
+                    foreach (var next in batch.Where(e => e.Sequence > last))
+                    {
+                        await http.Response.WriteAsync(SseFormat.Event(next), connection.Token);
+                        last = next.Sequence;
+                        if (isGetStream)
+                        {
+                            openStreams.Written(sessionId, last);
+                        }
+                    }
+                }
+
+                await http.Response.Body.FlushAsync(connection.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The client left, another GET took the stream over, the stream's time was up, or the host is stopping:
+            // unless the client left, a last retry hint has it reconnect (with Last-Event-ID, losing nothing).
+            if (!http.RequestAborted.IsCancellationRequested)
+            {
+                await SayGoodbyeAsync(http);
+            }
+        }
+        finally
+        {
+            if (isGetStream)
+            {
+                openStreams.Closed(sessionId, connection);
+            }
+            else
+            {
+                openStreams.ClosedResumed(sessionId);
+            }
+
+            connection.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Graceful shutdown: a last <c>retry</c> hint so the client reconnects soon — to another instance, which
+    /// resumes the stream from <c>Last-Event-ID</c>.
+    /// </summary>
+    private async Task SayGoodbyeAsync(HttpContext http)
+    {
+        try
+        {
+            await http.Response.WriteAsync(SseFormat.Retry(options.Value.RetryInterval), CancellationToken.None);
+            await http.Response.Body.FlushAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            // The connection is already gone.
+        }
+    }
+
+    /// <summary>
+    /// Waits for the stream's next item; when none comes within the keep-alive interval, writes a keep-alive
+    /// comment and returns false (the caller waits again).
+    /// </summary>
+    private async Task<bool> WaitOrKeepAliveAsync<T>(HttpContext http, ChannelReader<T> reader, CancellationToken connection)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(connection);
+        wait.CancelAfter(options.Value.KeepAliveInterval);
+        try
+        {
+            await reader.WaitToReadAsync(wait.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!connection.IsCancellationRequested)
+        {
+            await http.Response.WriteAsync(SseFormat.KeepAlive, connection);
+            await http.Response.Body.FlushAsync(connection);
+            return false;
+        }
+    }
+
+
+}

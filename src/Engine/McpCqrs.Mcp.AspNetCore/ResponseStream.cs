@@ -1,0 +1,163 @@
+using McpCqrs.Mcp.Dispatch;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using McpCqrs.Mcp.Context;
+using McpCqrs.Mcp.Streams;
+using ModelContextProtocol.Protocol;
+
+namespace McpCqrs.Mcp.AspNetCore;
+
+/// <summary>
+/// The answer to one POSTed request. It stays a plain JSON response unless the handler sends something to the
+/// client before its result (progress, log messages, a sampling or elicitation request): then it becomes an
+/// SSE stream whose events are also stored for replay, so a client that lost the connection resumes it with a
+/// GET and <c>Last-Event-ID</c>. A closed connection never cancels the handler (the spec's rule: disconnection
+/// is not cancellation).
+/// </summary>
+internal sealed class ResponseStream(
+    HttpContext http,
+    string sessionId,
+    McpStreamServices streams) : IMcpOutbound
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private string? _streamId;
+    private bool _connected = true;
+
+    public bool IsStreaming => _streamId is not null;
+
+    public ValueTask SendAsync(JsonRpcMessage message, CancellationToken cancellationToken) =>
+        WriteEventAsync(JsonRpcWire.Message(message), cancellationToken);
+
+    /// <summary>
+    /// Sends the request and waits for the client's answer (on any instance), at most <c>Mcp:ClientRequestTimeout</c>:
+    /// then <see cref="ClientRequestTimeoutException"/>.
+    /// </summary>
+    public async ValueTask<JsonNode?> RequestAsync(string method, JsonNode? parameters, CancellationToken cancellationToken)
+    {
+        var (id, answer) = streams.Pending.Register(sessionId);
+        try
+        {
+            await WriteEventAsync(JsonRpcWire.Message(new JsonRpcRequest { Id = id, Method = method, Params = parameters }), cancellationToken);
+            return await answer.WaitAsync(streams.Protocol.ClientRequestTimeout, cancellationToken);
+        }
+        catch (TimeoutException) when (!answer.IsCompleted)
+        {
+            throw new ClientRequestTimeoutException(method, id.ToString(), streams.Protocol.ClientRequestTimeout);
+        }
+        finally
+        {
+            streams.Pending.Forget(sessionId, id);
+        }
+    }
+
+    /// <summary>Ends the HTTP response early; what follows is kept for the client to resume with a GET.</summary>
+    public async ValueTask CloseStreamAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await StartAsync(cancellationToken);
+            if (_connected)
+            {
+                _connected = false;
+                await http.Response.CompleteAsync();
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Writes the final JSON-RPC response: as the last SSE event when streaming, else as a JSON body with
+    /// <paramref name="status"/> (a stream already answered 200, so it carries the error in its last event).
+    /// </summary>
+    public async Task CompleteAsync(int status, string payload, CancellationToken cancellationToken)
+    {
+        if (_streamId is null)
+        {
+            await McpHttpTransport.WriteJsonAsync(http, status, payload, cancellationToken);
+            return;
+        }
+
+        await WriteEventAsync(payload, cancellationToken);
+        await streams.Replay.CompleteAsync(sessionId, _streamId, CancellationToken.None);
+        await streams.Broker.PublishAsync(sessionId, _streamId, null, CancellationToken.None);
+    }
+
+    private async ValueTask WriteEventAsync(string data, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await StartAsync(cancellationToken);
+            var sseEvent = await streams.Replay.AppendAsync(sessionId, _streamId!, data, CancellationToken.None);
+            await streams.Broker.PublishAsync(sessionId, _streamId!, sseEvent, CancellationToken.None);
+            await WriteAsync(SseFormat.Event(sseEvent));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async ValueTask StartAsync(CancellationToken cancellationToken)
+    {
+        if (_streamId is not null)
+        {
+            return;
+        }
+
+        _streamId = "r" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        SseFormat.StartResponse(http.Response);
+        // The priming event: an id with empty data, so a client that loses the stream can resume it at once.
+        var priming = await streams.Replay.AppendAsync(sessionId, _streamId, string.Empty, cancellationToken);
+        await WriteAsync(SseFormat.Retry(streams.Options.RetryInterval) + SseFormat.Event(priming));
+    }
+
+    private async ValueTask WriteAsync(string frame)
+    {
+        if (!_connected)
+        {
+            return;
+        }
+
+        try
+        {
+            await http.Response.WriteAsync(frame, Encoding.UTF8, http.RequestAborted);
+            await http.Response.Body.FlushAsync(http.RequestAborted);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The client went away; the events stay in the replay buffer for its GET with Last-Event-ID.
+            _connected = false;
+        }
+    }
+}
+
+/// <summary>Server-sent events framing.</summary>
+internal static class SseFormat
+{
+    public static void StartResponse(HttpResponse response)
+    {
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache, no-store";
+        response.Headers["X-Accel-Buffering"] = "no";
+        response.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
+    }
+
+    public static string Retry(TimeSpan interval) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"retry: {(long)interval.TotalMilliseconds}\n\n");
+
+    /// <summary>A stored event: its id (for <c>Last-Event-ID</c>), and its message unless it is a priming event.</summary>
+    public static string Event(SseEvent sseEvent) =>
+        sseEvent.Data.Length == 0 ? $"id: {sseEvent.Id}\ndata: \n\n" : $"id: {sseEvent.Id}\n{Message(sseEvent.Data)}";
+
+    /// <summary>One JSON-RPC message as an SSE <c>message</c> event without an id (the stateless era has no replay).</summary>
+    public static string Message(string data) => $"event: message\ndata: {data}\n\n";
+
+    public const string KeepAlive = ": keep-alive\n\n";
+}

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using FluentValidation;
+using Mediator;
+using McpCqrs.Mcp.Context;
+using McpCqrs.Mcp.Tasks;
+using McpCqrs.Mcp.Exceptions;
+
+namespace McpCqrs.Mcp.Behaviors;
+
+/// <summary>
+/// Runs every FluentValidation validator registered for the request before its handler, for every caller
+/// (REST, MCP, a job). All failures are reported together as a <see cref="RequestValidationException"/> whose
+/// field names are camelCase paths, as callers write them in JSON.
+/// </summary>
+public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators, IMcpRequestContext? mcp = null)
+    : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : notnull, IMessage
+{
+    private readonly IValidator<TMessage>[] _validators = validators as IValidator<TMessage>[] ?? [.. validators];
+
+    public async ValueTask<TResponse> Handle(
+        TMessage message,
+        MessageHandlerDelegate<TMessage, TResponse> next,
+        CancellationToken cancellationToken)
+    {
+        // A task's request was validated when the task was created.
+        if (_validators.Length == 0 || AdmittedTask.Skips(mcp, message))
+        {
+            return await next(message, cancellationToken);
+        }
+
+        ValidationContext<TMessage>? context = null;
+        List<FieldError>? errors = null;
+        foreach (var validator in _validators)
+        {
+            if (validator is IValidatesSome<TMessage> some && !some.Validates(message))
+            {
+                continue;
+            }
+
+            var result = await validator.ValidateAsync(context ??= new ValidationContext<TMessage>(message), cancellationToken);
+            foreach (var failure in result.Errors)
+            {
+                (errors ??= []).Add(new FieldError(ToJsonPath(failure.PropertyName), failure.ErrorMessage, failure.ErrorCode));
+            }
+        }
+
+        if (errors is not null)
+        {
+            throw new RequestValidationException(typeof(TMessage).Name, errors);
+        }
+
+        return await next(message, cancellationToken);
+    }
+
+    /// <summary><c>Tags[0]</c> → <c>tags[0]</c>, <c>Customer.Name</c> → <c>customer.name</c>.</summary>
+    internal static string ToJsonPath(string propertyName) =>
+        string.Join('.', propertyName.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
+}
+
+/// <summary>
+/// A validator that has nothing to check for some messages (an envelope whose carried request has no validators):
+/// the behavior then makes no validation context for it.
+/// </summary>
+public interface IValidatesSome<in TMessage>
+{
+    bool Validates(TMessage message);
+}

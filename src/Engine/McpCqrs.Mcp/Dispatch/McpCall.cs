@@ -1,0 +1,118 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using McpCqrs.Mcp.Security;
+using McpCqrs.Mcp.Context;
+using McpCqrs.Mcp.Eras;
+using McpCqrs.Mcp.Methods;
+using ModelContextProtocol.Protocol;
+
+namespace McpCqrs.Mcp.Dispatch;
+
+/// <summary>
+/// One admitted request, as its era's policy read it off the message (and, in the stateless era, its headers): the
+/// method's rule, who is calling with what, and the policy that shapes its answer. Made by
+/// <see cref="SessionEraPolicy.Admit"/> or <see cref="StatelessEraPolicy.Admit"/>, run by <see cref="McpDispatcher"/>.
+/// </summary>
+public sealed class McpCall
+{
+    private JsonObject? _paramsTree;
+
+    public required McpEraPolicy Policy { get; init; }
+
+    public required McpMethodRule Rule { get; init; }
+
+    public required RequestId Id { get; init; }
+
+    /// <summary>The params as parsed; valid while the request is being served (the host owns the document).</summary>
+    public JsonElement? Params { get; init; }
+
+    public required string ProtocolVersion { get; init; }
+
+    public Implementation? ClientInfo { get; init; }
+
+    public ClientCapabilities? ClientCapabilities { get; init; }
+
+    public LoggingLevel? LogLevel { get; init; }
+
+    /// <summary>Session era: the session the request belongs to (null for <c>initialize</c>); stateless era: null.</summary>
+    public string? SessionId { get; init; }
+
+    public ProgressToken? ProgressToken { get; init; }
+
+    public McpTaskOptIn? TaskOptIn { get; init; }
+
+    public string Method => Rule.Name;
+
+    public McpEra Era => Policy.Era;
+
+    /// <summary>The params as a tree, made on first use (the digest of a <c>requestState</c>, error data).</summary>
+    public JsonObject? ParamsTree => _paramsTree ??= Params is { ValueKind: JsonValueKind.Object } p ? JsonObject.Create(p) : null;
+
+    /// <summary>Stateless era: the client's answers to the input an earlier round asked for, by key.</summary>
+    public IReadOnlyDictionary<string, JsonNode?>? InputResponses { get; init; }
+
+    /// <summary>Stateless era: the <c>requestState</c> accepted for this request, given back if a limit refuses it before its handler runs.</summary>
+    internal RequestStateCheck StateCheck { get; set; }
+
+    /// <summary>Stateless era: what <c>requestState</c> binds this request to (method, target, arguments).</summary>
+    internal string? Digest { get; set; }
+
+    /// <summary>Fills the request's context for its handlers.</summary>
+    internal void Fill(McpRequestContext context, IMcpOutbound? outbound)
+    {
+        context.Method = Method;
+        context.RequestId = Id;
+        context.ProtocolVersion = ProtocolVersion;
+        context.ClientInfo = ClientInfo;
+        context.ClientCapabilities = ClientCapabilities;
+        context.SessionId = SessionId;
+        context.LogLevel = LogLevel;
+        context.ProgressToken = ProgressToken;
+        context.Outbound = outbound;
+        context.TaskOptIn = TaskOptIn;
+        context.Era = Era;
+        context.InputResponses = InputResponses;
+    }
+
+    /// <summary>The token the client asked progress to be reported under (<c>params._meta.progressToken</c>), if any.</summary>
+    internal static ProgressToken? ProgressTokenOf(JsonElement? parameters)
+    {
+        if (parameters is not { ValueKind: JsonValueKind.Object } p || !p.TryGetProperty("_meta"u8, out var meta)
+            || meta.ValueKind != JsonValueKind.Object || !meta.TryGetProperty("progressToken"u8, out var token))
+        {
+            return null;
+        }
+
+        return token.ValueKind switch
+        {
+            JsonValueKind.String => new ProgressToken(token.GetString()!),
+            JsonValueKind.Number when token.TryGetInt64(out var n) => new ProgressToken(n),
+            _ => null,
+        };
+    }
+}
+
+/// <summary>
+/// The engine's answer to one request: how the host carries it (<see cref="Status"/>) and the JSON-RPC message
+/// (null: nothing is sent — a stateless client that left). The host writes it as JSON, or as the last event of the
+/// SSE stream the request opened.
+/// </summary>
+public sealed record McpReply(McpStatus Status, string? Payload)
+{
+    /// <summary>A permission refused the caller: the host adds its challenge (<c>WWW-Authenticate</c>, insufficient scope).</summary>
+    public ForbiddenAccessException? Forbidden { get; init; }
+
+    /// <summary>A rate refused the request: the seconds after which a retry can succeed (<c>Retry-After</c>).</summary>
+    public int? RetryAfter { get; init; }
+
+    /// <summary>A stream to hold open (<c>subscriptions/listen</c>): its messages instead of <see cref="Payload"/>; the host disposes it.</summary>
+    public Listen.McpStream? Stream { get; init; }
+
+    /// <summary>Session era, <c>initialize</c>: the session opened (<c>Mcp-Session-Id</c>).</summary>
+    public string? SessionId { get; init; }
+
+    public static McpReply Ok(string payload) => new(McpStatus.Ok, payload);
+
+    /// <summary>Nothing to send.</summary>
+    public static McpReply None { get; } = new(McpStatus.Ok, null);
+}

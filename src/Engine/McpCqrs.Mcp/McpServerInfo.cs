@@ -12,14 +12,14 @@ public sealed class McpServerInfo : IValidatableObject
     [Required]
     public string Name { get; set; } = "mcpcqrs";
 
-    public string? Title { get; set; } = "McpCqrs support desk";
+    public string? Title { get; set; }
 
+    /// <summary>The application's version (its entry assembly's, by default).</summary>
     [Required]
-    public string Version { get; set; } = typeof(McpServerInfo).Assembly.GetName().Version?.ToString(3) ?? "1.0.0";
+    public string Version { get; set; } = (System.Reflection.Assembly.GetEntryAssembly() ?? typeof(McpServerInfo).Assembly).GetName().Version?.ToString(3) ?? "1.0.0";
 
-    public string? Instructions { get; set; } =
-        "A support desk: customers raise tickets, agents assign, comment on and close them. " +
-        "Use the ticket tools to look things up before you change them; a closed ticket can only be reopened.";
+    /// <summary>What a model should know about the server as a whole (<c>instructions</c>).</summary>
+    public string? Instructions { get; set; }
 
     /// <summary>The server's icons (<c>serverInfo.icons</c>): <c>https:</c> URLs or <c>data:</c> URIs, with media type, sizes and theme.</summary>
     public List<McpServerIcon> Icons { get; set; } = [];

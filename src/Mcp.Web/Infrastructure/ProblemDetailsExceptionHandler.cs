@@ -4,7 +4,6 @@ using McpCqrs.Querying;
 using McpCqrs.Mcp.RateLimiting;
 using McpCqrs.Mcp.Security;
 using McpCqrs.Mcp.Serialization;
-using McpCqrs.Domain.Common;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -12,7 +11,8 @@ namespace McpCqrs.Web.Infrastructure;
 
 /// <summary>
 /// The REST side's single mapping of errors to RFC 7807 ProblemDetails: validation → 400 (with the field
-/// errors), permission refused → 403 (with an <c>insufficient_scope</c> challenge), not found → 404, state conflict → 409, oversized body → 413, malformed body → 400. Anything
+/// errors), permission refused → 403 (with an <c>insufficient_scope</c> challenge), and the application errors
+/// (<see cref="ApplicationErrors"/>: the domain's, the engine's): not found → 404, state conflict → 409, oversized body → 413, malformed body → 400. Anything
 /// else is a 500 that says nothing about the internals. Every problem carries a machine-readable <c>code</c>.
 /// </summary>
 internal sealed partial class ProblemDetailsExceptionHandler(
@@ -50,11 +50,12 @@ internal sealed partial class ProblemDetailsExceptionHandler(
     {
         RequestValidationException validation => Validation(ByField(validation.Errors), "One or more fields are invalid."),
         QuerySyntaxException syntax => Validation(new Dictionary<string, string[]> { [syntax.InputKind] = [syntax.Message] }, syntax.Message),
-        InvalidDomainValueException invalid => Validation(
-            new Dictionary<string, string[]> { [invalid.Field] = [invalid.Message] },
-            invalid.Message),
-        EntityNotFoundException notFound => Problem(StatusCodes.Status404NotFound, "Not found", notFound.Message, "not_found", notFound.Code),
-        DomainException conflict => Problem(StatusCodes.Status409Conflict, "Conflict", conflict.Message, "conflict", conflict.Code),
+        _ when ApplicationErrors.Classify(exception) is { } error => error switch
+        {
+            { Kind: ApplicationErrorKind.Invalid, Field: { } field } => Validation(new Dictionary<string, string[]> { [field] = [error.Message] }, error.Message),
+            { Kind: ApplicationErrorKind.NotFound } => Problem(StatusCodes.Status404NotFound, "Not found", error.Message, "not_found", error.Code),
+            _ => Problem(StatusCodes.Status409Conflict, "Conflict", error.Message, "conflict", error.Code),
+        },
         ForbiddenAccessException forbidden => Problem(StatusCodes.Status403Forbidden, "Forbidden", forbidden.Message, "forbidden"),
         RateLimitExceededException limited => Problem(
             StatusCodes.Status429TooManyRequests,

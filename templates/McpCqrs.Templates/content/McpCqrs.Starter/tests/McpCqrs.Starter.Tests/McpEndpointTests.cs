@@ -8,11 +8,7 @@ namespace McpCqrs.Starter.Tests;
 /// </summary>
 public sealed class McpEndpointTests(StarterFactory factory) : IClassFixture<StarterFactory>
 {
-#if (UsePostgres)
-    [PostgresFact]
-#else
     [Fact]
-#endif
     public async Task Lists_the_tools_after_initialize()
     {
         var client = new McpClient(factory.CreateClient());
@@ -26,11 +22,7 @@ public sealed class McpEndpointTests(StarterFactory factory) : IClassFixture<Sta
         Assert.Contains("list_notes", names);
     }
 
-#if (UsePostgres)
-    [PostgresFact]
-#else
     [Fact]
-#endif
     public async Task A_created_note_comes_back_as_structured_content_and_in_the_list()
     {
         var client = new McpClient(factory.CreateClient());
@@ -47,11 +39,7 @@ public sealed class McpEndpointTests(StarterFactory factory) : IClassFixture<Sta
             n => n!["id"]!.GetValue<int>() == note["id"]!.GetValue<int>());
     }
 
-#if (UsePostgres)
-    [PostgresFact]
-#else
     [Fact]
-#endif
     public async Task An_invalid_call_is_a_tool_error_that_names_the_field()
     {
         var client = new McpClient(factory.CreateClient());

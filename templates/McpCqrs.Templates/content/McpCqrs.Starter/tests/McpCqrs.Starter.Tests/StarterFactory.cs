@@ -12,11 +12,19 @@ namespace McpCqrs.Starter.Tests;
 public sealed class StarterFactory : WebApplicationFactory<Program>
 {
 #if (UsePostgres)
-    /// <summary>A PostgreSQL server for the tests (e.g. <c>Host=127.0.0.1;Username=postgres;Password=postgres</c>); unset, the tests that need it are skipped.</summary>
+    /// <summary>
+    /// A PostgreSQL server for the tests (e.g. <c>Host=127.0.0.1;Username=postgres;Password=postgres</c>): each test
+    /// class creates a database of its own there. Unset, the tests that need it fail and say so.
+    /// </summary>
     public const string PostgresVariable = "MCPCQRS_TEST_POSTGRES";
 
     public string ConnectionString { get; } =
-        $"{Environment.GetEnvironmentVariable(PostgresVariable)};Database=starter_test_{Guid.NewGuid():N}";
+        (Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } server
+            ? server
+            : throw new InvalidOperationException(
+                $"These tests need PostgreSQL: set {PostgresVariable} to a connection string without a database name, e.g. "
+                + "Host=127.0.0.1;Username=postgres;Password=postgres (docker compose up db starts one)."))
+        + $";Database=starter_test_{Guid.NewGuid():N}";
 #else
     public string DatabaseFile { get; } = Path.Combine(Path.GetTempPath(), $"starter-test-{Guid.NewGuid():N}.db");
 

@@ -14,10 +14,14 @@ public static class DependencyInjection
     /// </summary>
     public static IServiceCollection AddApplication(this IServiceCollection services)
     {
-        ApplicationErrors.Map<DomainException>(e => new ApplicationError(KindOf(e.Kind), e.Code, e.Message, (e as InvalidDomainValueException)?.Field));
+        MapDomainErrors();
         McpBuilder.For(services).AddAssembly(typeof(DependencyInjection).Assembly);
         return services;
     }
+
+    /// <summary>The domain's errors as application errors: their messages and codes reach the caller. Idempotent.</summary>
+    public static void MapDomainErrors() =>
+        ApplicationErrors.Map<DomainException>(e => new ApplicationError(KindOf(e.Kind), e.Code, e.Message, (e as InvalidDomainValueException)?.Field));
 
     private static ApplicationErrorKind KindOf(DomainErrorKind kind) => kind switch
     {

@@ -76,11 +76,32 @@ public static class McpEndpoints
         return services;
     }
 
+    /// <summary>A tool that may run as a task needs a task store: without one the start says so (not its first call).</summary>
+    private static void EnsureTaskStore(IServiceProvider services)
+    {
+        if (services.GetService<McpCqrs.Mcp.Tasks.IMcpTaskQueue>() is not null)
+        {
+            return;
+        }
+
+        var taskTools = services.GetRequiredService<McpCqrs.Mcp.Catalog.McpCatalog>().Tools
+            .Where(t => t.TaskSupport != McpCqrs.Mcp.Catalog.TaskSupport.Forbidden)
+            .Select(t => t.Name)
+            .ToList();
+        if (taskTools.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"The tools {string.Join(", ", taskTools)} may run as tasks, but no task store is registered: add UseEntityFrameworkCore<TContext>() "
+                + "(McpCqrs.Mcp.EntityFrameworkCore) in AddMcpServer's callback, or make them run inline.");
+        }
+    }
+
     /// <summary>Serves MCP (Streamable HTTP) at <paramref name="pattern"/>: POST, GET and DELETE.</summary>
     public static IEndpointConventionBuilder MapMcp(this IEndpointRouteBuilder routes, string pattern = "/mcp")
     {
         _ = routes.ServiceProvider.GetRequiredService<McpGauges>();
         MediatorCheck.EnsureEngineRegistered(routes.ServiceProvider);
+        EnsureTaskStore(routes.ServiceProvider);
         McpCqrs.Mcp.Catalog.PermissionGuard.EnsureGuarded(
             routes.ServiceProvider.GetRequiredService<McpCqrs.Mcp.Catalog.McpCatalog>(),
             routes.ServiceProvider.GetRequiredService<McpCqrs.Mcp.Security.PermissionEvaluator>(),

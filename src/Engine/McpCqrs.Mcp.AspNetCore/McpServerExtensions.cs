@@ -15,9 +15,11 @@ public static class McpServerExtensions
     /// limits, the caller as <see cref="ICurrentUser"/>, forwarded headers from known proxies, and authentication by
     /// <c>Auth:Backend</c>. <paramref name="configure"/> runs first: add the application's assemblies there
     /// (<see cref="McpBuilder.AddAssembly"/>) and the stores of other packages (<c>UseRedis</c>,
-    /// <c>UseEntityFrameworkCore</c>). Serve it with <see cref="UseMcpServer"/> and <see cref="McpEndpoints.MapMcp"/>.
+    /// <c>UseEntityFrameworkCore</c>), or do so before this call; after it, they throw. Tasks are served when a task
+    /// store is registered (<c>UseEntityFrameworkCore</c>). Serve it with <see cref="UseMcpServer"/> and
+    /// <see cref="McpEndpoints.MapMcp"/>.
     /// </summary>
-    public static McpBuilder AddMcpServer(
+    public static IServiceCollection AddMcpServer(
         this IServiceCollection services,
         IConfiguration configuration,
         IHostEnvironment environment,
@@ -42,13 +44,18 @@ public static class McpServerExtensions
             }
         });
         services.AddOutputFormats();
-        services.AddMcpTasks(configuration);
+        if (services.Any(d => d.ServiceType == typeof(McpCqrs.Mcp.Tasks.IMcpTaskStore)))
+        {
+            services.AddMcpTasks(configuration);
+        }
+
         services.AddMcpTransport(configuration);
         services.AddKnownProxies(configuration);
         services.AddHttpContextAccessor();
         services.TryAddScoped<ICurrentUser, HttpCurrentUser>();
         services.AddMcpAuth(configuration, environment);
-        return mcp;
+        mcp.Seal();
+        return services;
     }
 
     /// <summary>

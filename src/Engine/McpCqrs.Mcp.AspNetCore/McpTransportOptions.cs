@@ -25,7 +25,7 @@ public sealed class McpTransportOptions
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// This MCP server's canonical URL (e.g. <c>https://desk.example.com/mcp</c>): the <c>resource</c> of its protected
+    /// This MCP server's canonical URL (e.g. <c>https://api.example.com/mcp</c>): the <c>resource</c> of its protected
     /// resource metadata and the audience a token must carry (RFC 8707). Unset: derived from the request, and the
     /// audience is not checked. Set it in production, the same on every instance.
     /// </summary>

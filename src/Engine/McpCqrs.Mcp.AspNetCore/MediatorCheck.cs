@@ -20,6 +20,10 @@ internal static class MediatorCheck
         typeof(ValidationBehavior<,>), typeof(TaskAdmissionBehavior<,>),
     ];
 
+    private static string Expected => string.Join(", ", Behaviors.Select(NameOf)) + ", then ResourceChangeBehavior";
+
+    private static string NameOf(Type behavior) => behavior.Name[..behavior.Name.IndexOf('`', StringComparison.Ordinal)];
+
     public static void EnsureEngineRegistered(IServiceProvider services)
     {
         var known = services.GetService<IServiceProviderIsService>();
@@ -40,12 +44,26 @@ internal static class MediatorCheck
         var registered = scope.ServiceProvider.GetServices<IPipelineBehavior<ExternalRequest, object?>>()
             .Select(b => b.GetType().IsGenericType ? b.GetType().GetGenericTypeDefinition() : b.GetType())
             .ToList();
-        var missing = Behaviors.Where(b => !registered.Contains(b)).Select(b => b.Name[..b.Name.IndexOf('`', StringComparison.Ordinal)]).ToList();
+        if (ProblemWith(registered) is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+    }
+
+    /// <summary>What is wrong with the engine's behaviors among <paramref name="registered"/> (in pipeline order), or null.</summary>
+    internal static string? ProblemWith(IReadOnlyList<Type> registered)
+    {
+        var missing = Behaviors.Where(b => !registered.Contains(b)).Select(NameOf).ToList();
         if (missing.Count > 0)
         {
-            throw new InvalidOperationException(
-                $"The mediator's pipeline lacks the MCP engine's behaviors {string.Join(", ", missing)}: list them in options.PipelineBehaviors of AddMediator "
-                + "(tracing, authorization, rate limit, validation, task admission, resource change; the first is the outermost).");
+            return $"The mediator's pipeline lacks the MCP engine's behaviors {string.Join(", ", missing)}: list them in options.PipelineBehaviors of AddMediator "
+                + $"in this order (the first is the outermost): {Expected}.";
         }
+
+        // Authorization before validation, or a caller without the permission learns what the arguments should be.
+        var order = registered.Where(Behaviors.Contains).ToList();
+        return order.SequenceEqual(Behaviors)
+            ? null
+            : $"The MCP engine's behaviors are in the order {string.Join(", ", order.Select(NameOf))}; options.PipelineBehaviors of AddMediator must list them as {Expected} (the first is the outermost).";
     }
 }

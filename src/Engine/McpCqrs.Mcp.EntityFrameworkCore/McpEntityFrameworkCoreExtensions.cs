@@ -18,6 +18,7 @@ public static class McpEntityFrameworkCoreExtensions
         where TContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(mcp);
+        mcp.EnsureOpen(nameof(UseEntityFrameworkCore));
         mcp.Services.TryAddSingleton(TimeProvider.System);
         mcp.Services.TryAddScoped<IMcpTaskStore>(sp => new EfMcpTaskStore(sp.GetRequiredService<TContext>(), sp.GetRequiredService<TimeProvider>()));
         mcp.Services.AddOpenIddict().AddCore(core => core.UseEntityFrameworkCore().UseDbContext<TContext>());

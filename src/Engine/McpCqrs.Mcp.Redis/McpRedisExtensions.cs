@@ -26,6 +26,7 @@ public static class McpRedisExtensions
         ArgumentNullException.ThrowIfNull(mcp);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         ArgumentException.ThrowIfNullOrWhiteSpace(keyPrefix);
+        mcp.EnsureOpen(nameof(UseRedis));
         var services = mcp.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IConnectionMultiplexer>(_ =>

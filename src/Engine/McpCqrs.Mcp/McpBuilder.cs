@@ -63,6 +63,7 @@ public sealed class McpBuilder
     public McpBuilder AddAssembly(Assembly assembly)
     {
         ArgumentNullException.ThrowIfNull(assembly);
+        EnsureOpen($"AddAssembly({assembly.GetName().Name})");
         if (!_assemblies.Contains(assembly))
         {
             _assemblies.Add(assembly);
@@ -70,6 +71,25 @@ public sealed class McpBuilder
         }
 
         return this;
+    }
+
+    /// <summary>Whether the server's registration has read the builder (what is added later would be half-applied).</summary>
+    internal bool IsSealed { get; private set; }
+
+    /// <summary>Called by the server's registration once it has read the assemblies and the stores.</summary>
+    internal void Seal() => IsSealed = true;
+
+    /// <summary>
+    /// Refuses a change that the server's registration would no longer see (an assembly's scopes, a store that
+    /// replaces an in-memory default, the choice of cross-instance relays).
+    /// </summary>
+    internal void EnsureOpen(string change)
+    {
+        if (IsSealed)
+        {
+            throw new InvalidOperationException(
+                $"{change} came after AddMcpServer, which has already read the assemblies and stores: call it before AddMcpServer or in its configure callback.");
+        }
     }
 
     /// <summary>Registers explicit catalog entries (<see cref="McpCatalogBuilder.AddTool{TRequest}"/> and the like).</summary>

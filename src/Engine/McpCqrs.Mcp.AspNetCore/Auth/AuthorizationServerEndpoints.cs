@@ -147,12 +147,14 @@ internal static partial class AuthorizationServerEndpoints
         http.Response.Headers.XFrameOptions = "DENY";
         http.Response.Headers.ContentSecurityPolicy = "frame-ancestors 'none'";
         http.Response.Headers.CacheControl = "no-store";
+        var server = http.RequestServices.GetRequiredService<McpServerInfo>();
+        var serverName = WebUtility.HtmlEncode(server.Title ?? server.Name);
         var html = new StringBuilder();
-        html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in — McpCqrs</title>")
+        html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in — ").Append(serverName).Append("</title>")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
             .Append("<style>body{font-family:system-ui,sans-serif;max-width:26rem;margin:3rem auto;padding:0 1rem}label{display:block;margin:.8rem 0 .2rem}input[type=text],input[type=password]{width:100%;padding:.4rem}.error{color:#b00020}button{margin:1rem .5rem 0 0;padding:.5rem 1rem}</style>")
             .Append("</head><body><h1>Sign in</h1>")
-            .Append("<p><strong>").Append(WebUtility.HtmlEncode(documentHost is null || documentHost == clientName ? clientName : $"{clientName} ({documentHost})")).Append("</strong> asks for access to this support desk");
+            .Append("<p><strong>").Append(WebUtility.HtmlEncode(documentHost is null || documentHost == clientName ? clientName : $"{clientName} ({documentHost})")).Append("</strong> asks for access to ").Append(serverName);
         var scopes = request.GetScopes();
         if (scopes.Length > 0)
         {

@@ -25,7 +25,7 @@ public sealed class ClaimMappingOptions
 
     /// <summary>
     /// A further place for roles inside a JSON claim, as a dotted path whose first segment is the claim name, e.g.
-    /// <c>realm_access.roles</c> or <c>resource_access.desk-api.roles</c>; the value there is a string or an array.
+    /// <c>realm_access.roles</c> or <c>resource_access.my-api.roles</c>; the value there is a string or an array.
     /// </summary>
     public string? RolesPath { get; set; }
 

@@ -104,6 +104,6 @@ internal sealed partial class ClientRegistrar(IServiceScopeFactory scopes, IOpti
         return descriptor;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The OAuth clients of Auth:Clients could not be registered: is the database migrated? (run: dotnet run --project src/Mcp.Web -- migrate)")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "The OAuth clients of Auth:Clients could not be registered: is the database (OpenIddict's tables, through UseEntityFrameworkCore) created and migrated?")]
     private static partial void LogNoSchema(ILogger logger, Exception exception);
 }

@@ -50,8 +50,8 @@ public sealed class ProtectedResource(IOptions<AuthOptions> auth, IOptions<McpTr
 
     /// <summary>
     /// The embedded server's one issuer, whatever host name a client uses: <c>Auth:Issuer</c>; else <c>Auth:Authority</c>;
-    /// else <c>Mcp:ResourceUrl</c>'s origin and the path before its <c>/mcp</c> (<c>https://desk.example.com/mcp</c> →
-    /// <c>https://desk.example.com/</c>); else none: each request's host is the issuer (development only).
+    /// else <c>Mcp:ResourceUrl</c>'s origin and the path before its <c>/mcp</c> (<c>https://api.example.com/mcp</c> →
+    /// <c>https://api.example.com/</c>); else none: each request's host is the issuer (development only).
     /// </summary>
     public static Uri? EmbeddedIssuer(AuthOptions options, Uri? resourceUrl)
     {

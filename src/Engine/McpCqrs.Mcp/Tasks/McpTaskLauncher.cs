@@ -26,7 +26,8 @@ public sealed class McpTaskLauncher(ISender sender, IServiceProvider services)
         IMcpTaskQueue queue,
         CancellationToken cancellationToken)
     {
-        var store = (IMcpTaskStore)services.GetService(typeof(IMcpTaskStore))!;
+        var store = (IMcpTaskStore?)services.GetService(typeof(IMcpTaskStore))
+            ?? throw new InvalidOperationException("No task store is registered (UseEntityFrameworkCore): tools cannot run as tasks.");
         var owner = TaskRules.OwnerOf(services.GetService(typeof(ICurrentUser)) as ICurrentUser);
         var max = queue.MaxLiveTasksPerOwner;
         if (await store.CountLiveAsync(owner, cancellationToken) >= max)

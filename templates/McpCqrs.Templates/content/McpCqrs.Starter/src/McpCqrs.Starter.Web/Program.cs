@@ -9,14 +9,12 @@ using Mediator;
 
 var builder = WebApplication.CreateBuilder(args);
 
+// AddApplication adds the application's [McpTool] requests and validators to the MCP engine (its one place).
 builder.Services.AddApplication();
 builder.Services.AddInfrastructure(builder.Configuration, builder.Environment);
 
-// The MCP server: the application's [McpTool] requests and validators, the engine's stores in our DbContext,
-// and authentication as Auth:Backend says (appsettings.json).
-builder.Services.AddMcpServer(builder.Configuration, builder.Environment, mcp => mcp
-    .AddAssembly(typeof(McpCqrs.Starter.Application.DependencyInjection).Assembly)
-    .UseEntityFrameworkCore<AppDbContext>());
+// The MCP server: the engine's stores in our DbContext, and authentication as Auth:Backend says (appsettings.json).
+builder.Services.AddMcpServer(builder.Configuration, builder.Environment, mcp => mcp.UseEntityFrameworkCore<AppDbContext>());
 
 // The mediator. Its source generator reads these options at compile time, so they stay literals: the engine's
 // assembly (its own requests and handlers) with ours, and the engine's behaviors in order (the first is the outermost).

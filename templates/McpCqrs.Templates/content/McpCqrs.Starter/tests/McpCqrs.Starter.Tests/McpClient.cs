@@ -67,20 +67,42 @@ internal sealed class McpClient(HttpClient http)
         return await http.SendAsync(request);
     }
 
-    /// <summary>The answer to request <paramref name="id"/> among the events' data lines.</summary>
-    private static JsonObject MessageFromEvents(string stream, int id)
+    /// <summary>
+    /// The answer to request <paramref name="id"/> in a server-sent event stream. An event's data is its <c>data:</c>
+    /// lines joined; an event without data carries no message: the server's first event (the priming event, an id
+    /// with an empty <c>data:</c> line, for resuming the stream) is one, and so are <c>retry:</c> and comments.
+    /// </summary>
+    internal static JsonObject MessageFromEvents(string stream, int id)
     {
-        foreach (var line in stream.Split('\n'))
+        var data = new StringBuilder();
+        foreach (var raw in stream.Split('\n').Append(string.Empty))
         {
-            if (!line.StartsWith("data:", StringComparison.Ordinal) || line.Length <= 5)
+            var line = raw.TrimEnd('\r');
+            if (line.Length == 0)
             {
-                continue;
-            }
+                // The end of an event.
+                var payload = data.ToString();
+                data.Clear();
+                if (string.IsNullOrWhiteSpace(payload))
+                {
+                    continue;
+                }
 
-            var node = JsonNode.Parse(line[5..].Trim())!.AsObject();
-            if (node["id"] is { } messageId && messageId.GetValueKind() == JsonValueKind.Number && messageId.GetValue<int>() == id)
+                var node = JsonNode.Parse(payload)!.AsObject();
+                if (node["id"] is { } messageId && messageId.GetValueKind() == JsonValueKind.Number && messageId.GetValue<int>() == id)
+                {
+                    return node;
+                }
+            }
+            else if (line.StartsWith("data:", StringComparison.Ordinal))
             {
-                return node;
+                if (data.Length > 0)
+                {
+                    data.Append('\n');
+                }
+
+                // One space after the colon belongs to the field syntax, not to the value.
+                data.Append(line.AsSpan(line.StartsWith("data: ", StringComparison.Ordinal) ? 6 : 5));
             }
         }
 

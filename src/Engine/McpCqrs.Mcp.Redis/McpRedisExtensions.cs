@@ -1,5 +1,4 @@
 using McpCqrs.Mcp.Context;
-using McpCqrs.Mcp.InMemory;
 using McpCqrs.Mcp.RateLimiting;
 using McpCqrs.Mcp.Resources;
 using McpCqrs.Mcp.Sessions;

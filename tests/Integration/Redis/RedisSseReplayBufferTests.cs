@@ -1,6 +1,5 @@
 using McpCqrs.Mcp.Sessions;
 using McpCqrs.Mcp.Streams;
-using McpCqrs.Mcp.InMemory;
 using McpCqrs.Mcp.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;

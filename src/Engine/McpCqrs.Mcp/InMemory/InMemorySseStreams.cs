@@ -4,18 +4,6 @@ using Microsoft.Extensions.Options;
 
 namespace McpCqrs.Mcp.InMemory;
 
-/// <summary>Limits of the replay buffer. Bound from <c>Mcp:Replay</c>.</summary>
-public sealed class SseReplayOptions
-{
-    public const string SectionName = "Mcp:Replay";
-
-    /// <summary>Events kept per session (all its streams together); the oldest go first.</summary>
-    public int MaxEventsPerSession { get; set; } = 1000;
-
-    /// <summary>Events older than this are dropped.</summary>
-    public TimeSpan TimeToLive { get; set; } = TimeSpan.FromMinutes(10);
-}
-
 /// <summary>The replay buffer of a single instance, in process memory.</summary>
 public sealed class InMemorySseReplayBuffer(IOptions<SseReplayOptions> options, TimeProvider clock) : ISseReplayBuffer
 {

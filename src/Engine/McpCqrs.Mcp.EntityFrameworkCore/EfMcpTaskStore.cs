@@ -10,7 +10,7 @@ namespace McpCqrs.Mcp.EntityFrameworkCore;
 /// conditional <c>UPDATE</c>s (<c>WHERE Status NOT IN (terminal)</c>), so two instances racing to finish a task
 /// cannot both win, and nothing is read-modified-written.
 /// </summary>
-public sealed class EfMcpTaskStore(DbContext db, TimeProvider clock) : IMcpTaskStore
+internal sealed class EfMcpTaskStore(DbContext db, TimeProvider clock) : IMcpTaskStore
 {
     public const string CancelledMessage = "Cancelled at the client's request.";
 

@@ -12,7 +12,7 @@ namespace McpCqrs.Mcp.Redis;
 /// while an instance is disconnected does not reach it. Redis failures surface as
 /// <see cref="McpCqrs.Mcp.Sessions.SessionStoreUnavailableException"/>.
 /// </summary>
-public sealed class RedisBroadcast(IConnectionMultiplexer redis, string keyPrefix = "mcpcqrs", ILogger<RedisBroadcast>? logger = null) : IMcpBroadcast
+internal sealed class RedisBroadcast(IConnectionMultiplexer redis, string keyPrefix = "mcpcqrs", ILogger<RedisBroadcast>? logger = null) : IMcpBroadcast
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 

@@ -9,7 +9,7 @@ namespace McpCqrs.Mcp.Redis;
 /// it once it could no longer be used anyway. Redis failures surface as
 /// <see cref="McpCqrs.Mcp.Sessions.SessionStoreUnavailableException"/> (nothing is marked used).
 /// </summary>
-public sealed class RedisRequestStateNonces(IConnectionMultiplexer redis, TimeProvider clock, string keyPrefix = "mcpcqrs") : IRequestStateNonces
+internal sealed class RedisRequestStateNonces(IConnectionMultiplexer redis, TimeProvider clock, string keyPrefix = "mcpcqrs") : IRequestStateNonces
 {
     /// <summary>The shortest expiry given to a key (a state at the very end of its lifetime still gets one).</summary>
     private static readonly TimeSpan MinimumExpiry = TimeSpan.FromSeconds(1);

@@ -15,7 +15,7 @@ namespace McpCqrs.Mcp.Redis;
 /// <see cref="McpCqrs.Mcp.Sessions.SessionStoreUnavailableException"/>.
 /// </summary>
 /// <remarks>The scripts touch keys of several URIs, so they need a single Redis (or a primary with replicas), not a cluster.</remarks>
-public sealed class RedisResourceSubscriptions(IConnectionMultiplexer redis, string keyPrefix = "mcpcqrs", TimeSpan? sessionMaxAge = null) : IResourceSubscriptions
+internal sealed class RedisResourceSubscriptions(IConnectionMultiplexer redis, string keyPrefix = "mcpcqrs", TimeSpan? sessionMaxAge = null) : IResourceSubscriptions
 {
     // KEYS: uri's sessions, session's uris, session. ARGV: session, uri, max, session max age ms.
     private const string SubscribeScript = """

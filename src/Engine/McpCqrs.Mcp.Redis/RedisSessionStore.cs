@@ -14,7 +14,7 @@ namespace McpCqrs.Mcp.Redis;
 /// set of expiry times keeps <see cref="CountAsync"/> cheap. The session's JSON uses the MCP SDK's contract for
 /// client info and capabilities.
 /// </summary>
-public sealed class RedisSessionStore(IConnectionMultiplexer redis, IOptions<McpSessionOptions> options, TimeProvider clock, string keyPrefix = "mcpcqrs") : ISessionStore
+internal sealed class RedisSessionStore(IConnectionMultiplexer redis, IOptions<McpSessionOptions> options, TimeProvider clock, string keyPrefix = "mcpcqrs") : ISessionStore
 {
     private static readonly JsonSerializerOptions Json = new(McpJsonUtilities.DefaultOptions)
     {

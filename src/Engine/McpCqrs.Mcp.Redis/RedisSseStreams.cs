@@ -30,7 +30,7 @@ namespace McpCqrs.Mcp.Redis;
 /// session keys to expire after the time to live, so a session that ends without a DELETE leaves nothing behind.
 /// Redis failures surface as <see cref="McpCqrs.Mcp.Sessions.SessionStoreUnavailableException"/>.</para>
 /// </remarks>
-public sealed class RedisSseReplayBuffer(IConnectionMultiplexer redis, IOptions<SseReplayOptions> options, TimeProvider clock, string keyPrefix = "mcpcqrs") : ISseReplayBuffer
+internal sealed class RedisSseReplayBuffer(IConnectionMultiplexer redis, IOptions<SseReplayOptions> options, TimeProvider clock, string keyPrefix = "mcpcqrs") : ISseReplayBuffer
 {
     /// <summary>Drops events from the head of the session's order list while over the count or older than the limit.</summary>
     private const string TrimFunction = """
@@ -210,7 +210,7 @@ public sealed class RedisSseReplayBuffer(IConnectionMultiplexer redis, IOptions<
 /// stream on every instance, in publish order; a null event (stream complete) travels as JSON <c>null</c>.
 /// Pub/sub keeps nothing: an event published while no one listens is not delivered live — the replay buffer has it.
 /// </summary>
-public sealed class RedisSseBroker(IConnectionMultiplexer redis, string keyPrefix = "mcpcqrs", ILogger<RedisSseBroker>? logger = null) : ISseBroker
+internal sealed class RedisSseBroker(IConnectionMultiplexer redis, string keyPrefix = "mcpcqrs", ILogger<RedisSseBroker>? logger = null) : ISseBroker
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 

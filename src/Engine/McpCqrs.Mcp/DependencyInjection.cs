@@ -58,7 +58,7 @@ public static class McpDependencyInjection
         services.TryAddSingleton<Eras.StatelessEraPolicy>();
         services.TryAddSingleton<Dispatch.McpDispatcher>();
         services.TryAddScoped<InProcess.McpCaller>();
-        services.TryAddSingleton<InProcess.McpInProcessClient>();
+        services.TryAddSingleton(sp => new InProcess.McpInProcessClient(sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<Eras.StatelessEraPolicy>()));
         AddMethodHandlers(services);
         return services;
     }

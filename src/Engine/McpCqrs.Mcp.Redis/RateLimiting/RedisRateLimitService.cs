@@ -9,7 +9,7 @@ namespace McpCqrs.Mcp.Redis;
 /// Redis and <see cref="RateLimitingOptions.RedisKeyPrefix"/>. When Redis cannot be reached a call is neither
 /// allowed nor refused: <see cref="RateLimitUnavailableException"/> (the host answers 503).
 /// </summary>
-public sealed class RedisRateLimitService : IRateLimitService, IDisposable
+internal sealed class RedisRateLimitService : IRateLimitService, IDisposable
 {
     private readonly PolicyChains _chains;
 

@@ -92,7 +92,7 @@ public sealed class McpRefusal(McpStatus status, int code, string message, Reque
 }
 
 /// <summary>Reading and writing JSON-RPC 2.0 frames.</summary>
-public static class JsonRpcWire
+internal static class JsonRpcWire
 {
     /// <summary>The SDK's protocol contract, writing non-ASCII and quotes as they are (smaller frames, fewer tokens).</summary>
     public static JsonSerializerOptions Options { get; } = new(McpJsonUtilities.DefaultOptions)

@@ -14,7 +14,7 @@ namespace McpCqrs.Mcp.Dispatch;
 /// its params and sent through the mediator, and the result — or the error — is answered as the call's era says
 /// (<see cref="Eras.McpEraPolicy"/>). The host only admits the request (through the policy) and writes the reply.
 /// </summary>
-public sealed partial class McpDispatcher(McpCatalog catalog, ILogger<McpDispatcher> logger)
+internal sealed partial class McpDispatcher(McpCatalog catalog, ILogger<McpDispatcher> logger)
 {
     /// <param name="call">The admitted request.</param>
     /// <param name="outbound">Where messages to the client go while the request runs (the host's response stream).</param>

@@ -17,7 +17,7 @@ namespace McpCqrs.Mcp.Eras;
 /// <c>Mcp:RequestStateKey</c> (base64, at least 32 bytes; the same on every instance); without one, a random key per
 /// process is used and a warning is logged.
 /// </summary>
-public sealed partial class RequestStateProtector
+internal sealed partial class RequestStateProtector
 {
     /// <summary>
     /// How long after its expiry a used nonce is still remembered: instances whose clocks differ by less than this

@@ -25,7 +25,7 @@ namespace McpCqrs.Mcp.Eras;
 /// task answers the nested <c>{task}</c> and its session hears of the task's changes; errors keep their codes;
 /// a cancelled request answers −32800.
 /// </summary>
-public sealed partial class SessionEraPolicy(ToolListWriter toolList, TimeProvider clock, ILogger<SessionEraPolicy> logger) : McpEraPolicy
+internal sealed partial class SessionEraPolicy(ToolListWriter toolList, TimeProvider clock, ILogger<SessionEraPolicy> logger) : McpEraPolicy
 {
     // The initialize answer's JSON for each capabilities and server info instance (the handler answers with shared
     // ones), then protocol version, instructions and tasks: each new session writes cached bytes. Held weakly by the

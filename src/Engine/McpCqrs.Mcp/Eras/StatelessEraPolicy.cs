@@ -23,7 +23,7 @@ namespace McpCqrs.Mcp.Eras;
 /// <c>requestState</c>; an unknown resource is −32602 and a missing client capability is named (HTTP 400); a client
 /// that leaves cancels its request and is sent nothing.
 /// </summary>
-public sealed class StatelessEraPolicy(
+internal sealed class StatelessEraPolicy(
     McpCatalog catalog,
     McpServerInfo serverInfo,
     McpProtocolOptions options,

@@ -10,7 +10,7 @@ namespace McpCqrs.Mcp.Eras;
 /// The <c>tools/list</c> page of both eras, written from each tool's JSON made once for the tool's life: a catalog
 /// change makes new <see cref="Tool"/> instances (and so new JSON), the old ones' JSON goes with them.
 /// </summary>
-public sealed class ToolListWriter(McpCatalog catalog)
+internal sealed class ToolListWriter(McpCatalog catalog)
 {
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tool, byte[]>[] _toolJson = [new(), new()];
 

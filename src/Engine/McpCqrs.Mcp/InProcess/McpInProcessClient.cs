@@ -27,8 +27,18 @@ public sealed class McpCaller
 /// own failure is a result with <c>isError</c>, as over the wire. The caller declares no client capabilities: a
 /// handler that asks the client for input (sampling, elicitation) is refused, and calls run at once, not as tasks.
 /// </summary>
-public sealed class McpInProcessClient(IServiceScopeFactory scopes, StatelessEraPolicy policy)
+public sealed class McpInProcessClient
 {
+    private readonly IServiceScopeFactory _scopes;
+    private readonly StatelessEraPolicy _policy;
+
+    /// <summary>Resolve it from the container (<c>AddMcpServer</c> registers it).</summary>
+    internal McpInProcessClient(IServiceScopeFactory scopes, StatelessEraPolicy policy)
+    {
+        _scopes = scopes;
+        _policy = policy;
+    }
+
     /// <summary>The <c>clientInfo</c> handlers see for in-process calls.</summary>
     public static Implementation ClientInfo { get; } = new() { Name = "in-process", Version = "1.0.0" };
 
@@ -89,12 +99,12 @@ public sealed class McpInProcessClient(IServiceScopeFactory scopes, StatelessEra
             throw new McpProtocolException($"'{method}' holds a stream open and is not served in-process: use IMcpNotifier and the resource notifier instead.", McpErrorCode.MethodNotFound);
         }
 
-        await using var scope = scopes.CreateAsyncScope();
+        await using var scope = _scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<McpCaller>().Principal = user ?? new ClaimsPrincipal(new ClaimsIdentity());
         using var document = JsonDocument.Parse(parameters.ToJsonString(JsonRpcWire.Options));
         var call = new McpCall
         {
-            Policy = policy,
+            Policy = _policy,
             Rule = rule,
             Id = new RequestId("in-process-" + Interlocked.Increment(ref _nextId)),
             Params = document.RootElement,

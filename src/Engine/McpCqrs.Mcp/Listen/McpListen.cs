@@ -51,7 +51,7 @@ public sealed class McpStream(string acknowledgement, ChannelReader<string> noti
 /// may not read (−32602 with <c>data.uri</c>), or names more than <see cref="McpLimitsOptions.MaxTaskIdsPerListen"/>
 /// task ids, or task ids without the tasks extension (−32021). Of the task ids, only the caller's own are watched.
 /// </summary>
-public sealed class McpListenHandler(
+internal sealed class McpListenHandler(
     ListenStreams listeners,
     McpCatalog catalog,
     PermissionEvaluator permissions,

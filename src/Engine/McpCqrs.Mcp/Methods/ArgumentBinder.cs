@@ -9,7 +9,7 @@ namespace McpCqrs.Mcp.Methods;
 /// A wrong type, an unknown argument or a missing required one is a <see cref="RequestValidationException"/>
 /// naming the field, never a serializer message about CLR types.
 /// </summary>
-public static class ArgumentBinder
+internal static class ArgumentBinder
 {
     private static readonly JsonElement NoArguments = JsonDocument.Parse("{}").RootElement;
 

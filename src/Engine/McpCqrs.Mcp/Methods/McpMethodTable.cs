@@ -55,7 +55,7 @@ public sealed record McpMethodRule(
 /// The one table of MCP methods: name → eras, request and rules. The transport reads it to route, the era policies
 /// to check and shape, telemetry to name methods (anything else is <c>_other</c>). A method added here is served.
 /// </summary>
-public static class McpMethodTable
+internal static class McpMethodTable
 {
     private static readonly IReadOnlySet<McpEra> Session = new HashSet<McpEra> { McpEra.Session };
     private static readonly IReadOnlySet<McpEra> Stateless = new HashSet<McpEra> { McpEra.Stateless };

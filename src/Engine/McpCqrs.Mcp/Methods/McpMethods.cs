@@ -146,7 +146,7 @@ public sealed class McpPingHandler : IMcpMethodHandler<McpPing, PingResult>
     public ValueTask<PingResult> Handle(McpPing query, CancellationToken cancellationToken) => ValueTask.FromResult(new PingResult());
 }
 
-public sealed class McpListToolsHandler(McpCatalog catalog, McpServerInfo server, VisibleBindings visible) : IMcpMethodHandler<McpListTools, ListToolsResult>
+internal sealed class McpListToolsHandler(McpCatalog catalog, McpServerInfo server, VisibleBindings visible) : IMcpMethodHandler<McpListTools, ListToolsResult>
 {
     public async ValueTask<ListToolsResult> Handle(McpListTools query, CancellationToken cancellationToken)
     {

@@ -26,7 +26,7 @@ public sealed record McpSubscribe(string Uri) : IMcpMethod<EmptyResult>;
 /// <summary><c>resources/unsubscribe</c>.</summary>
 public sealed record McpUnsubscribe(string Uri) : IMcpMethod<EmptyResult>;
 
-public sealed class McpListResourcesHandler(McpCatalog catalog, McpServerInfo server, VisibleBindings visible)
+internal sealed class McpListResourcesHandler(McpCatalog catalog, McpServerInfo server, VisibleBindings visible)
     : IMcpMethodHandler<McpListResources, ListResourcesResult>, IMcpMethodHandler<McpListResourceTemplates, ListResourceTemplatesResult>
 {
     public async ValueTask<ListResourcesResult> Handle(McpListResources query, CancellationToken cancellationToken)

@@ -127,7 +127,7 @@ public sealed class PermissionEvaluator(PermissionOptions options)
 }
 
 /// <summary>The listings' view of the catalog for the current caller (see <see cref="PermissionOptions.HideForbidden"/>).</summary>
-public sealed class VisibleBindings(PermissionEvaluator permissions, IServiceProvider services)
+internal sealed class VisibleBindings(PermissionEvaluator permissions, IServiceProvider services)
 {
     public ValueTask<IReadOnlyList<T>> FilterAsync<T>(IReadOnlyList<T> items, Func<T, Type> requestTypeOf, CancellationToken cancellationToken) =>
         permissions.HidesForbidden

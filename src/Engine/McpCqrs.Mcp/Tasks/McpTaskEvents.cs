@@ -7,7 +7,7 @@ namespace McpCqrs.Mcp.Tasks;
 /// Redis, a subclass relays them between instances; without it, waiters still wake by their
 /// timeout and read the store, so nothing depends on an event arriving.
 /// </summary>
-public class LocalMcpTaskEvents : IMcpTaskEvents
+internal class LocalMcpTaskEvents : IMcpTaskEvents
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, Action<string>> _subscribers = new();

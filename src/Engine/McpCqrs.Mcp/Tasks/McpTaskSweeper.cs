@@ -10,7 +10,7 @@ namespace McpCqrs.Mcp.Tasks;
 /// and deletes the tasks past their time to live. Every instance sweeps; the conditional statements make it
 /// harmless when two do at once.
 /// </summary>
-public sealed partial class McpTaskSweeper(IServiceScopeFactory scopes, IOptions<McpTaskOptions> options, TimeProvider clock, ILogger<McpTaskSweeper> logger) : BackgroundService
+internal sealed partial class McpTaskSweeper(IServiceScopeFactory scopes, IOptions<McpTaskOptions> options, TimeProvider clock, ILogger<McpTaskSweeper> logger) : BackgroundService
 {
     /// <summary>One sweep: (tasks failed, tasks deleted). Each failed task is announced, so its listeners hear of it.</summary>
     public async Task<(int Failed, int Deleted)> SweepOnceAsync(CancellationToken cancellationToken)

@@ -25,7 +25,7 @@ namespace McpCqrs.Mcp.Tasks;
 /// more work and stops its handlers without writing an outcome: their leases run out and the sweeper (of any
 /// instance) marks the tasks failed — commands are not re-run.
 /// </summary>
-public sealed partial class McpTaskWorker(
+internal sealed partial class McpTaskWorker(
     IServiceScopeFactory scopes,
     IOptions<McpTaskOptions> options,
     IOptions<McpCqrs.Mcp.McpLimitsOptions> limits,
@@ -361,7 +361,7 @@ public interface IMcpTaskSlot
 /// included) → <c>completed</c>; a JSON-RPC error → <c>failed</c> with it; anything unexpected → <c>failed</c>
 /// with -32603 and no details. A cancelled task is left as its cancellation set it.
 /// </summary>
-public sealed partial class McpTaskExecutor(
+internal sealed partial class McpTaskExecutor(
     McpRequestContext context,
     IMcpMethodHandler<McpCallTool, CallToolResult> callTool,
     IMcpTaskStore store,

@@ -214,13 +214,20 @@ internal static class FilterExpressionBuilder
 
     private static BinaryExpression IsNotNull(Expression value) => Expression.NotEqual(value, Expression.Constant(null, value.Type));
 
-    /// <summary>The value as <c>(type)holder.Value</c>: EF Core evaluates it to a SQL parameter.</summary>
-    private static UnaryExpression Value(object? value, Type type) =>
-        Expression.Convert(Expression.Property(Expression.Constant(new ValueHolder(value)), nameof(ValueHolder.Value)), type);
+    /// <summary>
+    /// The value as <c>holder.Value</c>, a field of exactly <paramref name="type"/> on a constant: the shape of a C#
+    /// closure, which EF Core reads into a SQL parameter by reflection on every execution (a conversion around it
+    /// would be interpreted as an expression each time instead).
+    /// </summary>
+    private static MemberExpression Value(object? value, Type type) =>
+        Expression.Field(
+            Expression.Constant(Activator.CreateInstance(typeof(ValueHolder<>).MakeGenericType(type), value)),
+            nameof(ValueHolder<object>.Value));
 
-    /// <summary>Holds one filter value; a member access on it is what EF Core turns into a parameter.</summary>
-    private sealed class ValueHolder(object? value)
+    /// <summary>Holds one filter value; a field access on it is what EF Core turns into a parameter.</summary>
+    private sealed class ValueHolder<T>(T value)
     {
-        public object? Value { get; } = value;
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1051", Justification = "A field, as in a C# closure: EF Core reads it without compiling an accessor.")]
+        public readonly T Value = value;
     }
 }

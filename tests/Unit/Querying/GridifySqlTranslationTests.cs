@@ -88,7 +88,7 @@ public sealed class GridifySqlTranslationTests
         var sql = Engine.Filter(db.Tickets, "title=*PRINTER/i", TicketFields).ToQueryString();
 
         Assert.Contains("lower(t.\"Title\")", sql, StringComparison.Ordinal);
-        Assert.Contains("@p_contains='%printer%'", sql, StringComparison.Ordinal); // a parameter, lower-cased
+        Assert.Contains("@Value_contains='%printer%'", sql, StringComparison.Ordinal); // a parameter, lower-cased
         Assert.DoesNotContain("PRINTER", sql, StringComparison.Ordinal);
     }
 

@@ -52,18 +52,19 @@ public sealed class TracingBehavior<TMessage, TResponse> : IPipelineBehavior<TMe
         }
         catch (Exception ex)
         {
-            activity.SetTag("error.type", ErrorType(ex));
-            activity.SetStatus(ActivityStatusCode.Error, ex is RequestValidationException || ApplicationErrors.Classify(ex) is not null ? ex.Message : null);
+            var error = ApplicationErrors.Classify(ex);
+            activity.SetTag("error.type", ErrorType(ex, error));
+            activity.SetStatus(ActivityStatusCode.Error, ex is RequestValidationException || error is not null ? ex.Message : null);
             throw;
         }
     }
 
     /// <summary>A low-cardinality error classification: the domain code when there is one, else the exception type.</summary>
-    internal static string ErrorType(Exception ex) => ex switch
+    private static string ErrorType(Exception ex, ApplicationError? error) => ex switch
     {
         RequestValidationException => "validation_error",
         OperationCanceledException => "cancelled",
-        _ => ApplicationErrors.Classify(ex)?.Code ?? ex.GetType().FullName ?? ex.GetType().Name,
+        _ => error?.Code ?? ex.GetType().FullName ?? ex.GetType().Name,
     };
 
     private static bool IsCommand(Type type) =>

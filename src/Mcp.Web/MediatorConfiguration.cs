@@ -12,13 +12,15 @@ internal static class MediatorConfiguration
     /// innermost, after the handler succeeded, resource-change notifications.
     /// The source generator reads these options at compile time, so they must stay literals. The engine's assembly
     /// is listed with the application's: its own requests (tasks, app views, requests carried for external handlers)
-    /// have handlers there.
+    /// have handlers there. Transient: handlers and behaviors hold no state of their own, and a call resolves each once,
+    /// so keeping them in the request's scope would only cost a cache entry apiece (their scoped dependencies, the
+    /// DbContext among them, are still the scope's).
     /// </summary>
     public static IServiceCollection AddMcpCqrsMediator(this IServiceCollection services) =>
         services.AddMediator((MediatorOptions options) =>
         {
             options.Namespace = "McpCqrs.Web.Mediator";
-            options.ServiceLifetime = ServiceLifetime.Scoped;
+            options.ServiceLifetime = ServiceLifetime.Transient;
             options.Assemblies = [typeof(McpCqrs.Mcp.McpBuilder).Assembly, typeof(McpCqrs.Application.DependencyInjection).Assembly];
             options.PipelineBehaviors =
             [

@@ -35,7 +35,8 @@ public static class McpDependencyInjection
         var builder = mcp.Catalog;
         configure?.Invoke(builder);
         services.TryAddScoped<McpRequestContext>();
-        services.TryAddScoped<IMcpRequestContext>(sp => sp.GetRequiredService<McpRequestContext>());
+        // Transient: the scope's one McpRequestContext under its interface, without a second entry in the scope's cache.
+        services.TryAddTransient<IMcpRequestContext>(sp => sp.GetRequiredService<McpRequestContext>());
         services.TryAddScoped<IProgressReporter, McpProgressReporter>();
         services.TryAddScoped<IMcpClientLogger, McpClientLogger>();
         services.TryAddScoped<IClientInput, McpClientInput>();
@@ -64,9 +65,10 @@ public static class McpDependencyInjection
     }
 
     /// <summary>
-    /// The engine's method handlers (<see cref="Methods.IMcpMethodHandler{TRequest, TResult}"/>), scoped: each class
-    /// once, and each of its method interfaces resolving to that one instance of the scope. A class that serves one
-    /// method is registered under its interface directly (one resolution per call instead of two).
+    /// The engine's method handlers (<see cref="Methods.IMcpMethodHandler{TRequest, TResult}"/>). A class that serves one
+    /// method is transient, under its interface directly: a call resolves it once, so caching it in the scope (a
+    /// dictionary entry per call) buys nothing. A class that serves several is scoped, each of its method interfaces
+    /// resolving to that one instance of the scope.
     /// </summary>
     private static void AddMethodHandlers(IServiceCollection services)
     {
@@ -78,7 +80,7 @@ public static class McpDependencyInjection
         {
             if (methods.Count == 1)
             {
-                services.TryAddScoped(methods[0], type);
+                services.TryAddTransient(methods[0], type);
                 continue;
             }
 

@@ -103,7 +103,8 @@ public sealed class McpBuilder
     /// <summary>
     /// The validators of <paramref name="assembly"/>, once per service collection. A validator without constructor
     /// dependencies holds no per-call state: one shared instance serves every call (an <c>AbstractValidator</c>
-    /// builds its rules in its constructor). One with dependencies lives in the scope, as they may. Messages name
+    /// builds its rules in its constructor). One with dependencies is transient: a call resolves it once, its scoped
+    /// dependencies stay the scope's, and it takes no entry in the scope's cache (nor does the list of them). Messages name
     /// fields as callers write them in JSON (<c>title</c>, not <c>Title</c>).
     /// </summary>
     public static IServiceCollection AddValidators(IServiceCollection services, Assembly assembly)
@@ -119,7 +120,7 @@ public sealed class McpBuilder
         ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
             member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
         services.AddValidatorsFromAssembly(assembly, ServiceLifetime.Singleton, result => !HasDependencies(result.ValidatorType), includeInternalTypes: true);
-        services.AddValidatorsFromAssembly(assembly, ServiceLifetime.Scoped, result => HasDependencies(result.ValidatorType), includeInternalTypes: true);
+        services.AddValidatorsFromAssembly(assembly, ServiceLifetime.Transient, result => HasDependencies(result.ValidatorType), includeInternalTypes: true);
         return services;
     }
 

@@ -63,8 +63,8 @@ public static class TicketFields
 
 /// <summary>
 /// The rules of <see cref="ListTickets"/>. They depend only on the query engine and the page-size bound, both
-/// singletons, yet a validator with constructor dependencies lives in the request's scope: so the rules are built
-/// once per (engine, options) pair and shared, and each scoped instance only points at them (building an
+/// singletons, yet a validator with constructor dependencies is made for each call: so the rules are built
+/// once per (engine, options) pair and shared, and each instance only points at them (building an
 /// <see cref="AbstractValidator{T}"/> — expression trees, one rule object per property — on every call cost more than
 /// running it).
 /// </summary>

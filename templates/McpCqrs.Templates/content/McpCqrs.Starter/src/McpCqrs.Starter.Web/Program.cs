@@ -18,9 +18,10 @@ builder.Services.AddMcpServer(builder.Configuration, builder.Environment, mcp =>
 
 // The mediator. Its source generator reads these options at compile time, so they stay literals: the engine's
 // assembly (its own requests and handlers) with ours, and the engine's behaviors in order (the first is the outermost).
+// Transient: handlers and behaviors hold no state and a call resolves each once (their scoped dependencies stay scoped).
 builder.Services.AddMediator((MediatorOptions options) =>
 {
-    options.ServiceLifetime = ServiceLifetime.Scoped;
+    options.ServiceLifetime = ServiceLifetime.Transient;
     options.Assemblies = [typeof(McpBuilder).Assembly, typeof(McpCqrs.Starter.Application.DependencyInjection).Assembly];
     options.PipelineBehaviors =
     [

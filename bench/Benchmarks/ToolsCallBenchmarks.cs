@@ -13,6 +13,7 @@ using McpCqrs.Application.Tickets.Commands.CreateTicket;
 using McpCqrs.Mcp.InMemory;
 using McpCqrs.Mcp.RateLimiting;
 using McpCqrs.Web;
+using McpCqrs.Web.Apps;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace McpCqrs.Benchmarks;
@@ -51,6 +52,8 @@ public class ToolsCallBenchmarks
         services.AddLogging();
         services.AddApplication();
         services.AddMcpCqrsMediator();
+        // The desk's view: list_tickets names it, and the catalog refuses a tool whose view is missing.
+        services.AddTicketBoardApp();
         services.AddSingleton(new McpServerInfo());
         services.AddOptions();
         services.AddSingleton<ISessionStore, InMemorySessionStore>();

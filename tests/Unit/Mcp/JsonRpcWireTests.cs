@@ -82,4 +82,47 @@ public sealed class JsonRpcWireTests
     [InlineData("""{"jsonrpc":"2.0","id":7,"method":""}""")]
     public void The_refusal_of_a_message_with_a_readable_id_carries_that_id(string body) =>
         Assert.Equal(new RequestId(7), Refused(body).Id);
+
+    /// <summary>The SDK's own contract, as the serializer writes it: what the hand-written tool result must equal.</summary>
+    private static readonly JsonSerializerOptions SdkContract = new(ModelContextProtocol.McpJsonUtilities.DefaultOptions)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;
+
+    public static TheoryData<int> ToolResults => [.. Enumerable.Range(0, ToolResultShapes().Length)];
+
+    private static CallToolResult[] ToolResultShapes() =>
+    [
+        new() { Content = [] },
+        new() { Content = [new TextContentBlock { Text = "hello" }] },
+        new() { Content = [new TextContentBlock { Text = "quote \" back\\slash\nnew line é ✓ <tag> & 'apos'" }] },
+        new()
+        {
+            Content = [new TextContentBlock { Text = "a", Meta = new() { ["mcpcqrs/outputFormat"] = "toon", ["n"] = 1 } }, new TextContentBlock { Text = "b" }],
+            StructuredContent = Json("""{"items":[{"id":1,"title":"Ünïcode \"x\""}],"page":1,"next":null}"""),
+            IsError = false,
+            Meta = new() { ["m"] = new System.Text.Json.Nodes.JsonArray(1, "two") },
+        },
+        new() { Content = [new TextContentBlock { Text = "failed" }], IsError = true },
+        // The serializer's cases: another block type, annotations, a result type.
+        new() { Content = [new ImageContentBlock { Data = "aGk="u8.ToArray(), MimeType = "image/png" }, new TextContentBlock { Text = "x" }] },
+        new() { Content = [new TextContentBlock { Text = "x", Annotations = new Annotations { Priority = 0.5f } }] },
+        new() { Content = [new TextContentBlock { Text = "x" }], ResultType = "complete" },
+    ];
+
+    [Theory]
+    [MemberData(nameof(ToolResults))]
+    public void A_tool_result_is_written_as_the_SDK_writes_it(int shape)
+    {
+        var result = ToolResultShapes()[shape];
+
+        var written = System.Text.Encoding.UTF8.GetString(JsonRpcWire.ToUtf8Bytes(result));
+        var response = JsonRpcWire.Response(new RequestId(3), result);
+
+        var expected = JsonSerializer.Serialize(result, SdkContract);
+        Assert.Equal(expected, written);
+        Assert.Equal($$"""{"result":{{expected}},"id":3,"jsonrpc":"2.0"}""", response);
+    }
 }

@@ -94,10 +94,13 @@ public sealed class McpRefusal(McpStatus status, int code, string message, Reque
 /// <summary>Reading and writing JSON-RPC 2.0 frames.</summary>
 internal static class JsonRpcWire
 {
-    /// <summary>The SDK's protocol contract, writing non-ASCII and quotes as they are (smaller frames, fewer tokens).</summary>
+    /// <summary>The SDK's protocol contract, writing non-ASCII and quotes as they are (smaller frames, fewer tokens).
+    /// A <see cref="JsonElement"/> (a tool's <c>structuredContent</c>, a carried answer) is copied as the bytes it was
+    /// parsed from instead of being walked and re-escaped token by token.</summary>
     public static JsonSerializerOptions Options { get; } = new(McpJsonUtilities.DefaultOptions)
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { Serialization.RawJsonElementConverter.Instance },
     };
 
     /// <summary>Checks one message's shape: a batch, a non-object, a wrong <c>jsonrpc</c> or a malformed id is -32600.</summary>
@@ -172,7 +175,7 @@ internal static class JsonRpcWire
             }
             else
             {
-                JsonSerializer.Serialize(writer, result, result.GetType(), Options);
+                WriteResult(writer, result);
             }
 
             writer.WritePropertyName("id");
@@ -189,6 +192,93 @@ internal static class JsonRpcWire
                 (t_buffer, t_writer) = (null, null);
             }
         }
+    }
+
+    /// <summary>A method's result as UTF-8 JSON, with the same fast path as <see cref="Response"/>.</summary>
+    public static byte[] ToUtf8Bytes(object result)
+    {
+        if (result is not CallToolResult)
+        {
+            return JsonSerializer.SerializeToUtf8Bytes(result, result.GetType(), Options);
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Options.Encoder, SkipValidation = true }))
+        {
+            WriteResult(writer, result);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteResult(Utf8JsonWriter writer, object result)
+    {
+        if (result is not CallToolResult tool || !TryWriteToolResult(writer, tool))
+        {
+            JsonSerializer.Serialize(writer, result, result.GetType(), Options);
+        }
+    }
+
+    /// <summary>
+    /// A tool result of text blocks written member by member, as the SDK's contract writes it (<c>content</c>,
+    /// <c>structuredContent</c>, <c>isError</c>, <c>_meta</c>), without the serializer's per-call state for a nested
+    /// graph: every <c>tools/call</c> answers with one. Anything else in it (an image, annotations, a result type) and
+    /// the serializer writes it. Hand-written because the SDK's contract is source-generated metadata with no lighter
+    /// entry point; <c>ToolResultWireTests</c> holds it to the serializer's output.
+    /// </summary>
+    private static bool TryWriteToolResult(Utf8JsonWriter writer, CallToolResult result)
+    {
+        if (result.ResultType is not null)
+        {
+            return false;
+        }
+
+        var content = result.Content;
+        for (var i = 0; i < content.Count; i++)
+        {
+            if (content[i] is not TextContentBlock { Annotations: null })
+            {
+                return false;
+            }
+        }
+
+        writer.WriteStartObject();
+        writer.WriteStartArray("content"u8);
+        for (var i = 0; i < content.Count; i++)
+        {
+            var text = (TextContentBlock)content[i];
+            writer.WriteStartObject();
+            writer.WriteString("type"u8, "text"u8);
+            writer.WriteString("text"u8, text.Text);
+            if (text.Meta is { } blockMeta)
+            {
+                writer.WritePropertyName("_meta"u8);
+                blockMeta.WriteTo(writer, Options);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        if (result.StructuredContent is { } structured)
+        {
+            writer.WritePropertyName("structuredContent"u8);
+            Serialization.RawJsonElementConverter.Instance.Write(writer, structured, Options);
+        }
+
+        if (result.IsError is { } isError)
+        {
+            writer.WriteBoolean("isError"u8, isError);
+        }
+
+        if (result.Meta is { } meta)
+        {
+            writer.WritePropertyName("_meta"u8);
+            meta.WriteTo(writer, Options);
+        }
+
+        writer.WriteEndObject();
+        return true;
     }
 
     [ThreadStatic]

@@ -264,7 +264,7 @@ internal sealed class StatelessEraPolicy(
         {
             null => "{}"u8.ToArray(),
             ListToolsResult tools => toolList.Write(tools, tasks: false).Utf8,
-            _ => JsonSerializer.SerializeToUtf8Bytes(result, result.GetType(), JsonRpcWire.Options),
+            _ => JsonRpcWire.ToUtf8Bytes(result),
         };
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(inner.Length + 160);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonRpcWire.Options.Encoder, SkipValidation = true }))

@@ -144,9 +144,13 @@ public sealed class GridifyQueryEngine : IQueryEngine
             (false, false) => ThenByMethod,
             (false, true) => ThenByDescendingMethod,
         };
-        var elementType = key.Parameters[0].Type;
-        return Expression.Call(method.MakeGenericMethod(elementType, key.ReturnType), query, Expression.Quote(key));
+        var closed = ClosedOrderMethods.GetOrAdd((method, key.Parameters[0].Type, key.ReturnType), static k => k.Open.MakeGenericMethod(k.Element, k.Key));
+        return Expression.Call(closed, query, Expression.Quote(key));
     }
+
+    /// <summary><c>Queryable.OrderBy&lt;TElement, TKey&gt;</c> and its kin closed over the types seen so far: made once each
+    /// (closing a generic method is a reflection lookup, on every ordered query otherwise). A field map has few keys.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(MethodInfo Open, Type Element, Type Key), MethodInfo> ClosedOrderMethods = new();
 
     /// <summary><c>x =&gt; (object)x.Id</c> becomes <c>x =&gt; x.Id</c>, so the provider orders by the column's own type.</summary>
     private static LambdaExpression WithoutBoxing<T>(Expression<Func<T, object?>> key) =>

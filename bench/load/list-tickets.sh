@@ -34,7 +34,7 @@ pg -d "$BENCH_DATABASE" -c "INSERT INTO tickets (\"CustomerId\", \"Title\", \"St
 
 env "${env[@]}" dotnet bench/peers/McpCqrsHost/bin/Release/net10.0/McpCqrs.Bench.Host.dll --contentRoot "$PWD/src/Mcp.Web" --urls "http://127.0.0.1:$PORT" >"$work/ours.log" 2>&1 & pids+=($!)
 ConnectionStrings__Default="$database" dotnet bench/peers/ListPeer/bin/Release/net10.0/McpCqrs.Bench.ListPeer.dll --urls "http://127.0.0.1:$PEER_PORT" >"$work/peer.log" 2>&1 & pids+=($!)
-for _ in $(seq 1 60); do curl -fs http://127.0.0.1:$PORT/health/ready >/dev/null && curl -fs "http://127.0.0.1:$PEER_PORT/tickets" >/dev/null && break; sleep 0.5; done
+for _ in $(seq 1 60); do curl -fs http://127.0.0.1:$PORT/health/ready >/dev/null && curl -fs "http://127.0.0.1:$PEER_PORT/tickets?status=Open&page=1&pageSize=20" >/dev/null && break; sleep 0.5; done
 
 url="http://127.0.0.1:$PORT/mcp"
 session=$(open_session "$url")
@@ -42,7 +42,7 @@ call='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_ticke
 
 # Both print mcp-call.lua's summary line (the peer's from wrk's own report; a non-2xx answer counts as an error).
 ours() { MCP_SESSION=$session MCP_BODY=$call wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1" --latency -s bench/load/mcp-call.lua "$url" | tail -n 1; }
-peer() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1" --latency "http://127.0.0.1:$PEER_PORT/tickets" | awk '
+peer() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1" --latency "http://127.0.0.1:$PEER_PORT/tickets?status=Open&page=1&pageSize=20" | awk '
   function ms(v) { return v ~ /us$/ ? v / 1000 : v ~ /ms$/ ? v + 0 : v * 1000 }
   /Requests\/sec/ { r = $2 } / 50%/ { p50 = ms($2) } / 99%/ { p99 = ms($2) } /Non-2xx/ { bad = $NF } /Socket errors/ { errors = 1 }
   END { printf "requests/s %.0f  p50 %.2f ms  p99 %.2f ms  errors %d  non-2xx/JSON-RPC errors %d\n", r, p50, p99, errors, bad }'; }

@@ -17,14 +17,14 @@ namespace McpCqrs.Mcp.AspNetCore;
 /// (<see cref="McpCqrs.Mcp.InProcess.McpInProcessClient"/>) is made as the principal it names.
 /// </remarks>
 internal sealed class HttpCurrentUser(
-    IHttpContextAccessor accessor,
+    CurrentHttpContext http,
     ClaimMapper claims,
     McpCqrs.Mcp.Context.IMcpRequestContext? context = null,
     McpCqrs.Mcp.InProcess.McpCaller? caller = null) : ICurrentUser
 {
     private (ClaimsPrincipal Of, HashSet<string> Scopes, HashSet<string> Roles)? _read;
 
-    private ClaimsPrincipal? Principal => caller?.Principal ?? accessor.HttpContext?.User;
+    private ClaimsPrincipal? Principal => caller?.Principal ?? http.User;
 
     public string? Id => (Principal is { } principal ? claims.SubjectOf(principal) : null) ?? (context?.Task?.Owner is { Length: > 0 } owner ? owner : null);
 
@@ -35,7 +35,7 @@ internal sealed class HttpCurrentUser(
     public IReadOnlySet<string> Scopes => Read()?.Scopes ?? (IReadOnlySet<string>)FrozenSet<string>.Empty;
 
     /// <summary>The connection's address as address-keyed limits count it (an IPv6 address by its /64).</summary>
-    public string? ClientAddress => Addresses.KeyOf(accessor.HttpContext?.Connection.RemoteIpAddress);
+    public string? ClientAddress => Addresses.KeyOf(http.Value?.Connection.RemoteIpAddress);
 
     public IReadOnlySet<string> Roles => Read()?.Roles ?? (IReadOnlySet<string>)FrozenSet<string>.Empty;
 

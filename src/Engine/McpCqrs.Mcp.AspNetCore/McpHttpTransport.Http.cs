@@ -67,7 +67,7 @@ internal sealed partial class McpHttpTransport
     /// The body as one parsed JSON document (pooled; disposed with the response, so nothing may keep its elements
     /// past the request: what outlives it is deserialized or cloned first).
     /// </summary>
-    private async Task<JsonElement> ReadBodyAsync(HttpContext http)
+    private async ValueTask<JsonElement> ReadBodyAsync(HttpContext http)
     {
         var limit = options.Value.MaxRequestBodyBytes;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)

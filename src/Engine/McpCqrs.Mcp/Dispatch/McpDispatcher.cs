@@ -20,7 +20,7 @@ internal sealed partial class McpDispatcher(McpCatalog catalog, ILogger<McpDispa
     /// <param name="outbound">Where messages to the client go while the request runs (the host's response stream).</param>
     /// <param name="services">The request's scope.</param>
     /// <param name="cancellationToken">Cancelled when the request is (by the client, its session's end, or the host stopping).</param>
-    public async Task<McpReply> DispatchAsync(McpCall call, IMcpOutbound? outbound, IServiceProvider services, CancellationToken cancellationToken)
+    public async ValueTask<McpReply> DispatchAsync(McpCall call, IMcpOutbound? outbound, IServiceProvider services, CancellationToken cancellationToken)
     {
         var context = services.GetRequiredService<McpRequestContext>();
         call.Fill(context, outbound);

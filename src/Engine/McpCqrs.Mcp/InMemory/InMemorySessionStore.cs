@@ -9,14 +9,15 @@ public sealed class InMemorySessionStore(IOptions<McpSessionOptions> options, Ti
 {
     private static readonly TimeSpan TouchGranularity = TimeSpan.FromSeconds(1);
 
-    private readonly ConcurrentDictionary<string, McpSession> _sessions = new(StringComparer.Ordinal);
+    /// <summary>Each session as the completed task <see cref="GetAsync"/> answers with: a read allocates nothing.</summary>
+    private readonly ConcurrentDictionary<string, Task<McpSession?>> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, OwnedSessions> _owners = new(StringComparer.Ordinal);
     private long _nextSweep;
 
     public Task CreateAsync(McpSession session, CancellationToken cancellationToken)
     {
         Sweep();
-        if (!_sessions.TryAdd(session.Id, session))
+        if (!_sessions.TryAdd(session.Id, Stored(session)))
         {
             throw new InvalidOperationException("A session with this id exists already.");
         }
@@ -44,7 +45,7 @@ public sealed class InMemorySessionStore(IOptions<McpSessionOptions> options, Ti
                     return Task.FromResult(false);
                 }
 
-                if (!_sessions.TryAdd(session.Id, session))
+                if (!_sessions.TryAdd(session.Id, Stored(session)))
                 {
                     throw new InvalidOperationException("A session with this id exists already.");
                 }
@@ -57,46 +58,47 @@ public sealed class InMemorySessionStore(IOptions<McpSessionOptions> options, Ti
 
     public Task<McpSession?> GetAsync(string id, CancellationToken cancellationToken)
     {
-        while (_sessions.TryGetValue(id, out var session))
+        while (_sessions.TryGetValue(id, out var stored))
         {
+            var session = stored.Result!;
             var now = clock.GetUtcNow();
             if (IsExpired(session, now))
             {
-                _sessions.TryRemove(new KeyValuePair<string, McpSession>(id, session));
-                return Task.FromResult<McpSession?>(null);
+                _sessions.TryRemove(new KeyValuePair<string, Task<McpSession?>>(id, stored));
+                return Missing;
             }
 
             // The idle clock moves in whole seconds: a busy session is not rewritten on every request (all of its
             // concurrent requests would contend for the one entry).
             if (now - session.LastSeenAt < TouchGranularity)
             {
-                return Task.FromResult<McpSession?>(session);
+                return stored;
             }
 
-            var touched = session with { LastSeenAt = now };
-            if (_sessions.TryUpdate(id, touched, session))
+            var touched = Stored(session with { LastSeenAt = now });
+            if (_sessions.TryUpdate(id, touched, stored))
             {
-                return Task.FromResult<McpSession?>(touched);
+                return touched;
             }
         }
 
-        return Task.FromResult<McpSession?>(null);
+        return Missing;
     }
 
     public Task<bool> ExistsAsync(string id, CancellationToken cancellationToken) =>
-        Task.FromResult(_sessions.TryGetValue(id, out var session) && !IsExpired(session, clock.GetUtcNow()));
+        Task.FromResult(_sessions.TryGetValue(id, out var stored) && !IsExpired(stored.Result!, clock.GetUtcNow()));
 
     public Task<bool> UpdateAsync(McpSession session, CancellationToken cancellationToken)
     {
         while (_sessions.TryGetValue(session.Id, out var current))
         {
-            if (IsExpired(current, clock.GetUtcNow()))
+            if (IsExpired(current.Result!, clock.GetUtcNow()))
             {
-                _sessions.TryRemove(new KeyValuePair<string, McpSession>(session.Id, current));
+                _sessions.TryRemove(new KeyValuePair<string, Task<McpSession?>>(session.Id, current));
                 return Task.FromResult(false);
             }
 
-            if (_sessions.TryUpdate(session.Id, session with { LastSeenAt = clock.GetUtcNow() }, current))
+            if (_sessions.TryUpdate(session.Id, Stored(session with { LastSeenAt = clock.GetUtcNow() }), current))
             {
                 return Task.FromResult(true);
             }
@@ -106,7 +108,7 @@ public sealed class InMemorySessionStore(IOptions<McpSessionOptions> options, Ti
     }
 
     public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) =>
-        Task.FromResult(_sessions.TryRemove(id, out var session) && !IsExpired(session, clock.GetUtcNow()));
+        Task.FromResult(_sessions.TryRemove(id, out var stored) && !IsExpired(stored.Result!, clock.GetUtcNow()));
 
     public Task<long> CountAsync(CancellationToken cancellationToken)
     {
@@ -117,7 +119,11 @@ public sealed class InMemorySessionStore(IOptions<McpSessionOptions> options, Ti
     private bool IsExpired(McpSession session, DateTimeOffset now) =>
         now - session.LastSeenAt > options.Value.IdleTimeout || now - session.CreatedAt > options.Value.MaxAge;
 
-    private bool IsLive(string id, DateTimeOffset now) => _sessions.TryGetValue(id, out var session) && !IsExpired(session, now);
+    private bool IsLive(string id, DateTimeOffset now) => _sessions.TryGetValue(id, out var stored) && !IsExpired(stored.Result!, now);
+
+    private static readonly Task<McpSession?> Missing = Task.FromResult<McpSession?>(null);
+
+    private static Task<McpSession?> Stored(McpSession session) => Task.FromResult<McpSession?>(session);
 
     /// <summary>
     /// <see cref="Sweep"/>, at most once a second: a sweep walks every session, and a server opening thousands of
@@ -137,11 +143,11 @@ public sealed class InMemorySessionStore(IOptions<McpSessionOptions> options, Ti
     private void Sweep()
     {
         var now = clock.GetUtcNow();
-        foreach (var (id, session) in _sessions)
+        foreach (var (id, stored) in _sessions)
         {
-            if (IsExpired(session, now))
+            if (IsExpired(stored.Result!, now))
             {
-                _sessions.TryRemove(new KeyValuePair<string, McpSession>(id, session));
+                _sessions.TryRemove(new KeyValuePair<string, Task<McpSession?>>(id, stored));
             }
         }
 

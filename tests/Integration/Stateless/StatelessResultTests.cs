@@ -77,6 +77,25 @@ public sealed class StatelessResultTests(StatelessHost fixture) : IClassFixture<
         Assert.Equal(McpCqrs.Application.Common.DeskIcons.Desk, serverInfo["icons"]?[0]?["src"]?.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Each_request_is_read_with_its_own_client_capabilities_and_info()
+    {
+        // The server keeps the capabilities it read last and reuses them while a request carries the same bytes:
+        // requests that alternate between two clients must each still be answered as their own client.
+        var apps = StatelessWire.AllCapabilities();
+        apps["extensions"] = new JsonObject { ["io.modelcontextprotocol/ui"] = new JsonObject { ["mimeTypes"] = new JsonArray("text/html;profile=mcp-app") } };
+        var withApps = StatelessWire.Meta(apps);
+        var without = StatelessWire.Meta(StatelessWire.AllCapabilities());
+        var otherInfo = StatelessWire.Meta((JsonObject)apps.DeepClone());
+        otherInfo[StatelessWire.ClientInfoKey] = new JsonObject { ["name"] = "another", ["version"] = "2" };
+
+        foreach (var (meta, declares, id) in new[] { (withApps, true, 1), (withApps, true, 2), (without, false, 3), (withApps, true, 4), (otherInfo, true, 5), (without, false, 6) })
+        {
+            var result = Expect.Complete(await _mcp.CallAsync(StatelessWire.Request("server/discover", id: id, meta: (JsonObject)meta.DeepClone())), id);
+            Assert.Equal(declares, result["capabilities"]?["extensions"]?["io.modelcontextprotocol/ui"] is JsonObject);
+        }
+    }
+
     [Theory]
     [InlineData("tools/list", "tools")]
     [InlineData("prompts/list", "prompts")]

@@ -138,19 +138,7 @@ internal sealed class StatelessEraPolicy(
             };
         }
 
-        ClientCapabilities? capabilities;
-        Implementation? clientInfo;
-        try
-        {
-            capabilities = capabilitiesElement.Deserialize<ClientCapabilities>(McpJsonUtilities.DefaultOptions);
-            clientInfo = meta.TryGetProperty(MetaClientInfo, out var clientInfoElement) && clientInfoElement.ValueKind != JsonValueKind.Null
-                ? clientInfoElement.Deserialize<Implementation>(McpJsonUtilities.DefaultOptions)
-                : null;
-        }
-        catch (JsonException)
-        {
-            throw new McpRefusal(McpStatus.BadRequest, (int)McpErrorCode.InvalidParams, "params._meta holds malformed client capabilities or client info.", id);
-        }
+        var (capabilities, clientInfo) = ClientOf(capabilitiesElement, meta, id);
 
         var takesTasks = capabilitiesElement.TryGetProperty("extensions"u8, out var extensions) && extensions.ValueKind == JsonValueKind.Object
             && extensions.TryGetProperty(McpTaskWire.ExtensionId, out var tasks) && tasks.ValueKind == JsonValueKind.Object;
@@ -171,6 +159,39 @@ internal sealed class StatelessEraPolicy(
                 : null,
         };
     }
+
+    /// <summary>
+    /// The client's capabilities and info from <c>_meta</c>. A client sends the same ones with every request, so the
+    /// ones last read are kept with their bytes and reused while the bytes match (read only, as a session's are shared
+    /// by its requests); other bytes are read and kept instead.
+    /// </summary>
+    private (ClientCapabilities? Capabilities, Implementation? Info) ClientOf(JsonElement capabilitiesElement, JsonElement meta, RequestId? id)
+    {
+        var capabilitiesJson = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(capabilitiesElement);
+        var hasInfo = meta.TryGetProperty(MetaClientInfo, out var infoElement) && infoElement.ValueKind != JsonValueKind.Null;
+        var infoJson = hasInfo ? System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(infoElement) : default;
+        if (_lastClient is { } last && capabilitiesJson.SequenceEqual(last.CapabilitiesJson)
+            && (hasInfo ? last.InfoJson is { } lastInfo && infoJson.SequenceEqual(lastInfo) : last.InfoJson is null))
+        {
+            return (last.Capabilities, last.Info);
+        }
+
+        try
+        {
+            var capabilities = capabilitiesElement.Deserialize<ClientCapabilities>(McpJsonUtilities.DefaultOptions);
+            var info = hasInfo ? infoElement.Deserialize<Implementation>(McpJsonUtilities.DefaultOptions) : null;
+            _lastClient = new ReadClient(capabilitiesJson.ToArray(), hasInfo ? infoJson.ToArray() : null, capabilities, info);
+            return (capabilities, info);
+        }
+        catch (JsonException)
+        {
+            throw new McpRefusal(McpStatus.BadRequest, (int)McpErrorCode.InvalidParams, "params._meta holds malformed client capabilities or client info.", id);
+        }
+    }
+
+    private ReadClient? _lastClient;
+
+    private sealed record ReadClient(byte[] CapabilitiesJson, byte[]? InfoJson, ClientCapabilities? Capabilities, Implementation? Info);
 
     /// <summary>A <c>requestState</c> is used once, before the handler runs: a replay is refused (−32602), a store that cannot answer is a 503.</summary>
     public override async ValueTask BeforeAsync(McpCall call, object message, McpRequestContext context, IServiceProvider services, CancellationToken cancellationToken)

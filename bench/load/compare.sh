@@ -6,14 +6,14 @@
 #         every peer; ours - this host with the full pipeline (bench/peers/McpCqrsHost). All run Release.
 # with wrk (Debian package), THREADS threads and CONNECTIONS connections (one session in the session era). The
 # peers run side by side and are loaded in turn, ROUNDS times (each era, each peer), so a slow spell of a shared
-# machine falls on all of them; the tables show each one's median requests/s, p50 and p99 over the rounds, and our
-# ratios. Then session churn (initialize + tools/call + DELETE) against the SDK's sessions. Stops what it started.
+# machine falls on all of them; the tables show each one's median requests/s, p50 and p99 over the rounds, our
+# ratios of those medians and the median of each round's own ratios. Then session churn (initialize + tools/call + DELETE) against the SDK's sessions. Stops what it started.
 # Each peer is first warmed up in its era(s) for WARMUP (tiered JIT with dynamic PGO needs many seconds of it).
-#   bench/load/compare.sh                      # 15 s warm-up, 3 rounds of 8 s each, 2 threads, 32 connections
+#   bench/load/compare.sh                      # 15 s warm-up, 5 rounds of 8 s each, 2 threads, 32 connections
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
-DURATION=${DURATION:-8s}; THREADS=${THREADS:-2}; CONNECTIONS=${CONNECTIONS:-32}; ROUNDS=${ROUNDS:-3}; WARMUP=${WARMUP:-15s}
+DURATION=${DURATION:-8s}; THREADS=${THREADS:-2}; CONNECTIONS=${CONNECTIONS:-32}; ROUNDS=${ROUNDS:-5}; WARMUP=${WARMUP:-15s}
 source bench/load/lib.sh
 work=$(mktemp -d); pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -51,6 +51,7 @@ for r in $(seq 1 "$ROUNDS"); do
       line=$(load_era "$(url "$n")" "$era" "${session[$n]:-}" "$DURATION" --latency)
       echo "round $r $era $n: $line"
       record "$work/results" "$era" "$n" "$line"
+      echo "$r $(tail -n 1 "$work/results")" >>"$work/rounds"
     done
   done
 done
@@ -63,6 +64,13 @@ for era in "${eras[@]}"; do
       -v op="$(median_of "$work/results" "$era" ours 5)" -v fp="$(median_of "$work/results" "$era" floor 5)" -v sdk="$sdk" 'BEGIN {
     printf "ours / floor: %.2f of the requests/s, p99 %.2fx the floor'"'"'s\n", o / f, op / fp
     printf "ours / %s: %.2fx the requests/s\n", sdk, o / s }'
+  # The same ratios within each round (its peers loaded one after another), then their median: a slow spell of the
+  # shared machine moves a round's peers together, so these move less than the ratio of the medians above.
+  for peer in floor "$sdk"; do
+    awk -v e="$era" -v p="$peer" '$2 == e && $3 == p { other[$1] = $4 } $2 == e && $3 == "ours" { ours[$1] = $4 }
+      END { for (r in ours) if (r in other) print ours[r] / other[r] }' "$work/rounds" | median |
+      awk -v p="$peer" '{ printf "ours / %s, median of the rounds'"'"' ratios: %.2f\n", p, $1 }'
+  done
 done
 
 # Session churn (the floor has no sessions): initialize -> tools/call -> DELETE, CHURN_CONNECTIONS connections

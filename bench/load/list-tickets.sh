@@ -7,6 +7,7 @@
 # falls on both; the table shows each one's median over the rounds. Ours listens on PORT, the peer on PEER_PORT.
 # Stops everything it started and drops the database.
 #   MCPCQRS_BENCH_POSTGRES="Host=127.0.0.1;Username=postgres;Password=postgres" bench/load/list-tickets.sh
+#   FORMAT=json ...                                             # list_tickets answering with JSON text, not TOON
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
@@ -38,7 +39,9 @@ for _ in $(seq 1 60); do curl -fs http://127.0.0.1:$PORT/health/ready >/dev/null
 
 url="http://127.0.0.1:$PORT/mcp"
 session=$(open_session "$url")
-call='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_tickets","arguments":{"filter":"status=Open","pageSize":20}}}'
+# FORMAT=json asks for JSON text instead of the tool's TOON (_meta "mcpcqrs/outputFormat"): what the second rendering costs.
+meta=$([ -n "${FORMAT:-}" ] && echo ",\"_meta\":{\"mcpcqrs/outputFormat\":\"$FORMAT\"}" || true)
+call='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_tickets","arguments":{"filter":"status=Open","pageSize":20}'"$meta"'}}'
 
 # Both print mcp-call.lua's summary line (the peer's from wrk's own report; a non-2xx answer counts as an error).
 ours() { MCP_SESSION=$session MCP_BODY=$call wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1" --latency -s bench/load/mcp-call.lua "$url" | tail -n 1; }
@@ -68,7 +71,7 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 printf '\nlist_tickets on PostgreSQL, median of %s rounds of %s\n%-50s %10s %9s %9s %13s\n' "$ROUNDS" "$DURATION" '' 'req/s' 'p50 ms' 'p99 ms' 'cpu ms/req'
 for n in ours peer; do
-  label=$([ "$n" = ours ] && echo 'list_tickets (MCP, TOON text + structuredContent)' || echo 'minimal API, same EF Core query (JSON)')
+  label=$([ "$n" = ours ] && echo "list_tickets (MCP, ${FORMAT:-toon} text + structuredContent)" || echo 'minimal API, same EF Core query (JSON)')
   printf '%-50s %10s %9s %9s %13s\n' "$label" "$(median_of "$work/results" list "$n" 3)" "$(median_of "$work/results" list "$n" 4)" \
     "$(median_of "$work/results" list "$n" 5)" "$(median_of "$work/results" list "$n" 6)"
 done

@@ -125,4 +125,15 @@ public sealed class JsonRpcWireTests
         Assert.Equal(expected, written);
         Assert.Equal($$"""{"result":{{expected}},"id":3,"jsonrpc":"2.0"}""", response);
     }
+
+    [Fact]
+    public void Structured_content_parsed_with_comments_allowed_is_written_as_strict_JSON()
+    {
+        var lenient = JsonDocument.Parse("""{ "a": 1, /* note */ "b": [1, 2,], }""", new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        var result = new CallToolResult { Content = [new TextContentBlock { Text = "x" }], StructuredContent = lenient.RootElement };
+
+        var written = JsonRpcWire.Response(new RequestId(1), result);
+
+        Assert.Equal("""{"result":{"content":[{"type":"text","text":"x"}],"structuredContent":{"a":1,"b":[1,2]}},"id":1,"jsonrpc":"2.0"}""", written);
+    }
 }

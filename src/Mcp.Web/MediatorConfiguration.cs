@@ -14,7 +14,8 @@ internal static class MediatorConfiguration
     /// is listed with the application's: its own requests (tasks, app views, requests carried for external handlers)
     /// have handlers there. Transient: handlers and behaviors hold no state of their own, and a call resolves each once,
     /// so keeping them in the request's scope would only cost a cache entry apiece (their scoped dependencies, the
-    /// DbContext among them, are still the scope's).
+    /// DbContext among them, are still the scope's). So <c>ISender</c> is resolved from a scope, never captured by a
+    /// singleton (whose handlers would then come from the root container).
     /// </summary>
     public static IServiceCollection AddMcpCqrsMediator(this IServiceCollection services) =>
         services.AddMediator((MediatorOptions options) =>

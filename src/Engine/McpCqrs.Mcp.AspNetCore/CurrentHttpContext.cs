@@ -4,21 +4,54 @@ using Microsoft.AspNetCore.Http.Features.Authentication;
 namespace McpCqrs.Mcp.AspNetCore;
 
 /// <summary>
-/// The HTTP request a request scope serves, set by <see cref="McpServerExtensions.UseMcpServer"/>'s first middleware
-/// (null in a scope of no request: a task's run, an in-process call). It stands in for
-/// <see cref="IHttpContextAccessor"/>, whose mere registration makes ASP.NET Core give up pooling the
-/// <see cref="HttpContext"/> (a new context, request, response and item map for every request) and sets an async-local
-/// value on each one.
+/// The HTTP request a request scope serves, set for the length of the request by the first middleware of the pipeline
+/// (<see cref="Filter"/>, added by <c>AddMcpServer</c>); null in a scope of no request (a task's run, an in-process
+/// call). It stands in for <see cref="IHttpContextAccessor"/>, whose mere registration makes ASP.NET Core give up
+/// pooling the <see cref="HttpContext"/> (a new context, request, response and item map for every request) and sets an
+/// async-local value on each one.
 /// </summary>
 internal sealed class CurrentHttpContext
 {
-    private static readonly ClaimsPrincipal Anonymous = new(new ClaimsIdentity());
-
-    public HttpContext? Value { get; set; }
+    public HttpContext? Value { get; private set; }
 
     /// <summary>
-    /// The request's user; an unauthenticated principal when no authentication ran (read without the empty principal
-    /// <see cref="HttpContext.User"/> would make for every such request).
+    /// The principal a call runs as: an in-process call's own, else the request's user as authentication set it — null
+    /// when no authentication ran (read without the empty principal <see cref="HttpContext.User"/> would make).
     /// </summary>
-    public ClaimsPrincipal? User => Value?.Features.Get<IHttpAuthenticationFeature>()?.User ?? (Value is null ? null : Anonymous);
+    public ClaimsPrincipal? PrincipalOf(McpCqrs.Mcp.InProcess.McpCaller? caller) =>
+        caller?.Principal ?? Value?.Features.Get<IHttpAuthenticationFeature>()?.User;
+
+    /// <summary>Runs first in the pipeline: the request is known to its scope until it ends (then forgotten, the context being pooled).</summary>
+    internal sealed class Filter : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(static (http, following) =>
+            {
+                var current = http.RequestServices.GetRequiredService<CurrentHttpContext>();
+                current.Value = http;
+                var running = following(http);
+                if (running.IsCompletedSuccessfully)
+                {
+                    current.Value = null;
+                    return Task.CompletedTask;
+                }
+
+                return ForgetAfter(running, current);
+            });
+            next(app);
+        };
+
+        private static async Task ForgetAfter(Task running, CurrentHttpContext current)
+        {
+            try
+            {
+                await running;
+            }
+            finally
+            {
+                current.Value = null;
+            }
+        }
+    }
 }

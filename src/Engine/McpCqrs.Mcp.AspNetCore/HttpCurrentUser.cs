@@ -24,7 +24,7 @@ internal sealed class HttpCurrentUser(
 {
     private (ClaimsPrincipal Of, HashSet<string> Scopes, HashSet<string> Roles)? _read;
 
-    private ClaimsPrincipal? Principal => caller?.Principal ?? http.User;
+    private ClaimsPrincipal? Principal => http.PrincipalOf(caller);
 
     public string? Id => (Principal is { } principal ? claims.SubjectOf(principal) : null) ?? (context?.Task?.Owner is { Length: > 0 } owner ? owner : null);
 

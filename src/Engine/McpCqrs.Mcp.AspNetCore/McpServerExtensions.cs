@@ -52,6 +52,7 @@ public static class McpServerExtensions
         services.AddMcpTransport(configuration);
         services.AddKnownProxies(configuration);
         services.TryAddScoped<CurrentHttpContext>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, CurrentHttpContext.Filter>());
         services.TryAddScoped<ICurrentUser, HttpCurrentUser>();
         services.AddMcpAuth(configuration, environment);
         mcp.Seal();
@@ -59,18 +60,13 @@ public static class McpServerExtensions
     }
 
     /// <summary>
-    /// The server's middleware, in order: the request made known to its scope (<see cref="CurrentHttpContext"/>, the
-    /// current user's source), the client address from known proxies, limits on the token endpoints (before
-    /// authentication, where OpenIddict answers them), authentication and authorization.
+    /// The server's middleware, in order: the client address from known proxies, limits on the token endpoints (before
+    /// authentication, where OpenIddict answers them), authentication and authorization. (The request is made known
+    /// to its scope, the current user's source, by a startup filter <c>AddMcpServer</c> adds: before any middleware.)
     /// </summary>
     public static WebApplication UseMcpServer(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.Use(static (http, next) =>
-        {
-            http.RequestServices.GetRequiredService<CurrentHttpContext>().Value = http;
-            return next(http);
-        });
         app.UseKnownProxies();
         app.UseTokenRequestLimits();
         app.UseMcpAuth();

@@ -136,4 +136,24 @@ public sealed class JsonRpcWireTests
 
         Assert.Equal("""{"result":{"content":[{"type":"text","text":"x"}],"structuredContent":{"a":1,"b":[1,2]}},"id":1,"jsonrpc":"2.0"}""", written);
     }
+
+    [Fact]
+    public void Indented_structured_content_is_written_on_one_line()
+    {
+        // An SSE event's data line must not break: a multi-line element is written token by token, compact.
+        var indented = JsonDocument.Parse("{\n  \"a\": 1,\n  \"b\": [\n    \"x\"\n  ]\n}");
+        var result = new CallToolResult { Content = [new TextContentBlock { Text = "x" }], StructuredContent = indented.RootElement };
+
+        var written = JsonRpcWire.Response(new RequestId(1), result);
+
+        Assert.Equal("""{"result":{"content":[{"type":"text","text":"x"}],"structuredContent":{"a":1,"b":["x"]}},"id":1,"jsonrpc":"2.0"}""", written);
+    }
+
+    [Fact]
+    public void A_tool_result_without_content_is_written_by_the_serializer()
+    {
+        var result = new CallToolResult { Content = null!, IsError = true };
+
+        Assert.Equal(JsonSerializer.Serialize(result, SdkContract), System.Text.Encoding.UTF8.GetString(JsonRpcWire.ToUtf8Bytes(result)));
+    }
 }

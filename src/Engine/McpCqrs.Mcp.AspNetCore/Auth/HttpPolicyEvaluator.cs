@@ -8,7 +8,7 @@ internal sealed class HttpPolicyEvaluator(IAuthorizationService authorization, C
 {
     public async ValueTask<bool> IsAllowedAsync(string policy, object? resource, CancellationToken cancellationToken)
     {
-        var user = caller?.Principal ?? http.User ?? new System.Security.Claims.ClaimsPrincipal();
+        var user = http.PrincipalOf(caller) ?? new System.Security.Claims.ClaimsPrincipal();
         return (await authorization.AuthorizeAsync(user, resource, policy)).Succeeded;
     }
 }

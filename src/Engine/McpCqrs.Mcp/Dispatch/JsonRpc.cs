@@ -157,7 +157,7 @@ internal static class JsonRpcWire
         // One buffer and writer per thread, reset for each answer (nothing here awaits, so nothing else writes to them
         // meanwhile); a buffer grown past 64 KB by a large answer is not kept.
         var buffer = t_buffer ??= new System.Buffers.ArrayBufferWriter<byte>(1024);
-        var writer = t_writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Options.Encoder, SkipValidation = true });
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
         buffer.ResetWrittenCount();
         writer.Reset(buffer);
         try
@@ -194,6 +194,9 @@ internal static class JsonRpcWire
         }
     }
 
+    /// <summary>How the wire's JSON is written by hand: the contract's encoder, no structural checks (the writers are ours).</summary>
+    public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = Options.Encoder, SkipValidation = true };
+
     /// <summary>A method's result as UTF-8 JSON, with the same fast path as <see cref="Response"/>.</summary>
     public static byte[] ToUtf8Bytes(object result)
     {
@@ -203,7 +206,7 @@ internal static class JsonRpcWire
         }
 
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Options.Encoder, SkipValidation = true }))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             WriteResult(writer, result);
         }
@@ -224,16 +227,15 @@ internal static class JsonRpcWire
     /// <c>structuredContent</c>, <c>isError</c>, <c>_meta</c>), without the serializer's per-call state for a nested
     /// graph: every <c>tools/call</c> answers with one. Anything else in it (an image, annotations, a result type) and
     /// the serializer writes it. Hand-written because the SDK's contract is source-generated metadata with no lighter
-    /// entry point; <c>ToolResultWireTests</c> holds it to the serializer's output.
+    /// entry point; <c>JsonRpcWireTests</c> holds it to the serializer's output.
     /// </summary>
     private static bool TryWriteToolResult(Utf8JsonWriter writer, CallToolResult result)
     {
-        if (result.ResultType is not null)
+        if (result.ResultType is not null || result.Content is not { } content)
         {
             return false;
         }
 
-        var content = result.Content;
         for (var i = 0; i < content.Count; i++)
         {
             if (content[i] is not TextContentBlock { Annotations: null })

@@ -162,25 +162,29 @@ internal sealed class StatelessEraPolicy(
 
     /// <summary>
     /// The client's capabilities and info from <c>_meta</c>. A client sends the same ones with every request, so the
-    /// ones last read are kept with their bytes and reused while the bytes match (read only, as a session's are shared
-    /// by its requests); other bytes are read and kept instead.
+    /// last few read are kept with their bytes and reused for the same bytes (read only, as a session's are shared by
+    /// its requests); other bytes are read and take the oldest place.
     /// </summary>
     private (ClientCapabilities? Capabilities, Implementation? Info) ClientOf(JsonElement capabilitiesElement, JsonElement meta, RequestId? id)
     {
         var capabilitiesJson = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(capabilitiesElement);
         var hasInfo = meta.TryGetProperty(MetaClientInfo, out var infoElement) && infoElement.ValueKind != JsonValueKind.Null;
         var infoJson = hasInfo ? System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(infoElement) : default;
-        if (_lastClient is { } last && capabilitiesJson.SequenceEqual(last.CapabilitiesJson)
-            && (hasInfo ? last.InfoJson is { } lastInfo && infoJson.SequenceEqual(lastInfo) : last.InfoJson is null))
+        foreach (var known in _clients)
         {
-            return (last.Capabilities, last.Info);
+            if (known is not null && capabilitiesJson.SequenceEqual(known.CapabilitiesJson)
+                && (hasInfo ? known.InfoJson is { } knownInfo && infoJson.SequenceEqual(knownInfo) : known.InfoJson is null))
+            {
+                return (known.Capabilities, known.Info);
+            }
         }
 
         try
         {
             var capabilities = capabilitiesElement.Deserialize<ClientCapabilities>(McpJsonUtilities.DefaultOptions);
             var info = hasInfo ? infoElement.Deserialize<Implementation>(McpJsonUtilities.DefaultOptions) : null;
-            _lastClient = new ReadClient(capabilitiesJson.ToArray(), hasInfo ? infoJson.ToArray() : null, capabilities, info);
+            _clients[(uint)Interlocked.Increment(ref _nextClient) % (uint)_clients.Length] =
+                new ReadClient(capabilitiesJson.ToArray(), hasInfo ? infoJson.ToArray() : null, capabilities, info);
             return (capabilities, info);
         }
         catch (JsonException)
@@ -189,7 +193,9 @@ internal sealed class StatelessEraPolicy(
         }
     }
 
-    private ReadClient? _lastClient;
+    private readonly ReadClient?[] _clients = new ReadClient?[4];
+
+    private int _nextClient;
 
     private sealed record ReadClient(byte[] CapabilitiesJson, byte[]? InfoJson, ClientCapabilities? Capabilities, Implementation? Info);
 
@@ -288,7 +294,7 @@ internal sealed class StatelessEraPolicy(
             _ => JsonRpcWire.ToUtf8Bytes(result),
         };
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(inner.Length + 160);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonRpcWire.Options.Encoder, SkipValidation = true }))
+        using (var writer = new Utf8JsonWriter(buffer, JsonRpcWire.WriterOptions))
         {
             writer.WriteStartObject();
             var hints = CacheHints(call);

@@ -33,7 +33,7 @@ internal sealed class ToolListWriter(McpCatalog catalog)
 
         // Sized once from the tools' JSON: the page is copied into the buffer, never regrown.
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(size);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonRpcWire.Options.Encoder, SkipValidation = true }))
+        using (var writer = new Utf8JsonWriter(buffer, JsonRpcWire.WriterOptions))
         {
             writer.WriteStartObject();
             writer.WritePropertyName("tools");

@@ -45,7 +45,7 @@ public sealed class ExternalQueryValidator(IServiceProvider services) : CarriedR
 /// Validates an envelope by running, in the caller's scope, every validator registered for the request it
 /// carries; their failures are reported unchanged. It implements <see cref="IValidator{T}"/> directly rather
 /// than deriving from <see cref="AbstractValidator{T}"/>: it has no rules of its own, and an
-/// <c>AbstractValidator</c> builds its rules in its constructor, once per scope, on every call.
+/// <c>AbstractValidator</c> builds its rules in its constructor, for every instance, on every call.
 /// </summary>
 public abstract class CarriedRequestValidator<TEnvelope>(IServiceProvider services) : IValidator<TEnvelope>, Behaviors.IValidatesSome<TEnvelope>
 {
@@ -101,7 +101,7 @@ public abstract class CarriedRequestValidator<TEnvelope>(IServiceProvider servic
     /// <summary>
     /// The validators of the carried request (the container's array of <c>IValidator&lt;T&gt;</c>, read as
     /// <c>IValidator[]</c>). The last type's are remembered: the behavior asks <see cref="Validates"/> and then
-    /// validates, and this validator lives in one request's scope.
+    /// validates, and this validator serves one call.
     /// </summary>
     private IValidator[] ValidatorsOf(object request)
     {

@@ -242,7 +242,7 @@ public sealed class McpCallToolHandler(
 
         var data = JsonSerializer.SerializeToElement(result, binding.ResultType, AppJson.Options);
         var structured = binding.WrapsResult
-            ? JsonSerializer.SerializeToElement(new Dictionary<string, JsonElement> { ["result"] = data })
+            ? JsonSerializer.SerializeToElement(new Dictionary<string, JsonElement> { ["result"] = data }, AppJson.Options)
             : data;
         if ((size = McpCqrs.Mcp.Output.ResultSize.Of(structured)) > maxBytes)
         {

@@ -8,7 +8,9 @@ namespace McpCqrs.Mcp.Serialization;
 /// Writes a <see cref="JsonElement"/> as the UTF-8 bytes it was parsed from, checked as they are copied. The built-in
 /// converter walks the element's document and writes every token again (re-escaping each string); an element comes
 /// from a parsed document, so its bytes are JSON already — unless it was parsed with comments or trailing commas
-/// allowed, which its bytes still hold: such an element fails the check and is written token by token instead.
+/// allowed, which its bytes still hold: such an element fails the check and is written token by token instead. So is
+/// one spread over several lines (indented JSON): an SSE event's <c>data:</c> line must not break. The bytes are copied
+/// with the escaping they came with (the contract's own relaxed escaping for what this engine serializes).
 /// Reading is the built-in one.
 /// </summary>
 internal sealed class RawJsonElementConverter : JsonConverter<JsonElement>
@@ -20,9 +22,16 @@ internal sealed class RawJsonElementConverter : JsonConverter<JsonElement>
 
     public override void Write(Utf8JsonWriter writer, JsonElement value, JsonSerializerOptions options)
     {
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        if (raw.IndexOfAny((byte)'\n', (byte)'\r') >= 0)
+        {
+            value.WriteTo(writer);
+            return;
+        }
+
         try
         {
-            writer.WriteRawValue(JsonMarshal.GetRawUtf8Value(value), skipInputValidation: false);
+            writer.WriteRawValue(raw, skipInputValidation: false);
         }
         catch (JsonException)
         {

@@ -20,9 +20,7 @@ declare -A root=([a]="$work/a" [b]="$PWD") port=([a]=5201 [b]=5202) session
 url() { echo "http://127.0.0.1:${port[$1]}/mcp"; }
 
 for n in a b; do
-  ASPNETCORE_ENVIRONMENT=Production Auth__Backend=AllowAny Auth__AllowAnyOutsideDevelopment=true Mcp__RequestStateKey="$(openssl rand -base64 32)" ConnectionStrings__Default= \
-    Database__SqlitePath="$work/$n.db" dotnet "${root[$n]}/bench/peers/McpCqrsHost/bin/Release/net10.0/McpCqrs.Bench.Host.dll" \
-    --contentRoot "${root[$n]}/src/Mcp.Web" --urls "http://127.0.0.1:${port[$n]}" >"$work/$n.log" 2>&1 & pids+=($!)
+  start_ours "${root[$n]}" "${port[$n]}" "$work/$n.log" "$work/$n.db"; pids+=("$OURS_PID")
 done
 
 for n in a b; do

@@ -32,8 +32,7 @@ start() { # name command...
 start floor dotnet "$(dll Floor Floor)"
 start sdk dotnet "$(dll SdkPeer SdkPeer)" --SessionMode Stateful
 start sdkx dotnet "$(dll SdkPeer SdkPeer)" --SessionMode Stateless
-ASPNETCORE_ENVIRONMENT=Production Auth__Backend=AllowAny Auth__AllowAnyOutsideDevelopment=true Mcp__RequestStateKey="$(openssl rand -base64 32)" ConnectionStrings__Default= Database__SqlitePath="$work/bench.db" \
-  start ours dotnet "$(dll McpCqrsHost Host)" --contentRoot "$PWD/src/Mcp.Web"
+start_ours "$PWD" "${port[ours]}" "$work/ours.log" "$work/bench.db"; pids+=("$OURS_PID")
 
 url() { echo "http://127.0.0.1:${port[$1]}/mcp"; }
 for n in floor sdk sdkx ours; do wait_ready "$(url "$n")"; done

@@ -4,6 +4,17 @@
 SESSION_CALL='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}}}'
 STATELESS_CALL='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"wrk","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}'
 
+# start_ours ROOT PORT LOG DB [VAR=value ...]: our bench host (bench/peers/McpCqrsHost of the tree ROOT, built Release)
+# in the background as the side-by-side runs start it — production, anonymous callers allowed, a fresh request-state
+# key, the embedded SQLite database file DB — with VAR=value words added to its environment; its PID is in $OURS_PID.
+start_ours() {
+  local root=$1 port=$2 log=$3 db=$4; shift 4
+  env ASPNETCORE_ENVIRONMENT=Production Auth__Backend=AllowAny Auth__AllowAnyOutsideDevelopment=true Mcp__RequestStateKey="$(openssl rand -base64 32)" \
+    ConnectionStrings__Default= Database__SqlitePath="$db" "$@" \
+    dotnet "$root/bench/peers/McpCqrsHost/bin/Release/net10.0/McpCqrs.Bench.Host.dll" --contentRoot "$root/src/Mcp.Web" --urls "http://127.0.0.1:$port" >"$log" 2>&1 &
+  OURS_PID=$!
+}
+
 # wait_ready URL: until the endpoint answers a POST (any HTTP status but a connection error).
 wait_ready() {
   for _ in $(seq 1 150); do

@@ -18,13 +18,13 @@ perfmap=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
 if [ "$TARGET" = floor ]; then
   dotnet build bench/peers/Floor -c Release -v q -nologo >/dev/null
   env "${perfmap[@]}" dotnet bench/peers/Floor/bin/Release/net10.0/McpCqrs.Bench.Floor.dll --urls http://127.0.0.1:5197 >"$work/host.log" 2>&1 &
+  host=$!
 else
   dotnet build bench/peers/McpCqrsHost -c Release -v q -nologo >/dev/null
-  env "${perfmap[@]}" ASPNETCORE_ENVIRONMENT=Production Auth__Backend=AllowAny Auth__AllowAnyOutsideDevelopment=true \
-    Mcp__RequestStateKey="$(openssl rand -base64 32)" ConnectionStrings__Default= Database__SqlitePath="$work/bench.db" \
-    dotnet bench/peers/McpCqrsHost/bin/Release/net10.0/McpCqrs.Bench.Host.dll --contentRoot "$PWD/src/Mcp.Web" --urls http://127.0.0.1:5197 >"$work/host.log" 2>&1 &
+  start_ours "$PWD" 5197 "$work/host.log" "$work/bench.db" "${perfmap[@]}"
+  host=$OURS_PID
 fi
-pids+=($!); host=$!
+pids+=("$host")
 url=http://127.0.0.1:5197/mcp
 wait_ready "$url"
 session=$([ "$ERA" = session ] && open_session "$url" || true)

@@ -62,14 +62,12 @@ internal sealed partial class McpHttpTransport
         try
         {
             await WriteMessageAsync(http, open.Acknowledgement, alive.Token);
-            while (!alive.IsCancellationRequested)
+            using var beat = open.Beats is { } beats ? StreamBeat.Start(clock, options.Value.KeepAliveInterval, beats, McpStream.Beat) : null;
+            while (await open.Notifications.WaitToReadAsync(alive.Token))
             {
-                if (await WaitOrKeepAliveAsync(http, open.Notifications, alive.Token))
+                while (open.Notifications.TryRead(out var message))
                 {
-                    while (open.Notifications.TryRead(out var message))
-                    {
-                        await WriteMessageAsync(http, message, alive.Token);
-                    }
+                    await WriteMessageAsync(http, message, alive.Token);
                 }
             }
         }
@@ -95,9 +93,10 @@ internal sealed partial class McpHttpTransport
         }
     }
 
+    /// <summary>Writes one message of a held stream as an SSE event; its keep-alive beat as a comment.</summary>
     private static async Task WriteMessageAsync(HttpContext http, string message, CancellationToken cancellationToken)
     {
-        await http.Response.WriteAsync(SseFormat.Message(message), cancellationToken);
+        await http.Response.WriteAsync(message.Length == 0 ? SseFormat.KeepAlive : SseFormat.Message(message), cancellationToken);
         await http.Response.Body.FlushAsync(cancellationToken);
     }
 }

@@ -7,6 +7,9 @@ namespace McpCqrs.Mcp.AspNetCore;
 /// <summary>The SSE streams of a session: the GET stream and the resumption of a POST's response stream.</summary>
 internal sealed partial class McpHttpTransport
 {
+    /// <summary>The beat of a session's stream (<see cref="StreamBeat"/>): read from its queue, it writes a keep-alive comment.</summary>
+    private static readonly SseEvent KeepAliveTick = new(string.Empty, string.Empty);
+
     /// <summary>
     /// Serves one SSE stream: the session's GET stream, or the resumption of a POST's response stream. Events
     /// missed since <paramref name="after"/> are replayed first, then live ones follow, each exactly once.
@@ -16,11 +19,10 @@ internal sealed partial class McpHttpTransport
         var channel = Channel.CreateUnbounded<SseEvent?>(new UnboundedChannelOptions { SingleReader = true });
         await using var subscription = await broker.SubscribeAsync(sessionId, stream, e => { channel.Writer.TryWrite(e); return ValueTask.CompletedTask; }, http.RequestAborted);
         var isGetStream = stream == SseEvent.GetStream;
-        using var alive = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         var maxStreams = LimitsOf(http).MaxStreamsPerSession;
         var connection = isGetStream
-            ? openStreams.Open(sessionId, alive.Token, maxStreams)
-            : openStreams.TryOpenResumed(sessionId, maxStreams) ? CancellationTokenSource.CreateLinkedTokenSource(alive.Token) : null;
+            ? openStreams.Open(sessionId, http.RequestAborted, lifetime.ApplicationStopping, maxStreams)
+            : openStreams.TryOpenResumed(sessionId, maxStreams) ? CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping) : null;
         if (connection is null)
         {
             await RefuseStreamAsync(http, maxStreams);
@@ -65,9 +67,9 @@ internal sealed partial class McpHttpTransport
                 }
             }
 
-            while (!connection.IsCancellationRequested)
+            using var beat = StreamBeat.Start(clock, options.Value.KeepAliveInterval, channel.Writer, KeepAliveTick);
+            while (await channel.Reader.WaitToReadAsync(connection.Token))
             {
-                var woken = await WaitOrKeepAliveAsync(http, channel.Reader, connection.Token);
                 if (clock.GetElapsedTime(touched) >= options.Value.KeepAliveInterval)
                 {
                     touched = clock.GetTimestamp();
@@ -83,16 +85,17 @@ internal sealed partial class McpHttpTransport
                     }
                 }
 
-                if (!woken)
-                {
-                    continue;
-                }
-
                 while (channel.Reader.TryRead(out var sseEvent))
                 {
                     if (sseEvent is null)
                     {
                         return;
+                    }
+
+                    if (ReferenceEquals(sseEvent, KeepAliveTick))
+                    {
+                        await http.Response.WriteAsync(SseFormat.KeepAlive, connection.Token);
+                        continue;
                     }
 
                     if (sseEvent.Sequence <= last)
@@ -159,27 +162,4 @@ internal sealed partial class McpHttpTransport
             // The connection is already gone.
         }
     }
-
-    /// <summary>
-    /// Waits for the stream's next item; when none comes within the keep-alive interval, writes a keep-alive
-    /// comment and returns false (the caller waits again).
-    /// </summary>
-    private async Task<bool> WaitOrKeepAliveAsync<T>(HttpContext http, ChannelReader<T> reader, CancellationToken connection)
-    {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(connection);
-        wait.CancelAfter(options.Value.KeepAliveInterval);
-        try
-        {
-            await reader.WaitToReadAsync(wait.Token);
-            return true;
-        }
-        catch (OperationCanceledException) when (!connection.IsCancellationRequested)
-        {
-            await http.Response.WriteAsync(SseFormat.KeepAlive, connection);
-            await http.Response.Body.FlushAsync(connection);
-            return false;
-        }
-    }
-
-
 }

@@ -20,7 +20,15 @@ public sealed class OpenStreams
     /// Registers a new connection for the session's stream, closing the previous one; null when the session's
     /// resumed response streams leave no room under <paramref name="maxStreams"/> (the GET stream counts as one).
     /// </summary>
-    public CancellationTokenSource? Open(string sessionId, CancellationToken connection, int maxStreams = int.MaxValue)
+    public CancellationTokenSource? Open(string sessionId, CancellationToken connection, int maxStreams = int.MaxValue) =>
+        Open(sessionId, connection, CancellationToken.None, maxStreams);
+
+    /// <summary>
+    /// <see cref="Open(string, CancellationToken, int)"/> for a connection that also ends when <paramref name="stopping"/>
+    /// fires (the host stopping): one token source linked to both, where a source linked to a source linked to both
+    /// would keep two.
+    /// </summary>
+    internal CancellationTokenSource? Open(string sessionId, CancellationToken connection, CancellationToken stopping, int maxStreams)
     {
         var state = _streams.GetOrAdd(sessionId, _ => new State());
         CancellationTokenSource cts;
@@ -32,7 +40,7 @@ public sealed class OpenStreams
                 return null;
             }
 
-            cts = CancellationTokenSource.CreateLinkedTokenSource(connection);
+            cts = CancellationTokenSource.CreateLinkedTokenSource(connection, stopping);
             previous = state.Connection;
             state.Connection = cts;
         }

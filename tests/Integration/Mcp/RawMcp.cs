@@ -133,6 +133,20 @@ internal sealed class SseReader(Stream stream) : IDisposable
         return null;
     }
 
+    /// <summary>The next comment line (<c>: keep-alive</c>, say); lines before it are consumed. Null when the stream ended.</summary>
+    public async Task<string?> NextCommentAsync(CancellationToken cancellationToken)
+    {
+        while (await _reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.StartsWith(':'))
+            {
+                return line;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The next event that carries data (skips priming events).</summary>
     public async Task<(string? Id, JsonNode Message)> NextMessageAsync(CancellationToken cancellationToken)
     {

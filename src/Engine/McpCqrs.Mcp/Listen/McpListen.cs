@@ -30,6 +30,16 @@ public sealed class McpStream(string acknowledgement, ChannelReader<string> noti
 
     public ChannelReader<string> Notifications { get; } = notifications;
 
+    /// <summary>
+    /// The writer of <see cref="Notifications"/>, for the host's keep-alive beat (a <see cref="Beat"/> read from the
+    /// stream is the host's turn to keep the connection alive, not a message); null for a stream made from a reader
+    /// alone, which the host does not keep alive.
+    /// </summary>
+    internal ChannelWriter<string>? Beats { get; init; }
+
+    /// <summary>A keep-alive beat: empty, as no JSON-RPC message is.</summary>
+    internal const string Beat = "";
+
     /// <summary>How long the stream may stay open before the server ends it.</summary>
     public TimeSpan MaxDuration { get; } = maxDuration;
 
@@ -85,7 +95,10 @@ internal sealed class McpListenHandler(
                 },
                 limits.MaxStreamDuration,
                 registration,
-                place);
+                place)
+            {
+                Beats = channel.Writer,
+            };
         }
         catch
         {

@@ -47,6 +47,7 @@ internal static class ScaleRun
         var baseClock = Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, s.IdleSeconds)));
         Put("base_idle_cpu_pct", (ProcessStats.CpuSeconds(s.HostPids) - base0) / baseClock.Elapsed.TotalSeconds * 100);
+        await HeapCollection.CollectAsync(s.HostPids, TimeSpan.FromMinutes(1));
         var rssBefore = ProcessStats.ResidentBytes(s.HostPids);
 
         // Open: at most `Concurrency` sessions being set up at once; a slot is free once its stream has said `retry`.
@@ -85,10 +86,15 @@ internal static class ScaleRun
         var idleCpu = (ProcessStats.CpuSeconds(s.HostPids) - cpu0) / idle.Elapsed.TotalSeconds * 100;
         var redisIdle = s.RedisPid is { } rp1 ? (ProcessStats.CpuSeconds(rp1) - redis0) / idle.Elapsed.TotalSeconds * 100 : 0;
         var keepAlivesPerSecond = (open.Sum(l => l.KeepAlives) - keepAlives0) / idle.Elapsed.TotalSeconds;
+        // Memory: as it stands after the idle window, and after a full collection (what the open streams hold, without
+        // the garbage of their setup that no collection has come for yet) — both against the collected baseline.
+        var rssUncollected = ProcessStats.ResidentBytes(s.HostPids);
+        await HeapCollection.CollectAsync(s.HostPids, TimeSpan.FromMinutes(1));
         var rssAfter = ProcessStats.ResidentBytes(s.HostPids);
         Put("rss_before_mb", rssBefore / 1048576.0);
         Put("rss_open_mb", rssAfter / 1048576.0);
         Put("kb_per_stream", open.Length == 0 ? 0 : (rssAfter - rssBefore) / 1024.0 / open.Length);
+        Put("kb_per_stream_uncollected", open.Length == 0 ? 0 : (rssUncollected - rssBefore) / 1024.0 / open.Length);
         Put("idle_cpu_pct", idleCpu);
         Put("idle_keepalives_per_s", keepAlivesPerSecond);
         Put("idle_redis_cpu_pct", redisIdle);

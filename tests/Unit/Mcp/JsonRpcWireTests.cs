@@ -126,6 +126,34 @@ public sealed class JsonRpcWireTests
         Assert.Equal($$"""{"result":{{expected}},"id":3,"jsonrpc":"2.0"}""", response);
     }
 
+    [Theory]
+    [MemberData(nameof(ToolResults))]
+    public void A_tool_result_an_era_completes_gets_the_eras_members_after_its_own(int shape)
+    {
+        var result = ToolResultShapes()[shape];
+
+        // The era's tail: a member of its own, then the result's own _meta (or an empty one) as it was handed over.
+        var answer = JsonRpcWire.ToolResponse(new RequestId(3), result, (writer, ownMeta) =>
+        {
+            writer.WriteString("resultType"u8, "complete"u8);
+            writer.WritePropertyName("_meta"u8);
+            writer.WriteRawValue(ownMeta.IsEmpty ? "{}"u8 : ownMeta, skipInputValidation: true);
+        });
+
+        if (shape >= 5)
+        {
+            Assert.Null(answer); // the serializer's cases: the era completes them another way
+            return;
+        }
+
+        var expected = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(result, SdkContract))!.AsObject();
+        var meta = expected["_meta"]?.DeepClone() ?? new System.Text.Json.Nodes.JsonObject();
+        expected.Remove("_meta");
+        expected["resultType"] = "complete";
+        expected["_meta"] = meta;
+        Assert.Equal($$"""{"result":{{expected.ToJsonString(SdkContract)}},"id":3,"jsonrpc":"2.0"}""", answer);
+    }
+
     [Fact]
     public void Structured_content_parsed_with_comments_allowed_is_written_as_strict_JSON()
     {

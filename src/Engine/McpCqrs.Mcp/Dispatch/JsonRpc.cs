@@ -92,6 +92,9 @@ public sealed class McpRefusal(McpStatus status, int code, string message, Reque
 }
 
 /// <summary>Reading and writing JSON-RPC 2.0 frames.</summary>
+/// <summary>Writes the members an era adds to a result, after the result's own; <paramref name="ownMeta"/> is the result's <c>_meta</c> as JSON (empty: none), which it writes too.</summary>
+internal delegate void ResultTail(Utf8JsonWriter writer, ReadOnlySpan<byte> ownMeta);
+
 internal static class JsonRpcWire
 {
     /// <summary>The SDK's protocol contract, writing non-ASCII and quotes as they are (smaller frames, fewer tokens).
@@ -152,7 +155,18 @@ internal static class JsonRpcWire
     /// A JSON-RPC response, written in one pass: the result is serialized straight into the envelope (no
     /// intermediate JSON tree), which matters on the hot path of every call.
     /// </summary>
-    public static string Response(RequestId id, object? result)
+    public static string Response(RequestId id, object? result) => Envelope(id, result, null);
+
+    /// <summary>
+    /// <see cref="Response"/> for a tool result the era completes with members of its own: <paramref name="tail"/>
+    /// writes them into the result after the result's members, and writes the result's <c>_meta</c> itself (it gets
+    /// that as JSON, empty when there is none). Null for a result <see cref="WriteToolResult"/> does not write (the
+    /// caller serializes it and adds its members another way).
+    /// </summary>
+    public static string? ToolResponse(RequestId id, CallToolResult result, ResultTail tail) =>
+        IsPlainToolResult(result) ? Envelope(id, result, tail) : null;
+
+    private static string Envelope(RequestId id, object? result, ResultTail? tail)
     {
         // One buffer and writer per thread, reset for each answer (nothing here awaits, so nothing else writes to them
         // meanwhile); a buffer grown past 64 KB by a large answer is not kept.
@@ -172,6 +186,10 @@ internal static class JsonRpcWire
             else if (result is RawJson raw)
             {
                 writer.WriteRawValue(raw.Utf8.Span, skipInputValidation: true);
+            }
+            else if (tail is not null)
+            {
+                WriteToolResult(writer, (CallToolResult)result, tail);
             }
             else
             {
@@ -216,7 +234,11 @@ internal static class JsonRpcWire
 
     private static void WriteResult(Utf8JsonWriter writer, object result)
     {
-        if (result is not CallToolResult tool || !TryWriteToolResult(writer, tool))
+        if (result is CallToolResult tool && IsPlainToolResult(tool))
+        {
+            WriteToolResult(writer, tool, null);
+        }
+        else
         {
             JsonSerializer.Serialize(writer, result, result.GetType(), Options);
         }
@@ -229,21 +251,9 @@ internal static class JsonRpcWire
     /// the serializer writes it. Hand-written because the SDK's contract is source-generated metadata with no lighter
     /// entry point; <c>JsonRpcWireTests</c> holds it to the serializer's output.
     /// </summary>
-    private static bool TryWriteToolResult(Utf8JsonWriter writer, CallToolResult result)
+    private static void WriteToolResult(Utf8JsonWriter writer, CallToolResult result, ResultTail? tail)
     {
-        if (result.ResultType is not null || result.Content is not { } content)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < content.Count; i++)
-        {
-            if (content[i] is not TextContentBlock { Annotations: null })
-            {
-                return false;
-            }
-        }
-
+        var content = result.Content;
         writer.WriteStartObject();
         writer.WriteStartArray("content"u8);
         for (var i = 0; i < content.Count; i++)
@@ -273,13 +283,35 @@ internal static class JsonRpcWire
             writer.WriteBoolean("isError"u8, isError);
         }
 
-        if (result.Meta is { } meta)
+        if (tail is not null)
+        {
+            tail(writer, result.Meta is { } own ? JsonSerializer.SerializeToUtf8Bytes(own, Options) : default);
+        }
+        else if (result.Meta is { } meta)
         {
             writer.WritePropertyName("_meta"u8);
             meta.WriteTo(writer, Options);
         }
 
         writer.WriteEndObject();
+    }
+
+    /// <summary>Whether <see cref="WriteToolResult"/> writes the result: text blocks without annotations, no result type.</summary>
+    private static bool IsPlainToolResult(CallToolResult result)
+    {
+        if (result.ResultType is not null || result.Content is not { } content)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < content.Count; i++)
+        {
+            if (content[i] is not TextContentBlock { Annotations: null })
+            {
+                return false;
+            }
+        }
+
         return true;
     }
 

@@ -221,9 +221,9 @@ internal sealed class StatelessEraPolicy(
     }
 
     public override ValueTask<McpReply> ResultAsync(McpCall call, object? result, McpRequestContext context, IServiceProvider services, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(result is Listen.McpStream stream ? McpReply.None with { Stream = stream } : McpReply.Ok(JsonRpcWire.Response(call.Id, context.CreatedTask is { } created
-            ? WithServerInfo(McpTaskWire.Created(created, McpEra.Stateless))
-            : Complete(call, result))));
+        ValueTask.FromResult(result is Listen.McpStream stream ? McpReply.None with { Stream = stream } : McpReply.Ok(context.CreatedTask is { } created
+            ? JsonRpcWire.Response(call.Id, WithServerInfo(McpTaskWire.Created(created, McpEra.Stateless)))
+            : Answer(call, result)));
 
     public override object? InputRequired(McpCall call, InputRequiredException required, IServiceProvider services)
     {
@@ -281,11 +281,26 @@ internal sealed class StatelessEraPolicy(
     }
 
     /// <summary>
+    /// The answer to a complete result. A tool result of text blocks (every <c>tools/call</c> of the common kind) is
+    /// written in one pass, the era's members after its own; anything else goes through <see cref="Complete"/>.
+    /// </summary>
+    private string Answer(McpCall call, object? result)
+    {
+        var hints = CacheHints(call);
+        return result is CallToolResult tool
+            && JsonRpcWire.ToolResponse(call.Id, tool, hints is null ? _completionWithoutHints ??= (writer, meta) => WriteCompletion(writer, meta, null) : (writer, meta) => WriteCompletion(writer, meta, hints)) is { } answer
+            ? answer
+            : JsonRpcWire.Response(call.Id, Complete(result, hints));
+    }
+
+    private ResultTail? _completionWithoutHints;
+
+    /// <summary>
     /// A complete result: <c>resultType</c>, the server's identity, and cache hints where the method is cacheable. The
     /// result is serialized once and its members copied into the answer as they are (no JSON tree): only its
     /// <c>_meta</c> is opened, to add the server's identity beside what it holds.
     /// </summary>
-    private RawJson Complete(McpCall call, object? result)
+    private RawJson Complete(object? result, (long Ttl, string Scope)? hints)
     {
         ReadOnlyMemory<byte> inner = result switch
         {
@@ -297,20 +312,24 @@ internal sealed class StatelessEraPolicy(
         using (var writer = new Utf8JsonWriter(buffer, JsonRpcWire.WriterOptions))
         {
             writer.WriteStartObject();
-            var hints = CacheHints(call);
             var meta = CopyMembers(writer, inner.Span, hints is null ? ResultOwnMembers : ResultOwnMembersWithHints, "_meta"u8);
-            writer.WriteString("resultType"u8, "complete"u8);
-            WriteMeta(writer, meta);
-            if (hints is { } cache)
-            {
-                writer.WriteNumber("ttlMs"u8, cache.Ttl);
-                writer.WriteString("cacheScope"u8, cache.Scope);
-            }
-
+            WriteCompletion(writer, meta, hints);
             writer.WriteEndObject();
         }
 
         return new RawJson(buffer.WrittenMemory);
+    }
+
+    /// <summary>What completes a result, after its own members: <c>resultType</c>, <c>_meta</c> (see <see cref="WriteMeta"/>) and the cache hints.</summary>
+    private void WriteCompletion(Utf8JsonWriter writer, ReadOnlySpan<byte> meta, (long Ttl, string Scope)? hints)
+    {
+        writer.WriteString("resultType"u8, "complete"u8);
+        WriteMeta(writer, meta);
+        if (hints is { } cache)
+        {
+            writer.WriteNumber("ttlMs"u8, cache.Ttl);
+            writer.WriteString("cacheScope"u8, cache.Scope);
+        }
     }
 
     /// <summary>

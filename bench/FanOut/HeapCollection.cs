@@ -7,8 +7,9 @@ namespace McpCqrs.Bench.FanOut;
 /// <summary>
 /// Has a .NET process run a full, blocking garbage collection through its diagnostics port — an EventPipe session
 /// that asks for the runtime's GC heap-collect keyword, as <c>dotnet-gcdump</c> does — and waits for the collection's
-/// end event. Resident memory read after it holds what is live, not whatever garbage the setup left that no
-/// collection has come for yet (which made a reading move by a third from run to run).
+/// end event. Resident memory read after it is the host's once the garbage of the setup is collected; the collector
+/// gives memory back to the system later, if at all, so the reading is often the same as the one before it (the
+/// harness prints both).
 /// </summary>
 internal static class HeapCollection
 {
@@ -39,14 +40,13 @@ internal static class HeapCollection
             }
         };
         var reading = Task.Run(source.Process);
-        try
+        var first = await Task.WhenAny(induced.Task, reading).WaitAsync(patience);
+        using var stopping = new CancellationTokenSource(patience);
+        await session.StopAsync(stopping.Token);
+        await reading.WaitAsync(patience);
+        if (first != induced.Task)
         {
-            await induced.Task.WaitAsync(patience);
-        }
-        finally
-        {
-            await session.StopAsync(CancellationToken.None);
-            await reading;
+            throw new InvalidOperationException($"The event stream of process {pid} ended before its induced collection did.");
         }
     }
 

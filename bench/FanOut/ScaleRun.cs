@@ -86,8 +86,8 @@ internal static class ScaleRun
         var idleCpu = (ProcessStats.CpuSeconds(s.HostPids) - cpu0) / idle.Elapsed.TotalSeconds * 100;
         var redisIdle = s.RedisPid is { } rp1 ? (ProcessStats.CpuSeconds(rp1) - redis0) / idle.Elapsed.TotalSeconds * 100 : 0;
         var keepAlivesPerSecond = (open.Sum(l => l.KeepAlives) - keepAlives0) / idle.Elapsed.TotalSeconds;
-        // Memory: as it stands after the idle window, and after a full collection (what the open streams hold, without
-        // the garbage of their setup that no collection has come for yet) — both against the collected baseline.
+        // Memory: as it stands after the idle window, and after a full collection of the setup's garbage (the collector
+        // may keep the memory it frees, so the two often agree) — both against the baseline, read after a collection.
         var rssUncollected = ProcessStats.ResidentBytes(s.HostPids);
         await HeapCollection.CollectAsync(s.HostPids, TimeSpan.FromMinutes(1));
         var rssAfter = ProcessStats.ResidentBytes(s.HostPids);

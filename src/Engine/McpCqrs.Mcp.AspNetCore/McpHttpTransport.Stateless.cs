@@ -50,7 +50,8 @@ internal sealed partial class McpHttpTransport
     }
 
     /// <summary>
-    /// Holds a stream open: its first message, then each as it comes (keep-alives while none does), until the client
+    /// Holds a stream open: its first message, then each as it comes (and a keep-alive comment every interval, for a
+    /// stream made from its channel: see <see cref="McpStream"/>), until the client
     /// leaves, the host stops or the stream's time is up; unless the client left, what is queued is sent and then the
     /// stream's last message.
     /// </summary>
@@ -62,11 +63,16 @@ internal sealed partial class McpHttpTransport
         try
         {
             await WriteMessageAsync(http, open.Acknowledgement, alive.Token);
-            using var beat = open.Beats is { } beats ? StreamBeat.Start(clock, options.Value.KeepAliveInterval, beats, McpStream.Beat) : null;
+            using var beat = open.Beats is { } beats ? new StreamBeat<string>(clock, options.Value.KeepAliveInterval, beats, McpStream.Beat) : null;
             while (await open.Notifications.WaitToReadAsync(alive.Token))
             {
                 while (open.Notifications.TryRead(out var message))
                 {
+                    if (message.Length == 0)
+                    {
+                        beat?.Heard();
+                    }
+
                     await WriteMessageAsync(http, message, alive.Token);
                 }
             }

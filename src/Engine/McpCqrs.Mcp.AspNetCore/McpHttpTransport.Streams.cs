@@ -7,7 +7,7 @@ namespace McpCqrs.Mcp.AspNetCore;
 /// <summary>The SSE streams of a session: the GET stream and the resumption of a POST's response stream.</summary>
 internal sealed partial class McpHttpTransport
 {
-    /// <summary>The beat of a session's stream (<see cref="StreamBeat"/>): read from its queue, it writes a keep-alive comment.</summary>
+    /// <summary>The beat of a session's stream (<see cref="StreamBeat{T}"/>): read from its queue, it writes a keep-alive comment.</summary>
     private static readonly SseEvent KeepAliveTick = new(string.Empty, string.Empty);
 
     /// <summary>
@@ -30,7 +30,6 @@ internal sealed partial class McpHttpTransport
         }
 
         connection.CancelAfter(LimitsOf(http).MaxStreamDuration);
-        var touched = clock.GetTimestamp();
 
         try
         {
@@ -67,24 +66,9 @@ internal sealed partial class McpHttpTransport
                 }
             }
 
-            using var beat = StreamBeat.Start(clock, options.Value.KeepAliveInterval, channel.Writer, KeepAliveTick);
+            using var beat = new StreamBeat<SseEvent?>(clock, options.Value.KeepAliveInterval, channel.Writer, KeepAliveTick);
             while (await channel.Reader.WaitToReadAsync(connection.Token))
             {
-                if (clock.GetElapsedTime(touched) >= options.Value.KeepAliveInterval)
-                {
-                    touched = clock.GetTimestamp();
-                    if (!await TouchSessionAsync(sessionId, connection.Token))
-                    {
-                        // The session expired or was ended elsewhere: nothing more will come on its streams.
-                        if (isGetStream)
-                        {
-                            openStreams.Close(sessionId);
-                        }
-
-                        return;
-                    }
-                }
-
                 while (channel.Reader.TryRead(out var sseEvent))
                 {
                     if (sseEvent is null)
@@ -94,6 +78,20 @@ internal sealed partial class McpHttpTransport
 
                     if (ReferenceEquals(sseEvent, KeepAliveTick))
                     {
+                        // Once an interval: the session's idle clock moves while its stream is open, and the
+                        // connection hears something.
+                        beat.Heard();
+                        if (!await TouchSessionAsync(sessionId, connection.Token))
+                        {
+                            // The session expired or was ended elsewhere: nothing more will come on its streams.
+                            if (isGetStream)
+                            {
+                                openStreams.Close(sessionId);
+                            }
+
+                            return;
+                        }
+
                         await http.Response.WriteAsync(SseFormat.KeepAlive, connection.Token);
                         continue;
                     }

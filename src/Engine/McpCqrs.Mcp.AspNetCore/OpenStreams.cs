@@ -45,7 +45,15 @@ public sealed class OpenStreams
             state.Connection = cts;
         }
 
-        previous?.Cancel();
+        try
+        {
+            previous?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The previous stream ended meanwhile (its source disposed): nothing to take over from.
+        }
+
         return cts;
     }
 

@@ -133,7 +133,10 @@ internal sealed class SseReader(Stream stream) : IDisposable
         return null;
     }
 
-    /// <summary>The next comment line (<c>: keep-alive</c>, say); lines before it are consumed. Null when the stream ended.</summary>
+    /// <summary>
+    /// The next comment line (<c>: keep-alive</c>, say), blank lines before it skipped; anything else before it (an
+    /// event's field) fails the read. Null when the stream ended.
+    /// </summary>
     public async Task<string?> NextCommentAsync(CancellationToken cancellationToken)
     {
         while (await _reader.ReadLineAsync(cancellationToken) is { } line)
@@ -141,6 +144,11 @@ internal sealed class SseReader(Stream stream) : IDisposable
             if (line.StartsWith(':'))
             {
                 return line;
+            }
+
+            if (line.Length > 0)
+            {
+                throw new InvalidDataException($"Expected a comment, read '{line}'.");
             }
         }
 

@@ -118,7 +118,7 @@ public sealed class SessionLimitTests : IAsyncLifetime
         using var response = await frank.SendAsync(frank.Request(HttpMethod.Get, accept: "text/event-stream"), HttpCompletionOption.ResponseHeadersRead);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
 
-        // Keep-alives come only after 100 ms without events: 100 of them span more than two idle timeouts of 4 s. (The
+        // A keep-alive comes every 100 ms: 100 of them span more than two idle timeouts of 4 s. (The
         // store moves a session's idle clock once a second, so the idle timeout leaves room for a busy machine's stalls.)
         var keepAlives = 0;
         while (keepAlives < 100 && await reader.ReadLineAsync(timeout.Token) is { } line)

@@ -91,10 +91,10 @@ public sealed class McpRefusal(McpStatus status, int code, string message, Reque
     public string ToPayload() => JsonRpcWire.Error(Id, Code, Message, ErrorData);
 }
 
-/// <summary>Reading and writing JSON-RPC 2.0 frames.</summary>
 /// <summary>Writes the members an era adds to a result, after the result's own; <paramref name="ownMeta"/> is the result's <c>_meta</c> as JSON (empty: none), which it writes too.</summary>
 internal delegate void ResultTail(Utf8JsonWriter writer, ReadOnlySpan<byte> ownMeta);
 
+/// <summary>Reading and writing JSON-RPC 2.0 frames.</summary>
 internal static class JsonRpcWire
 {
     /// <summary>The SDK's protocol contract, writing non-ASCII and quotes as they are (smaller frames, fewer tokens).

@@ -22,11 +22,17 @@ public sealed record McpListen(JsonObject Notifications) : IMcpMethod<McpStream>
 /// tagged with the subscription id), and — when the server ends the stream (shutdown, or
 /// <see cref="McpLimitsOptions.MaxStreamDuration"/>) rather than the client — the listen's result, so the client
 /// knows to listen again. Every message is a whole JSON-RPC message; the host frames them. Disposing it gives back
-/// the caller's stream place and stops the deliveries.
+/// the caller's stream place and stops the deliveries. Made from its channel, the stream also gets the host's
+/// keep-alive comment every <c>Mcp:KeepAliveInterval</c>; made from a reader alone it gets none (the host cannot wake
+/// it between messages).
 /// </summary>
 public sealed class McpStream(string acknowledgement, ChannelReader<string> notifications, Func<string> end, TimeSpan maxDuration, params IDisposable[] holds) : IDisposable
 {
     public string Acknowledgement { get; } = acknowledgement;
+
+    /// <summary>A stream over <paramref name="messages"/>: the host reads them, and puts its keep-alive beats in it too.</summary>
+    public McpStream(string acknowledgement, Channel<string> messages, Func<string> end, TimeSpan maxDuration, params IDisposable[] holds)
+        : this(acknowledgement, messages.Reader, end, maxDuration, holds) => Beats = messages.Writer;
 
     public ChannelReader<string> Notifications { get; } = notifications;
 
@@ -35,7 +41,7 @@ public sealed class McpStream(string acknowledgement, ChannelReader<string> noti
     /// stream is the host's turn to keep the connection alive, not a message); null for a stream made from a reader
     /// alone, which the host does not keep alive.
     /// </summary>
-    internal ChannelWriter<string>? Beats { get; init; }
+    internal ChannelWriter<string>? Beats { get; }
 
     /// <summary>A keep-alive beat: empty, as no JSON-RPC message is.</summary>
     internal const string Beat = "";
@@ -86,7 +92,7 @@ internal sealed class McpListenHandler(
             var id = context.RequestId!.Value;
             return new McpStream(
                 acknowledgement,
-                channel.Reader,
+                channel,
                 () =>
                 {
                     var end = era.WithServerInfo(new JsonObject { ["resultType"] = "complete" });
@@ -95,10 +101,7 @@ internal sealed class McpListenHandler(
                 },
                 limits.MaxStreamDuration,
                 registration,
-                place)
-            {
-                Beats = channel.Writer,
-            };
+                place);
         }
         catch
         {

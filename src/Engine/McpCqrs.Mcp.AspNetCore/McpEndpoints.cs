@@ -63,6 +63,7 @@ public static class McpEndpoints
         services.AddSingleton<InFlightRequests>();
         services.AddSingleton<PendingClientRequests>();
         services.AddSingleton<OpenStreams>();
+        services.AddSingleton<KeepAliveBeats>();
         services.TryAddSingleton<SessionSignals>();
         services.AddSingleton<McpHttpTransport>();
         services.AddSingleton<McpGauges>();

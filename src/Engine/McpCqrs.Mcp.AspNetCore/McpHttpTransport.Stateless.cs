@@ -63,7 +63,7 @@ internal sealed partial class McpHttpTransport
         try
         {
             await WriteMessageAsync(http, open.Acknowledgement, alive.Token);
-            using var beat = open.Beats is { } beats ? new StreamBeat<string>(clock, options.Value.KeepAliveInterval, beats, McpStream.Beat) : null;
+            using var beat = open.Beats is { } queue ? beats.Join(queue, McpStream.Beat) : null;
             while (await open.Notifications.WaitToReadAsync(alive.Token))
             {
                 while (open.Notifications.TryRead(out var message))

@@ -7,7 +7,7 @@ namespace McpCqrs.Mcp.AspNetCore;
 /// <summary>The SSE streams of a session: the GET stream and the resumption of a POST's response stream.</summary>
 internal sealed partial class McpHttpTransport
 {
-    /// <summary>The beat of a session's stream (<see cref="StreamBeat{T}"/>): read from its queue, it writes a keep-alive comment.</summary>
+    /// <summary>The beat of a session's stream (<see cref="KeepAliveBeats"/>): read from its queue, it writes a keep-alive comment.</summary>
     private static readonly SseEvent KeepAliveTick = new(string.Empty, string.Empty);
 
     /// <summary>
@@ -66,7 +66,7 @@ internal sealed partial class McpHttpTransport
                 }
             }
 
-            using var beat = new StreamBeat<SseEvent?>(clock, options.Value.KeepAliveInterval, channel.Writer, KeepAliveTick);
+            using var beat = beats.Join(channel.Writer, KeepAliveTick);
             while (await channel.Reader.WaitToReadAsync(connection.Token))
             {
                 while (channel.Reader.TryRead(out var sseEvent))

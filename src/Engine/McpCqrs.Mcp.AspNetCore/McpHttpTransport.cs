@@ -36,6 +36,7 @@ internal sealed partial class McpHttpTransport(
     InFlightRequests inFlight,
     PendingClientRequests pending,
     OpenStreams openStreams,
+    KeepAliveBeats beats,
     SessionSignals signals,
     IHostApplicationLifetime lifetime,
     TimeProvider clock,

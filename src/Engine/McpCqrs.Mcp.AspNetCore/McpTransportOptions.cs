@@ -18,8 +18,8 @@ public sealed class McpTransportOptions
     [Range(1024, 64L * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>How often an open SSE stream (a session's GET stream, a resumed stream, a listen stream) gets a keep-alive comment, 10 ms to a day.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    /// <summary>How often an open SSE stream (a session's GET stream, a resumed stream, a listen stream) gets a keep-alive comment, 100 ms to a day.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>The reconnection delay suggested to clients (the SSE <c>retry</c> field).</summary>

@@ -39,15 +39,58 @@ public sealed class KeepAliveBeatsTests : IDisposable
         var queue = Channel.CreateUnbounded<string>();
         using var beat = _beats.Join(queue.Writer, "tick");
 
-        _clock.Advance(Interval - (2 * Slot));
+        _clock.Advance(Interval - Slot);
         Assert.Equal(0, Count(queue));
 
-        _clock.Advance(2 * Slot);
+        _clock.Advance(Slot);
         Assert.Equal(1, Count(queue));
         beat.Heard();
 
         _clock.Advance(Interval);
         Assert.Equal(1, Count(queue));
+    }
+
+    [Fact]
+    public void A_stream_that_joins_between_two_ticks_hears_its_first_beat_within_one_interval()
+    {
+        var queue = Channel.CreateUnbounded<string>();
+        using var first = _beats.Join(Channel.CreateUnbounded<string>().Writer, "tick"); // starts the timer
+        _clock.Advance(Slot / 2);
+        using var beat = _beats.Join(queue.Writer, "tick");
+
+        _clock.Advance(Interval - Slot);
+        Assert.Equal(0, Count(queue));
+
+        _clock.Advance(Slot);
+        Assert.Equal(1, Count(queue));
+    }
+
+    [Fact]
+    public void Ticks_that_overlap_still_beat_every_slot_in_turn()
+    {
+        var queues = Enumerable.Range(0, KeepAliveBeats.Slots).Select(_ => Channel.CreateUnbounded<string>()).ToArray();
+        var joined = new List<IDisposable>();
+        foreach (var queue in queues)
+        {
+            joined.Add(_beats.Join(queue.Writer, "tick"));
+            _clock.Advance(Slot); // one stream in each slot
+        }
+
+        foreach (var queue in queues)
+        {
+            Count(queue);
+        }
+
+        foreach (var beat in joined)
+        {
+            ((KeepAliveBeats.Beat)beat).Heard();
+        }
+
+        // One interval of ticks, run on many threads at once as a busy thread pool may run a timer's callbacks.
+        Parallel.For(0, KeepAliveBeats.Slots, new ParallelOptions { MaxDegreeOfParallelism = 8 }, _ => _beats.TickForTest());
+
+        Assert.All(queues, queue => Assert.Equal(1, Count(queue)));
+        joined.ForEach(j => j.Dispose());
     }
 
     [Fact]
@@ -79,6 +122,20 @@ public sealed class KeepAliveBeatsTests : IDisposable
         first.Heard();
         _clock.Advance(Interval / 2);
         Assert.Equal((0, 1), (Count(early), Count(late)));
+    }
+
+    [Fact]
+    public void Beats_stop_when_the_host_stops()
+    {
+        var queue = Channel.CreateUnbounded<string>();
+        using var beat = _beats.Join(queue.Writer, "tick");
+        _beats.Dispose();
+
+        _clock.Advance(3 * Interval);
+        using var late = _beats.Join(queue.Writer, "tick");
+        _clock.Advance(3 * Interval);
+
+        Assert.Equal(0, Count(queue));
     }
 
     [Fact]

@@ -69,7 +69,7 @@ public sealed class KeepAliveBeatsTests : IDisposable
     public void Ticks_that_overlap_still_beat_every_slot_in_turn()
     {
         var queues = Enumerable.Range(0, KeepAliveBeats.Slots).Select(_ => Channel.CreateUnbounded<string>()).ToArray();
-        var joined = new List<IDisposable>();
+        var joined = new List<KeepAliveBeats.Beat>();
         foreach (var queue in queues)
         {
             joined.Add(_beats.Join(queue.Writer, "tick"));
@@ -81,10 +81,7 @@ public sealed class KeepAliveBeatsTests : IDisposable
             Count(queue);
         }
 
-        foreach (var beat in joined)
-        {
-            ((KeepAliveBeats.Beat)beat).Heard();
-        }
+        joined.ForEach(beat => beat.Heard());
 
         // One interval of ticks, run on many threads at once as a busy thread pool may run a timer's callbacks.
         Parallel.For(0, KeepAliveBeats.Slots, new ParallelOptions { MaxDegreeOfParallelism = 8 }, _ => _beats.TickForTest());

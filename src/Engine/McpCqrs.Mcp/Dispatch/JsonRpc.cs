@@ -215,23 +215,6 @@ internal static class JsonRpcWire
     /// <summary>How the wire's JSON is written by hand: the contract's encoder, no structural checks (the writers are ours).</summary>
     public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = Options.Encoder, SkipValidation = true };
 
-    /// <summary>A method's result as UTF-8 JSON, with the same fast path as <see cref="Response"/>.</summary>
-    public static byte[] ToUtf8Bytes(object result)
-    {
-        if (result is not CallToolResult)
-        {
-            return JsonSerializer.SerializeToUtf8Bytes(result, result.GetType(), Options);
-        }
-
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            WriteResult(writer, result);
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
-
     private static void WriteResult(Utf8JsonWriter writer, object result)
     {
         if (result is CallToolResult tool && IsPlainToolResult(tool))

@@ -306,7 +306,7 @@ internal sealed class StatelessEraPolicy(
         {
             null => "{}"u8.ToArray(),
             ListToolsResult tools => toolList.Write(tools, tasks: false).Utf8,
-            _ => JsonRpcWire.ToUtf8Bytes(result),
+            _ => JsonSerializer.SerializeToUtf8Bytes(result, result.GetType(), JsonRpcWire.Options),
         };
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(inner.Length + 160);
         using (var writer = new Utf8JsonWriter(buffer, JsonRpcWire.WriterOptions))

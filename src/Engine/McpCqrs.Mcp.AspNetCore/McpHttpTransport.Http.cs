@@ -103,6 +103,20 @@ internal sealed partial class McpHttpTransport
     private static Task RejectAsync(HttpContext http, McpRefusal ex) =>
         WriteJsonAsync(http, McpHttpStatus.Of(ex.Status), ex.ToPayload(), http.RequestAborted);
 
+    /// <summary>Writes the reply's message as a JSON answer: its UTF-8 as it is, else its text encoded straight into the response's pipe.</summary>
+    internal static Task WriteJsonAsync(HttpContext http, int status, McpReply reply, CancellationToken cancellationToken = default)
+    {
+        if (reply.Utf8Payload is not { } utf8)
+        {
+            return WriteJsonAsync(http, status, reply.Payload!, cancellationToken);
+        }
+
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "application/json";
+        http.Response.ContentLength = utf8.Length;
+        return http.Response.BodyWriter.WriteAsync(utf8, cancellationToken).AsTask();
+    }
+
     /// <summary>Writes a JSON answer, encoded straight into the response's pipe (no intermediate byte array).</summary>
     internal static async Task WriteJsonAsync(HttpContext http, int status, string payload, CancellationToken cancellationToken = default)
     {

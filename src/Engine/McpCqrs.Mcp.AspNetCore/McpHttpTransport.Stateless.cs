@@ -43,9 +43,9 @@ internal sealed partial class McpHttpTransport
                 await HoldAsync(http, open);
             }
         }
-        else if (reply.Payload is { } payload)
+        else if (reply.Utf8Payload is not null || reply.Payload is not null)
         {
-            await stream.CompleteAsync(StatusOf(http, reply), payload, CancellationToken.None);
+            await stream.CompleteAsync(StatusOf(http, reply), reply, CancellationToken.None);
         }
     }
 
@@ -141,15 +141,15 @@ internal sealed class StatelessResponseStream(HttpContext http) : IMcpOutbound
 
     public ValueTask CloseStreamAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    public async Task CompleteAsync(int status, string payload, CancellationToken cancellationToken)
+    public async Task CompleteAsync(int status, McpReply reply, CancellationToken cancellationToken)
     {
         if (!_streaming)
         {
-            await McpHttpTransport.WriteJsonAsync(http, status, payload, cancellationToken);
+            await McpHttpTransport.WriteJsonAsync(http, status, reply, cancellationToken);
             return;
         }
 
-        await http.Response.WriteAsync(SseFormat.Message(payload), cancellationToken);
+        await http.Response.WriteAsync(SseFormat.Message(reply.Payload!), cancellationToken);
         await http.Response.Body.FlushAsync(cancellationToken);
     }
 }

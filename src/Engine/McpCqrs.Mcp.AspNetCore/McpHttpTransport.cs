@@ -178,7 +178,7 @@ internal sealed partial class McpHttpTransport(
     private async Task InitializeAsync(HttpContext http, JsonRpcEnvelope envelope)
     {
         var reply = await dispatcher.DispatchAsync(sessionEra.Admit(envelope, null), null, http.RequestServices, lifetime.ApplicationStopping);
-        await WriteJsonAsync(http, StatusOf(http, reply), reply.Payload!);
+        await WriteJsonAsync(http, StatusOf(http, reply), reply);
     }
 
     private async Task DispatchAsync(HttpContext http, McpSession session, JsonRpcEnvelope envelope)
@@ -191,7 +191,7 @@ internal sealed partial class McpHttpTransport(
             reply = await dispatcher.DispatchAsync(call, stream, http.RequestServices, running.Token);
         }
 
-        await stream.CompleteAsync(StatusOf(http, reply), reply.Payload!, CancellationToken.None);
+        await stream.CompleteAsync(StatusOf(http, reply), reply, CancellationToken.None);
     }
 
     /// <summary>The HTTP status of a reply, with the headers it asks for (a challenge, <c>Retry-After</c>, the new session's id).</summary>
@@ -239,7 +239,7 @@ internal sealed partial class McpHttpTransport(
     /// The session the request belongs to, checked in this order: header present (400), version header
     /// supported (400), session live and opened by this caller (404 — another principal's id looks unknown).
     /// </summary>
-    private async Task<McpSession> RequireSessionAsync(HttpContext http, RequestId? id)
+    private async ValueTask<McpSession> RequireSessionAsync(HttpContext http, RequestId? id)
     {
         var sessionId = http.Request.Headers[SessionHeader].ToString();
         if (string.IsNullOrEmpty(sessionId) && !HttpMethods.IsPost(http.Request.Method)

@@ -20,11 +20,14 @@ internal sealed class ResponseStream(
     string sessionId,
     McpStreamServices streams) : IMcpOutbound
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private SemaphoreSlim? _gate;
     private string? _streamId;
     private bool _connected = true;
 
     public bool IsStreaming => _streamId is not null;
+
+    /// <summary>Made when the first message goes out before the result: most requests answer plain JSON and never take it.</summary>
+    private SemaphoreSlim Gate => _gate ?? Interlocked.CompareExchange(ref _gate, new SemaphoreSlim(1, 1), null) ?? _gate;
 
     public ValueTask SendAsync(JsonRpcMessage message, CancellationToken cancellationToken) =>
         WriteEventAsync(JsonRpcWire.Message(message), cancellationToken);
@@ -54,7 +57,7 @@ internal sealed class ResponseStream(
     /// <summary>Ends the HTTP response early; what follows is kept for the client to resume with a GET.</summary>
     public async ValueTask CloseStreamAsync(CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
+        await Gate.WaitAsync(cancellationToken);
         try
         {
             await StartAsync(cancellationToken);
@@ -66,7 +69,7 @@ internal sealed class ResponseStream(
         }
         finally
         {
-            _gate.Release();
+            Gate.Release();
         }
     }
 
@@ -74,22 +77,22 @@ internal sealed class ResponseStream(
     /// Writes the final JSON-RPC response: as the last SSE event when streaming, else as a JSON body with
     /// <paramref name="status"/> (a stream already answered 200, so it carries the error in its last event).
     /// </summary>
-    public async Task CompleteAsync(int status, string payload, CancellationToken cancellationToken)
+    public async Task CompleteAsync(int status, McpReply reply, CancellationToken cancellationToken)
     {
         if (_streamId is null)
         {
-            await McpHttpTransport.WriteJsonAsync(http, status, payload, cancellationToken);
+            await McpHttpTransport.WriteJsonAsync(http, status, reply, cancellationToken);
             return;
         }
 
-        await WriteEventAsync(payload, cancellationToken);
+        await WriteEventAsync(reply.Payload!, cancellationToken);
         await streams.Replay.CompleteAsync(sessionId, _streamId, CancellationToken.None);
         await streams.Broker.PublishAsync(sessionId, _streamId, null, CancellationToken.None);
     }
 
     private async ValueTask WriteEventAsync(string data, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
+        await Gate.WaitAsync(cancellationToken);
         try
         {
             await StartAsync(cancellationToken);
@@ -99,7 +102,7 @@ internal sealed class ResponseStream(
         }
         finally
         {
-            _gate.Release();
+            Gate.Release();
         }
     }
 

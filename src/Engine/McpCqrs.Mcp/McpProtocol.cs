@@ -35,7 +35,10 @@ public static class McpProtocol
     /// <summary>Every session-era revision ever published (supported or not): a version header naming one of them is not a stateless request.</summary>
     private static readonly HashSet<string> SessionEraVersions = new(StringComparer.Ordinal) { "2024-11-05", "2025-03-26", "2025-06-18", LatestVersion };
 
-    public static bool IsSupported(string? version) => version is not null && SupportedVersions.Contains(version, StringComparer.Ordinal);
+    private static readonly HashSet<string> Supported = new(SupportedVersions, StringComparer.Ordinal);
+
+    /// <summary>Whether the session era serves <paramref name="version"/> (asked on every request: a set, no enumerator).</summary>
+    public static bool IsSupported(string? version) => version is not null && Supported.Contains(version);
 
     /// <summary>Whether <paramref name="version"/> names a revision of the session era (published, supported or not).</summary>
     public static bool IsSessionEra(string version) => SessionEraVersions.Contains(version);

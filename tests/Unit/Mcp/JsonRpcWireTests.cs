@@ -119,9 +119,13 @@ public sealed class JsonRpcWireTests
         var result = ToolResultShapes()[shape];
 
         var response = JsonRpcWire.Response(new RequestId(3), result);
+        var reply = JsonRpcWire.Reply(new RequestId(3), result);
 
         var expected = JsonSerializer.Serialize(result, SdkContract);
         Assert.Equal($$"""{"result":{{expected}},"id":3,"jsonrpc":"2.0"}""", response);
+        // The reply the host writes carries the same message as UTF-8, and reads back as the same text.
+        Assert.Equal(System.Text.Encoding.UTF8.GetBytes(response), reply.Utf8Payload);
+        Assert.Equal(response, reply.Payload);
     }
 
     [Theory]
@@ -131,7 +135,7 @@ public sealed class JsonRpcWireTests
         var result = ToolResultShapes()[shape];
 
         // The era's tail: a member of its own, then the result's own _meta (or an empty one) as it was handed over.
-        var answer = JsonRpcWire.ToolResponse(new RequestId(3), result, (writer, ownMeta) =>
+        var answer = JsonRpcWire.ToolReply(new RequestId(3), result, (writer, ownMeta) =>
         {
             writer.WriteString("resultType"u8, "complete"u8);
             writer.WritePropertyName("_meta"u8);
@@ -149,7 +153,7 @@ public sealed class JsonRpcWireTests
         expected.Remove("_meta");
         expected["resultType"] = "complete";
         expected["_meta"] = meta;
-        Assert.Equal($$"""{"result":{{expected.ToJsonString(SdkContract)}},"id":3,"jsonrpc":"2.0"}""", answer);
+        Assert.Equal($$"""{"result":{{expected.ToJsonString(SdkContract)}},"id":3,"jsonrpc":"2.0"}""", System.Text.Encoding.UTF8.GetString(answer!.Utf8Payload!));
     }
 
     [Fact]

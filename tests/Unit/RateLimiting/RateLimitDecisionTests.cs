@@ -57,4 +57,37 @@ public sealed class RateLimitDecisionTests
     {
         Assert.Equal(key, new RateLimitPartitioner(by).GetPartitionKey(userId, clientIp));
     }
+
+    [Fact]
+    public void A_callers_key_is_built_once_and_the_same_on_every_call()
+    {
+        var partitioner = new RateLimitPartitioner(RateLimitPartitionBy.PrincipalOrClientIp);
+
+        var first = partitioner.GetPartitionKey(null, " 203.0.113.7 ");
+        var again = partitioner.GetPartitionKey(null, " 203.0.113.7 ");
+        var user = partitioner.GetPartitionKey("42", "203.0.113.7");
+
+        Assert.Equal("ip:203.0.113.7", first);
+        Assert.Same(first, again);
+        Assert.Same(user, partitioner.GetPartitionKey("42", null));
+        Assert.Equal("user:42", user);
+    }
+
+    [Fact]
+    public void The_memo_of_keys_stays_bounded_and_keeps_answering_right_past_its_bound()
+    {
+        var built = 0;
+        var memo = new KeyMemo(source => { built++; return "k:" + source; }, capacity: 3);
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal($"k:{i}", memo.Of(i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        Assert.Equal("k:9", memo.Of("9"));
+        Assert.Equal(10, built); // the newest key is still held
+        Assert.Equal("k:0", memo.Of("0"));
+        Assert.Equal(11, built); // an early one was let go when the memo started over, and is built again
+        Assert.True(memo.Count <= 3, $"the memo holds {memo.Count} keys, more than its bound of 3");
+    }
 }

@@ -155,7 +155,13 @@ internal static class JsonRpcWire
     /// A JSON-RPC response, written in one pass: the result is serialized straight into the envelope (no
     /// intermediate JSON tree), which matters on the hot path of every call.
     /// </summary>
-    public static string Response(RequestId id, object? result) => Envelope(id, result, null);
+    public static string Response(RequestId id, object? result) => Envelope(id, result, null, Text);
+
+    /// <summary>
+    /// <see cref="Response"/> as the reply the host writes: the UTF-8 as written, with no round trip through a string
+    /// (which the host would encode back to UTF-8).
+    /// </summary>
+    public static McpReply Reply(RequestId id, object? result) => McpReply.OkUtf8(Envelope(id, result, null, Utf8));
 
     /// <summary>
     /// <see cref="Response"/> for a tool result the era completes with members of its own: <paramref name="tail"/>
@@ -163,10 +169,14 @@ internal static class JsonRpcWire
     /// that as JSON, empty when there is none). Null for a result <see cref="WriteToolResult"/> does not write (the
     /// caller serializes it and adds its members another way).
     /// </summary>
-    public static string? ToolResponse(RequestId id, CallToolResult result, ResultTail tail) =>
-        IsPlainToolResult(result) ? Envelope(id, result, tail) : null;
+    public static McpReply? ToolReply(RequestId id, CallToolResult result, ResultTail tail) =>
+        IsPlainToolResult(result) ? McpReply.OkUtf8(Envelope(id, result, tail, Utf8)) : null;
 
-    private static string Envelope(RequestId id, object? result, ResultTail? tail)
+    private static readonly Func<ReadOnlySpan<byte>, string> Text = System.Text.Encoding.UTF8.GetString;
+    private static readonly Func<ReadOnlySpan<byte>, byte[]> Utf8 = static written => written.ToArray();
+
+    /// <summary>Writes the envelope into this thread's buffer and hands the written bytes to <paramref name="take"/>, which copies them out.</summary>
+    private static T Envelope<T>(RequestId id, object? result, ResultTail? tail, Func<ReadOnlySpan<byte>, T> take)
     {
         // One buffer and writer per thread, reset for each answer (nothing here awaits, so nothing else writes to them
         // meanwhile); a buffer grown past 64 KB by a large answer is not kept.
@@ -201,7 +211,7 @@ internal static class JsonRpcWire
             writer.WriteString("jsonrpc", "2.0");
             writer.WriteEndObject();
             writer.Flush();
-            return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+            return take(buffer.WrittenSpan);
         }
         finally
         {

@@ -99,6 +99,24 @@ public sealed class McpCall
 /// </summary>
 public sealed record McpReply(McpStatus Status, string? Payload)
 {
+    private string? _payload = Payload;
+
+    /// <summary>The JSON-RPC message as text (of a reply made from UTF-8, decoded when first read).</summary>
+    public string? Payload
+    {
+        get => _payload ??= Utf8Payload is { } utf8 ? System.Text.Encoding.UTF8.GetString(utf8) : null;
+        init => _payload = value;
+    }
+
+    /// <summary>
+    /// The JSON-RPC message as UTF-8, when the engine wrote it so (<see cref="OkUtf8"/>): the host writes these bytes
+    /// as they are, with no round trip through a string. Null for a reply made from text: read <see cref="Payload"/>.
+    /// </summary>
+    public byte[]? Utf8Payload { get; init; }
+
+    /// <summary>A reply whose message is already UTF-8 JSON.</summary>
+    public static McpReply OkUtf8(byte[] payload) => new(McpStatus.Ok, (string?)null) { Utf8Payload = payload };
+
     /// <summary>A permission refused the caller: the host adds its challenge (<c>WWW-Authenticate</c>, insufficient scope).</summary>
     public ForbiddenAccessException? Forbidden { get; init; }
 

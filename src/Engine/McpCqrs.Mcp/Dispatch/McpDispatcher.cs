@@ -41,7 +41,7 @@ internal sealed partial class McpDispatcher(McpCatalog catalog, ILogger<McpDispa
         catch (InputRequiredException ex) when (call.Rule.MayRequireInput && policy.InputRequired(call, ex, services) is { } ask)
         {
             operation.Succeeded(null);
-            return McpReply.Ok(JsonRpcWire.Response(call.Id, ask));
+            return JsonRpcWire.Reply(call.Id, ask);
         }
         catch (McpProtocolException ex)
         {

@@ -94,9 +94,9 @@ internal sealed partial class SessionEraPolicy(ToolListWriter toolList, TimeProv
         {
             case InitializeResult initialized:
                 var session = await OpenAsync(initialized, context, services, cancellationToken);
-                return McpReply.Ok(JsonRpcWire.Response(call.Id, InitializeJson(initialized, tasks))) with { SessionId = session.Id };
+                return JsonRpcWire.Reply(call.Id, InitializeJson(initialized, tasks)) with { SessionId = session.Id };
             case ListToolsResult tools:
-                return McpReply.Ok(JsonRpcWire.Response(call.Id, toolList.Write(tools, tasks)));
+                return JsonRpcWire.Reply(call.Id, toolList.Write(tools, tasks));
         }
 
         if (context.CreatedTask is { } created)
@@ -106,10 +106,10 @@ internal sealed partial class SessionEraPolicy(ToolListWriter toolList, TimeProv
                 services.GetService<IMcpTaskWatchers>()?.Track(created, sessionId);
             }
 
-            return McpReply.Ok(JsonRpcWire.Response(call.Id, McpTaskWire.Created(created, McpEra.Session)));
+            return JsonRpcWire.Reply(call.Id, McpTaskWire.Created(created, McpEra.Session));
         }
 
-        return McpReply.Ok(JsonRpcWire.Response(call.Id, result));
+        return JsonRpcWire.Reply(call.Id, result);
     }
 
     public override (McpStatus Status, int Code, object? Data) ProtocolError(McpCall call, McpProtocolException error) =>

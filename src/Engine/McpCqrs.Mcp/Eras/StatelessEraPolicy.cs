@@ -221,9 +221,9 @@ internal sealed class StatelessEraPolicy(
     }
 
     public override ValueTask<McpReply> ResultAsync(McpCall call, object? result, McpRequestContext context, IServiceProvider services, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(result is Listen.McpStream stream ? McpReply.None with { Stream = stream } : McpReply.Ok(context.CreatedTask is { } created
-            ? JsonRpcWire.Response(call.Id, WithServerInfo(McpTaskWire.Created(created, McpEra.Stateless)))
-            : Answer(call, result)));
+        ValueTask.FromResult(result is Listen.McpStream stream ? McpReply.None with { Stream = stream } : context.CreatedTask is { } created
+            ? JsonRpcWire.Reply(call.Id, WithServerInfo(McpTaskWire.Created(created, McpEra.Stateless)))
+            : Answer(call, result));
 
     public override object? InputRequired(McpCall call, InputRequiredException required, IServiceProvider services)
     {
@@ -284,13 +284,13 @@ internal sealed class StatelessEraPolicy(
     /// The answer to a complete result. A tool result of text blocks (every <c>tools/call</c> of the common kind) is
     /// written in one pass, the era's members after its own; anything else goes through <see cref="Complete"/>.
     /// </summary>
-    private string Answer(McpCall call, object? result)
+    private McpReply Answer(McpCall call, object? result)
     {
         var hints = CacheHints(call);
         return result is CallToolResult tool
-            && JsonRpcWire.ToolResponse(call.Id, tool, hints is null ? _completionWithoutHints ??= (writer, meta) => WriteCompletion(writer, meta, null) : (writer, meta) => WriteCompletion(writer, meta, hints)) is { } answer
+            && JsonRpcWire.ToolReply(call.Id, tool, hints is null ? _completionWithoutHints ??= (writer, meta) => WriteCompletion(writer, meta, null) : (writer, meta) => WriteCompletion(writer, meta, hints)) is { } answer
             ? answer
-            : JsonRpcWire.Response(call.Id, Complete(result, hints));
+            : JsonRpcWire.Reply(call.Id, Complete(result, hints));
     }
 
     private ResultTail? _completionWithoutHints;

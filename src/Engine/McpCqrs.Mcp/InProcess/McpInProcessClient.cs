@@ -116,12 +116,8 @@ public sealed class McpInProcessClient
         var dispatcher = scope.ServiceProvider.GetRequiredService<McpDispatcher>();
         var reply = await dispatcher.DispatchAsync(call, outbound: null, scope.ServiceProvider, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
-        if (reply.Payload is null)
-        {
-            throw new McpProtocolException($"'{method}' gave no answer.", McpErrorCode.InternalError);
-        }
-
-        var response = JsonNode.Parse(reply.Payload)!.AsObject();
+        var response = (reply.Utf8Payload is { } utf8 ? JsonNode.Parse(utf8) : reply.Payload is { } payload ? JsonNode.Parse(payload) : null)?.AsObject()
+            ?? throw new McpProtocolException($"'{method}' gave no answer.", McpErrorCode.InternalError);
         if (response["error"] is JsonObject error)
         {
             var code = error["code"]?.GetValue<int>() ?? (int)McpErrorCode.InternalError;

@@ -21,15 +21,17 @@ public sealed class RateLimitPartitioner(RateLimitPartitionBy partitionBy) : IRa
     public const string Anonymous = "anonymous";
     public const string Global = "global";
 
+    private readonly KeyMemo _users = new(static userId => "user:" + userId);
+    private readonly KeyMemo _addresses = new(static clientIp => "ip:" + ClientAddress.KeyOf(clientIp));
+
     public RateLimitPartitionBy PartitionBy { get; } = partitionBy;
 
     public string GetPartitionKey(string? userId, string? clientIp) => PartitionBy switch
     {
         RateLimitPartitionBy.Global => Global,
         RateLimitPartitionBy.ClientIp => ByClientIp(clientIp),
-        _ => string.IsNullOrWhiteSpace(userId) ? ByClientIp(clientIp) : "user:" + userId,
+        _ => string.IsNullOrWhiteSpace(userId) ? ByClientIp(clientIp) : _users.Of(userId),
     };
 
-    private static string ByClientIp(string? clientIp) =>
-        string.IsNullOrWhiteSpace(clientIp) ? Anonymous : "ip:" + ClientAddress.KeyOf(clientIp);
+    private string ByClientIp(string? clientIp) => string.IsNullOrWhiteSpace(clientIp) ? Anonymous : _addresses.Of(clientIp);
 }

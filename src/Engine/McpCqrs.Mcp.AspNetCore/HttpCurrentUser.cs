@@ -16,21 +16,28 @@ namespace McpCqrs.Mcp.AspNetCore;
 /// the task's permissions were checked when it was created. An in-process call
 /// (<see cref="McpCqrs.Mcp.InProcess.McpInProcessClient"/>) is made as the principal it names.
 /// </remarks>
-internal sealed class HttpCurrentUser(
-    CurrentHttpContext http,
-    ClaimMapper claims,
-    McpCqrs.Mcp.Context.IMcpRequestContext? context = null,
-    McpCqrs.Mcp.InProcess.McpCaller? caller = null) : ICurrentUser
+internal sealed class HttpCurrentUser(CurrentHttpContext http, ClaimMapper claims, IServiceProvider services) : ICurrentUser
 {
     private (ClaimsPrincipal Of, HashSet<string> Scopes, HashSet<string> Roles)? _read;
+    private McpCqrs.Mcp.InProcess.McpCaller? _caller;
+    private McpCqrs.Mcp.Context.IMcpRequestContext? _context;
 
-    private ClaimsPrincipal? Principal => http.PrincipalOf(caller);
+    /// <summary>
+    /// The in-process caller and the task being run exist only in a scope of no request (an in-process call, the worker's
+    /// run): a request's scope does not look them up, so serving a request (a long-lived GET stream among them) does not
+    /// make a request context and a caller it never reads.
+    /// </summary>
+    private McpCqrs.Mcp.InProcess.McpCaller? Caller => http.Value is null ? _caller ??= services.GetService<McpCqrs.Mcp.InProcess.McpCaller>() : null;
 
-    public string? Id => (Principal is { } principal ? claims.SubjectOf(principal) : null) ?? (context?.Task?.Owner is { Length: > 0 } owner ? owner : null);
+    private McpCqrs.Mcp.Context.IMcpRequestContext? Context => http.Value is null ? _context ??= services.GetService<McpCqrs.Mcp.Context.IMcpRequestContext>() : null;
+
+    private ClaimsPrincipal? Principal => http.PrincipalOf(Caller);
+
+    public string? Id => (Principal is { } principal ? claims.SubjectOf(principal) : null) ?? (Context?.Task?.Owner is { Length: > 0 } owner ? owner : null);
 
     public string? Name => Principal is { } principal ? claims.NameOf(principal) : null;
 
-    public bool IsAuthenticated => Principal?.Identity?.IsAuthenticated == true || context?.Task?.Owner is { Length: > 0 };
+    public bool IsAuthenticated => Principal?.Identity?.IsAuthenticated == true || Context?.Task?.Owner is { Length: > 0 };
 
     public IReadOnlySet<string> Scopes => Read()?.Scopes ?? (IReadOnlySet<string>)FrozenSet<string>.Empty;
 

@@ -16,7 +16,9 @@ internal sealed partial class McpHttpTransport
     /// </summary>
     private async Task StreamAsync(HttpContext http, string sessionId, string stream, long? after)
     {
-        var channel = Channel.CreateUnbounded<SseEvent?>(new UnboundedChannelOptions { SingleReader = true });
+        // Bounded only in name: nothing is refused. Its queue starts empty and grows with what waits, where the unbounded
+        // channel starts with a segment of 32 slots: an idle stream, the common one, holds about 400 bytes less.
+        var channel = Channel.CreateBounded<SseEvent?>(new BoundedChannelOptions(int.MaxValue) { SingleReader = true });
         await using var subscription = await broker.SubscribeAsync(sessionId, stream, e => { channel.Writer.TryWrite(e); return ValueTask.CompletedTask; }, http.RequestAborted);
         var isGetStream = stream == SseEvent.GetStream;
         var maxStreams = LimitsOf(http).MaxStreamsPerSession;

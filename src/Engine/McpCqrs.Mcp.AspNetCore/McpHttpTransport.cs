@@ -99,7 +99,32 @@ internal sealed partial class McpHttpTransport(
         }
     }
 
-    public async Task GetAsync(HttpContext http)
+    /// <summary>
+    /// A GET: the session's stream, or the resumption of a POST's response stream (<c>Last-Event-ID</c>). When the checks
+    /// complete at once (a session held in this process), the stream is served by one state machine rather than two
+    /// (an open stream keeps what its await chain holds for as long as it lives).
+    /// </summary>
+    public Task GetAsync(HttpContext http)
+    {
+        var opening = OpenStreamAsync(http);
+        if (!opening.IsCompletedSuccessfully)
+        {
+            return StreamWhenOpenAsync(http, opening);
+        }
+
+        return opening.Result is { } start ? StreamAsync(http, start.SessionId, start.Stream, start.After) : Task.CompletedTask;
+    }
+
+    private async Task StreamWhenOpenAsync(HttpContext http, ValueTask<StreamStart?> opening)
+    {
+        if (await opening is { } start)
+        {
+            await StreamAsync(http, start.SessionId, start.Stream, start.After);
+        }
+    }
+
+    /// <summary>The stream a GET asks for, after its checks (origin, media type, session, <c>Last-Event-ID</c>); null when it was refused (the refusal written).</summary>
+    private async ValueTask<StreamStart?> OpenStreamAsync(HttpContext http)
     {
         McpSession session;
         try
@@ -111,12 +136,12 @@ internal sealed partial class McpHttpTransport(
         catch (McpRefusal ex)
         {
             await RejectAsync(http, ex);
-            return;
+            return null;
         }
         catch (SessionStoreUnavailableException ex)
         {
             await UnavailableAsync(http, ex);
-            return;
+            return null;
         }
 
         var stream = SseEvent.GetStream;
@@ -126,7 +151,7 @@ internal sealed partial class McpHttpTransport(
             if (!SseEvent.TryParseId(lastEventId, out stream, out var sequence))
             {
                 await RejectAsync(http, new McpRefusal(McpStatus.BadRequest, (int)McpErrorCode.InvalidRequest, "Last-Event-ID is not an event id of this server."));
-                return;
+                return null;
             }
 
             after = sequence;
@@ -135,18 +160,21 @@ internal sealed partial class McpHttpTransport(
                 if (!await IsStreamOfAsync(session.Id, stream, http.RequestAborted))
                 {
                     await RejectAsync(http, UnknownStream());
-                    return;
+                    return null;
                 }
             }
             catch (SessionStoreUnavailableException ex)
             {
                 await UnavailableAsync(http, ex);
-                return;
+                return null;
             }
         }
 
-        await StreamAsync(http, session.Id, stream, after);
+        return new StreamStart(session.Id, stream, after);
     }
+
+    /// <summary>What a GET streams: the session, its stream (the GET stream or a response stream) and where to resume.</summary>
+    private readonly record struct StreamStart(string SessionId, string Stream, long? After);
 
     public async Task DeleteAsync(HttpContext http)
     {

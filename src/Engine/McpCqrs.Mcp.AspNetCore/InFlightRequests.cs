@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using McpCqrs.Mcp.Dispatch;
 using ModelContextProtocol.Protocol;
 
 namespace McpCqrs.Mcp.AspNetCore;
@@ -7,7 +8,7 @@ namespace McpCqrs.Mcp.AspNetCore;
 public sealed class InFlightRequests
 {
     // Every request adds and removes an entry: more lock stripes than the default (one per core) keep them apart.
-    private readonly ConcurrentDictionary<(string Session, string Id), CancellationTokenSource> _running = new(concurrencyLevel: 64, capacity: 256);
+    private readonly ConcurrentDictionary<(string Session, string Id), CallCancellation> _running = new(concurrencyLevel: 64, capacity: 256);
     private volatile bool _stopping;
 
     /// <summary>
@@ -22,11 +23,11 @@ public sealed class InFlightRequests
     public Registration Register(string sessionId, RequestId id)
     {
         var key = (sessionId, id.ToString());
-        var cts = new CancellationTokenSource();
+        var cts = new CallCancellation();
         _running[key] = cts;
         if (_stopping)
         {
-            cts.Cancel();
+            cts.CancelFromOutside();
         }
 
         return new Registration(this, key, cts);
@@ -37,7 +38,7 @@ public sealed class InFlightRequests
     {
         if (_running.TryGetValue((sessionId, id), out var cts))
         {
-            cts.Cancel();
+            cts.CancelFromOutside();
             return true;
         }
 
@@ -59,11 +60,11 @@ public sealed class InFlightRequests
         return cancelled;
     }
 
-    private static bool TryCancel(CancellationTokenSource cts)
+    private static bool TryCancel(CallCancellation cts)
     {
         try
         {
-            cts.Cancel();
+            cts.CancelFromOutside();
             return true;
         }
         catch (ObjectDisposedException)
@@ -86,9 +87,16 @@ public sealed class InFlightRequests
     {
         public CancellationToken Token => cts.Token;
 
+        /// <summary>The request's own token source, on which the dispatch timeout is armed (null for one made elsewhere).</summary>
+        internal CallCancellation? Source => cts as CallCancellation;
+
         public void Dispose()
         {
-            owner._running.TryRemove(new KeyValuePair<(string Session, string Id), CancellationTokenSource>(key, cts));
+            if (cts is CallCancellation own)
+            {
+                owner._running.TryRemove(new KeyValuePair<(string Session, string Id), CallCancellation>(key, own));
+            }
+
             cts.Dispose();
         }
     }

@@ -34,8 +34,15 @@ internal sealed partial class McpHttpTransport
         }
 
         var stream = new StatelessResponseStream(http);
-        using var alive = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
-        var reply = await dispatcher.DispatchAsync(call, stream, http.RequestServices, alive.Token);
+        // The call's own source, cancelled from outside when the client leaves or the host stops.
+        using var alive = new CallCancellation();
+        McpReply reply;
+        using (http.RequestAborted.UnsafeRegister(CallCancellation.Outside, alive))
+        using (lifetime.ApplicationStopping.UnsafeRegister(CallCancellation.Outside, alive))
+        {
+            reply = await dispatcher.DispatchAsync(call, stream, http.RequestServices, alive);
+        }
+
         if (reply.Stream is { } open)
         {
             using (open)

@@ -216,7 +216,7 @@ internal sealed partial class McpHttpTransport(
         McpReply reply;
         using (var running = inFlight.Register(session.Id, call.Id))
         {
-            reply = await dispatcher.DispatchAsync(call, stream, http.RequestServices, running.Token);
+            reply = await dispatcher.DispatchAsync(call, stream, http.RequestServices, running.Token, running.Source);
         }
 
         await stream.CompleteAsync(StatusOf(http, reply), reply, CancellationToken.None);

@@ -149,4 +149,7 @@ public sealed class McpRequestContext : IMcpRequestContext
     /// was created. Only this request skips them; anything else the handler sends is checked as usual.
     /// </summary>
     public object? AdmittedRequest { get; set; }
+
+    /// <summary>The call's own token source when its host admitted it with one: the dispatch timeout is armed on it.</summary>
+    internal Dispatch.CallCancellation? Cancellation { get; set; }
 }

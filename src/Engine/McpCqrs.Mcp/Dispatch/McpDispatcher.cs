@@ -19,11 +19,20 @@ internal sealed partial class McpDispatcher(McpCatalog catalog, ILogger<McpDispa
     /// <param name="call">The admitted request.</param>
     /// <param name="outbound">Where messages to the client go while the request runs (the host's response stream).</param>
     /// <param name="services">The request's scope.</param>
+    /// <param name="cancellation">The call's own token source, cancelled when the request is (by the client, its session's end, a closed connection or the host stopping); the dispatch timeout is armed on it.</param>
+    public ValueTask<McpReply> DispatchAsync(McpCall call, IMcpOutbound? outbound, IServiceProvider services, CallCancellation cancellation) =>
+        DispatchAsync(call, outbound, services, cancellation.Token, cancellation);
+
+    /// <param name="call">The admitted request.</param>
+    /// <param name="outbound">Where messages to the client go while the request runs (the host's response stream).</param>
+    /// <param name="services">The request's scope.</param>
     /// <param name="cancellationToken">Cancelled when the request is (by the client, its session's end, or the host stopping).</param>
-    public async ValueTask<McpReply> DispatchAsync(McpCall call, IMcpOutbound? outbound, IServiceProvider services, CancellationToken cancellationToken)
+    /// <param name="cancellation">The source of <paramref name="cancellationToken"/> when the caller owns one for this call alone.</param>
+    public async ValueTask<McpReply> DispatchAsync(McpCall call, IMcpOutbound? outbound, IServiceProvider services, CancellationToken cancellationToken, CallCancellation? cancellation = null)
     {
         var context = services.GetRequiredService<McpRequestContext>();
         call.Fill(context, outbound);
+        context.Cancellation = cancellation;
         var policy = call.Policy;
         using var operation = new McpOperation(catalog, call.Method, call.Id, call.Params, call.SessionId, call.ProtocolVersion);
         var admitted = false;

@@ -27,6 +27,10 @@ public static class BoundRequests
     /// <summary>The host's <see cref="McpLimitsOptions"/>, or the defaults in a container that registers none.</summary>
     public static McpLimitsOptions Limits(IServiceProvider services) => services.GetService(typeof(McpLimitsOptions)) as McpLimitsOptions ?? Defaults;
 
+    /// <summary>The token source of the call being served in <paramref name="services"/>, if its host made one.</summary>
+    internal static Dispatch.CallCancellation? CancellationOf(IServiceProvider services) =>
+        (services.GetService(typeof(Context.McpRequestContext)) as Context.McpRequestContext)?.Cancellation;
+
     /// <summary>
     /// Sends <paramref name="request"/> and returns its result. Null <paramref name="deadline"/>: no timeout (a task's
     /// run, which lives under its time to live instead).
@@ -37,17 +41,51 @@ public static class BoundRequests
         IServiceProvider services,
         ISender sender,
         DispatchDeadline? deadline,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        await SendAsync(invoker, request, services, sender, deadline, cancellationToken, owned: null);
+
+    /// <summary>
+    /// As the public overload; when <paramref name="owned"/> is the source of <paramref name="cancellationToken"/> (the
+    /// call's own, made by its host), the timeout is armed on it instead of on a second source linked to it.
+    /// </summary>
+    internal static async ValueTask<object?> SendAsync(
+        ToolInvoker? invoker,
+        object request,
+        IServiceProvider services,
+        ISender sender,
+        DispatchDeadline? deadline,
+        CancellationToken cancellationToken,
+        Dispatch.CallCancellation? owned)
     {
         if (deadline is not { } limit)
         {
             return await Send(invoker, request, services, sender, cancellationToken);
         }
 
-        // On the system clock one token source is linked to the caller's and times out itself; another clock (a test's)
-        // drives a timer source of its own. Either way, cancelled while the caller's token is not means timed out.
         var clock = services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
-        using var timer = ReferenceEquals(clock, TimeProvider.System) ? null : new CancellationTokenSource(limit.Timeout, clock);
+        var system = ReferenceEquals(clock, TimeProvider.System);
+        if (system && owned is not null && owned.Token == cancellationToken)
+        {
+            // The call's own source times out itself; the timer stops when the handler returns (what follows is not
+            // under the dispatch timeout).
+            owned.CancelAfter(limit.Timeout);
+            try
+            {
+                return await Send(invoker, request, services, sender, cancellationToken);
+            }
+            catch (OperationCanceledException ex) when (owned.TimedOut)
+            {
+                throw new DispatchTimeoutException(limit, ex);
+            }
+            finally
+            {
+                owned.CancelAfter(Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        // Otherwise on the system clock one token source is linked to the caller's and times out itself; another clock
+        // (a test's) drives a timer source of its own. Either way, cancelled while the caller's token is not means timed out.
+        using var timer = system ? null : new CancellationTokenSource(limit.Timeout, clock);
         using var linked = timer is null
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
             : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);

@@ -205,7 +205,7 @@ public sealed class McpCallToolHandler(
             }
 
             // A task's run is bounded by its time to live, not by the dispatch timeout.
-            result = await BoundRequests.SendAsync(binding.Invoker, request, services, sender, context is { Task: not null } ? null : BoundRequests.For(binding, services), cancellationToken);
+            result = await BoundRequests.SendAsync(binding.Invoker, request, services, sender, context is { Task: not null } ? null : BoundRequests.For(binding, services), cancellationToken, context?.Cancellation);
         }
         catch (Exception ex) when (ToolError.From(ex) is { } error)
         {

@@ -45,7 +45,7 @@ public sealed class McpPromptsHandler(McpCatalog catalog, McpServerInfo server, 
         try
         {
             var request = StringArguments.Bind(binding.RequestType, given);
-            result = await BoundRequests.SendAsync(binding.Invoker, request, services, sender, BoundRequests.Default(services), cancellationToken);
+            result = await BoundRequests.SendAsync(binding.Invoker, request, services, sender, BoundRequests.Default(services), cancellationToken, BoundRequests.CancellationOf(services));
         }
         catch (Exception ex) when (ex is RequestValidationException || ApplicationErrors.Classify(ex) is not null)
         {

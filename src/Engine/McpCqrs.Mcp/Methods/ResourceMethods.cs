@@ -70,7 +70,7 @@ public sealed class McpReadResourceHandler(McpCatalog catalog, IServiceProvider 
         try
         {
             var request = StringArguments.Bind(binding.RequestType, variables);
-            return (binding, await BoundRequests.SendAsync(binding.Invoker, request, services, sender, BoundRequests.Default(services), cancellationToken));
+            return (binding, await BoundRequests.SendAsync(binding.Invoker, request, services, sender, BoundRequests.Default(services), cancellationToken, BoundRequests.CancellationOf(services)));
         }
         catch (Exception ex) when (ApplicationErrors.Classify(ex) is { Kind: ApplicationErrorKind.NotFound })
         {

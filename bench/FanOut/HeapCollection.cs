@@ -9,14 +9,16 @@ namespace McpCqrs.Bench.FanOut;
 /// that asks for the runtime's GC heap-collect keyword, as <c>dotnet-gcdump</c> does — and waits for the collection's
 /// end event. Resident memory read after it is the host's once the garbage of the setup is collected; the collector
 /// gives memory back to the system later, if at all, so the reading is often the same as the one before it (the
-/// harness prints both).
+/// harness prints both). The collection's own heap statistics give what is live after it (all generations, large and
+/// pinned objects): unlike resident memory, that does not depend on what the collector keeps committed.
 /// </summary>
 internal static class HeapCollection
 {
     private const long GcKeyword = 0x1;
     private const long GcHeapCollectKeyword = 0x800000;
 
-    public static async Task CollectAsync(int pid, TimeSpan patience)
+    /// <summary>Collects, and returns the bytes live in the managed heap after the collection.</summary>
+    public static async Task<long> CollectAsync(int pid, TimeSpan patience)
     {
         var client = new DiagnosticsClient(pid);
         using var session = client.StartEventPipeSession(
@@ -32,11 +34,31 @@ internal static class HeapCollection
                 Interlocked.CompareExchange(ref inducedGc, e.Count, -1);
             }
         };
+        // The collection's heap statistics and its end event may come in either order: done when both have.
+        var live = -1L;
+        var stopped = 0;
+        void Finish()
+        {
+            if (Volatile.Read(ref stopped) == 1 && Interlocked.Read(ref live) >= 0)
+            {
+                induced.TrySetResult();
+            }
+        }
+
+        source.Clr.GCHeapStats += e =>
+        {
+            if (Interlocked.Read(ref inducedGc) >= 0 && Interlocked.Read(ref live) < 0)
+            {
+                Interlocked.Exchange(ref live, e.GenerationSize0 + e.GenerationSize1 + e.GenerationSize2 + e.GenerationSize3 + e.GenerationSize4);
+                Finish();
+            }
+        };
         source.Clr.GCStop += e =>
         {
             if (e.Count == Interlocked.Read(ref inducedGc))
             {
-                induced.TrySetResult();
+                Volatile.Write(ref stopped, 1);
+                Finish();
             }
         };
         var reading = Task.Run(source.Process);
@@ -46,15 +68,21 @@ internal static class HeapCollection
         await reading.WaitAsync(patience);
         if (first != induced.Task)
         {
-            throw new InvalidOperationException($"The event stream of process {pid} ended before its induced collection did.");
+            throw new InvalidOperationException($"The event stream of process {pid} ended before its induced collection and its heap statistics did.");
         }
+
+        return Interlocked.Read(ref live);
     }
 
-    public static async Task CollectAsync(IEnumerable<int> pids, TimeSpan patience)
+    /// <summary>Collects in each process; the bytes live in their managed heaps after it, summed.</summary>
+    public static async Task<long> CollectAsync(IEnumerable<int> pids, TimeSpan patience)
     {
+        var live = 0L;
         foreach (var pid in pids)
         {
-            await CollectAsync(pid, patience);
+            live += await CollectAsync(pid, patience);
         }
+
+        return live;
     }
 }

@@ -47,7 +47,7 @@ internal static class ScaleRun
         var baseClock = Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, s.IdleSeconds)));
         Put("base_idle_cpu_pct", (ProcessStats.CpuSeconds(s.HostPids) - base0) / baseClock.Elapsed.TotalSeconds * 100);
-        await HeapCollection.CollectAsync(s.HostPids, TimeSpan.FromMinutes(1));
+        var heapBefore = await HeapCollection.CollectAsync(s.HostPids, TimeSpan.FromMinutes(1));
         var rssBefore = ProcessStats.ResidentBytes(s.HostPids);
 
         // Open: at most `Concurrency` sessions being set up at once; a slot is free once its stream has said `retry`.
@@ -89,12 +89,14 @@ internal static class ScaleRun
         // Memory: as it stands after the idle window, and after a full collection of the setup's garbage (the collector
         // may keep the memory it frees, so the two often agree) — both against the baseline, read after a collection.
         var rssUncollected = ProcessStats.ResidentBytes(s.HostPids);
-        await HeapCollection.CollectAsync(s.HostPids, TimeSpan.FromMinutes(1));
+        var heapAfter = await HeapCollection.CollectAsync(s.HostPids, TimeSpan.FromMinutes(1));
         var rssAfter = ProcessStats.ResidentBytes(s.HostPids);
         Put("rss_before_mb", rssBefore / 1048576.0);
         Put("rss_open_mb", rssAfter / 1048576.0);
         Put("kb_per_stream", open.Length == 0 ? 0 : (rssAfter - rssBefore) / 1024.0 / open.Length);
         Put("kb_per_stream_uncollected", open.Length == 0 ? 0 : (rssUncollected - rssBefore) / 1024.0 / open.Length);
+        // Live managed objects only (what the streams hold, whatever the collector keeps committed around them).
+        Put("heap_kb_per_stream", open.Length == 0 ? 0 : (heapAfter - heapBefore) / 1024.0 / open.Length);
         Put("idle_cpu_pct", idleCpu);
         Put("idle_keepalives_per_s", keepAlivesPerSecond);
         Put("idle_redis_cpu_pct", redisIdle);

@@ -10,9 +10,18 @@ namespace McpCqrs.Mcp.AspNetCore;
 /// pooling the <see cref="HttpContext"/> (a new context, request, response and item map for every request) and sets an
 /// async-local value on each one.
 /// </summary>
-internal sealed class CurrentHttpContext
+internal sealed class CurrentHttpContext(IServiceProvider services)
 {
+    private HttpCurrentUser? _user;
+
     public HttpContext? Value { get; private set; }
+
+    /// <summary>
+    /// The scope's user, made on first use. <see cref="McpCqrs.Mcp.Security.ICurrentUser"/> is a transient registration that returns it: the
+    /// scope's one user, without a second entry in the scope's cache (a request that resolves a scoped handler too
+    /// would grow that cache past its first three slots, on every call).
+    /// </summary>
+    public HttpCurrentUser User => _user ??= new HttpCurrentUser(this, services.GetRequiredService<Auth.ClaimMapper>(), services);
 
     /// <summary>
     /// The principal a call runs as: an in-process call's own, else the request's user as authentication set it — null

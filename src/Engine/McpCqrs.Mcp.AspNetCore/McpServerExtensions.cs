@@ -53,7 +53,7 @@ public static class McpServerExtensions
         services.AddKnownProxies(configuration);
         services.TryAddScoped<CurrentHttpContext>();
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, CurrentHttpContext.Filter>());
-        services.TryAddScoped<ICurrentUser, HttpCurrentUser>();
+        services.TryAddTransient<ICurrentUser>(sp => sp.GetRequiredService<CurrentHttpContext>().User);
         services.AddMcpAuth(configuration, environment);
         mcp.Seal();
         return services;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using McpCqrs.Mcp.Dispatch;
+using McpCqrs.Mcp.Eras;
 using McpCqrs.Mcp.Context;
 using McpCqrs.Mcp.Listen;
 using ModelContextProtocol.Protocol;
@@ -25,7 +26,7 @@ internal sealed partial class McpHttpTransport
         McpCall call;
         try
         {
-            call = statelessEra.Admit(envelope, name => http.Request.Headers.TryGetValue(name, out var values) && values.Count > 0 ? values.ToString() : null);
+            call = statelessEra.Admit(envelope, new RequestHeaders(http.Request.Headers));
         }
         catch (McpRefusal ex)
         {
@@ -118,14 +119,23 @@ internal sealed partial class McpHttpTransport
 /// The answer to one stateless request: JSON, or SSE when the handler sends notifications (progress, log) before
 /// its result. No event ids, no replay, no server-to-client requests (input is asked with <c>input_required</c>).
 /// </summary>
+/// <summary>The request's headers as the stateless era reads them, with nothing allocated to reach them.</summary>
+internal readonly struct RequestHeaders(IHeaderDictionary headers) : IMcpRequestHeaders
+{
+    public string? this[string name] => headers.TryGetValue(name, out var values) && values.Count > 0 ? values.ToString() : null;
+}
+
 internal sealed class StatelessResponseStream(HttpContext http) : IMcpOutbound
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private SemaphoreSlim? _gate;
     private bool _streaming;
+
+    /// <summary>Made when the response first streams (most answer once, with no message before).</summary>
+    private SemaphoreSlim Gate => ResponseStream.GateOf(ref _gate);
 
     public async ValueTask SendAsync(JsonRpcMessage message, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
+        await Gate.WaitAsync(cancellationToken);
         try
         {
             if (!_streaming)
@@ -139,7 +149,7 @@ internal sealed class StatelessResponseStream(HttpContext http) : IMcpOutbound
         }
         finally
         {
-            _gate.Release();
+            Gate.Release();
         }
     }
 

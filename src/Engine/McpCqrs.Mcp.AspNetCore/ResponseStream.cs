@@ -27,7 +27,11 @@ internal sealed class ResponseStream(
     public bool IsStreaming => _streamId is not null;
 
     /// <summary>Made when the first message goes out before the result: most requests answer plain JSON and never take it.</summary>
-    private SemaphoreSlim Gate => _gate ?? Interlocked.CompareExchange(ref _gate, new SemaphoreSlim(1, 1), null) ?? _gate;
+    private SemaphoreSlim Gate => GateOf(ref _gate);
+
+    /// <summary>The write gate in <paramref name="gate"/>, made on first use (one wins if two threads make one at once).</summary>
+    internal static SemaphoreSlim GateOf(ref SemaphoreSlim? gate) =>
+        gate ?? Interlocked.CompareExchange(ref gate, new SemaphoreSlim(1, 1), null) ?? gate;
 
     public ValueTask SendAsync(JsonRpcMessage message, CancellationToken cancellationToken) =>
         WriteEventAsync(JsonRpcWire.Message(message), cancellationToken);

@@ -66,8 +66,9 @@ internal sealed class StatelessEraPolicy(
 
     /// <summary>The checks of a request, in the order the revision gives them; each refusal carries the request id.</summary>
     /// <param name="envelope">The request.</param>
-    /// <param name="header">The value of a request header by name, or null when it is absent.</param>
-    public McpCall Admit(JsonRpcEnvelope envelope, Func<string, string?> header)
+    /// <param name="headers">The request's headers (a struct over the host's own collection reads them without allocating).</param>
+    public McpCall Admit<THeaders>(JsonRpcEnvelope envelope, THeaders headers)
+        where THeaders : IMcpRequestHeaders
     {
         // Read off the parsed document: no JSON tree is made for a request that does not need one.
         var id = envelope.Id;
@@ -85,7 +86,7 @@ internal sealed class StatelessEraPolicy(
         }
 
         var version = versionElement.GetString()!;
-        var versionHeader = header(VersionHeader)?.Trim() ?? string.Empty;
+        var versionHeader = headers[VersionHeader]?.Trim() ?? string.Empty;
         if (versionHeader.Length == 0 || versionHeader != version)
         {
             throw new McpRefusal(McpStatus.BadRequest, HeaderMismatch, $"The {VersionHeader} header must be present and equal params._meta['{MetaProtocolVersion}'].", id);
@@ -99,20 +100,20 @@ internal sealed class StatelessEraPolicy(
             };
         }
 
-        if (StandardHeader(header, "Mcp-Method", id) != method)
+        if (StandardHeader(headers, "Mcp-Method", id) != method)
         {
             throw new McpRefusal(McpStatus.BadRequest, HeaderMismatch, "The Mcp-Method header must equal the request's method.", id);
         }
 
         var rule = McpMethodTable.Find(method, McpEra.Stateless);
-        if (rule?.NameField is { } nameField && (StandardHeader(header, "Mcp-Name", id) is not { } name || name != JsonText.StringOf(parameters, nameField)))
+        if (rule?.NameField is { } nameField && (StandardHeader(headers, "Mcp-Name", id) is not { } name || !parameters.TryGetProperty(nameField, out var named) || named.ValueKind != JsonValueKind.String || !named.ValueEquals(name)))
         {
             throw new McpRefusal(McpStatus.BadRequest, HeaderMismatch, $"The Mcp-Name header must equal params.{nameField}.", id);
         }
 
         if (method == RequestMethods.ToolsCall && catalog.TryGetTool(JsonText.StringOf(parameters, "name") ?? string.Empty, out var tool) && tool.HeaderParameters.Count > 0)
         {
-            CheckParameterHeaders(header, tool, parameters.TryGetProperty("arguments"u8, out var arguments) && arguments.ValueKind == JsonValueKind.Object ? arguments : null, id);
+            CheckParameterHeaders(headers, tool, parameters.TryGetProperty("arguments"u8, out var arguments) && arguments.ValueKind == JsonValueKind.Object ? arguments : null, id);
         }
 
         if (rule is null)
@@ -418,15 +419,17 @@ internal sealed class StatelessEraPolicy(
     /// A standard request header's value: trimmed, with the <c>=?base64?…?=</c> form decoded. Missing → null;
     /// characters outside visible ASCII, or bad Base64 → -32020.
     /// </summary>
-    private static string? StandardHeader(Func<string, string?> header, string name, RequestId? id)
+    private static string? StandardHeader<THeaders>(THeaders headers, string name, RequestId? id)
+        where THeaders : IMcpRequestHeaders
     {
-        if (header(name) is not { } raw)
+        if (headers[name] is not { } raw)
         {
             return null;
         }
 
-        var value = raw.Trim(' ', '\t');
-        if (value.Any(c => c < 0x20 || c > 0x7E))
+        var trimmed = raw.AsSpan().Trim(" \t");
+        var value = trimmed.Length == raw.Length ? raw : trimmed.ToString();
+        if (value.AsSpan().ContainsAnyExceptInRange((char)0x20, (char)0x7E))
         {
             throw new McpRefusal(McpStatus.BadRequest, HeaderMismatch, $"The {name} header holds characters that are not visible ASCII; use the =?base64?...?= form.", id);
         }
@@ -447,7 +450,8 @@ internal sealed class StatelessEraPolicy(
     }
 
     /// <summary>Tool arguments marked <c>x-mcp-header</c> must be mirrored in <c>Mcp-Param-{Name}</c> headers.</summary>
-    private static void CheckParameterHeaders(Func<string, string?> header, ToolBinding tool, JsonElement? arguments, RequestId? id)
+    private static void CheckParameterHeaders<THeaders>(THeaders headers, ToolBinding tool, JsonElement? arguments, RequestId? id)
+        where THeaders : IMcpRequestHeaders
     {
         foreach (var (property, token) in tool.HeaderParameters)
         {
@@ -457,7 +461,7 @@ internal sealed class StatelessEraPolicy(
             }
 
             var headerName = "Mcp-Param-" + token;
-            var text = StandardHeader(header, headerName, id)
+            var text = StandardHeader(headers, headerName, id)
                 ?? throw new McpRefusal(McpStatus.BadRequest, HeaderMismatch, $"The {headerName} header must carry the value of argument '{property}'.", id);
             var matches = value.ValueKind switch
             {
@@ -475,4 +479,11 @@ internal sealed class StatelessEraPolicy(
             }
         }
     }
+}
+
+/// <summary>A request's HTTP headers by name, as the stateless era admits a request from its message and its headers.</summary>
+internal interface IMcpRequestHeaders
+{
+    /// <summary>The value of the header <paramref name="name"/> (several values joined by commas), or null when it is absent.</summary>
+    string? this[string name] { get; }
 }

@@ -30,7 +30,7 @@ public sealed class EchoHandler : ICommandHandler<Echo, EchoResult>
 /// <summary>
 /// The in-process MCP path without HTTP: JSON-RPC bytes → envelope → the session era's admission → the dispatcher
 /// (the method's span and measurements, its handler, the tool's request through the full pipeline: tracing, rate
-/// limiting with a generous token bucket, validation) → JSON-RPC response text; with and without a listener on the
+/// limiting with a generous token bucket, validation) → the JSON-RPC response's UTF-8 bytes; with and without a listener on the
 /// project's spans.
 /// </summary>
 [MemoryDiagnoser]
@@ -89,23 +89,24 @@ public class ToolsCallBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public Task<string> ToolsCallEcho() => DispatchAsync(_echoCall);
+    public Task<byte[]> ToolsCallEcho() => DispatchAsync(_echoCall);
 
     [Benchmark]
-    public Task<string> ToolsList() => DispatchAsync(_toolsList);
+    public Task<byte[]> ToolsList() => DispatchAsync(_toolsList);
 
     [Benchmark]
     public JsonObject InputSchemaOfCreateTicket() =>
         RequestSchemaGenerator.Input(typeof(CreateTicket), [new CreateTicketValidator()]);
 
-    private async Task<string> DispatchAsync(byte[] body)
+    /// <summary>The reply's UTF-8 bytes, as the HTTP host writes them (encoded from its text only when it has no bytes).</summary>
+    private async Task<byte[]> DispatchAsync(byte[] body)
     {
         using var document = System.Text.Json.JsonDocument.Parse(body);
         var envelope = JsonRpcWire.Classify(document.RootElement);
         await using var scope = _services.CreateAsyncScope();
         var call = _services.GetRequiredService<McpCqrs.Mcp.Eras.SessionEraPolicy>().Admit(envelope, null);
         var reply = await _services.GetRequiredService<McpDispatcher>().DispatchAsync(call, null, scope.ServiceProvider, CancellationToken.None);
-        return reply.Payload!;
+        return reply.Utf8Payload ?? Encoding.UTF8.GetBytes(reply.Payload!);
     }
 
     private sealed class NoUser : ICurrentUser

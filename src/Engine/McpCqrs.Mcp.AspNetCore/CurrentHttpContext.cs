@@ -19,7 +19,9 @@ internal sealed class CurrentHttpContext(IServiceProvider services)
     /// <summary>
     /// The scope's user, made on first use. <see cref="McpCqrs.Mcp.Security.ICurrentUser"/> is a transient registration that returns it: the
     /// scope's one user, without a second entry in the scope's cache (a request that resolves a scoped handler too
-    /// would grow that cache past its first three slots, on every call).
+    /// would grow that cache past its first three slots, on every call). Being a factory registration, the container's
+    /// validation on build does not name a singleton that takes <c>ICurrentUser</c>: such a singleton would hold the
+    /// user of the root scope.
     /// </summary>
     public HttpCurrentUser User => _user ??= new HttpCurrentUser(this, services.GetRequiredService<Auth.ClaimMapper>(), services);
 

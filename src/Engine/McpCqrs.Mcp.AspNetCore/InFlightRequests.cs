@@ -36,13 +36,8 @@ public sealed class InFlightRequests
     /// <summary>Cancels the request's handler; false when it is not running here.</summary>
     public bool Cancel(string sessionId, string id)
     {
-        if (_running.TryGetValue((sessionId, id), out var cts))
-        {
-            cts.CancelFromOutside();
-            return true;
-        }
-
-        return false;
+        // A request finishing meanwhile has disposed its source: then it is not running here.
+        return _running.TryGetValue((sessionId, id), out var cts) && TryCancel(cts);
     }
 
     /// <summary>Cancels the handlers of every request of <paramref name="sessionId"/> running here (the session ended); how many.</summary>

@@ -115,16 +115,16 @@ internal sealed partial class McpHttpTransport
     }
 }
 
-/// <summary>
-/// The answer to one stateless request: JSON, or SSE when the handler sends notifications (progress, log) before
-/// its result. No event ids, no replay, no server-to-client requests (input is asked with <c>input_required</c>).
-/// </summary>
 /// <summary>The request's headers as the stateless era reads them, with nothing allocated to reach them.</summary>
 internal readonly struct RequestHeaders(IHeaderDictionary headers) : IMcpRequestHeaders
 {
     public string? this[string name] => headers.TryGetValue(name, out var values) && values.Count > 0 ? values.ToString() : null;
 }
 
+/// <summary>
+/// The answer to one stateless request: JSON, or SSE when the handler sends notifications (progress, log) before
+/// its result. No event ids, no replay, no server-to-client requests (input is asked with <c>input_required</c>).
+/// </summary>
 internal sealed class StatelessResponseStream(HttpContext http) : IMcpOutbound
 {
     private SemaphoreSlim? _gate;

@@ -24,6 +24,12 @@ public sealed record WaitWithOwnTimeout(string Tag) : ICommand<BigData>;
 /// <summary>The same as <see cref="WaitForCancel"/>, registered with a timeout no test reaches.</summary>
 public sealed record WaitPatiently(string Tag) : ICommand<BigData>;
 
+/// <summary>
+/// Reads a resource through the MCP method's handler, in the tool's scope and with the tool's token, then waits like
+/// <see cref="WaitForCancel"/>: the read's timeout must leave the tool's own armed.
+/// </summary>
+public sealed record ReadThenWait(string Tag) : ICommand<BigData>;
+
 /// <summary>A resource of <paramref name="Size"/> characters.</summary>
 public sealed record BigResource(int Size) : IQuery<string>;
 
@@ -63,8 +69,9 @@ public sealed class Waiters
         map.GetOrAdd(tag, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 }
 
-internal sealed class OutboundHandlers(Waiters waiters)
+internal sealed class OutboundHandlers(Waiters waiters, IServiceProvider services)
     : ICommandHandler<BigResult, BigData>,
+      ICommandHandler<ReadThenWait, BigData>,
       ICommandHandler<WaitForCancel, BigData>,
       ICommandHandler<WaitWithOwnTimeout, BigData>,
       ICommandHandler<WaitPatiently, BigData>,
@@ -75,6 +82,13 @@ internal sealed class OutboundHandlers(Waiters waiters)
     public ValueTask<BigData> Handle(BigResult command, CancellationToken cancellationToken) => ValueTask.FromResult(new BigData(new string('x', command.Size)));
 
     public async ValueTask<BigData> Handle(WaitForCancel command, CancellationToken cancellationToken) => await waiters.WaitAsync<BigData>(command.Tag, cancellationToken);
+
+    public async ValueTask<BigData> Handle(ReadThenWait command, CancellationToken cancellationToken)
+    {
+        await services.GetRequiredService<IMcpMethodHandler<McpReadResource, ModelContextProtocol.Protocol.ReadResourceResult>>()
+            .Handle(new McpReadResource("big://10"), cancellationToken);
+        return await waiters.WaitAsync<BigData>(command.Tag, cancellationToken);
+    }
 
     public async ValueTask<BigData> Handle(WaitWithOwnTimeout command, CancellationToken cancellationToken) => await waiters.WaitAsync<BigData>(command.Tag, cancellationToken);
 
@@ -103,6 +117,7 @@ public sealed class OutboundHost : IAsyncLifetime
             services.AddScoped<OutboundHandlers>();
             services.AddScoped<ICommandHandler<BigResult, BigData>>(sp => sp.GetRequiredService<OutboundHandlers>());
             services.AddScoped<ICommandHandler<WaitForCancel, BigData>>(sp => sp.GetRequiredService<OutboundHandlers>());
+            services.AddScoped<ICommandHandler<ReadThenWait, BigData>>(sp => sp.GetRequiredService<OutboundHandlers>());
             services.AddScoped<ICommandHandler<WaitWithOwnTimeout, BigData>>(sp => sp.GetRequiredService<OutboundHandlers>());
             services.AddScoped<ICommandHandler<WaitPatiently, BigData>>(sp => sp.GetRequiredService<OutboundHandlers>());
             services.AddScoped<IQueryHandler<BigResource, string>>(sp => sp.GetRequiredService<OutboundHandlers>());
@@ -111,6 +126,7 @@ public sealed class OutboundHost : IAsyncLifetime
             services.AddMcpCatalog(catalog => catalog
                 .AddExternalTool<BigResult, BigData>("big_result", r => r with { Public = true })
                 .AddExternalTool<WaitForCancel, BigData>("wait_for_cancel", r => r with { Public = true })
+                .AddExternalTool<ReadThenWait, BigData>("read_then_wait", r => r with { Public = true })
                 .AddExternalTool<WaitWithOwnTimeout, BigData>("wait_with_own_timeout", r => r with { Public = true, Timeout = TimeSpan.FromSeconds(2) })
                 .AddExternalTool<WaitPatiently, BigData>("wait_patiently", r => r with { Public = true, Timeout = TimeSpan.FromMinutes(10) })
                 .AddExternalResource<BigResource, string>("big://{size}", r => r with { Public = true })
@@ -233,6 +249,20 @@ public sealed class OutboundLimitsTests(OutboundHost fixture) : IClassFixture<Ou
         Assert.Equal("timeout", error["type"]!.GetValue<string>());
         Assert.Equal("Mcp:Limits:DispatchTimeout", error["limit"]!.GetValue<string>());
         Assert.Equal(1, error["max"]!.GetValue<long>());
+        await fixture.Waiters.Cancelled(tag).WaitAsync(Patience);
+    }
+
+    [Theory]
+    [InlineData(SessionEra)]
+    [InlineData(StatelessWire.Version)]
+    public async Task A_read_the_tool_makes_through_the_method_handler_leaves_the_tool_timeout_armed(string era)
+    {
+        var tag = Guid.NewGuid().ToString("N");
+
+        var error = ToolError(await CallAsync(era, "read_then_wait", new JsonObject { ["tag"] = tag }).WaitAsync(Patience));
+
+        Assert.Equal("timeout", error["type"]!.GetValue<string>());
+        Assert.Equal("Mcp:Limits:DispatchTimeout", error["limit"]!.GetValue<string>());
         await fixture.Waiters.Cancelled(tag).WaitAsync(Patience);
     }
 

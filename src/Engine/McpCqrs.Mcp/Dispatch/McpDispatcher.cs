@@ -26,7 +26,8 @@ internal sealed partial class McpDispatcher(McpCatalog catalog, ILogger<McpDispa
     /// <param name="call">The admitted request.</param>
     /// <param name="outbound">Where messages to the client go while the request runs (the host's response stream).</param>
     /// <param name="services">The request's scope.</param>
-    /// <param name="cancellationToken">Cancelled when the request is (by the client, its session's end, or the host stopping).</param>
+    /// <param name="cancellationToken">Cancelled when the request is (by the client, its session's end, or the host stopping); with
+    /// <paramref name="cancellation"/>, also when the handler's dispatch timeout fires (the handler's error then says so).</param>
     /// <param name="cancellation">The source of <paramref name="cancellationToken"/> when the caller owns one for this call alone.</param>
     public async ValueTask<McpReply> DispatchAsync(McpCall call, IMcpOutbound? outbound, IServiceProvider services, CancellationToken cancellationToken, CallCancellation? cancellation = null)
     {

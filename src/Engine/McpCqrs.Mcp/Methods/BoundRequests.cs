@@ -46,7 +46,9 @@ public static class BoundRequests
 
     /// <summary>
     /// As the public overload; when <paramref name="owned"/> is the source of <paramref name="cancellationToken"/> (the
-    /// call's own, made by its host), the timeout is armed on it instead of on a second source linked to it.
+    /// call's own, made by its host) and no timeout is armed on it yet, the timeout is armed on it instead of on a
+    /// second source linked to it. Pass it only where nothing after the handler uses the call's token: a source that
+    /// timed out cannot be reset.
     /// </summary>
     internal static async ValueTask<object?> SendAsync(
         ToolInvoker? invoker,
@@ -64,11 +66,10 @@ public static class BoundRequests
 
         var clock = services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
         var system = ReferenceEquals(clock, TimeProvider.System);
-        if (system && owned is not null && owned.Token == cancellationToken)
+        if (system && owned is not null && owned.Token == cancellationToken && owned.TryArm(limit.Timeout))
         {
-            // The call's own source times out itself; the timer stops when the handler returns (what follows is not
-            // under the dispatch timeout).
-            owned.CancelAfter(limit.Timeout);
+            // The call's own source times out itself; the timer stops when the handler returns. A source that timed
+            // out stays cancelled, so the caller passes it only where the handler is the last to use the call's token.
             try
             {
                 return await Send(invoker, request, services, sender, cancellationToken);
@@ -79,7 +80,7 @@ public static class BoundRequests
             }
             finally
             {
-                owned.CancelAfter(Timeout.InfiniteTimeSpan);
+                owned.Disarm();
             }
         }
 

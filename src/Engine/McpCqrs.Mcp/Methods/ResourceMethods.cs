@@ -49,7 +49,7 @@ public sealed class McpReadResourceHandler(McpCatalog catalog, IServiceProvider 
 {
     public async ValueTask<ReadResourceResult> Handle(McpReadResource query, CancellationToken cancellationToken)
     {
-        var (binding, result) = await ReadAsync(catalog, services, sender, query.Uri, cancellationToken);
+        var (binding, result) = await ReadAsync(catalog, services, sender, query.Uri, cancellationToken, BoundRequests.CancellationOf(services));
         var read = new ReadResourceResult { Contents = [.. ResourceContentsOf(query.Uri, binding, result)] };
         ResultLimit.Check(McpCqrs.Mcp.Output.ResultSize.Of(read.Contents), services, $"The contents of '{query.Uri}'");
         return read;
@@ -58,9 +58,10 @@ public sealed class McpReadResourceHandler(McpCatalog catalog, IServiceProvider 
     /// <summary>
     /// Reads the resource at <paramref name="uri"/> through its binding's pipeline (permissions, rate limits,
     /// validation): not found (-32002) when no resource matches or the entity does not exist, invalid params when the
-    /// URI does not bind, <see cref="ForbiddenAccessException"/> when the caller may not read it.
+    /// URI does not bind, <see cref="ForbiddenAccessException"/> when the caller may not read it. <paramref name="owned"/>:
+    /// the call's own token source, when the read is the last to use the call's token (see <see cref="BoundRequests"/>).
     /// </summary>
-    internal static async ValueTask<(ResourceBinding Binding, object? Result)> ReadAsync(McpCatalog catalog, IServiceProvider services, ISender sender, string uri, CancellationToken cancellationToken)
+    internal static async ValueTask<(ResourceBinding Binding, object? Result)> ReadAsync(McpCatalog catalog, IServiceProvider services, ISender sender, string uri, CancellationToken cancellationToken, Dispatch.CallCancellation? owned = null)
     {
         if (!catalog.TryMatchResource(uri, out var binding, out var variables))
         {
@@ -70,7 +71,7 @@ public sealed class McpReadResourceHandler(McpCatalog catalog, IServiceProvider 
         try
         {
             var request = StringArguments.Bind(binding.RequestType, variables);
-            return (binding, await BoundRequests.SendAsync(binding.Invoker, request, services, sender, BoundRequests.Default(services), cancellationToken, BoundRequests.CancellationOf(services)));
+            return (binding, await BoundRequests.SendAsync(binding.Invoker, request, services, sender, BoundRequests.Default(services), cancellationToken, owned));
         }
         catch (Exception ex) when (ApplicationErrors.Classify(ex) is { Kind: ApplicationErrorKind.NotFound })
         {
@@ -130,6 +131,7 @@ public sealed class McpSubscriptionHandler(
 {
     public async ValueTask<EmptyResult> Handle(McpSubscribe command, CancellationToken cancellationToken)
     {
+        // Read under a timeout source of its own: the subscription below still uses the call's token.
         await McpReadResourceHandler.ReadAsync(catalog, services, sender, command.Uri, cancellationToken);
         if (context.SessionId is { } session)
         {

@@ -9,15 +9,16 @@ namespace McpCqrs.Bench.FanOut;
 /// that asks for the runtime's GC heap-collect keyword, as <c>dotnet-gcdump</c> does — and waits for the collection's
 /// end event. Resident memory read after it is the host's once the garbage of the setup is collected; the collector
 /// gives memory back to the system later, if at all, so the reading is often the same as the one before it (the
-/// harness prints both). The collection's own heap statistics give what is live after it (all generations, large and
-/// pinned objects): unlike resident memory, that does not depend on what the collector keeps committed.
+/// harness prints both). The collection's own heap statistics give the managed heap's size after it (all generations,
+/// large and pinned objects, with the free fragments the collection leaves between survivors): unlike resident memory,
+/// that does not include what the collector keeps committed beyond the heap.
 /// </summary>
 internal static class HeapCollection
 {
     private const long GcKeyword = 0x1;
     private const long GcHeapCollectKeyword = 0x800000;
 
-    /// <summary>Collects, and returns the bytes live in the managed heap after the collection.</summary>
+    /// <summary>Collects, and returns the managed heap's size after the collection (survivors and the fragments between them).</summary>
     public static async Task<long> CollectAsync(int pid, TimeSpan patience)
     {
         var client = new DiagnosticsClient(pid);
@@ -74,7 +75,7 @@ internal static class HeapCollection
         return Interlocked.Read(ref live);
     }
 
-    /// <summary>Collects in each process; the bytes live in their managed heaps after it, summed.</summary>
+    /// <summary>Collects in each process; their managed heaps' sizes after it, summed.</summary>
     public static async Task<long> CollectAsync(IEnumerable<int> pids, TimeSpan patience)
     {
         var live = 0L;

@@ -95,7 +95,8 @@ internal static class ScaleRun
         Put("rss_open_mb", rssAfter / 1048576.0);
         Put("kb_per_stream", open.Length == 0 ? 0 : (rssAfter - rssBefore) / 1024.0 / open.Length);
         Put("kb_per_stream_uncollected", open.Length == 0 ? 0 : (rssUncollected - rssBefore) / 1024.0 / open.Length);
-        // Live managed objects only (what the streams hold, whatever the collector keeps committed around them).
+        // The managed heap after the full collection (survivors and the fragments between them), whatever the collector
+        // keeps committed beyond it.
         Put("heap_kb_per_stream", open.Length == 0 ? 0 : (heapAfter - heapBefore) / 1024.0 / open.Length);
         Put("idle_cpu_pct", idleCpu);
         Put("idle_keepalives_per_s", keepAlivesPerSecond);

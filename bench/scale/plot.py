@@ -112,7 +112,7 @@ def main():
         by_n = lambda key: [(r["streams"], r[key]) for r in streams]
         chart(os.path.join(data, "streams-memory.svg"), "Host resident memory per open GET stream", "open streams (one instance)",
               "KB per stream", [("RSS growth / streams", by_n("kb_per_stream"))]
-              + ([("live managed objects / streams", by_n("heap_kb_per_stream"))] if all("heap_kb_per_stream" in r for r in streams) else []),
+              + ([("managed heap after GC / streams", by_n("heap_kb_per_stream"))] if all("heap_kb_per_stream" in r for r in streams) else []),
               goal=20, goal_label="goal 20 KB")
         chart(os.path.join(data, "streams-latency.svg"), "Delivery latency of a broadcast (1/s)", "open streams (one instance)",
               "ms", [("p50", by_n("p50_ms")), ("p99", by_n("p99_ms"))] + nospin_of("p99_ms", "p99, no spin-wait"), goal=50, goal_label="goal p99 50 ms")

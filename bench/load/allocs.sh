@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Bytes allocated per request under compare.sh's tools/call echo load: our bench host (or TARGET=floor) in one era,
-# warmed up for WARMUP, then ROUNDS steady wrk runs of 12 s, in each the runtime's allocation rate over 8 s of it
-# (the mean of its one-second rates)
-# (dotnet-counters, System.Runtime) divided by that run's request rate. Prints each round and the median.
+# warmed up for WARMUP, then ROUNDS steady wrk runs of 12 s, in each the runtime's allocation rate over 8 s of it (the
+# mean of its one-second rates from dotnet-counters, System.Runtime) divided by that run's request rate. Prints each
+# round and the median.
 # Stops what it started. Run it alone on the machine:
 #   bash bench/load/allocs.sh session            # `stateless` for 2026-07-28; TARGET=floor for the bare Kestrel floor
 set -euo pipefail

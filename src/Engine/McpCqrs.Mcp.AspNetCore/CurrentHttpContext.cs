@@ -13,6 +13,7 @@ namespace McpCqrs.Mcp.AspNetCore;
 internal sealed class CurrentHttpContext(IServiceProvider services)
 {
     private HttpCurrentUser? _user;
+    private McpCqrs.Mcp.InProcess.McpCaller? _caller;
 
     public HttpContext? Value { get; private set; }
 
@@ -26,11 +27,14 @@ internal sealed class CurrentHttpContext(IServiceProvider services)
     public HttpCurrentUser User => _user ??= new HttpCurrentUser(this, services.GetRequiredService<Auth.ClaimMapper>(), services);
 
     /// <summary>
-    /// The principal a call runs as: an in-process call's own, else the request's user as authentication set it — null
-    /// when no authentication ran (read without the empty principal <see cref="HttpContext.User"/> would make).
+    /// The principal a call runs as: the request's user as authentication set it — null when no authentication ran
+    /// (read without the empty principal <see cref="HttpContext.User"/> would make) —, else, in a scope of no request,
+    /// an in-process call's own. The in-process caller exists only in such a scope, so a request's scope (a long-lived
+    /// GET stream among them) never looks it up.
     /// </summary>
-    public ClaimsPrincipal? PrincipalOf(McpCqrs.Mcp.InProcess.McpCaller? caller) =>
-        caller?.Principal ?? Value?.Features.Get<IHttpAuthenticationFeature>()?.User;
+    public ClaimsPrincipal? Principal => Value is { } http
+        ? http.Features.Get<IHttpAuthenticationFeature>()?.User
+        : (_caller ??= services.GetService<McpCqrs.Mcp.InProcess.McpCaller>())?.Principal;
 
     /// <summary>Runs first in the pipeline: the request is known to its scope until it ends (then forgotten, the context being pooled).</summary>
     internal sealed class Filter : IStartupFilter

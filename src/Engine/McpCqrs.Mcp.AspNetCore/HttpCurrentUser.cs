@@ -19,19 +19,15 @@ namespace McpCqrs.Mcp.AspNetCore;
 internal sealed class HttpCurrentUser(CurrentHttpContext http, ClaimMapper claims, IServiceProvider services) : ICurrentUser
 {
     private (ClaimsPrincipal Of, HashSet<string> Scopes, HashSet<string> Roles)? _read;
-    private McpCqrs.Mcp.InProcess.McpCaller? _caller;
     private McpCqrs.Mcp.Context.IMcpRequestContext? _context;
 
     /// <summary>
-    /// The in-process caller and the task being run exist only in a scope of no request (an in-process call, the worker's
-    /// run): a request's scope does not look them up, so serving a request (a long-lived GET stream among them) does not
-    /// make a request context and a caller it never reads.
+    /// The task being run exists only in a scope of no request (the worker's run): a request's scope does not look up
+    /// its context, so serving a request (a long-lived GET stream among them) does not make one it never reads.
     /// </summary>
-    private McpCqrs.Mcp.InProcess.McpCaller? Caller => http.Value is null ? _caller ??= services.GetService<McpCqrs.Mcp.InProcess.McpCaller>() : null;
-
     private McpCqrs.Mcp.Context.IMcpRequestContext? Context => http.Value is null ? _context ??= services.GetService<McpCqrs.Mcp.Context.IMcpRequestContext>() : null;
 
-    private ClaimsPrincipal? Principal => http.PrincipalOf(Caller);
+    private ClaimsPrincipal? Principal => http.Principal;
 
     public string? Id => (Principal is { } principal ? claims.SubjectOf(principal) : null) ?? (Context?.Task?.Owner is { Length: > 0 } owner ? owner : null);
 

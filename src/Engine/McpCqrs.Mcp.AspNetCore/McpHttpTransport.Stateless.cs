@@ -107,11 +107,20 @@ internal sealed partial class McpHttpTransport
         }
     }
 
-    /// <summary>Writes one message of a held stream as an SSE event; its keep-alive beat as a comment.</summary>
-    private static async Task WriteMessageAsync(HttpContext http, string message, CancellationToken cancellationToken)
+    /// <summary>Writes one message of a stateless stream as an SSE event (an empty one, a held stream's keep-alive beat, as a comment).</summary>
+    internal static async Task WriteMessageAsync(HttpContext http, string message, CancellationToken cancellationToken)
     {
-        await http.Response.WriteAsync(message.Length == 0 ? SseFormat.KeepAlive : SseFormat.Message(message), cancellationToken);
-        await http.Response.Body.FlushAsync(cancellationToken);
+        var body = await SseFormat.BodyAsync(http.Response, cancellationToken);
+        if (message.Length == 0)
+        {
+            SseFormat.KeepAlive(body);
+        }
+        else
+        {
+            SseFormat.Message(body, message);
+        }
+
+        await body.FlushAsync(cancellationToken);
     }
 }
 
@@ -144,8 +153,7 @@ internal sealed class StatelessResponseStream(HttpContext http) : IMcpOutbound
                 SseFormat.StartResponse(http.Response);
             }
 
-            await http.Response.WriteAsync(SseFormat.Message(JsonRpcWire.Message(message)), http.RequestAborted);
-            await http.Response.Body.FlushAsync(http.RequestAborted);
+            await McpHttpTransport.WriteMessageAsync(http, JsonRpcWire.Message(message), http.RequestAborted);
         }
         finally
         {
@@ -166,7 +174,6 @@ internal sealed class StatelessResponseStream(HttpContext http) : IMcpOutbound
             return;
         }
 
-        await http.Response.WriteAsync(SseFormat.Message(reply.Payload!), cancellationToken);
-        await http.Response.Body.FlushAsync(cancellationToken);
+        await McpHttpTransport.WriteMessageAsync(http, reply.Payload!, cancellationToken);
     }
 }

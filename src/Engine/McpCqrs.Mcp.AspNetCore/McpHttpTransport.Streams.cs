@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Threading.Channels;
 using McpCqrs.Mcp.Streams;
 using Microsoft.AspNetCore.Http.Features;
@@ -37,8 +38,9 @@ internal sealed partial class McpHttpTransport
         {
             http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
             SseFormat.StartResponse(http.Response);
-            await http.Response.WriteAsync(SseFormat.Retry(options.Value.RetryInterval), connection.Token);
-            await http.Response.Body.FlushAsync(connection.Token);
+            var body = await SseFormat.BodyAsync(http.Response, connection.Token);
+            SseFormat.Retry(body, options.Value.RetryInterval);
+            await body.FlushAsync(connection.Token);
 
             // A fresh GET stream first gets what was notified while no stream was open.
             after ??= isGetStream ? openStreams.Delivered(sessionId) : null;
@@ -51,17 +53,8 @@ internal sealed partial class McpHttpTransport
                     LogReplayGap(logger, sessionId, stream, from);
                 }
 
-                foreach (var sseEvent in missed ?? [])
-                {
-                    await http.Response.WriteAsync(SseFormat.Event(sseEvent), connection.Token);
-                    last = sseEvent.Sequence;
-                    if (isGetStream)
-                    {
-                        openStreams.Written(sessionId, last);
-                    }
-                }
-
-                await http.Response.Body.FlushAsync(connection.Token);
+                last = WriteAfter(body, missed ?? [], last);
+                await SendAsync(body, sessionId, isGetStream, last, connection.Token);
                 if (!isGetStream && await replay.IsCompleteAsync(sessionId, stream, connection.Token))
                 {
                     return;
@@ -71,14 +64,15 @@ internal sealed partial class McpHttpTransport
             using var beat = beats.Join(channel.Writer, KeepAliveTick);
             while (await channel.Reader.WaitToReadAsync(connection.Token))
             {
-                while (channel.Reader.TryRead(out var sseEvent))
+                // Everything queued is written, then sent with one flush: a stream with a backlog costs one send, not one each.
+                var open = true;
+                while (open && channel.Reader.TryRead(out var sseEvent))
                 {
                     if (sseEvent is null)
                     {
-                        return;
+                        open = false;
                     }
-
-                    if (ReferenceEquals(sseEvent, KeepAliveTick))
+                    else if (ReferenceEquals(sseEvent, KeepAliveTick))
                     {
                         // Once an interval: the session's idle clock moves while its stream is open, and the
                         // connection hears something.
@@ -91,35 +85,31 @@ internal sealed partial class McpHttpTransport
                                 openStreams.Close(sessionId);
                             }
 
-                            return;
+                            open = false;
                         }
-
-                        await http.Response.WriteAsync(SseFormat.KeepAlive, connection.Token);
-                        continue;
-                    }
-
-                    if (sseEvent.Sequence <= last)
-                    {
-                        continue;
-                    }
-
-                    // Live delivery may overtake itself (two publishers, or pub/sub across instances): the replay
-                    // buffer, which holds every event in order, fills any gap so the client sees each event once, in order.
-                    var batch = sseEvent.Sequence == last + 1
-                        ? [sseEvent]
-                        : await replay.ReadAfterAsync(sessionId, stream, last, connection.Token) ?? [sseEvent];
-                    foreach (var next in batch.Where(e => e.Sequence > last))
-                    {
-                        await http.Response.WriteAsync(SseFormat.Event(next), connection.Token);
-                        last = next.Sequence;
-                        if (isGetStream)
+                        else
                         {
-                            openStreams.Written(sessionId, last);
+                            SseFormat.KeepAlive(body);
                         }
+                    }
+                    else if (sseEvent.Sequence == last + 1)
+                    {
+                        SseFormat.Event(body, sseEvent);
+                        last++;
+                    }
+                    else if (sseEvent.Sequence > last)
+                    {
+                        // Live delivery may overtake itself (two publishers, or pub/sub across instances): the replay
+                        // buffer, which holds every event in order, fills any gap so the client sees each event once, in order.
+                        last = WriteAfter(body, await replay.ReadAfterAsync(sessionId, stream, last, connection.Token) ?? [sseEvent], last);
                     }
                 }
 
-                await http.Response.Body.FlushAsync(connection.Token);
+                await SendAsync(body, sessionId, isGetStream, last, connection.Token);
+                if (!open)
+                {
+                    return;
+                }
             }
         }
         catch (OperationCanceledException)
@@ -146,6 +136,31 @@ internal sealed partial class McpHttpTransport
         }
     }
 
+    /// <summary>Sends what was written; a GET stream then records how far it delivered (what a fresh GET starts after).</summary>
+    private async ValueTask SendAsync(PipeWriter body, string sessionId, bool isGetStream, long last, CancellationToken cancellationToken)
+    {
+        await body.FlushAsync(cancellationToken);
+        if (isGetStream)
+        {
+            openStreams.Written(sessionId, last);
+        }
+    }
+
+    /// <summary>Writes the events after <paramref name="last"/>, in order; returns the last one written.</summary>
+    private static long WriteAfter(PipeWriter body, IReadOnlyList<SseEvent> events, long last)
+    {
+        foreach (var sseEvent in events)
+        {
+            if (sseEvent.Sequence > last)
+            {
+                SseFormat.Event(body, sseEvent);
+                last = sseEvent.Sequence;
+            }
+        }
+
+        return last;
+    }
+
     /// <summary>
     /// Graceful shutdown: a last <c>retry</c> hint so the client reconnects soon — to another instance, which
     /// resumes the stream from <c>Last-Event-ID</c>.
@@ -154,8 +169,9 @@ internal sealed partial class McpHttpTransport
     {
         try
         {
-            await http.Response.WriteAsync(SseFormat.Retry(options.Value.RetryInterval), CancellationToken.None);
-            await http.Response.Body.FlushAsync(CancellationToken.None);
+            var body = await SseFormat.BodyAsync(http.Response, CancellationToken.None);
+            SseFormat.Retry(body, options.Value.RetryInterval);
+            await body.FlushAsync(CancellationToken.None);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {

@@ -1,5 +1,7 @@
 using McpCqrs.Mcp.Dispatch;
 using System.Security.Cryptography;
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json.Nodes;
 using McpCqrs.Mcp.Context;
@@ -102,7 +104,7 @@ internal sealed class ResponseStream(
             await StartAsync(cancellationToken);
             var sseEvent = await streams.Replay.AppendAsync(sessionId, _streamId!, data, CancellationToken.None);
             await streams.Broker.PublishAsync(sessionId, _streamId!, sseEvent, CancellationToken.None);
-            await WriteAsync(SseFormat.Event(sseEvent));
+            await WriteAsync(sseEvent);
         }
         finally
         {
@@ -121,10 +123,10 @@ internal sealed class ResponseStream(
         SseFormat.StartResponse(http.Response);
         // The priming event: an id with empty data, so a client that loses the stream can resume it at once.
         var priming = await streams.Replay.AppendAsync(sessionId, _streamId, string.Empty, cancellationToken);
-        await WriteAsync(SseFormat.Retry(streams.Options.RetryInterval) + SseFormat.Event(priming));
+        await WriteAsync(priming, withRetry: true);
     }
 
-    private async ValueTask WriteAsync(string frame)
+    private async ValueTask WriteAsync(SseEvent sseEvent, bool withRetry = false)
     {
         if (!_connected)
         {
@@ -133,8 +135,14 @@ internal sealed class ResponseStream(
 
         try
         {
-            await http.Response.WriteAsync(frame, Encoding.UTF8, http.RequestAborted);
-            await http.Response.Body.FlushAsync(http.RequestAborted);
+            var body = await SseFormat.BodyAsync(http.Response, http.RequestAborted);
+            if (withRetry)
+            {
+                SseFormat.Retry(body, streams.Options.RetryInterval);
+            }
+
+            SseFormat.Event(body, sseEvent);
+            await body.FlushAsync(http.RequestAborted);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException)
         {
@@ -144,7 +152,11 @@ internal sealed class ResponseStream(
     }
 }
 
-/// <summary>Server-sent events framing.</summary>
+/// <summary>
+/// Server-sent events framing, written as UTF-8 straight into the response body's pipe (no text is built first). The
+/// writers do not flush: a caller writes what it has (one event, or every event queued for a stream) and then flushes
+/// once, so a stream with a backlog sends it in one go.
+/// </summary>
 internal static class SseFormat
 {
     public static void StartResponse(HttpResponse response)
@@ -156,15 +168,52 @@ internal static class SseFormat
         response.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
     }
 
-    public static string Retry(TimeSpan interval) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"retry: {(long)interval.TotalMilliseconds}\n\n");
+    /// <summary>The body to write frames into, once the response has started (its headers go first).</summary>
+    public static async ValueTask<PipeWriter> BodyAsync(HttpResponse response, CancellationToken cancellationToken)
+    {
+        if (!response.HasStarted)
+        {
+            await response.StartAsync(cancellationToken);
+        }
+
+        return response.BodyWriter;
+    }
+
+    /// <summary>The reconnection delay a client should wait before it resumes the stream.</summary>
+    public static void Retry(PipeWriter body, TimeSpan interval)
+    {
+        body.Write("retry: "u8);
+        var digits = body.GetSpan(20);
+        ((long)interval.TotalMilliseconds).TryFormat(digits, out var written, default, System.Globalization.CultureInfo.InvariantCulture);
+        body.Advance(written);
+        body.Write("\n\n"u8);
+    }
 
     /// <summary>A stored event: its id (for <c>Last-Event-ID</c>), and its message unless it is a priming event.</summary>
-    public static string Event(SseEvent sseEvent) =>
-        sseEvent.Data.Length == 0 ? $"id: {sseEvent.Id}\ndata: \n\n" : $"id: {sseEvent.Id}\n{Message(sseEvent.Data)}";
+    public static void Event(PipeWriter body, SseEvent sseEvent)
+    {
+        body.Write("id: "u8);
+        Text(body, sseEvent.Id);
+        if (sseEvent.Data.Length == 0)
+        {
+            body.Write("\ndata: \n\n"u8);
+            return;
+        }
+
+        body.Write("\n"u8);
+        Message(body, sseEvent.Data);
+    }
 
     /// <summary>One JSON-RPC message as an SSE <c>message</c> event without an id (the stateless era has no replay).</summary>
-    public static string Message(string data) => $"event: message\ndata: {data}\n\n";
+    public static void Message(PipeWriter body, string data)
+    {
+        body.Write("event: message\ndata: "u8);
+        Text(body, data);
+        body.Write("\n\n"u8);
+    }
 
-    public const string KeepAlive = ": keep-alive\n\n";
+    /// <summary>A comment that keeps the connection heard.</summary>
+    public static void KeepAlive(PipeWriter body) => body.Write(": keep-alive\n\n"u8);
+
+    private static void Text(PipeWriter body, string text) => Encoding.UTF8.GetBytes(text.AsSpan(), body);
 }

@@ -12,11 +12,9 @@ public sealed record SseEvent(string Id, string Data)
 
     public static bool TryParseId(string? id, out string stream, out long sequence)
     {
-        stream = string.Empty;
-        sequence = 0;
-        var cut = id?.LastIndexOf('_') ?? -1;
-        if (cut <= 0 || !long.TryParse(id.AsSpan(cut + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out sequence))
+        if (!TrySplit(id, out var cut, out sequence))
         {
+            stream = string.Empty;
             return false;
         }
 
@@ -24,7 +22,15 @@ public sealed record SseEvent(string Id, string Data)
         return true;
     }
 
-    public long Sequence => TryParseId(Id, out _, out var sequence) ? sequence : 0;
+    /// <summary>The place of the stream's name and the sequence in <paramref name="id"/>, read without copying either.</summary>
+    private static bool TrySplit(string? id, out int cut, out long sequence)
+    {
+        sequence = 0;
+        cut = id?.LastIndexOf('_') ?? -1;
+        return cut > 0 && long.TryParse(id.AsSpan(cut + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out sequence);
+    }
+
+    public long Sequence => TrySplit(Id, out _, out var sequence) ? sequence : 0;
 }
 
 /// <summary>

@@ -108,11 +108,15 @@ def main():
     # The same runs with the thread pool's spin-waiting off (streams.sh with HOST_ENV=DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0).
     nospin = read(os.path.join(data, "streams-nospin.dat"))
     nospin_of = lambda key, name: [(name, [(r["streams"], r[key]) for r in nospin])] if nospin else []
+    # The same runs with workstation garbage collection (streams.sh with HOST_ENV=DOTNET_gcServer=0).
+    workstation = read(os.path.join(data, "streams-workstation.dat"))
+    workstation_of = lambda key, name: [(name, [(r["streams"], r[key]) for r in workstation])] if workstation else []
     if streams:
         by_n = lambda key: [(r["streams"], r[key]) for r in streams]
         chart(os.path.join(data, "streams-memory.svg"), "Host resident memory per open GET stream", "open streams (one instance)",
               "KB per stream", [("RSS growth / streams", by_n("kb_per_stream"))]
-              + ([("managed heap after GC / streams", by_n("heap_kb_per_stream"))] if all("heap_kb_per_stream" in r for r in streams) else []),
+              + ([("managed heap after GC / streams", by_n("heap_kb_per_stream"))] if all("heap_kb_per_stream" in r for r in streams) else [])
+              + workstation_of("kb_per_stream", "RSS growth / streams, workstation GC"),
               goal=20, goal_label="goal 20 KB")
         chart(os.path.join(data, "streams-latency.svg"), "Delivery latency of a broadcast (1/s)", "open streams (one instance)",
               "ms", [("p50", by_n("p50_ms")), ("p99", by_n("p99_ms"))] + nospin_of("p99_ms", "p99, no spin-wait"), goal=50, goal_label="goal p99 50 ms")

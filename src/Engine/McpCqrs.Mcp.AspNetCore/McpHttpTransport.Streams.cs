@@ -44,7 +44,9 @@ internal sealed partial class McpHttpTransport
 
             // A fresh GET stream first gets what was notified while no stream was open.
             after ??= isGetStream ? openStreams.Delivered(sessionId) : null;
-            var last = after ?? 0;
+            // Only what this connection writes counts as delivered: not the Last-Event-ID the client brought.
+            var start = after ?? 0;
+            var last = start;
             if (after is { } from)
             {
                 var missed = await replay.ReadAfterAsync(sessionId, stream, from, connection.Token);
@@ -54,7 +56,7 @@ internal sealed partial class McpHttpTransport
                 }
 
                 last = WriteAfter(body, missed ?? [], last);
-                await SendAsync(body, sessionId, isGetStream, last, connection.Token);
+                await SendAsync(body, sessionId, isGetStream, start, last, last > start ? 1 : 0, connection.Token);
                 if (!isGetStream && await replay.IsCompleteAsync(sessionId, stream, connection.Token))
                 {
                     return;
@@ -64,8 +66,12 @@ internal sealed partial class McpHttpTransport
             using var beat = beats.Join(channel.Writer, KeepAliveTick);
             while (await channel.Reader.WaitToReadAsync(connection.Token))
             {
-                // Everything queued is written, then sent with one flush: a stream with a backlog costs one send, not one each.
+                // What is queued is written, then sent with one flush (a stream with a backlog costs one send, not one
+                // each), up to FlushAfterBytes or FlushAfterEvents; and before any wait on the session store or the
+                // replay buffer, so nothing written waits on a round trip, and nothing sent goes unrecorded if the wait
+                // ends the stream.
                 var open = true;
+                var unsent = 0;
                 while (open && channel.Reader.TryRead(out var sseEvent))
                 {
                     if (sseEvent is null)
@@ -77,6 +83,7 @@ internal sealed partial class McpHttpTransport
                         // Once an interval: the session's idle clock moves while its stream is open, and the
                         // connection hears something.
                         beat.Heard();
+                        unsent = await SendAsync(body, sessionId, isGetStream, start, last, unsent, connection.Token);
                         if (!await TouchSessionAsync(sessionId, connection.Token))
                         {
                             // The session expired or was ended elsewhere: nothing more will come on its streams.
@@ -85,27 +92,33 @@ internal sealed partial class McpHttpTransport
                                 openStreams.Close(sessionId);
                             }
 
-                            open = false;
+                            return;
                         }
-                        else
-                        {
-                            SseFormat.KeepAlive(body);
-                        }
+
+                        SseFormat.KeepAlive(body);
+                        unsent++;
                     }
                     else if (sseEvent.Sequence == last + 1)
                     {
                         SseFormat.Event(body, sseEvent);
                         last++;
+                        if (++unsent >= FlushAfterEvents || (body.CanGetUnflushedBytes && body.UnflushedBytes >= FlushAfterBytes))
+                        {
+                            unsent = await SendAsync(body, sessionId, isGetStream, start, last, unsent, connection.Token);
+                        }
                     }
                     else if (sseEvent.Sequence > last)
                     {
                         // Live delivery may overtake itself (two publishers, or pub/sub across instances): the replay
                         // buffer, which holds every event in order, fills any gap so the client sees each event once, in order.
-                        last = WriteAfter(body, await replay.ReadAfterAsync(sessionId, stream, last, connection.Token) ?? [sseEvent], last);
+                        unsent = await SendAsync(body, sessionId, isGetStream, start, last, unsent, connection.Token);
+                        var next = WriteAfter(body, await replay.ReadAfterAsync(sessionId, stream, last, connection.Token) ?? [sseEvent], last);
+                        unsent += next > last ? 1 : 0;
+                        last = next;
                     }
                 }
 
-                await SendAsync(body, sessionId, isGetStream, last, connection.Token);
+                await SendAsync(body, sessionId, isGetStream, start, last, unsent, connection.Token);
                 if (!open)
                 {
                     return;
@@ -136,14 +149,31 @@ internal sealed partial class McpHttpTransport
         }
     }
 
-    /// <summary>Sends what was written; a GET stream then records how far it delivered (what a fresh GET starts after).</summary>
-    private async ValueTask SendAsync(PipeWriter body, string sessionId, bool isGetStream, long last, CancellationToken cancellationToken)
+    /// <summary>A stream's written frames are sent once they hold this many bytes, even with more queued (Kestrel's own output buffer is 64 KB).</summary>
+    private const int FlushAfterBytes = 64 * 1024;
+
+    /// <summary>... or this many frames, where the body cannot say how many bytes it holds.</summary>
+    private const int FlushAfterEvents = 64;
+
+    /// <summary>
+    /// Sends the <paramref name="unsent"/> frames written (none: nothing to do); a GET stream then records how far it
+    /// delivered — what a fresh GET starts after — once it has written past <paramref name="start"/>. Returns 0, the
+    /// frames now unsent.
+    /// </summary>
+    private async ValueTask<int> SendAsync(PipeWriter body, string sessionId, bool isGetStream, long start, long last, int unsent, CancellationToken cancellationToken)
     {
+        if (unsent == 0)
+        {
+            return 0;
+        }
+
         await body.FlushAsync(cancellationToken);
-        if (isGetStream)
+        if (isGetStream && last > start)
         {
             openStreams.Written(sessionId, last);
         }
+
+        return 0;
     }
 
     /// <summary>Writes the events after <paramref name="last"/>, in order; returns the last one written.</summary>

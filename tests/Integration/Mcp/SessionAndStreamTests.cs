@@ -91,4 +91,46 @@ public sealed class SessionAndStreamTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, 12), received);
         Assert.True(connections > 1, "the server was expected to close the stream at least once");
     }
+    [Fact]
+    public async Task A_GET_resumed_from_an_id_ahead_of_the_stream_does_not_make_a_fresh_GET_skip_what_it_missed()
+    {
+        var mcp = As("dave");
+        var sessionId = await mcp.InitializeAsync();
+        var notifier = _host.Services.GetRequiredService<IMcpNotifier>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        for (var n = 1; n <= 2; n++)
+        {
+            await notifier.NotifyAsync(sessionId, new JsonRpcNotification { Method = "notifications/test/n", Params = new System.Text.Json.Nodes.JsonObject { ["n"] = n } }, timeout.Token);
+        }
+
+        // Streams live 300 ms here: each read ends when the server closes its stream.
+        async Task<List<string>> ReadStreamAsync(string? lastEventId)
+        {
+            var request = mcp.Request(HttpMethod.Get, accept: "text/event-stream");
+            if (lastEventId is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+            }
+
+            using var response = await mcp.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var sse = new SseReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+            var ids = new List<string>();
+            while (await sse.NextAsync(timeout.Token) is { } sseEvent)
+            {
+                if (sseEvent.Data.Length > 0)
+                {
+                    ids.Add(sseEvent.Id!);
+                }
+            }
+
+            return ids;
+        }
+
+        // An id the stream never reached (a made-up one, or one kept across a restart of an in-memory replay buffer).
+        Assert.Empty(await ReadStreamAsync("g_999"));
+
+        // What this connection never wrote is not delivered: a fresh GET still gets both notifications.
+        Assert.Equal(["g_1", "g_2"], await ReadStreamAsync(null));
+    }
 }

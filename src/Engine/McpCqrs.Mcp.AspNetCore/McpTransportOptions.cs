@@ -22,7 +22,8 @@ public sealed class McpTransportOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>The reconnection delay suggested to clients (the SSE <c>retry</c> field).</summary>
+    /// <summary>The reconnection delay suggested to clients (the SSE <c>retry</c> field), zero to a day.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>

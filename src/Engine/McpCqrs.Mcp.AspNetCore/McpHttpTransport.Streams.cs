@@ -1,7 +1,6 @@
 using System.IO.Pipelines;
 using System.Threading.Channels;
 using McpCqrs.Mcp.Streams;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace McpCqrs.Mcp.AspNetCore;
 
@@ -36,7 +35,6 @@ internal sealed partial class McpHttpTransport
 
         try
         {
-            http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
             SseFormat.StartResponse(http.Response);
             var body = await SseFormat.BodyAsync(http.Response, connection.Token);
             SseFormat.Retry(body, options.Value.RetryInterval);
@@ -83,7 +81,8 @@ internal sealed partial class McpHttpTransport
                         // Once an interval: the session's idle clock moves while its stream is open, and the
                         // connection hears something.
                         beat.Heard();
-                        unsent = await SendAsync(body, sessionId, isGetStream, start, last, unsent, connection.Token);
+                        await SendAsync(body, sessionId, isGetStream, start, last, unsent, connection.Token);
+                        unsent = 0;
                         if (!await TouchSessionAsync(sessionId, connection.Token))
                         {
                             // The session expired or was ended elsewhere: nothing more will come on its streams.
@@ -104,16 +103,17 @@ internal sealed partial class McpHttpTransport
                         last++;
                         if (++unsent >= FlushAfterEvents || (body.CanGetUnflushedBytes && body.UnflushedBytes >= FlushAfterBytes))
                         {
-                            unsent = await SendAsync(body, sessionId, isGetStream, start, last, unsent, connection.Token);
+                            await SendAsync(body, sessionId, isGetStream, start, last, unsent, connection.Token);
+                            unsent = 0;
                         }
                     }
                     else if (sseEvent.Sequence > last)
                     {
                         // Live delivery may overtake itself (two publishers, or pub/sub across instances): the replay
                         // buffer, which holds every event in order, fills any gap so the client sees each event once, in order.
-                        unsent = await SendAsync(body, sessionId, isGetStream, start, last, unsent, connection.Token);
+                        await SendAsync(body, sessionId, isGetStream, start, last, unsent, connection.Token);
                         var next = WriteAfter(body, await replay.ReadAfterAsync(sessionId, stream, last, connection.Token) ?? [sseEvent], last);
-                        unsent += next > last ? 1 : 0;
+                        unsent = next > last ? 1 : 0;
                         last = next;
                     }
                 }
@@ -157,14 +157,13 @@ internal sealed partial class McpHttpTransport
 
     /// <summary>
     /// Sends the <paramref name="unsent"/> frames written (none: nothing to do); a GET stream then records how far it
-    /// delivered — what a fresh GET starts after — once it has written past <paramref name="start"/>. Returns 0, the
-    /// frames now unsent.
+    /// delivered — what a fresh GET starts after — once it has written past <paramref name="start"/>.
     /// </summary>
-    private async ValueTask<int> SendAsync(PipeWriter body, string sessionId, bool isGetStream, long start, long last, int unsent, CancellationToken cancellationToken)
+    private async ValueTask SendAsync(PipeWriter body, string sessionId, bool isGetStream, long start, long last, int unsent, CancellationToken cancellationToken)
     {
         if (unsent == 0)
         {
-            return 0;
+            return;
         }
 
         await body.FlushAsync(cancellationToken);
@@ -172,8 +171,6 @@ internal sealed partial class McpHttpTransport
         {
             openStreams.Written(sessionId, last);
         }
-
-        return 0;
     }
 
     /// <summary>Writes the events after <paramref name="last"/>, in order; returns the last one written.</summary>

@@ -36,9 +36,11 @@ internal sealed partial class McpHttpTransport
         try
         {
             SseFormat.StartResponse(http.Response);
-            var body = await SseFormat.BodyAsync(http.Response, connection.Token);
+            // Writes and flushes stop only for the client leaving: Kestrel aborts a connection whose flush another token
+            // cancels, and a stream this server ends (its time up, taken over, the host stopping) says goodbye instead.
+            var body = await SseFormat.BodyAsync(http.Response, http.RequestAborted);
             SseFormat.Retry(body, options.Value.RetryInterval);
-            await body.FlushAsync(connection.Token);
+            await body.FlushAsync(http.RequestAborted);
 
             // A fresh GET stream first gets what was notified while no stream was open.
             after ??= isGetStream ? openStreams.Delivered(sessionId) : null;
@@ -54,7 +56,7 @@ internal sealed partial class McpHttpTransport
                 }
 
                 last = WriteAfter(body, missed ?? [], last);
-                await SendAsync(body, sessionId, isGetStream, start, last, last > start ? 1 : 0, connection.Token);
+                await SendAsync(body, sessionId, isGetStream, start, last, last > start ? 1 : 0, http.RequestAborted);
                 if (!isGetStream && await replay.IsCompleteAsync(sessionId, stream, connection.Token))
                 {
                     return;
@@ -67,10 +69,10 @@ internal sealed partial class McpHttpTransport
                 // What is queued is written, then sent with one flush (a stream with a backlog costs one send, not one
                 // each), up to FlushAfterBytes or FlushAfterEvents; and before any wait on the session store or the
                 // replay buffer, so nothing written waits on a round trip, and nothing sent goes unrecorded if the wait
-                // ends the stream.
+                // ends the stream. A stream this server ends stops taking events at once (its next wait says goodbye).
                 var open = true;
                 var unsent = 0;
-                while (open && channel.Reader.TryRead(out var sseEvent))
+                while (open && !connection.IsCancellationRequested && channel.Reader.TryRead(out var sseEvent))
                 {
                     if (sseEvent is null)
                     {
@@ -81,7 +83,7 @@ internal sealed partial class McpHttpTransport
                         // Once an interval: the session's idle clock moves while its stream is open, and the
                         // connection hears something.
                         beat.Heard();
-                        await SendAsync(body, sessionId, isGetStream, start, last, unsent, connection.Token);
+                        await SendAsync(body, sessionId, isGetStream, start, last, unsent, http.RequestAborted);
                         unsent = 0;
                         if (!await TouchSessionAsync(sessionId, connection.Token))
                         {
@@ -103,7 +105,7 @@ internal sealed partial class McpHttpTransport
                         last++;
                         if (++unsent >= FlushAfterEvents || (body.CanGetUnflushedBytes && body.UnflushedBytes >= FlushAfterBytes))
                         {
-                            await SendAsync(body, sessionId, isGetStream, start, last, unsent, connection.Token);
+                            await SendAsync(body, sessionId, isGetStream, start, last, unsent, http.RequestAborted);
                             unsent = 0;
                         }
                     }
@@ -111,14 +113,14 @@ internal sealed partial class McpHttpTransport
                     {
                         // Live delivery may overtake itself (two publishers, or pub/sub across instances): the replay
                         // buffer, which holds every event in order, fills any gap so the client sees each event once, in order.
-                        await SendAsync(body, sessionId, isGetStream, start, last, unsent, connection.Token);
+                        await SendAsync(body, sessionId, isGetStream, start, last, unsent, http.RequestAborted);
                         var next = WriteAfter(body, await replay.ReadAfterAsync(sessionId, stream, last, connection.Token) ?? [sseEvent], last);
                         unsent = next > last ? 1 : 0;
                         last = next;
                     }
                 }
 
-                await SendAsync(body, sessionId, isGetStream, start, last, unsent, connection.Token);
+                await SendAsync(body, sessionId, isGetStream, start, last, unsent, http.RequestAborted);
                 if (!open)
                 {
                     return;

@@ -34,6 +34,15 @@ public sealed class RedisRestartTests(ITestOutputHelper output) : IDisposable
         await using var host = await _redis.StartHostAsync();
         var client = host.Client;
 
+        // The host connects to Redis in the background (abortConnect=false, a 1 s connect timeout that a busy machine can
+        // outrun): sessions open once it has, so the test waits for that before it starts.
+        var (ready, _) = await PollAsync(
+            () => new RawMcp(client).PostAsync(RawMcp.Initialize("2025-11-25")),
+            s => s == HttpStatusCode.OK,
+            allowedMeanwhile: [HttpStatusCode.ServiceUnavailable],
+            "a first initialize to succeed once the host has reached Redis");
+        Assert.Equal(HttpStatusCode.OK, ready);
+
         var old = new RawMcp(client);
         await old.InitializeAsync();
         Assert.Equal(HttpStatusCode.OK, (await old.PostAsync(Ping(1))).StatusCode);

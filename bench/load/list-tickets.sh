@@ -8,6 +8,9 @@
 # Stops everything it started and drops the database.
 #   MCPCQRS_BENCH_POSTGRES="Host=127.0.0.1;Username=postgres;Password=postgres" bench/load/list-tickets.sh
 #   FORMAT=json ...                                             # list_tickets answering with JSON text, not TOON
+#   PROFILE=1 ...   # then samples each one with perf (linux-perf) for PROFILE_SECONDS under the same load and prints
+#                   # microseconds per request by module and by stage (bench/load/perf-breakdown.py); with
+#                   # PROFILE_OUT=DIR it keeps perf's samples as text there (DIR/ours.txt, DIR/peer.txt)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
@@ -33,8 +36,10 @@ pg -d "$BENCH_DATABASE" -c "INSERT INTO tickets (\"CustomerId\", \"Title\", \"St
   SELECT 1 + i % 3, 'Ticket ' || i, i % 5, i % 4, ARRAY['bench'], now() - i * interval '1 minute', now() - i * interval '30 seconds'
   FROM generate_series(1, $TICKETS) AS i" >/dev/null
 
-env "${env[@]}" dotnet bench/peers/McpCqrsHost/bin/Release/net10.0/McpCqrs.Bench.Host.dll --contentRoot "$PWD/src/Mcp.Web" --urls "http://127.0.0.1:$PORT" >"$work/ours.log" 2>&1 & pids+=($!)
-ConnectionStrings__Default="$database" dotnet bench/peers/ListPeer/bin/Release/net10.0/McpCqrs.Bench.ListPeer.dll --urls "http://127.0.0.1:$PEER_PORT" >"$work/peer.log" 2>&1 & pids+=($!)
+# PROFILE: the runtime's perf map, so JIT-compiled frames have names in perf's samples.
+perfmap=(); [ -n "${PROFILE:-}" ] && perfmap=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
+env "${env[@]}" "${perfmap[@]}" dotnet bench/peers/McpCqrsHost/bin/Release/net10.0/McpCqrs.Bench.Host.dll --contentRoot "$PWD/src/Mcp.Web" --urls "http://127.0.0.1:$PORT" >"$work/ours.log" 2>&1 & pids+=($!)
+env "${perfmap[@]}" ConnectionStrings__Default="$database" dotnet bench/peers/ListPeer/bin/Release/net10.0/McpCqrs.Bench.ListPeer.dll --urls "http://127.0.0.1:$PEER_PORT" >"$work/peer.log" 2>&1 & pids+=($!)
 for _ in $(seq 1 60); do curl -fs http://127.0.0.1:$PORT/health/ready >/dev/null && curl -fs "http://127.0.0.1:$PEER_PORT/tickets?status=Open&page=1&pageSize=20" >/dev/null && break; sleep 0.5; done
 
 url="http://127.0.0.1:$PORT/mcp"
@@ -78,3 +83,23 @@ done
 awk -v o="$(median_of "$work/results" list ours 3)" -v p="$(median_of "$work/results" list peer 3)" -v op="$(median_of "$work/results" list ours 5)" -v pp="$(median_of "$work/results" list peer 5)" \
   -v oc="$(median_of "$work/results" list ours 6)" -v pc="$(median_of "$work/results" list peer 6)" \
   'BEGIN { printf "ours / minimal API: %.2f of the requests/s, p99 %.2fx the minimal API'"'"'s, %.2fx its processor time per request\n", o / p, op / pp, oc / pc }'
+
+[ -n "${PROFILE:-}" ] || exit 0
+command -v perf >/dev/null || { echo "perf is not installed: apt-get install linux-perf" >&2; exit 1; }
+PROFILE_SECONDS=${PROFILE_SECONDS:-10}
+for n in ours peer; do
+  "$n" "$((PROFILE_SECONDS + 4))s" >"$work/$n.load" &
+  load=$!
+  sleep 2
+  perf record -F 999 -g -p "${pid[$n]}" -o "$work/$n.perf" -- sleep "$PROFILE_SECONDS" >/dev/null 2>&1
+  wait "$load"
+  rps=$(sed -n 's/requests\/s \([0-9]*\).*/\1/p' "$work/$n.load")
+  printf '\n%s under perf: %s\n' "$n" "$(cat "$work/$n.load")"
+  perf script -i "$work/$n.perf" >"$work/$n.txt" 2>/dev/null
+  [ -z "${PROFILE_OUT:-}" ] || { mkdir -p "$PROFILE_OUT"; cp "$work/$n.txt" "$PROFILE_OUT/"; }
+  python3 bench/load/perf-breakdown.py "$work/$n.txt" "$((rps * PROFILE_SECONDS))" 0.001001 \
+    'HttpProtocol+<ProcessRequests>' 'McpHttpTransport+<PostAsync>' 'McpDispatcher+<DispatchAsync>' 'Mediator::Send' \
+    'TracingBehavior' 'AuthorizationBehavior' 'RateLimitBehavior' 'ValidationBehavior' 'ListTicketsHandler' 'QueryEngine' \
+    'McpCallToolHandler::ToResult' 'ToonEncoder' 'JsonSerializer' 'CountAsync' 'ToListAsync' 'QueryCompilationContext' \
+    'CompiledQueryCache' 'Npgsql' 'EntityFrameworkCore' 'JsonRpcWire' 'DependencyInjection'
+done

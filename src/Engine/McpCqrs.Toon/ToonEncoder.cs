@@ -42,8 +42,15 @@ public static class ToonEncoder
     public static string Encode(JsonNode? value, ToonOptions? options = null)
     {
         options = Prepare(options);
-        var builder = new ToonModelBuilder(options.MaxDepth);
-        return Write(() => builder.FromNode(value), options);
+        try
+        {
+            using var document = ToonInput.Normalize(value, options.MaxDepth, out _);
+            return ToonWriter.Write(document.RootElement, options);
+        }
+        catch (ToonEncodeFault fault)
+        {
+            throw NotEncodable(fault);
+        }
     }
 
     /// <summary>Encodes <paramref name="value"/>.</summary>
@@ -51,8 +58,14 @@ public static class ToonEncoder
     public static string Encode(JsonElement value, ToonOptions? options = null)
     {
         options = Prepare(options);
-        var builder = new ToonModelBuilder(options.MaxDepth);
-        return Write(() => builder.FromElement(value), options);
+        try
+        {
+            return ToonWriter.Write(value, options);
+        }
+        catch (ToonEncodeFault fault)
+        {
+            throw NotEncodable(fault);
+        }
     }
 
     /// <summary>
@@ -64,8 +77,22 @@ public static class ToonEncoder
     public static bool TryEncode(JsonNode? value, ToonOptions? options, [NotNullWhen(true)] out string? toon)
     {
         options = Prepare(options);
-        var builder = new ToonModelBuilder(options.MaxDepth);
-        return TryWrite(builder, () => builder.FromNode(value), options, out toon);
+        toon = null;
+        try
+        {
+            using var document = ToonInput.Normalize(value, options.MaxDepth, out var lossy);
+            if (lossy)
+            {
+                return false;
+            }
+
+            toon = ToonWriter.Write(document.RootElement, options);
+            return true;
+        }
+        catch (ToonEncodeFault)
+        {
+            return false;
+        }
     }
 
     /// <inheritdoc cref="TryEncode(JsonNode?, ToonOptions?, out string?)"/>
@@ -75,8 +102,16 @@ public static class ToonEncoder
     public static bool TryEncode(JsonElement value, ToonOptions? options, [NotNullWhen(true)] out string? toon)
     {
         options = Prepare(options);
-        var builder = new ToonModelBuilder(options.MaxDepth);
-        return TryWrite(builder, () => builder.FromElement(value), options, out toon);
+        toon = null;
+        try
+        {
+            toon = ToonWriter.Write(value, options);
+            return true;
+        }
+        catch (ToonEncodeFault)
+        {
+            return false;
+        }
     }
 
     private static ToonOptions Prepare(ToonOptions? options)
@@ -86,40 +121,6 @@ public static class ToonEncoder
         return options;
     }
 
-    private static string Write(Func<ToonNode> build, ToonOptions options)
-    {
-        ToonNode model;
-        try
-        {
-            model = build();
-        }
-        catch (ToonEncodeFault fault)
-        {
-            throw new ArgumentException($"The value cannot be encoded as TOON: {fault.Message}", "value", fault);
-        }
-
-        return new ToonWriter(options).Write(model);
-    }
-
-    private static bool TryWrite(ToonModelBuilder builder, Func<ToonNode> build, ToonOptions options, out string? toon)
-    {
-        toon = null;
-        ToonNode model;
-        try
-        {
-            model = build();
-        }
-        catch (ToonEncodeFault)
-        {
-            return false;
-        }
-
-        if (builder.Lossy)
-        {
-            return false;
-        }
-
-        toon = new ToonWriter(options).Write(model);
-        return true;
-    }
+    private static ArgumentException NotEncodable(ToonEncodeFault fault) =>
+        new($"The value cannot be encoded as TOON: {fault.Message}", "value", fault);
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace McpCqrs.Toon;
@@ -24,7 +25,7 @@ internal static class ToonSyntax
         return true;
     }
 
-    public static void AppendKey(StringBuilder sb, string key)
+    public static void AppendKey(StringBuilder sb, ReadOnlySpan<char> key)
     {
         if (IsUnquotedKey(key))
         {
@@ -37,7 +38,7 @@ internal static class ToonSyntax
     }
 
     /// <summary>Spec §7.2: whether a string value must be quoted, given the relevant delimiter (§11.1).</summary>
-    public static bool NeedsQuotes(string value, char delimiter)
+    public static bool NeedsQuotes(ReadOnlySpan<char> value, char delimiter)
     {
         if (value.Length == 0)
         {
@@ -56,18 +57,23 @@ internal static class ToonSyntax
             return true;
         }
 
-        foreach (var c in value)
+        return value.ContainsAny(delimiter switch
         {
-            if (c is ':' or '"' or '\\' or '[' or ']' or '{' or '}' or < ' ' || c == delimiter)
-            {
-                return true;
-            }
-        }
-
-        return false;
+            ',' => s_quotedWithComma,
+            '|' => s_quotedWithPipe,
+            _ => s_quoted, // the tab is a control character
+        });
     }
 
-    public static void AppendString(StringBuilder sb, string value, char delimiter)
+    /// <summary>The characters that make a string quoted (§7.2): structural ones and C0 controls, plus the delimiter.</summary>
+    private const string Quoted = ":\"\\[]{}\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000a\u000b\u000c\u000d\u000e\u000f"
+        + "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f";
+
+    private static readonly SearchValues<char> s_quoted = SearchValues.Create(Quoted);
+    private static readonly SearchValues<char> s_quotedWithComma = SearchValues.Create(Quoted + ",");
+    private static readonly SearchValues<char> s_quotedWithPipe = SearchValues.Create(Quoted + "|");
+
+    public static void AppendString(StringBuilder sb, ReadOnlySpan<char> value, char delimiter)
     {
         if (NeedsQuotes(value, delimiter))
         {
@@ -80,7 +86,7 @@ internal static class ToonSyntax
     }
 
     /// <summary>Spec §7.1 encoder column: <c>\\ \" \n \r \t</c>, other C0 controls as lowercase <c>\u00xx</c>, everything else literal.</summary>
-    public static void AppendQuoted(StringBuilder sb, string value)
+    public static void AppendQuoted(StringBuilder sb, ReadOnlySpan<char> value)
     {
         sb.Append('"');
         var start = 0;
@@ -92,7 +98,7 @@ internal static class ToonSyntax
                 continue;
             }
 
-            sb.Append(value, start, i - start);
+            sb.Append(value[start..i]);
             start = i + 1;
             switch (c)
             {
@@ -117,11 +123,11 @@ internal static class ToonSyntax
             }
         }
 
-        sb.Append(value, start, value.Length - start).Append('"');
+        sb.Append(value[start..]).Append('"');
     }
 
     /// <summary>Whether a string is well-formed UTF-16 (no unpaired surrogate), i.e. representable as UTF-8 text.</summary>
-    public static bool IsWellFormed(string value)
+    public static bool IsWellFormed(ReadOnlySpan<char> value)
     {
         for (var i = 0; i < value.Length; i++)
         {

@@ -1,12 +1,24 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json;
 
 namespace McpCqrs.Toon;
 
 /// <summary>A field of a tabular or keyed header: a leaf, or a nested field group (spec §9.3).</summary>
-internal sealed record ToonField(string Name, ToonField[]? Children);
+internal sealed record ToonField(string Name, ToonField[]? Children)
+{
+    private byte[]? _utf8;
 
-/// <summary>Writes a <see cref="ToonNode"/> tree as a TOON document (spec §5–§12).</summary>
-internal sealed class ToonWriter
+    /// <summary>The name in UTF-8, as the encoder looks it up in a row.</summary>
+    public ReadOnlySpan<byte> Utf8Name => _utf8 ??= Encoding.UTF8.GetBytes(Name);
+}
+
+/// <summary>
+/// Writes a checked JSON value (<see cref="ToonInput.Check"/>) as a TOON document (spec §5–§12), reading the
+/// document in place: names, strings and numbers are decoded from its UTF-8 into one reused buffer, not into strings.
+/// </summary>
+internal sealed class ToonWriter : IDisposable
 {
     /// <summary>Longest builder kept for the next document on the same thread (larger ones are left to the GC).</summary>
     private const int MaxCachedCapacity = 256 * 1024;
@@ -20,9 +32,10 @@ internal sealed class ToonWriter
     private readonly int _indent;
     private readonly char _delimiter;
     private readonly string _delimiterSymbol;
+    private char[] _chars = ArrayPool<char>.Shared.Rent(256);
     private bool _anyLine;
 
-    public ToonWriter(ToonOptions options)
+    private ToonWriter(ToonOptions options)
     {
         _indent = options.Indent;
         _delimiter = options.Delimiter;
@@ -31,28 +44,42 @@ internal sealed class ToonWriter
         t_cachedBuilder = null;
     }
 
-    public string Write(ToonNode root)
+    /// <summary>Checks <paramref name="root"/> and writes it; throws <see cref="ToonEncodeFault"/> for what TOON cannot represent.</summary>
+    public static string Write(JsonElement root, ToonOptions options)
     {
-        switch (root)
+        ToonInput.Check(root, options.MaxDepth);
+        using var writer = new ToonWriter(options);
+        return writer.WriteDocument(root);
+    }
+
+    public void Dispose()
+    {
+        ArrayPool<char>.Shared.Return(_chars);
+        _chars = [];
+    }
+
+    private string WriteDocument(JsonElement root)
+    {
+        switch (root.ValueKind)
         {
-            case ToonPrimitive primitive:
-                BeginLine(0);
-                AppendPrimitive(primitive, _delimiter);
-                break;
-            case ToonArrayNode array when array.Items.Count == 0:
+            case JsonValueKind.Array when root.GetArrayLength() == 0:
                 BeginLine(0);
                 _sb.Append("[]");
                 break;
-            case ToonArrayNode array:
+            case JsonValueKind.Array:
                 BeginLine(0);
-                WriteArrayAfterKey(array, 0, allowTabular: true);
+                WriteArrayAfterKey(root, 0, allowTabular: true);
                 break;
-            case ToonObjectNode obj when KeyedFields(obj) is { } fields:
+            case JsonValueKind.Object when KeyedFields(root) is { } fields:
                 BeginLine(0);
-                WriteKeyed(obj, fields, 0);
+                WriteKeyed(root, fields, 0);
                 break;
-            case ToonObjectNode obj:
-                WriteFields(obj, 0);
+            case JsonValueKind.Object:
+                WriteFields(root, 0);
+                break;
+            default:
+                BeginLine(0);
+                AppendPrimitive(root);
                 break;
         }
 
@@ -66,160 +93,201 @@ internal sealed class ToonWriter
         return text;
     }
 
-    /// <summary>Spec §9.3 tabular detection over objects (array elements or keyed entry values).</summary>
-    internal static ToonField[]? DetectFields(IReadOnlyList<ToonObjectNode> rows)
+    private static bool IsPrimitive(JsonElement value) => value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array);
+
+    /// <summary>
+    /// Spec §9.3 tabular detection over objects (array elements or keyed entry values): every row has the first row's
+    /// keys (and no others), and each field is primitive in every row or an object in every row whose values are in
+    /// turn tabular (a nested field group). Names are distinct (<see cref="ToonInput.Check"/>), so equal counts and
+    /// every key found mean the same key set. Rows are read like <see cref="AppendCells"/> reads them: each key first
+    /// at its own position.
+    /// </summary>
+    private static ToonField[]? DetectFields(List<JsonElement> rows)
     {
         var first = rows[0];
-        if (first.Count == 0)
+        var count = first.GetPropertyCount();
+        if (count == 0)
         {
             return null;
         }
 
-        for (var r = 1; r < rows.Count; r++)
+        var fields = new ToonField[count];
+        var f = 0;
+        foreach (var property in first.EnumerateObject())
         {
-            if (rows[r].Count != first.Count)
+            if (property.Value.ValueKind == JsonValueKind.Array)
             {
                 return null;
             }
+
+            fields[f++] = new ToonField(property.Name, null);
         }
 
-        var fields = new ToonField[first.Count];
-        var column = new List<ToonObjectNode>(rows.Count);
-        for (var f = 0; f < first.Count; f++)
+        // Which fields are objects in the first row: they must be objects in every row, the others primitive in every row.
+        var objects = count <= 64 ? stackalloc bool[count] : new bool[count];
+        f = 0;
+        foreach (var property in first.EnumerateObject())
         {
-            var key = first.Properties[f].Key;
-            bool allPrimitive = true, allObjects = true;
-            column.Clear();
-            foreach (var row in rows)
+            objects[f++] = property.Value.ValueKind == JsonValueKind.Object;
+        }
+
+        foreach (var row in rows)
+        {
+            if (row.GetPropertyCount() != count)
             {
-                if (!row.TryGet(key, out var value))
+                return null;
+            }
+
+            var properties = row.EnumerateObject();
+            for (f = 0; f < count; f++)
+            {
+                JsonElement value;
+                if (properties.MoveNext() && properties.Current.NameEquals(fields[f].Utf8Name))
+                {
+                    value = properties.Current.Value;
+                }
+                else if (!row.TryGetProperty(fields[f].Utf8Name, out value))
                 {
                     return null;
                 }
 
-                switch (value)
+                var kind = value.ValueKind;
+                if (kind == JsonValueKind.Array || (kind == JsonValueKind.Object) != objects[f])
                 {
-                    case ToonPrimitive:
-                        allObjects = false;
-                        break;
-                    case ToonObjectNode nested:
-                        allPrimitive = false;
-                        column.Add(nested);
-                        break;
-                    default:
-                        return null;
+                    return null;
                 }
             }
+        }
 
-            if (allPrimitive)
+        for (f = 0; f < count; f++)
+        {
+            if (!objects[f])
             {
-                fields[f] = new ToonField(key, null);
+                continue;
             }
-            else if (allObjects && DetectFields(column) is { } children)
+
+            var column = new List<JsonElement>(rows.Count);
+            foreach (var row in rows)
             {
-                fields[f] = new ToonField(key, children);
+                column.Add(row.GetProperty(fields[f].Utf8Name));
             }
-            else
+
+            if (DetectFields(column) is not { } children)
             {
                 return null;
             }
+
+            fields[f] = fields[f] with { Children = children };
         }
 
         return fields;
     }
 
-    /// <summary>Spec §9.5 keyed tabular detection.</summary>
-    private static ToonField[]? KeyedFields(ToonObjectNode obj)
+    /// <summary>Spec §9.5 keyed tabular detection: at least two entries, every value an object, the values tabular.</summary>
+    private static ToonField[]? KeyedFields(JsonElement obj)
     {
-        if (obj.Count < 2)
+        var count = obj.GetPropertyCount();
+        if (count < 2)
         {
             return null;
         }
 
-        var values = new List<ToonObjectNode>(obj.Count);
-        foreach (var (_, value) in obj.Properties)
+        foreach (var property in obj.EnumerateObject())
         {
-            if (value is not ToonObjectNode nested)
+            if (property.Value.ValueKind != JsonValueKind.Object)
             {
                 return null;
             }
+        }
 
-            values.Add(nested);
+        var values = new List<JsonElement>(count);
+        foreach (var property in obj.EnumerateObject())
+        {
+            values.Add(property.Value);
         }
 
         return DetectFields(values);
     }
 
-    private static ToonField[]? TabularFields(ToonArrayNode array)
+    private static ToonField[]? TabularFields(JsonElement array)
     {
-        var rows = new List<ToonObjectNode>(array.Items.Count);
-        foreach (var item in array.Items)
+        var rows = new List<JsonElement>(array.GetArrayLength());
+        foreach (var item in array.EnumerateArray())
         {
-            if (item is not ToonObjectNode obj)
+            if (item.ValueKind != JsonValueKind.Object)
             {
                 return null;
             }
 
-            rows.Add(obj);
+            rows.Add(item);
         }
 
         return DetectFields(rows);
     }
 
-    private void WriteFields(ToonObjectNode obj, int depth)
+    private void WriteFields(JsonElement obj, int depth)
     {
-        foreach (var (key, value) in obj.Properties)
+        foreach (var property in obj.EnumerateObject())
         {
             BeginLine(depth);
-            WriteField(key, value, depth);
+            WriteField(property, depth);
         }
     }
 
     /// <summary>Writes one field whose line has been started; nested content goes to <paramref name="depth"/> + 1.</summary>
-    private void WriteField(string key, ToonNode value, int depth)
+    private void WriteField(JsonProperty property, int depth)
     {
-        ToonSyntax.AppendKey(_sb, key);
-        switch (value)
+        AppendKey(property);
+        var value = property.Value;
+        switch (value.ValueKind)
         {
-            case ToonPrimitive primitive:
-                _sb.Append(": ");
-                AppendPrimitive(primitive, _delimiter);
-                break;
-            case ToonArrayNode array when array.Items.Count == 0:
+            case JsonValueKind.Array when value.GetArrayLength() == 0:
                 _sb.Append(": []");
                 break;
-            case ToonArrayNode array:
-                WriteArrayAfterKey(array, depth, allowTabular: true);
+            case JsonValueKind.Array:
+                WriteArrayAfterKey(value, depth, allowTabular: true);
                 break;
-            case ToonObjectNode obj when obj.Count == 0:
+            case JsonValueKind.Object when value.GetPropertyCount() == 0:
                 _sb.Append(':');
                 break;
-            case ToonObjectNode obj when KeyedFields(obj) is { } fields:
-                WriteKeyed(obj, fields, depth);
+            case JsonValueKind.Object when KeyedFields(value) is { } fields:
+                WriteKeyed(value, fields, depth);
                 break;
-            case ToonObjectNode obj:
+            case JsonValueKind.Object:
                 _sb.Append(':');
-                WriteFields(obj, depth + 1);
+                WriteFields(value, depth + 1);
+                break;
+            default:
+                _sb.Append(": ");
+                AppendPrimitive(value);
                 break;
         }
     }
 
     /// <summary>Writes a non-empty array's header (after its key, if any) and its content.</summary>
-    private void WriteArrayAfterKey(ToonArrayNode array, int depth, bool allowTabular)
+    private void WriteArrayAfterKey(JsonElement array, int depth, bool allowTabular)
     {
-        var items = array.Items;
-        if (items.TrueForAll(static i => i is ToonPrimitive))
+        var count = array.GetArrayLength();
+        var allPrimitive = true;
+        foreach (var item in array.EnumerateArray())
         {
-            AppendBracket(items.Count, keyed: false);
+            allPrimitive &= IsPrimitive(item);
+        }
+
+        if (allPrimitive)
+        {
+            AppendBracket(count, keyed: false);
             _sb.Append(": ");
-            for (var i = 0; i < items.Count; i++)
+            var first = true;
+            foreach (var item in array.EnumerateArray())
             {
-                if (i > 0)
+                if (!first)
                 {
                     _sb.Append(_delimiter);
                 }
 
-                AppendPrimitive((ToonPrimitive)items[i], _delimiter);
+                AppendPrimitive(item);
+                first = false;
             }
 
             return;
@@ -227,87 +295,97 @@ internal sealed class ToonWriter
 
         if (allowTabular && TabularFields(array) is { } fields)
         {
-            AppendBracket(items.Count, keyed: false);
+            AppendBracket(count, keyed: false);
             AppendFieldList(fields);
             _sb.Append(':');
-            foreach (var item in items)
+            foreach (var item in array.EnumerateArray())
             {
                 BeginLine(depth + 1);
-                AppendCells((ToonObjectNode)item, fields, first: true);
+                AppendCells(item, fields, first: true);
             }
 
             return;
         }
 
-        AppendBracket(items.Count, keyed: false);
+        AppendBracket(count, keyed: false);
         _sb.Append(':');
-        foreach (var item in items)
+        foreach (var item in array.EnumerateArray())
         {
             WriteListItem(item, depth + 1);
         }
     }
 
-    private void WriteKeyed(ToonObjectNode obj, ToonField[] fields, int depth)
+    private void WriteKeyed(JsonElement obj, ToonField[] fields, int depth)
     {
-        AppendBracket(obj.Count, keyed: true);
+        AppendBracket(obj.GetPropertyCount(), keyed: true);
         AppendFieldList(fields);
         _sb.Append(':');
-        foreach (var (key, value) in obj.Properties)
+        foreach (var property in obj.EnumerateObject())
         {
             BeginLine(depth + 1);
-            ToonSyntax.AppendKey(_sb, key);
+            AppendKey(property);
             _sb.Append(": ");
-            AppendCells((ToonObjectNode)value, fields, first: true);
+            AppendCells(property.Value, fields, first: true);
         }
     }
 
     /// <summary>Spec §9.4 / §10: one list item at <paramref name="depth"/>.</summary>
-    private void WriteListItem(ToonNode item, int depth)
+    private void WriteListItem(JsonElement item, int depth)
     {
         BeginLine(depth);
-        switch (item)
+        switch (item.ValueKind)
         {
-            case ToonPrimitive primitive:
-                _sb.Append("- ");
-                AppendPrimitive(primitive, _delimiter);
-                break;
-            case ToonArrayNode array when array.Items.Count == 0:
+            case JsonValueKind.Array when item.GetArrayLength() == 0:
                 _sb.Append("- ");
                 AppendBracket(0, keyed: false);
                 _sb.Append(':');
                 break;
-            case ToonArrayNode array:
+            case JsonValueKind.Array:
                 // A keyless fields-bearing header is root-only (§6), so nested arrays of objects use the list form.
                 _sb.Append("- ");
-                WriteArrayAfterKey(array, depth, allowTabular: false);
+                WriteArrayAfterKey(item, depth, allowTabular: false);
                 break;
-            case ToonObjectNode obj when obj.Count == 0:
+            case JsonValueKind.Object when item.GetPropertyCount() == 0:
                 _sb.Append('-');
                 break;
-            case ToonObjectNode obj:
+            case JsonValueKind.Object:
                 // The first field sits on the hyphen line and stands at depth + 1 (§10 depth model).
                 _sb.Append("- ");
-                var (firstKey, firstValue) = obj.Properties[0];
-                WriteField(firstKey, firstValue, depth + 1);
-                for (var i = 1; i < obj.Count; i++)
+                var first = true;
+                foreach (var property in item.EnumerateObject())
                 {
-                    BeginLine(depth + 1);
-                    var (key, value) = obj.Properties[i];
-                    WriteField(key, value, depth + 1);
+                    if (!first)
+                    {
+                        BeginLine(depth + 1);
+                    }
+
+                    WriteField(property, depth + 1);
+                    first = false;
                 }
 
+                break;
+            default:
+                _sb.Append("- ");
+                AppendPrimitive(item);
                 break;
         }
     }
 
-    private bool AppendCells(ToonObjectNode row, ToonField[] fields, bool first)
+    /// <summary>
+    /// A row's cells in the header's field order. Rows usually list their keys in that order, so each field is first
+    /// looked for at its own position and only otherwise by name.
+    /// </summary>
+    private bool AppendCells(JsonElement row, ToonField[] fields, bool first)
     {
+        var properties = row.EnumerateObject();
         foreach (var field in fields)
         {
-            row.TryGet(field.Name, out var value);
+            var value = properties.MoveNext() && properties.Current.NameEquals(field.Utf8Name)
+                ? properties.Current.Value
+                : row.GetProperty(field.Utf8Name);
             if (field.Children is { } children)
             {
-                first = AppendCells((ToonObjectNode)value, children, first);
+                first = AppendCells(value, children, first);
                 continue;
             }
 
@@ -316,7 +394,7 @@ internal sealed class ToonWriter
                 _sb.Append(_delimiter);
             }
 
-            AppendPrimitive((ToonPrimitive)value, _delimiter);
+            AppendPrimitive(value);
             first = false;
         }
 
@@ -354,16 +432,55 @@ internal sealed class ToonWriter
         _sb.Append(_delimiterSymbol).Append(']');
     }
 
-    private void AppendPrimitive(ToonPrimitive primitive, char delimiter)
+    private void AppendKey(JsonProperty property)
     {
-        if (primitive.Kind == ToonPrimitiveKind.String)
+        var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+        ToonSyntax.AppendKey(_sb, raw.Contains((byte)'\\') ? property.Name : Chars(raw));
+    }
+
+    /// <summary>A string, number or literal (spec §2 canonical numbers, §7.2 quoting against the document delimiter).</summary>
+    private void AppendPrimitive(JsonElement value)
+    {
+        switch (value.ValueKind)
         {
-            ToonSyntax.AppendString(_sb, primitive.Text, delimiter);
+            case JsonValueKind.String:
+                var raw = JsonMarshal.GetRawUtf8Value(value)[1..^1];
+                ToonSyntax.AppendString(_sb, raw.Contains((byte)'\\') ? ToonInput.CheckString(ToonInput.Decoded(value.GetString), "string") : Chars(raw), _delimiter);
+                break;
+            case JsonValueKind.Number:
+                var text = Chars(JsonMarshal.GetRawUtf8Value(value));
+                if (ToonNumber.IsCanonicalInteger(text))
+                {
+                    _sb.Append(text);
+                }
+                else
+                {
+                    _sb.Append(ToonNumber.TryCanonicalize(text, out var canonical) ? canonical : text);
+                }
+
+                break;
+            case JsonValueKind.True:
+                _sb.Append("true");
+                break;
+            case JsonValueKind.False:
+                _sb.Append("false");
+                break;
+            default:
+                _sb.Append("null");
+                break;
         }
-        else
+    }
+
+    /// <summary>Unescaped UTF-8 (valid: the document checked it) as characters in the writer's buffer, valid until the next call.</summary>
+    private ReadOnlySpan<char> Chars(ReadOnlySpan<byte> utf8)
+    {
+        if (_chars.Length < utf8.Length)
         {
-            _sb.Append(primitive.Text);
+            ArrayPool<char>.Shared.Return(_chars);
+            _chars = ArrayPool<char>.Shared.Rent(utf8.Length);
         }
+
+        return _chars.AsSpan(0, Encoding.UTF8.GetChars(utf8, _chars));
     }
 
     private void BeginLine(int depth)

@@ -106,6 +106,36 @@ public sealed class ToonEncoderTests
         Assert.Contains("Duplicate property name 'a'", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"a":1,"\u0061":2}""", "a")]
+    [InlineData("""[{"a":1,"b":2},{"a":1,"a":2}]""", "a")]
+    [InlineData("""{"p0":0,"p1":1,"p2":2,"p3":3,"p4":4,"p5":5,"p6":6,"p7":7,"p8":8,"p9":9,"p10":10,"p11":11,"p12":12,"p13":13,"p14":14,"p15":15,"p16":16,"p3":3}""", "p3")]
+    public void A_repeated_name_is_found_however_it_is_written_and_wherever_it_stands(string json, string name)
+    {
+        using var document = JsonDocument.Parse(json);
+
+        var error = Assert.Throws<ArgumentException>(() => ToonEncoder.Encode(document.RootElement));
+        Assert.Contains($"Duplicate property name '{name}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_escaped_unpaired_surrogate_in_a_JsonElement_cannot_be_encoded()
+    {
+        using var inString = JsonDocument.Parse("""{"s":"a\ud800b"}""");
+        using var inName = JsonDocument.Parse("""{"k\udc00":1}""");
+
+        Assert.False(ToonEncoder.TryEncode(inString.RootElement, null, out _));
+        Assert.False(ToonEncoder.TryEncode(inName.RootElement, null, out _));
+    }
+
+    [Fact]
+    public void Escaped_names_and_strings_are_written_as_their_text_and_rows_may_list_keys_in_any_order()
+    {
+        using var document = JsonDocument.Parse("""{"k\u00e9y":"v\u0041","rows":[{"id":1,"name":"x"},{"name":"y\n","id":2}]}""");
+
+        Assert.Equal("\"k\u00e9y\": vA\nrows[2]{id,name}:\n  1,x\n  2,\"y\\n\"", ToonEncoder.Encode(document.RootElement));
+    }
+
     [Fact]
     public void Nesting_beyond_MaxDepth_cannot_be_encoded()
     {

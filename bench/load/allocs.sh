@@ -24,15 +24,7 @@ url=http://127.0.0.1:$PORT/mcp; wait_ready "$url"
 session=$([ "$ERA" = session ] && open_session "$url" || true)
 load_era "$url" "$ERA" "$session" "$WARMUP" >/dev/null
 for round in $(seq 1 "$ROUNDS"); do
-  load_era "$url" "$ERA" "$session" 12s >"$work/line" & lp=$!
-  sleep 2
-  timeout 30 dotnet tool run dotnet-counters collect -p "$host" --counters System.Runtime --format csv -o "$work/c-$round.csv" \
-    --refresh-interval 1 --duration 00:00:00:09 >/dev/null 2>&1 || true
-  wait $lp
-  rps=$(sed -n 's/requests\/s \([0-9]*\).*/\1/p' "$work/line")
-  # The mean of the one-second rates after the first (which may cover less than a second).
-  rate=$(grep -i "total_allocated" "$work/c-$round.csv" | awk -F, 'NR > 1 { s += $NF; n++ } END { if (n) printf "%.0f", s / n }')
-  [ -n "$rate" ] && [ -n "$rps" ] || { echo "round $round: no allocation rate or request rate" >&2; exit 1; }
-  awk -v b="$rate" -v r="$rps" -v n="$round" 'BEGIN { printf "round %d: %.0f B/request (%d requests/s)\n", n, b / r, r }' | tee -a "$work/rounds"
+  bytes=$(bytes_per_request "$host" "$work/line-$round" load_era "$url" "$ERA" "$session" 12s)
+  echo "round $round: $bytes B/request ($(sed -n 's/requests\/s \([0-9]*\).*/\1/p' "$work/line-$round") requests/s)" | tee -a "$work/rounds"
 done
 echo "$TARGET $ERA: median $(awk '{ print $3 }' "$work/rounds" | median) B/request"

@@ -51,3 +51,21 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 
 # median_of FILE ERA PEER COLUMN: the median of a column (3 req/s, 4 p50, 5 p99) of one era's peer.
 median_of() { awk -v e="$2" -v n="$3" -v c="$4" '$1 == e && $2 == n { print $c }' "$1" | median; }
+
+# bytes_per_request PID OUT CMD...: runs CMD (a load of 12 s that prints mcp-call.lua's summary line) in the background
+# and, from its third second, the runtime's allocation rate of process PID over 9 s (dotnet-counters, System.Runtime:
+# the mean of its one-second rates after the first, which may cover less than a second); prints the bytes allocated
+# per request (that rate over the load's request rate) and keeps the load's line in OUT.
+bytes_per_request() {
+  local pid=$1 out=$2 load; shift 2
+  "$@" >"$out" & load=$!
+  sleep 2
+  timeout 30 dotnet tool run dotnet-counters collect -p "$pid" --counters System.Runtime --format csv -o "$out.csv" \
+    --refresh-interval 1 --duration 00:00:00:09 >/dev/null 2>&1 || true
+  wait "$load"
+  local rps rate
+  rps=$(sed -n 's/requests\/s \([0-9]*\).*/\1/p' "$out")
+  rate=$(grep -i "total_allocated" "$out.csv" 2>/dev/null | awk -F, 'NR > 1 { s += $NF; n++ } END { if (n) printf "%.0f", s / n }')
+  [ -n "$rate" ] && [ -n "$rps" ] || { echo "no allocation rate or request rate for process $pid" >&2; return 1; }
+  awk -v b="$rate" -v r="$rps" 'BEGIN { printf "%.0f\n", b / r }'
+}

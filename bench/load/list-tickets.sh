@@ -8,6 +8,7 @@
 # Stops everything it started and drops the database.
 #   MCPCQRS_BENCH_POSTGRES="Host=127.0.0.1;Username=postgres;Password=postgres" bench/load/list-tickets.sh
 #   FORMAT=json ...                                             # list_tickets answering with JSON text, not TOON
+#   ALLOCS=1 ...    # then measures each one's bytes allocated per request (dotnet-counters, one 12 s run each)
 #   PROFILE=1 ...   # then samples each one with perf (linux-perf) for PROFILE_SECONDS under the same load and prints
 #                   # microseconds per request by module and by stage (bench/load/perf-breakdown.py); with
 #                   # PROFILE_OUT=DIR it keeps perf's samples as text there (DIR/ours.txt, DIR/peer.txt)
@@ -83,6 +84,14 @@ done
 awk -v o="$(median_of "$work/results" list ours 3)" -v p="$(median_of "$work/results" list peer 3)" -v op="$(median_of "$work/results" list ours 5)" -v pp="$(median_of "$work/results" list peer 5)" \
   -v oc="$(median_of "$work/results" list ours 6)" -v pc="$(median_of "$work/results" list peer 6)" \
   'BEGIN { printf "ours / minimal API: %.2f of the requests/s, p99 %.2fx the minimal API'"'"'s, %.2fx its processor time per request\n", o / p, op / pp, oc / pc }'
+
+if [ -n "${ALLOCS:-}" ]; then
+  echo
+  for n in ours peer; do
+    bytes=$(bytes_per_request "${pid[$n]}" "$work/$n.allocs" "$n" 12s)
+    echo "$n: $bytes B allocated per request ($(sed -n 's/requests\/s \([0-9]*\).*/\1/p' "$work/$n.allocs") requests/s under dotnet-counters)"
+  done
+fi
 
 [ -n "${PROFILE:-}" ] || exit 0
 command -v perf >/dev/null || { echo "perf is not installed: apt-get install linux-perf" >&2; exit 1; }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -70,9 +71,14 @@ internal static class ToonInput
 
         foreach (var property in obj.EnumerateObject())
         {
-            if (JsonMarshal.GetRawUtf8PropertyName(property).Contains((byte)'\\'))
+            var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+            if (raw.Contains((byte)'\\'))
             {
                 CheckString(Decoded(() => property.Name), "property name");
+            }
+            else if (!Utf8.IsValid(raw))
+            {
+                throw NotUtf8("property name");
             }
         }
 
@@ -142,6 +148,9 @@ internal static class ToonInput
         return raw.Contains((byte)'\\') ? property.NameEquals(other.Name) : property.NameEquals(raw);
     }
 
+    /// <summary>A document parsed from bytes is not checked for valid UTF-8 inside its strings until one is read.</summary>
+    public static ToonEncodeFault NotUtf8(string what) => new($"A {what} is not valid UTF-8.");
+
     private static ToonEncodeFault Duplicate(string name) => new($"Duplicate property name '{name}': TOON objects cannot repeat a key.");
 
     public static string Decoded(Func<string?> read)
@@ -178,20 +187,23 @@ internal static class ToonInput
     {
         var buffer = new ArrayBufferWriter<byte>();
         var normalizer = new Normalizer(maxDepth);
+        // Room for the containers the normalizer lets through; the check of the document enforces the limit itself.
+        var documentDepth = maxDepth > int.MaxValue - 2 ? int.MaxValue : maxDepth + 2;
         try
         {
-            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = maxDepth + 2 }))
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = documentDepth }))
             {
                 normalizer.Write(writer, node, 0);
             }
 
             lossy = normalizer.Lossy;
-            return JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = maxDepth + 2 });
+            return JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = documentDepth });
         }
-        catch (Exception ex) when (ex is InvalidOperationException or JsonException)
+        catch (Exception ex) when (ex is InvalidOperationException or JsonException or ArgumentException)
         {
-            // A wrapped JsonElement nesting deeper than the limit stops the writer or the parser.
-            throw new ToonEncodeFault($"The value nests deeper than MaxDepth ({maxDepth}): {ex.Message}");
+            // What System.Text.Json cannot write or read back: a wrapped element nesting too deep, a string too large
+            // for its writer, a wrapped element with a lone surrogate.
+            throw new ToonEncodeFault($"The value cannot be written as JSON: {ex.Message}");
         }
     }
 
@@ -253,9 +265,12 @@ internal static class ToonInput
 
             switch (raw)
             {
-                case JsonElement element:
-                    element.WriteTo(writer);
+                case JsonElement element when element.ValueKind != JsonValueKind.Undefined:
+                    // Its bytes as they are: writing it value by value would replace invalid UTF-8 the document let through.
+                    writer.WriteRawValue(JsonMarshal.GetRawUtf8Value(element), skipInputValidation: true);
                     break;
+                case JsonElement:
+                    throw new ToonEncodeFault("An undefined JsonElement cannot be encoded.");
                 case string s:
                     writer.WriteStringValue(CheckString(s, "string"));
                     break;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace McpCqrs.Toon;
 
@@ -139,6 +140,7 @@ internal sealed class ToonWriter : IDisposable
             }
 
             var properties = row.EnumerateObject();
+            Dictionary<string, JsonElement>? index = null;
             for (f = 0; f < count; f++)
             {
                 JsonElement value;
@@ -146,7 +148,7 @@ internal sealed class ToonWriter : IDisposable
                 {
                     value = properties.Current.Value;
                 }
-                else if (!row.TryGetProperty(fields[f].Utf8Name, out value))
+                else if (!TryGet(row, count, fields[f], ref index, out value))
                 {
                     return null;
                 }
@@ -378,11 +380,19 @@ internal sealed class ToonWriter : IDisposable
     private bool AppendCells(JsonElement row, ToonField[] fields, bool first)
     {
         var properties = row.EnumerateObject();
+        Dictionary<string, JsonElement>? index = null;
         foreach (var field in fields)
         {
-            var value = properties.MoveNext() && properties.Current.NameEquals(field.Utf8Name)
-                ? properties.Current.Value
-                : row.GetProperty(field.Utf8Name);
+            JsonElement value;
+            if (properties.MoveNext() && properties.Current.NameEquals(field.Utf8Name))
+            {
+                value = properties.Current.Value;
+            }
+            else
+            {
+                TryGet(row, fields.Length, field, ref index, out value);
+            }
+
             if (field.Children is { } children)
             {
                 first = AppendCells(value, children, first);
@@ -399,6 +409,29 @@ internal sealed class ToonWriter : IDisposable
         }
 
         return first;
+    }
+
+    /// <summary>
+    /// A row's value of <paramref name="field"/> found by name (its key was not at its own position): a scan of a small
+    /// row, an index of a wide one, made once per row, so a wide row listing its keys in another order stays linear.
+    /// </summary>
+    private static bool TryGet(JsonElement row, int count, ToonField field, ref Dictionary<string, JsonElement>? index, out JsonElement value)
+    {
+        if (count <= ToonInput.SmallObject)
+        {
+            return row.TryGetProperty(field.Utf8Name, out value);
+        }
+
+        if (index is null)
+        {
+            index = new Dictionary<string, JsonElement>(count, StringComparer.Ordinal);
+            foreach (var property in row.EnumerateObject())
+            {
+                index[property.Name] = property.Value;
+            }
+        }
+
+        return index.TryGetValue(field.Name, out value);
     }
 
     private void AppendFieldList(ToonField[] fields)
@@ -471,13 +504,19 @@ internal sealed class ToonWriter : IDisposable
         }
     }
 
-    /// <summary>Unescaped UTF-8 (valid: the document checked it) as characters in the writer's buffer, valid until the next call.</summary>
+    /// <summary>Unescaped UTF-8 as characters in the writer's buffer, valid until the next call (a document parsed from
+    /// bytes holds whatever bytes it was given inside its strings: invalid UTF-8 is refused, not replaced).</summary>
     private ReadOnlySpan<char> Chars(ReadOnlySpan<byte> utf8)
     {
         if (_chars.Length < utf8.Length)
         {
             ArrayPool<char>.Shared.Return(_chars);
             _chars = ArrayPool<char>.Shared.Rent(utf8.Length);
+        }
+
+        if (!Utf8.IsValid(utf8))
+        {
+            throw ToonInput.NotUtf8("string");
         }
 
         return _chars.AsSpan(0, Encoding.UTF8.GetChars(utf8, _chars));

@@ -136,6 +136,52 @@ public sealed class ToonEncoderTests
         Assert.Equal("\"k\u00e9y\": vA\nrows[2]{id,name}:\n  1,x\n  2,\"y\\n\"", ToonEncoder.Encode(document.RootElement));
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0x22, 0xFF, 0x22 })] // a string
+    [InlineData(new byte[] { 0x5B, 0x22, 0x61, 0x22, 0x2C, 0x22, 0xC3, 0x22, 0x5D })] // a cut-off sequence in an array
+    [InlineData(new byte[] { 0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x2C, 0x22, 0xFE, 0x22, 0x3A, 0x32, 0x7D })] // names
+    [InlineData(new byte[] { 0x5B, 0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D, 0x2C, 0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x32, 0x7D, 0x5D })] // a table's field
+    public void Invalid_UTF8_inside_a_document_is_refused_not_replaced(byte[] json)
+    {
+        // JsonDocument.Parse checks the UTF-8 of a string only when it is read.
+        using var document = JsonDocument.Parse(json);
+
+        Assert.False(ToonEncoder.TryEncode(document.RootElement, null, out _));
+        Assert.Throws<ArgumentException>(() => ToonEncoder.Encode(document.RootElement));
+        Assert.False(ToonEncoder.TryEncode(JsonNode.Parse(json), out _));
+    }
+
+    [Fact]
+    public void Invalid_UTF8_in_a_name_of_a_wide_object_is_refused()
+    {
+        var json = "{" + string.Join(',', Enumerable.Range(0, 17).Select(i => $"\"p{i}\":{i}")) + ",\"\u00FF\":1}";
+        var bytes = System.Text.Encoding.Latin1.GetBytes(json); // U+00FF as the single byte FF: not UTF-8
+        using var document = JsonDocument.Parse(bytes);
+
+        Assert.False(ToonEncoder.TryEncode(document.RootElement, null, out _));
+    }
+
+    [Fact]
+    public void The_largest_MaxDepth_still_encodes_a_node()
+    {
+        Assert.Equal("1", ToonEncoder.Encode(JsonValue.Create(1), new ToonOptions { MaxDepth = int.MaxValue }));
+    }
+
+    [Fact]
+    public void Wide_rows_listing_their_keys_in_another_order_are_one_table_in_the_header_order()
+    {
+        var keys = Enumerable.Range(0, 40).Select(i => $"k{i}").ToArray();
+        var rows = new JsonArray(
+            new JsonObject(keys.Select(k => KeyValuePair.Create(k, (JsonNode?)JsonValue.Create(k + "a")))),
+            new JsonObject(keys.Reverse().Select(k => KeyValuePair.Create(k, (JsonNode?)JsonValue.Create(k + "b")))));
+
+        var lines = ToonEncoder.Encode(rows).Split('\n');
+
+        Assert.Equal($"[2]{{{string.Join(',', keys)}}}:", lines[0]);
+        Assert.Equal("  " + string.Join(',', keys.Select(k => k + "a")), lines[1]);
+        Assert.Equal("  " + string.Join(',', keys.Select(k => k + "b")), lines[2]);
+    }
+
     [Fact]
     public void Nesting_beyond_MaxDepth_cannot_be_encoded()
     {

@@ -38,9 +38,7 @@ internal sealed partial class McpHttpTransport
             SseFormat.StartResponse(http.Response);
             // Writes and flushes stop only for the client leaving: Kestrel aborts a connection whose flush another token
             // cancels, and a stream this server ends (its time up, taken over, the host stopping) says goodbye instead.
-            var body = await SseFormat.BodyAsync(http.Response, http.RequestAborted);
-            SseFormat.Retry(body, options.Value.RetryInterval);
-            await body.FlushAsync(http.RequestAborted);
+            var body = await SendRetryAsync(http, http.RequestAborted);
 
             // A fresh GET stream first gets what was notified while no stream was open.
             after ??= isGetStream ? openStreams.Delivered(sessionId) : null;
@@ -190,6 +188,15 @@ internal sealed partial class McpHttpTransport
         return last;
     }
 
+    /// <summary>Sends the <c>retry</c> hint (the stream's first frame and its goodbye); returns the body to write on.</summary>
+    private async ValueTask<PipeWriter> SendRetryAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        var body = await SseFormat.BodyAsync(http.Response, cancellationToken);
+        SseFormat.Retry(body, options.Value.RetryInterval);
+        await body.FlushAsync(cancellationToken);
+        return body;
+    }
+
     /// <summary>
     /// Graceful shutdown: a last <c>retry</c> hint so the client reconnects soon — to another instance, which
     /// resumes the stream from <c>Last-Event-ID</c>.
@@ -198,9 +205,7 @@ internal sealed partial class McpHttpTransport
     {
         try
         {
-            var body = await SseFormat.BodyAsync(http.Response, CancellationToken.None);
-            SseFormat.Retry(body, options.Value.RetryInterval);
-            await body.FlushAsync(CancellationToken.None);
+            await SendRetryAsync(http, CancellationToken.None);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {

@@ -24,9 +24,9 @@ internal static class ToonInput
 
     /// <summary>
     /// Throws <see cref="ToonEncodeFault"/> for what TOON cannot represent in a document's shape: nesting deeper than
-    /// <paramref name="maxDepth"/>, an object repeating a property name, a name with an unpaired surrogate. Reads names
-    /// in place (UTF-8 as stored); only an escaped one is decoded to be checked. String values are checked as they are
-    /// written (<see cref="CheckString"/>): unescaped text is valid UTF-8, so only an escaped one can hold a lone surrogate.
+    /// <paramref name="maxDepth"/>, an object repeating a property name, a name that is not valid UTF-8 or holds an
+    /// unpaired surrogate. Reads names in place (UTF-8 as stored); only an escaped one is decoded to be checked. String
+    /// values are checked as the writer decodes them.
     /// </summary>
     public static void Check(JsonElement element, int maxDepth) => CheckValue(element, 0, maxDepth, default);
 
@@ -58,7 +58,7 @@ internal static class ToonInput
 
                 break;
             case JsonValueKind.Undefined:
-                throw new ToonEncodeFault("An undefined JsonElement cannot be encoded.");
+                throw Undefined();
         }
     }
 
@@ -151,6 +151,8 @@ internal static class ToonInput
     /// <summary>A document parsed from bytes is not checked for valid UTF-8 inside its strings until one is read.</summary>
     public static ToonEncodeFault NotUtf8(string what) => new($"A {what} is not valid UTF-8.");
 
+    private static ToonEncodeFault Undefined() => new("An undefined JsonElement cannot be encoded.");
+
     private static ToonEncodeFault Duplicate(string name) => new($"Duplicate property name '{name}': TOON objects cannot repeat a key.");
 
     public static string Decoded(Func<string?> read)
@@ -201,8 +203,8 @@ internal static class ToonInput
         }
         catch (Exception ex) when (ex is InvalidOperationException or JsonException or ArgumentException)
         {
-            // What System.Text.Json cannot write or read back: a wrapped element nesting too deep, a string too large
-            // for its writer, a wrapped element with a lone surrogate.
+            // What System.Text.Json cannot write or read back: a wrapped value nesting too deep, a string too large for
+            // its writer.
             throw new ToonEncodeFault($"The value cannot be written as JSON: {ex.Message}");
         }
     }
@@ -270,7 +272,7 @@ internal static class ToonInput
                     writer.WriteRawValue(JsonMarshal.GetRawUtf8Value(element), skipInputValidation: true);
                     break;
                 case JsonElement:
-                    throw new ToonEncodeFault("An undefined JsonElement cannot be encoded.");
+                    throw Undefined();
                 case string s:
                     writer.WriteStringValue(CheckString(s, "string"));
                     break;

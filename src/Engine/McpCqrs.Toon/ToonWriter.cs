@@ -113,23 +113,19 @@ internal sealed class ToonWriter : IDisposable
         }
 
         var fields = new ToonField[count];
+        // Which fields are objects in the first row: they must be objects in every row, the others primitive in every row.
+        var objects = count <= 64 ? stackalloc bool[count] : new bool[count];
         var f = 0;
         foreach (var property in first.EnumerateObject())
         {
-            if (property.Value.ValueKind == JsonValueKind.Array)
+            var kind = property.Value.ValueKind;
+            if (kind == JsonValueKind.Array)
             {
                 return null;
             }
 
+            objects[f] = kind == JsonValueKind.Object;
             fields[f++] = new ToonField(property.Name, null);
-        }
-
-        // Which fields are objects in the first row: they must be objects in every row, the others primitive in every row.
-        var objects = count <= 64 ? stackalloc bool[count] : new bool[count];
-        f = 0;
-        foreach (var property in first.EnumerateObject())
-        {
-            objects[f++] = property.Value.ValueKind == JsonValueKind.Object;
         }
 
         foreach (var row in rows)
@@ -139,16 +135,10 @@ internal sealed class ToonWriter : IDisposable
                 return null;
             }
 
-            var properties = row.EnumerateObject();
-            Dictionary<string, JsonElement>? index = null;
+            var cells = new RowCells(row, count);
             for (f = 0; f < count; f++)
             {
-                JsonElement value;
-                if (properties.MoveNext() && properties.Current.NameEquals(fields[f].Utf8Name))
-                {
-                    value = properties.Current.Value;
-                }
-                else if (!TryGet(row, count, fields[f], ref index, out value))
+                if (!cells.TryGet(fields[f], out var value))
                 {
                     return null;
                 }
@@ -379,20 +369,10 @@ internal sealed class ToonWriter : IDisposable
     /// </summary>
     private bool AppendCells(JsonElement row, ToonField[] fields, bool first)
     {
-        var properties = row.EnumerateObject();
-        Dictionary<string, JsonElement>? index = null;
+        var cells = new RowCells(row, fields.Length);
         foreach (var field in fields)
         {
-            JsonElement value;
-            if (properties.MoveNext() && properties.Current.NameEquals(field.Utf8Name))
-            {
-                value = properties.Current.Value;
-            }
-            else
-            {
-                TryGet(row, fields.Length, field, ref index, out value);
-            }
-
+            cells.TryGet(field, out var value);
             if (field.Children is { } children)
             {
                 first = AppendCells(value, children, first);
@@ -412,26 +392,40 @@ internal sealed class ToonWriter : IDisposable
     }
 
     /// <summary>
-    /// A row's value of <paramref name="field"/> found by name (its key was not at its own position): a scan of a small
-    /// row, an index of a wide one, made once per row, so a wide row listing its keys in another order stays linear.
+    /// Reads a row's cells in the header's field order (tabular detection and writing read them alike). Rows usually
+    /// list their keys in that order, so each field is first looked for at its own position; otherwise by name: a scan
+    /// of a small row, an index of a wide one, made once per row, so a wide row listing its keys in another order stays
+    /// linear.
     /// </summary>
-    private static bool TryGet(JsonElement row, int count, ToonField field, ref Dictionary<string, JsonElement>? index, out JsonElement value)
+    private struct RowCells(JsonElement row, int count)
     {
-        if (count <= ToonInput.SmallObject)
-        {
-            return row.TryGetProperty(field.Utf8Name, out value);
-        }
+        private JsonElement.ObjectEnumerator _properties = row.EnumerateObject();
+        private Dictionary<string, JsonElement>? _index;
 
-        if (index is null)
+        public bool TryGet(ToonField field, out JsonElement value)
         {
-            index = new Dictionary<string, JsonElement>(count, StringComparer.Ordinal);
-            foreach (var property in row.EnumerateObject())
+            if (_properties.MoveNext() && _properties.Current.NameEquals(field.Utf8Name))
             {
-                index[property.Name] = property.Value;
+                value = _properties.Current.Value;
+                return true;
             }
-        }
 
-        return index.TryGetValue(field.Name, out value);
+            if (count <= ToonInput.SmallObject)
+            {
+                return row.TryGetProperty(field.Utf8Name, out value);
+            }
+
+            if (_index is null)
+            {
+                _index = new Dictionary<string, JsonElement>(count, StringComparer.Ordinal);
+                foreach (var property in row.EnumerateObject())
+                {
+                    _index[property.Name] = property.Value;
+                }
+            }
+
+            return _index.TryGetValue(field.Name, out value);
+        }
     }
 
     private void AppendFieldList(ToonField[] fields)
@@ -477,8 +471,7 @@ internal sealed class ToonWriter : IDisposable
         switch (value.ValueKind)
         {
             case JsonValueKind.String:
-                var raw = JsonMarshal.GetRawUtf8Value(value)[1..^1];
-                ToonSyntax.AppendString(_sb, raw.Contains((byte)'\\') ? ToonInput.CheckString(ToonInput.Decoded(value.GetString), "string") : Chars(raw), _delimiter);
+                ToonSyntax.AppendString(_sb, StringChars(value), _delimiter);
                 break;
             case JsonValueKind.Number:
                 var text = Chars(JsonMarshal.GetRawUtf8Value(value));
@@ -504,19 +497,29 @@ internal sealed class ToonWriter : IDisposable
         }
     }
 
-    /// <summary>Unescaped UTF-8 as characters in the writer's buffer, valid until the next call (a document parsed from
-    /// bytes holds whatever bytes it was given inside its strings: invalid UTF-8 is refused, not replaced).</summary>
+    /// <summary>
+    /// A string value's text, checked as it is decoded (names are checked with the document's shape): an escaped one
+    /// decoded and checked for unpaired surrogates; an unescaped one checked for valid UTF-8 — a document parsed from
+    /// bytes holds whatever bytes it was given inside its strings, and they are refused, not replaced.
+    /// </summary>
+    private ReadOnlySpan<char> StringChars(JsonElement value)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(value)[1..^1];
+        if (raw.Contains((byte)'\\'))
+        {
+            return ToonInput.CheckString(ToonInput.Decoded(value.GetString), "string");
+        }
+
+        return Utf8.IsValid(raw) ? Chars(raw) : throw ToonInput.NotUtf8("string");
+    }
+
+    /// <summary>Valid unescaped UTF-8 as characters in the writer's buffer, valid until the next call.</summary>
     private ReadOnlySpan<char> Chars(ReadOnlySpan<byte> utf8)
     {
         if (_chars.Length < utf8.Length)
         {
             ArrayPool<char>.Shared.Return(_chars);
             _chars = ArrayPool<char>.Shared.Rent(utf8.Length);
-        }
-
-        if (!Utf8.IsValid(utf8))
-        {
-            throw ToonInput.NotUtf8("string");
         }
 
         return _chars.AsSpan(0, Encoding.UTF8.GetChars(utf8, _chars));

@@ -25,6 +25,6 @@ session=$([ "$ERA" = session ] && open_session "$url" || true)
 load_era "$url" "$ERA" "$session" "$WARMUP" >/dev/null
 for round in $(seq 1 "$ROUNDS"); do
   bytes=$(bytes_per_request "$host" "$work/line-$round" load_era "$url" "$ERA" "$session" 12s)
-  echo "round $round: $bytes B/request ($(sed -n 's/requests\/s \([0-9]*\).*/\1/p' "$work/line-$round") requests/s)" | tee -a "$work/rounds"
+  echo "round $round: $bytes B/request ($(rps_of "$work/line-$round") requests/s)" | tee -a "$work/rounds"
 done
 echo "$TARGET $ERA: median $(awk '{ print $3 }' "$work/rounds" | median) B/request"

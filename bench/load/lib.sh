@@ -64,8 +64,23 @@ bytes_per_request() {
     --refresh-interval 1 --duration 00:00:00:09 >/dev/null 2>&1 || true
   wait "$load"
   local rps rate
-  rps=$(sed -n 's/requests\/s \([0-9]*\).*/\1/p' "$out")
+  rps=$(rps_of "$out")
   rate=$(grep -i "total_allocated" "$out.csv" 2>/dev/null | awk -F, 'NR > 1 { s += $NF; n++ } END { if (n) printf "%.0f", s / n }')
   [ -n "$rate" ] && [ -n "$rps" ] || { echo "no allocation rate or request rate for process $pid" >&2; return 1; }
   awk -v b="$rate" -v r="$rps" 'BEGIN { printf "%.0f\n", b / r }'
+}
+
+# rps_of FILE: the requests/s of the mcp-call.lua summary line in FILE.
+rps_of() { sed -n 's/requests\/s \([0-9]*\).*/\1/p' "$1"; }
+
+# sample_under_load PID SECONDS OUT CMD...: runs CMD (a load of SECONDS + 4 s that prints mcp-call.lua's summary
+# line) in the background and, from its third second, samples process PID with perf for SECONDS; keeps the load's
+# line in OUT and perf's samples, as text, in OUT.txt (for perf-breakdown.py).
+sample_under_load() {
+  local pid=$1 seconds=$2 out=$3 load; shift 3
+  "$@" >"$out" & load=$!
+  sleep 2
+  perf record -F 999 -g -p "$pid" -o "$out.data" -- sleep "$seconds" >/dev/null 2>&1
+  wait "$load"
+  perf script -i "$out.data" >"$out.txt" 2>/dev/null
 }

@@ -89,7 +89,7 @@ if [ -n "${ALLOCS:-}" ]; then
   echo
   for n in ours peer; do
     bytes=$(bytes_per_request "${pid[$n]}" "$work/$n.allocs" "$n" 12s)
-    echo "$n: $bytes B allocated per request ($(sed -n 's/requests\/s \([0-9]*\).*/\1/p' "$work/$n.allocs") requests/s under dotnet-counters)"
+    echo "$n: $bytes B allocated per request ($(rps_of "$work/$n.allocs") requests/s under dotnet-counters)"
   done
 fi
 
@@ -97,16 +97,11 @@ fi
 command -v perf >/dev/null || { echo "perf is not installed: apt-get install linux-perf" >&2; exit 1; }
 PROFILE_SECONDS=${PROFILE_SECONDS:-10}
 for n in ours peer; do
-  "$n" "$((PROFILE_SECONDS + 4))s" >"$work/$n.load" &
-  load=$!
-  sleep 2
-  perf record -F 999 -g -p "${pid[$n]}" -o "$work/$n.perf" -- sleep "$PROFILE_SECONDS" >/dev/null 2>&1
-  wait "$load"
-  rps=$(sed -n 's/requests\/s \([0-9]*\).*/\1/p' "$work/$n.load")
+  sample_under_load "${pid[$n]}" "$PROFILE_SECONDS" "$work/$n.load" "$n" "$((PROFILE_SECONDS + 4))s"
+  rps=$(rps_of "$work/$n.load")
   printf '\n%s under perf: %s\n' "$n" "$(cat "$work/$n.load")"
-  perf script -i "$work/$n.perf" >"$work/$n.txt" 2>/dev/null
-  [ -z "${PROFILE_OUT:-}" ] || { mkdir -p "$PROFILE_OUT"; cp "$work/$n.txt" "$PROFILE_OUT/"; }
-  python3 bench/load/perf-breakdown.py "$work/$n.txt" "$((rps * PROFILE_SECONDS))" 0.001001 \
+  [ -z "${PROFILE_OUT:-}" ] || { mkdir -p "$PROFILE_OUT"; cp "$work/$n.load.txt" "$PROFILE_OUT/$n.txt"; }
+  python3 bench/load/perf-breakdown.py "$work/$n.load.txt" "$((rps * PROFILE_SECONDS))" 0.001001 \
     'HttpProtocol+<ProcessRequests>' 'McpHttpTransport+<PostAsync>' 'McpDispatcher+<DispatchAsync>' 'Mediator::Send' \
     'TracingBehavior' 'AuthorizationBehavior' 'RateLimitBehavior' 'ValidationBehavior' 'ListTicketsHandler' 'QueryEngine' \
     'McpCallToolHandler::ToResult' 'ToonEncoder' 'JsonSerializer' 'CountAsync' 'ToListAsync' 'QueryCompilationContext' \

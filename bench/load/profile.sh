@@ -29,15 +29,10 @@ url=http://127.0.0.1:5197/mcp
 wait_ready "$url"
 session=$([ "$ERA" = session ] && open_session "$url" || true)
 load_era "$url" "$ERA" "$session" "$WARMUP" >/dev/null
-load_era "$url" "$ERA" "$session" "$((PROFILE_SECONDS + 4))s" >"$work/load.line" &
-load=$!
-sleep 2
-perf record -F 999 -g -p "$host" -o "$work/perf.data" -- sleep "$PROFILE_SECONDS" >/dev/null 2>&1
-wait "$load"
-rps=$(sed -n 's/requests\/s \([0-9]*\).*/\1/p' "$work/load.line")
+sample_under_load "$host" "$PROFILE_SECONDS" "$work/load.line" load_era "$url" "$ERA" "$session" "$((PROFILE_SECONDS + 4))s"
+rps=$(rps_of "$work/load.line")
 echo "$TARGET, $ERA: $(cat "$work/load.line")"
-perf script -i "$work/perf.data" >"$work/perf.txt" 2>/dev/null
-python3 bench/load/perf-breakdown.py "$work/perf.txt" "$((rps * PROFILE_SECONDS))" 0.001001 \
+python3 bench/load/perf-breakdown.py "$work/load.line.txt" "$((rps * PROFILE_SECONDS))" 0.001001 \
   'HttpProtocol+<ProcessRequests>' 'HostingApplication::CreateContext' 'EndpointMiddleware::Invoke' \
   'McpHttpTransport+<PostAsync>' 'McpHttpTransport+<ReadBodyAsync>' 'McpHttpTransport+<RequireSessionAsync>' 'StatelessEraPolicy::Admit' \
   'McpDispatcher+<DispatchAsync>' 'Mediator::Send' 'TracingBehavior' 'RateLimitBehavior' 'McpCallToolHandler::ToResult' \

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -106,6 +107,26 @@ public static class ToonEncoder
         try
         {
             toon = ToonWriter.Write(value, options);
+            return true;
+        }
+        catch (ToonEncodeFault)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="TryEncode(JsonElement, ToonOptions?, out string?)"/> into a buffer the caller owns, for a caller that
+    /// writes the text on (into a JSON string, a stream) and has no use for a string of its own. On
+    /// <see langword="false"/> nothing was written to <paramref name="destination"/>.
+    /// </summary>
+    public static bool TryEncode(JsonElement value, ToonOptions? options, IBufferWriter<char> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        options = Prepare(options);
+        try
+        {
+            ToonWriter.Write(value, options, destination);
             return true;
         }
         catch (ToonEncodeFault)

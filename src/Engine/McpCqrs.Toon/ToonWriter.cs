@@ -50,16 +50,40 @@ internal sealed class ToonWriter : IDisposable
     {
         ToonInput.Check(root, options.MaxDepth);
         using var writer = new ToonWriter(options);
-        return writer.WriteDocument(root);
+        writer.WriteDocument(root);
+        return writer._sb.ToString();
     }
 
+    /// <summary>
+    /// <see cref="Write(JsonElement, ToonOptions)"/> into <paramref name="destination"/> instead of a string: nothing
+    /// is written there unless the whole document could be.
+    /// </summary>
+    public static void Write(JsonElement root, ToonOptions options, IBufferWriter<char> destination)
+    {
+        ToonInput.Check(root, options.MaxDepth);
+        using var writer = new ToonWriter(options);
+        writer.WriteDocument(root);
+        foreach (var chunk in writer._sb.GetChunks())
+        {
+            var span = chunk.Span;
+            span.CopyTo(destination.GetSpan(span.Length));
+            destination.Advance(span.Length);
+        }
+    }
+
+    /// <summary>Returns the decoding buffer and keeps the builder for the next document on this thread.</summary>
     public void Dispose()
     {
         ArrayPool<char>.Shared.Return(_chars);
         _chars = [];
+        if (_sb.Capacity <= MaxCachedCapacity)
+        {
+            _sb.Clear();
+            t_cachedBuilder = _sb;
+        }
     }
 
-    private string WriteDocument(JsonElement root)
+    private void WriteDocument(JsonElement root)
     {
         switch (root.ValueKind)
         {
@@ -84,14 +108,6 @@ internal sealed class ToonWriter : IDisposable
                 break;
         }
 
-        var text = _sb.ToString();
-        if (_sb.Capacity <= MaxCachedCapacity)
-        {
-            _sb.Clear();
-            t_cachedBuilder = _sb;
-        }
-
-        return text;
     }
 
     private static bool IsPrimitive(JsonElement value) => value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array);

@@ -125,6 +125,12 @@ public sealed class McpRequestContext : IMcpRequestContext
 
     public IMcpTaskContext? Task { get; set; }
 
+    /// <summary>Whether the dispatcher answers this call (a task's run is not answered): <c>tools/call</c> may then hand it <see cref="Rendered"/>.</summary>
+    internal bool Dispatched { get; set; }
+
+    /// <summary>Set by <c>tools/call</c> answered by the dispatcher: its result as it goes on the wire, written instead of the returned object.</summary>
+    internal McpCqrs.Mcp.Methods.RenderedToolResult? Rendered { get; set; }
+
     /// <summary>Set by <c>tools/call</c> when the call became a task: the transport answers with it instead of a result.</summary>
     public McpCqrs.Mcp.Tasks.McpTaskRecord? CreatedTask { get; set; }
 

@@ -172,6 +172,10 @@ internal static class JsonRpcWire
     public static McpReply? ToolReply(RequestId id, CallToolResult result, ResultTail tail) =>
         IsPlainToolResult(result) ? McpReply.OkUtf8(Envelope(id, result, tail, Utf8)) : null;
 
+    /// <summary><see cref="ToolReply(RequestId, CallToolResult, ResultTail)"/> of a rendered tool result (always written so).</summary>
+    internal static McpReply ToolReply(RequestId id, Methods.RenderedToolResult result, ResultTail tail) =>
+        McpReply.OkUtf8(Envelope(id, result, tail, Utf8));
+
     private static readonly Func<ReadOnlySpan<byte>, string> Text = System.Text.Encoding.UTF8.GetString;
     private static readonly Func<ReadOnlySpan<byte>, byte[]> Utf8 = static written => written.ToArray();
 
@@ -197,13 +201,9 @@ internal static class JsonRpcWire
             {
                 writer.WriteRawValue(raw.Utf8.Span, skipInputValidation: true);
             }
-            else if (tail is not null)
-            {
-                WriteToolResult(writer, (CallToolResult)result, tail);
-            }
             else
             {
-                WriteResult(writer, result);
+                WriteResult(writer, result, tail);
             }
 
             writer.WritePropertyName("id");
@@ -225,11 +225,16 @@ internal static class JsonRpcWire
     /// <summary>How the wire's JSON is written by hand: the contract's encoder, no structural checks (the writers are ours).</summary>
     public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = Options.Encoder, SkipValidation = true };
 
-    private static void WriteResult(Utf8JsonWriter writer, object result)
+    /// <summary>A result, and <paramref name="tail"/> after its members where given (only for tool results written by hand).</summary>
+    private static void WriteResult(Utf8JsonWriter writer, object result, ResultTail? tail)
     {
-        if (result is CallToolResult tool && IsPlainToolResult(tool))
+        if (result is Methods.RenderedToolResult rendered)
         {
-            WriteToolResult(writer, tool, null);
+            rendered.WriteTo(writer, tail);
+        }
+        else if (result is CallToolResult tool && (tail is not null || IsPlainToolResult(tool)))
+        {
+            WriteToolResult(writer, tool, tail);
         }
         else
         {

@@ -44,8 +44,17 @@ internal sealed partial class McpDispatcher(McpCatalog catalog, ILogger<McpDispa
             await EnforceMethodLimitAsync(call.Rule, services, cancellationToken);
 
             admitted = true;
+            context.Dispatched = true;
             var result = await call.Rule.Handle!(services, message, cancellationToken);
             operation.Succeeded(result);
+            if (context.Rendered is { } rendered)
+            {
+                using (rendered)
+                {
+                    return await policy.ResultAsync(call, rendered, context, services, cancellationToken);
+                }
+            }
+
             return await policy.ResultAsync(call, result, context, services, cancellationToken);
         }
         catch (InputRequiredException ex) when (call.Rule.MayRequireInput && policy.InputRequired(call, ex, services) is { } ask)

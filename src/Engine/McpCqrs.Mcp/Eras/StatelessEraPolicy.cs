@@ -288,11 +288,17 @@ internal sealed class StatelessEraPolicy(
     private McpReply Answer(McpCall call, object? result)
     {
         var hints = CacheHints(call);
-        return result is CallToolResult tool
-            && JsonRpcWire.ToolReply(call.Id, tool, hints is null ? _completionWithoutHints ??= (writer, meta) => WriteCompletion(writer, meta, null) : (writer, meta) => WriteCompletion(writer, meta, hints)) is { } answer
-            ? answer
-            : JsonRpcWire.Reply(call.Id, Complete(result, hints));
+        return result switch
+        {
+            Methods.RenderedToolResult rendered => JsonRpcWire.ToolReply(call.Id, rendered, Completion(hints)),
+            CallToolResult tool when JsonRpcWire.ToolReply(call.Id, tool, Completion(hints)) is { } answer => answer,
+            _ => JsonRpcWire.Reply(call.Id, Complete(result, hints)),
+        };
     }
+
+    /// <summary>The era's members of a tool result written by hand: <see cref="WriteCompletion"/>.</summary>
+    private ResultTail Completion((long Ttl, string Scope)? hints) =>
+        hints is null ? _completionWithoutHints ??= (writer, meta) => WriteCompletion(writer, meta, null) : (writer, meta) => WriteCompletion(writer, meta, hints);
 
     private ResultTail? _completionWithoutHints;
 

@@ -2,7 +2,6 @@ using McpCqrs.Mcp.Security;
 using System.Text;
 using System.Text.Json;
 using Mediator;
-using McpCqrs.Mcp.Serialization;
 using McpCqrs.Mcp.Catalog;
 using McpCqrs.Mcp.Context;
 using McpCqrs.Mcp.Sessions;
@@ -212,68 +211,57 @@ public sealed class McpCallToolHandler(
             return error.ToResult();
         }
 
-        return ToResult(binding, result, formatter, command.Format, BoundRequests.Limits(services).MaxToolResultBytes);
-    }
-
-    /// <summary>The tool result with JSON text (the binding's format is not consulted).</summary>
-    internal static CallToolResult ToResult(ToolBinding binding, object? result) =>
-        ToResult(binding, result, McpCqrs.Mcp.Output.JsonOutputFormatter.Instance, null, long.MaxValue);
-
-    /// <summary>
-    /// The tool result: <see cref="ToolContent"/> as it is; data as <c>structuredContent</c> (JSON) plus its text in
-    /// the chosen format. TOON text carries <c>_meta</c> naming its format and TOON spec version. A result larger than
-    /// <paramref name="maxBytes"/> (<see cref="McpLimitsOptions.MaxToolResultBytes"/>, measured by
-    /// <see cref="McpCqrs.Mcp.Output.ResultSize"/>) becomes the tool error <see cref="ToolError.ResultTooLarge"/>;
-    /// structured content already over it is not written as text at all.
-    /// </summary>
-    internal static CallToolResult ToResult(
-        ToolBinding binding,
-        object? result,
-        McpCqrs.Mcp.Output.IOutputFormatter formatter,
-        McpCqrs.Mcp.Output.OutputFormat? format,
-        long maxBytes)
-    {
-        long size;
         if (result is ToolContent content)
         {
-            var blocks = new CallToolResult { Content = [.. content.Content], StructuredContent = content.StructuredContent, IsError = content.IsError ? true : null };
-            return (size = McpCqrs.Mcp.Output.ResultSize.Of(blocks)) > maxBytes ? TooLarge(binding, size, maxBytes) : blocks;
+            return ToResult(binding, content, BoundRequests.Limits(services).MaxToolResultBytes);
         }
 
-        var data = JsonSerializer.SerializeToElement(result, binding.ResultType, AppJson.Options);
-        var structured = binding.WrapsResult
-            ? JsonSerializer.SerializeToElement(new Dictionary<string, JsonElement> { ["result"] = data }, AppJson.Options)
-            : data;
-        if ((size = McpCqrs.Mcp.Output.ResultSize.Of(structured)) > maxBytes)
+        if (RenderedToolResult.Render(binding, result, formatter, command.Format, BoundRequests.Limits(services).MaxToolResultBytes, out var tooLarge) is not { } rendered)
         {
-            return TooLarge(binding, size, maxBytes);
+            return tooLarge!;
         }
 
-        var output = formatter.Format(structured, McpCqrs.Mcp.Output.OutputFormats.Choose(format, binding.Output), binding.Name);
-        if ((size += McpCqrs.Mcp.Output.ResultSize.Of(output.Text)) > maxBytes)
+        if (context is { Dispatched: true, Task: null })
         {
-            return TooLarge(binding, size, maxBytes);
+            // The dispatcher writes the answer from the rendering; the result object is not made.
+            context.Rendered = rendered;
+            return Answered;
         }
 
-        var text = new TextContentBlock { Text = output.Text };
-        if (output.Format == McpCqrs.Mcp.Output.OutputFormat.Toon)
+        using (rendered)
         {
-            text.Meta = new System.Text.Json.Nodes.JsonObject
-            {
-                [McpCqrs.Mcp.Output.OutputFormats.MetaKey] = "toon",
-                [McpCqrs.Mcp.Output.OutputFormats.ToonSpecMetaKey] = output.SpecVersion,
-            };
+            return rendered.ToResult();
         }
-
-        return new CallToolResult
-        {
-            Content = [text],
-            StructuredContent = structured,
-        };
     }
 
-    private static CallToolResult TooLarge(ToolBinding binding, long size, long maxBytes) =>
-        ToolError.TooLarge(binding.Name, size, maxBytes, typeof(McpCqrs.Querying.ISelectorQuery).IsAssignableFrom(binding.RequestType)).ToResult();
+    /// <summary>What a call answered from its rendering returns: an empty result no one writes (the rendering is the answer).</summary>
+    private static CallToolResult Answered => new() { Content = [] };
+
+    /// <summary>The tool result with JSON text (the binding's format is not consulted).</summary>
+    internal static CallToolResult ToResult(ToolBinding binding, object? result)
+    {
+        if (result is ToolContent content)
+        {
+            return ToResult(binding, content, long.MaxValue);
+        }
+
+        using var rendered = RenderedToolResult.Render(binding, result, McpCqrs.Mcp.Output.JsonOutputFormatter.Instance, null, long.MaxValue, out _)!;
+        return rendered.ToResult();
+    }
+
+    /// <summary>
+    /// <see cref="ToolContent"/> as it is: a result larger than <paramref name="maxBytes"/>
+    /// (<see cref="McpLimitsOptions.MaxToolResultBytes"/>, measured by <see cref="McpCqrs.Mcp.Output.ResultSize"/>)
+    /// becomes the tool error <see cref="ToolError.ResultTooLarge"/>. Data results are rendered by <see cref="RenderedToolResult"/>.
+    /// </summary>
+    private static CallToolResult ToResult(ToolBinding binding, ToolContent content, long maxBytes)
+    {
+        var blocks = new CallToolResult { Content = [.. content.Content], StructuredContent = content.StructuredContent, IsError = content.IsError ? true : null };
+        var size = McpCqrs.Mcp.Output.ResultSize.Of(blocks);
+        return size > maxBytes
+            ? RenderedToolResult.TooLarge(binding, size, maxBytes)
+            : blocks;
+    }
 }
 
 public sealed class McpSetLoggingLevelHandler(IMcpRequestContext context, ISessionStore sessions)

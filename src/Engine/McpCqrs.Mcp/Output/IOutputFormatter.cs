@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace McpCqrs.Mcp.Output;
@@ -18,6 +19,20 @@ public interface IOutputFormatter
     FormattedOutput Format(JsonElement value, OutputFormat requested, string? tool = null);
 }
 
+/// <summary>
+/// A formatter that writes its text into a buffer the caller owns (the built-in ones): the engine writes a tool
+/// result to the wire without a string of its own.
+/// </summary>
+internal interface IBufferedOutputFormatter
+{
+    /// <summary>
+    /// Writes the text of <paramref name="value"/> into <paramref name="text"/> in the format
+    /// <paramref name="requested"/> resolves to, and returns that format with its spec version. JSON is not written:
+    /// it is the value's own JSON, which the caller holds.
+    /// </summary>
+    (OutputFormat Format, string? SpecVersion) Format(JsonElement value, OutputFormat requested, string? tool, IBufferWriter<char> text);
+}
+
 /// <summary>The text of a tool result and the format it is actually in.</summary>
 /// <param name="Text">The text content.</param>
 /// <param name="Format"><see cref="OutputFormat.Json"/> or <see cref="OutputFormat.Toon"/>.</param>
@@ -29,9 +44,12 @@ public sealed record FormattedOutput(string Text, OutputFormat Format, string? S
 }
 
 /// <summary>Writes every result as JSON: the formatter of hosts without a TOON encoder.</summary>
-public sealed class JsonOutputFormatter : IOutputFormatter
+public sealed class JsonOutputFormatter : IOutputFormatter, IBufferedOutputFormatter
 {
     public static JsonOutputFormatter Instance { get; } = new();
 
     public FormattedOutput Format(JsonElement value, OutputFormat requested, string? tool = null) => FormattedOutput.Json(value);
+
+    (OutputFormat Format, string? SpecVersion) IBufferedOutputFormatter.Format(JsonElement value, OutputFormat requested, string? tool, IBufferWriter<char> text) =>
+        (OutputFormat.Json, null);
 }

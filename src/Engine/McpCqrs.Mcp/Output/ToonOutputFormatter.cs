@@ -1,3 +1,4 @@
+using System.Buffers;
 using McpCqrs.Toon;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -22,20 +23,32 @@ namespace McpCqrs.Mcp.Output;
 /// content <c>_meta</c> — instead.
 /// </para>
 /// </remarks>
-public sealed partial class ToonOutputFormatter(OutputOptions options, ILogger<ToonOutputFormatter> logger) : IOutputFormatter
+public sealed partial class ToonOutputFormatter(OutputOptions options, ILogger<ToonOutputFormatter> logger) : IOutputFormatter, IBufferedOutputFormatter
 {
+    /// <summary>The TOON text of the last result formatted on this thread, reused (nothing awaits while it is in use).</summary>
+    [ThreadStatic]
+    private static ArrayBufferWriter<char>? t_text;
+
     public FormattedOutput Format(JsonElement value, OutputFormat requested, string? tool = null)
+    {
+        var text = t_text ??= new ArrayBufferWriter<char>(1024);
+        text.ResetWrittenCount();
+        var (format, specVersion) = ((IBufferedOutputFormatter)this).Format(value, requested, tool, text);
+        return format == OutputFormat.Toon ? new FormattedOutput(new string(text.WrittenSpan), format, specVersion) : FormattedOutput.Json(value);
+    }
+
+    (OutputFormat Format, string? SpecVersion) IBufferedOutputFormatter.Format(JsonElement value, OutputFormat requested, string? tool, IBufferWriter<char> text)
     {
         if (OutputFormats.Resolve(requested, options.DefaultFormat, value) != OutputFormat.Toon)
         {
-            return FormattedOutput.Json(value);
+            return (OutputFormat.Json, null);
         }
 
         try
         {
-            if (ToonEncoder.TryEncode(value, EncoderOptions(options.Toon), out var toon))
+            if (ToonEncoder.TryEncode(value, EncoderOptions(options.Toon), text))
             {
-                return new FormattedOutput(toon, OutputFormat.Toon, ToonInfo.SpecVersion);
+                return (OutputFormat.Toon, ToonInfo.SpecVersion);
             }
 
             LogNotRepresentable(logger, tool ?? "(unnamed)");
@@ -47,7 +60,7 @@ public sealed partial class ToonOutputFormatter(OutputOptions options, ILogger<T
             LogEncoderFailed(logger, ex, tool ?? "(unnamed)");
         }
 
-        return FormattedOutput.Json(value);
+        return (OutputFormat.Json, null);
     }
 
     /// <summary>The encoder options of the configured <see cref="ToonOutputOptions"/>; the encoder validates them.</summary>

@@ -89,24 +89,34 @@ public class ToolsCallBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public Task<byte[]> ToolsCallEcho() => DispatchAsync(_echoCall);
+    public Task<int> ToolsCallEcho() => DispatchAsync(_echoCall);
 
     [Benchmark]
-    public Task<byte[]> ToolsList() => DispatchAsync(_toolsList);
+    public Task<int> ToolsList() => DispatchAsync(_toolsList);
 
     [Benchmark]
     public JsonObject InputSchemaOfCreateTicket() =>
         RequestSchemaGenerator.Input(typeof(CreateTicket), [new CreateTicketValidator()]);
 
-    /// <summary>The reply's UTF-8 bytes, as the HTTP host writes them (encoded from its text only when it has no bytes).</summary>
-    private async Task<byte[]> DispatchAsync(byte[] body)
+    /// <summary>
+    /// The length of the reply's UTF-8, which the HTTP host writes as it is and then releases (a reply of text, which
+    /// the engine does not make on this path, is encoded).
+    /// </summary>
+    private async Task<int> DispatchAsync(byte[] body)
     {
         using var document = System.Text.Json.JsonDocument.Parse(body);
         var envelope = JsonRpcWire.Classify(document.RootElement);
         await using var scope = _services.CreateAsyncScope();
         var call = _services.GetRequiredService<McpCqrs.Mcp.Eras.SessionEraPolicy>().Admit(envelope, null);
         var reply = await _services.GetRequiredService<McpDispatcher>().DispatchAsync(call, null, scope.ServiceProvider, CancellationToken.None);
-        return reply.Utf8Payload ?? Encoding.UTF8.GetBytes(reply.Payload!);
+        if (!reply.HasUtf8)
+        {
+            return Encoding.UTF8.GetByteCount(reply.Payload!);
+        }
+
+        var length = reply.Utf8.Length;
+        reply.Release();
+        return length;
     }
 
     private sealed class NoUser : ICurrentUser

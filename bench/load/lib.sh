@@ -70,6 +70,22 @@ bytes_per_request() {
   awk -v b="$rate" -v r="$rps" 'BEGIN { printf "%.0f\n", b / r }'
 }
 
+# alloc_types PID OUT CMD...: runs CMD (a load of 12 s that prints mcp-call.lua's summary line) in the background
+# and, from its third second, traces process PID for 8 s with the runtime's allocation ticks (dotnet-trace, GC keyword,
+# verbose); prints the sampled bytes per request of the TOP (default 25) types that took most (bench/AllocTypes) and
+# keeps the load's line in OUT and the trace in OUT.nettrace.
+alloc_types() {
+  local pid=$1 out=$2 load; shift 2
+  "$@" >"$out" & load=$!
+  sleep 2
+  timeout 40 dotnet tool run dotnet-trace collect -p "$pid" --providers 'Microsoft-Windows-DotNETRuntime:0x1:5' \
+    --duration 00:00:00:08 -o "$out.nettrace" >/dev/null 2>&1 || true
+  wait "$load"
+  local rps; rps=$(rps_of "$out")
+  [ -s "$out.nettrace" ] && [ -n "$rps" ] || { echo "no trace or request rate for process $pid" >&2; return 1; }
+  dotnet bench/AllocTypes/bin/Release/net10.0/McpCqrs.Bench.AllocTypes.dll "$out.nettrace" "$((rps * 8))" "${TOP:-25}"
+}
+
 # rps_of FILE: the requests/s of the mcp-call.lua summary line in FILE.
 rps_of() { sed -n 's/requests\/s \([0-9]*\).*/\1/p' "$1"; }
 

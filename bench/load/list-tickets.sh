@@ -9,6 +9,7 @@
 #   MCPCQRS_BENCH_POSTGRES="Host=127.0.0.1;Username=postgres;Password=postgres" bench/load/list-tickets.sh
 #   FORMAT=json ...                                             # list_tickets answering with JSON text, not TOON
 #   ALLOCS=1 ...    # then measures each one's bytes allocated per request (dotnet-counters, one 12 s run each)
+#   ALLOC_TYPES=1 ...  # then what each one allocates per request by type (dotnet-trace's allocation ticks, sampled)
 #   PROFILE=1 ...   # then samples each one with perf (linux-perf) for PROFILE_SECONDS under the same load and prints
 #                   # microseconds per request by module and by stage (bench/load/perf-breakdown.py); with
 #                   # PROFILE_OUT=DIR it keeps perf's samples as text there (DIR/ours.txt, DIR/peer.txt)
@@ -90,6 +91,14 @@ if [ -n "${ALLOCS:-}" ]; then
   for n in ours peer; do
     bytes=$(bytes_per_request "${pid[$n]}" "$work/$n.allocs" "$n" 12s)
     echo "$n: $bytes B allocated per request ($(rps_of "$work/$n.allocs") requests/s under dotnet-counters)"
+  done
+fi
+
+if [ -n "${ALLOC_TYPES:-}" ]; then
+  dotnet build bench/AllocTypes -c Release -v q -nologo >/dev/null
+  for n in ours peer; do
+    printf '\n%s, allocated by type (sampled):\n' "$n"
+    alloc_types "${pid[$n]}" "$work/$n.types" "$n" 12s
   done
 fi
 

@@ -103,18 +103,30 @@ internal sealed partial class McpHttpTransport
     private static Task RejectAsync(HttpContext http, McpRefusal ex) =>
         WriteJsonAsync(http, McpHttpStatus.Of(ex.Status), ex.ToPayload(), http.RequestAborted);
 
-    /// <summary>Writes the reply's message as a JSON answer: its UTF-8 as it is, else its text encoded straight into the response's pipe.</summary>
-    internal static Task WriteJsonAsync(HttpContext http, int status, McpReply reply, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes the reply's message as a JSON answer: its UTF-8 as it is (and then gives its pooled array back), else its
+    /// text encoded straight into the response's pipe.
+    /// </summary>
+    internal static async Task WriteJsonAsync(HttpContext http, int status, McpReply reply, CancellationToken cancellationToken = default)
     {
-        if (reply.Utf8Payload is not { } utf8)
+        if (!reply.HasUtf8)
         {
-            return WriteJsonAsync(http, status, reply.Payload!, cancellationToken);
+            await WriteJsonAsync(http, status, reply.Payload!, cancellationToken);
+            return;
         }
 
-        http.Response.StatusCode = status;
-        http.Response.ContentType = "application/json";
-        http.Response.ContentLength = utf8.Length;
-        return http.Response.BodyWriter.WriteAsync(utf8, cancellationToken).AsTask();
+        try
+        {
+            var utf8 = reply.Utf8;
+            http.Response.StatusCode = status;
+            http.Response.ContentType = "application/json";
+            http.Response.ContentLength = utf8.Length;
+            await http.Response.BodyWriter.WriteAsync(utf8, cancellationToken);
+        }
+        finally
+        {
+            reply.Release();
+        }
     }
 
     /// <summary>Writes a JSON answer, encoded straight into the response's pipe (no intermediate byte array).</summary>

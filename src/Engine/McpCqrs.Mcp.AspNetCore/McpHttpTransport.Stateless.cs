@@ -51,7 +51,7 @@ internal sealed partial class McpHttpTransport
                 await HoldAsync(http, open);
             }
         }
-        else if (reply.Utf8Payload is not null || reply.Payload is not null)
+        else if (reply.HasUtf8 || reply.Payload is not null)
         {
             await stream.CompleteAsync(StatusOf(http, reply), reply, CancellationToken.None);
         }

@@ -186,4 +186,33 @@ public sealed class JsonRpcWireTests
 
         Assert.Equal($$"""{"result":{{JsonSerializer.Serialize(result, SdkContract)}},"id":1,"jsonrpc":"2.0"}""", JsonRpcWire.Response(new RequestId(1), result));
     }
+
+    [Fact]
+    public void A_reply_released_after_writing_refuses_to_be_read_again()
+    {
+        var reply = JsonRpcWire.Reply(new RequestId(1), null);
+        var copy = reply with { SessionId = "s" };
+        Assert.Equal("""{"result":{},"id":1,"jsonrpc":"2.0"}""", System.Text.Encoding.UTF8.GetString(copy.Utf8.Span));
+
+        copy.Release();
+        reply.Release(); // the copy shares the array: it goes back to the pool once
+
+        // Its array may now hold someone else's message: reading it is an error, not a wrong answer.
+        Assert.Throws<InvalidOperationException>(() => reply.Utf8);
+        Assert.Throws<InvalidOperationException>(() => copy.Payload);
+    }
+
+    [Fact]
+    public void A_reply_read_before_it_is_released_keeps_what_was_read()
+    {
+        var reply = JsonRpcWire.Reply(new RequestId(2), null);
+        var bytes = reply.Utf8Payload;
+        var text = reply.Payload;
+
+        reply.Release();
+
+        Assert.Equal(bytes, reply.Utf8Payload);
+        Assert.Equal("""{"result":{},"id":2,"jsonrpc":"2.0"}""", text);
+        Assert.Equal(text, reply.Payload);
+    }
 }

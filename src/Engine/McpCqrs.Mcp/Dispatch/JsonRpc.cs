@@ -161,7 +161,7 @@ internal static class JsonRpcWire
     /// <see cref="Response"/> as the reply the host writes: the UTF-8 as written, with no round trip through a string
     /// (which the host would encode back to UTF-8).
     /// </summary>
-    public static McpReply Reply(RequestId id, object? result) => McpReply.OkUtf8(Envelope(id, result, null, Utf8));
+    public static McpReply Reply(RequestId id, object? result) => Envelope(id, result, null, Pooled);
 
     /// <summary>
     /// <see cref="Response"/> for a tool result the era completes with members of its own: <paramref name="tail"/>
@@ -170,14 +170,14 @@ internal static class JsonRpcWire
     /// caller serializes it and adds its members another way).
     /// </summary>
     public static McpReply? ToolReply(RequestId id, CallToolResult result, ResultTail tail) =>
-        IsPlainToolResult(result) ? McpReply.OkUtf8(Envelope(id, result, tail, Utf8)) : null;
+        IsPlainToolResult(result) ? Envelope(id, result, tail, Pooled) : null;
 
     /// <summary><see cref="ToolReply(RequestId, CallToolResult, ResultTail)"/> of a rendered tool result (always written so).</summary>
     internal static McpReply ToolReply(RequestId id, Methods.RenderedToolResult result, ResultTail tail) =>
-        McpReply.OkUtf8(Envelope(id, result, tail, Utf8));
+        Envelope(id, result, tail, Pooled);
 
     private static readonly Func<ReadOnlySpan<byte>, string> Text = System.Text.Encoding.UTF8.GetString;
-    private static readonly Func<ReadOnlySpan<byte>, byte[]> Utf8 = static written => written.ToArray();
+    private static readonly Func<ReadOnlySpan<byte>, McpReply> Pooled = McpReply.OkPooled;
 
     /// <summary>Writes the envelope into this thread's buffer and hands the written bytes to <paramref name="take"/>, which copies them out.</summary>
     private static T Envelope<T>(RequestId id, object? result, ResultTail? tail, Func<ReadOnlySpan<byte>, T> take)

@@ -101,10 +101,15 @@ public sealed record McpReply(McpStatus Status, string? Payload)
 {
     private string? _payload = Payload;
 
+    private byte[]? _utf8;
+
+    /// <summary>The engine's own UTF-8 of the message, in an array of the shared pool (see <see cref="Utf8"/>).</summary>
+    private PooledUtf8? _pooled;
+
     /// <summary>The JSON-RPC message as text (of a reply made from UTF-8, decoded when first read).</summary>
     public string? Payload
     {
-        get => _payload ??= Utf8Payload is { } utf8 ? System.Text.Encoding.UTF8.GetString(utf8) : null;
+        get => _payload ??= HasUtf8 ? System.Text.Encoding.UTF8.GetString(Utf8.Span) : null;
         init => _payload = value;
     }
 
@@ -112,10 +117,29 @@ public sealed record McpReply(McpStatus Status, string? Payload)
     /// The JSON-RPC message as UTF-8, when the engine wrote it so (<see cref="OkUtf8"/>): the host writes these bytes
     /// as they are, with no round trip through a string. Null for a reply made from text: read <see cref="Payload"/>.
     /// </summary>
-    public byte[]? Utf8Payload { get; init; }
+    public byte[]? Utf8Payload
+    {
+        get => _utf8 ??= _pooled?.ToArray();
+        init => _utf8 = value;
+    }
 
     /// <summary>A reply whose message is already UTF-8 JSON.</summary>
     public static McpReply OkUtf8(byte[] payload) => new(McpStatus.Ok, (string?)null) { Utf8Payload = payload };
+
+    /// <summary>A reply of the engine's UTF-8 <paramref name="written"/>, copied into an array of the shared pool.</summary>
+    internal static McpReply OkPooled(ReadOnlySpan<byte> written) => new(McpStatus.Ok, (string?)null) { _pooled = new PooledUtf8(written) };
+
+    /// <summary>Whether the message is UTF-8 (<see cref="Utf8"/>), not text.</summary>
+    internal bool HasUtf8 => _utf8 is not null || _pooled is not null;
+
+    /// <summary>
+    /// The message as UTF-8 with no copy of its own: the host writes it and then <see cref="Release"/>s the reply.
+    /// Reading it (or <see cref="Utf8Payload"/>, <see cref="Payload"/> for the first time) after that throws.
+    /// </summary>
+    internal ReadOnlyMemory<byte> Utf8 => _utf8 ?? _pooled?.Memory ?? default;
+
+    /// <summary>Gives a pooled message's array back once it is written (a copy made by <c>with</c> shares it: one of them is written).</summary>
+    internal void Release() => _pooled?.Release();
 
     /// <summary>A permission refused the caller: the host adds its challenge (<c>WWW-Authenticate</c>, insufficient scope).</summary>
     public ForbiddenAccessException? Forbidden { get; init; }
@@ -133,4 +157,33 @@ public sealed record McpReply(McpStatus Status, string? Payload)
 
     /// <summary>Nothing to send.</summary>
     public static McpReply None { get; } = new(McpStatus.Ok, null);
+}
+
+/// <summary>
+/// UTF-8 in an array rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>, given back once
+/// (<see cref="Release"/>); reading it afterwards throws rather than reading an array someone else now writes.
+/// </summary>
+internal sealed class PooledUtf8
+{
+    private byte[]? _array;
+    private readonly int _length;
+
+    public PooledUtf8(ReadOnlySpan<byte> bytes)
+    {
+        _array = System.Buffers.ArrayPool<byte>.Shared.Rent(bytes.Length);
+        bytes.CopyTo(_array);
+        _length = bytes.Length;
+    }
+
+    public ReadOnlyMemory<byte> Memory => (_array ?? throw new InvalidOperationException("The reply was written and its message released.")).AsMemory(0, _length);
+
+    public byte[] ToArray() => Memory.ToArray();
+
+    public void Release()
+    {
+        if (Interlocked.Exchange(ref _array, null) is { } array)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(array);
+        }
+    }
 }

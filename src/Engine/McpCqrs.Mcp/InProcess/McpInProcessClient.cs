@@ -116,8 +116,9 @@ public sealed class McpInProcessClient
         var dispatcher = scope.ServiceProvider.GetRequiredService<McpDispatcher>();
         var reply = await dispatcher.DispatchAsync(call, outbound: null, scope.ServiceProvider, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
-        var response = (reply.Utf8Payload is { } utf8 ? JsonNode.Parse(utf8) : reply.Payload is { } payload ? JsonNode.Parse(payload) : null)?.AsObject()
+        var response = (reply.HasUtf8 ? JsonNode.Parse(reply.Utf8.Span) : reply.Payload is { } payload ? JsonNode.Parse(payload) : null)?.AsObject()
             ?? throw new McpProtocolException($"'{method}' gave no answer.", McpErrorCode.InternalError);
+        reply.Release();
         if (response["error"] is JsonObject error)
         {
             var code = error["code"]?.GetValue<int>() ?? (int)McpErrorCode.InternalError;

@@ -102,12 +102,12 @@ public sealed class GridifyQueryEngine : IQueryEngine
 
         // LINQ to Objects needs null guards on nested paths; a SQL provider propagates nulls by itself.
         var nullSafe = source is EnumerableQuery;
-        var parameter = Expression.Parameter(typeof(T), "x");
         var query = source.Expression;
         var first = true;
         foreach (var key in keys)
         {
-            query = ApplyOrder(query, FilterExpressionBuilder.KeySelector(key, parameter, nullSafe), first, key.Descending);
+            var selector = KeySelector<T>(key, nullSafe);
+            query = ApplyOrder(query, selector, first, key.Descending);
             first = false;
         }
 
@@ -118,6 +118,33 @@ public sealed class GridifyQueryEngine : IQueryEngine
 
         return (IOrderedQueryable<T>)source.Provider.CreateQuery<T>(query);
     }
+
+    /// <summary>
+    /// The key selector of each order key, made once (a lambda whose delegate type is found by reflection, on every
+    /// ordered query otherwise): an expression tree is immutable, so every query ordered by the key shares it. Keys
+    /// are equal by field, direction and kind, so there are at most a few per orderable field, however many order-by
+    /// texts are seen.
+    /// </summary>
+    private static LambdaExpression KeySelector<T>(OrderKey key, bool nullSafe)
+    {
+        if (KeySelectors.TryGetValue((key, nullSafe), out var known))
+        {
+            return known;
+        }
+
+        var made = FilterExpressionBuilder.KeySelector(key, Expression.Parameter(typeof(T), "x"), nullSafe);
+        // Field maps are made once per type; the bound only matters to a program that makes them on the fly.
+        if (KeySelectors.Count < MaxKeySelectors)
+        {
+            KeySelectors.TryAdd((key, nullSafe), made);
+        }
+
+        return made;
+    }
+
+    private const int MaxKeySelectors = 4096;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(OrderKey Key, bool NullSafe), LambdaExpression> KeySelectors = new();
 
     /// <inheritdoc/>
     public FilterCheck Validate<T>(string? filter, string? orderBy, FieldMap<T> fields)
@@ -152,11 +179,16 @@ public sealed class GridifyQueryEngine : IQueryEngine
     /// (closing a generic method is a reflection lookup, on every ordered query otherwise). A field map has few keys.</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(MethodInfo Open, Type Element, Type Key), MethodInfo> ClosedOrderMethods = new();
 
-    /// <summary><c>x =&gt; (object)x.Id</c> becomes <c>x =&gt; x.Id</c>, so the provider orders by the column's own type.</summary>
+    /// <summary>
+    /// <c>x =&gt; (object)x.Id</c> becomes <c>x =&gt; x.Id</c>, so the provider orders by the column's own type. The
+    /// lambda's delegate type is remembered per key type (found by reflection otherwise, on every call).
+    /// </summary>
     private static LambdaExpression WithoutBoxing<T>(Expression<Func<T, object?>> key) =>
         key.Body is UnaryExpression { NodeType: ExpressionType.Convert or ExpressionType.ConvertChecked } convert && convert.Type == typeof(object)
-            ? Expression.Lambda(convert.Operand, key.Parameters)
+            ? Expression.Lambda(KeyFunctions.GetOrAdd((typeof(T), convert.Operand.Type), static k => typeof(Func<,>).MakeGenericType(k.Element, k.Key)), convert.Operand, key.Parameters)
             : key;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(Type Element, Type Key), Type> KeyFunctions = new();
 
     private static MethodInfo QueryableMethod(string name) => typeof(Queryable)
         .GetMethods(BindingFlags.Public | BindingFlags.Static)

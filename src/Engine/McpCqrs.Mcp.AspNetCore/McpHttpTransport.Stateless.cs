@@ -174,6 +174,8 @@ internal sealed class StatelessResponseStream(HttpContext http) : IMcpOutbound
             return;
         }
 
-        await McpHttpTransport.WriteMessageAsync(http, reply.Payload!, cancellationToken);
+        var payload = reply.Payload!;
+        reply.Release();
+        await McpHttpTransport.WriteMessageAsync(http, payload, cancellationToken);
     }
 }

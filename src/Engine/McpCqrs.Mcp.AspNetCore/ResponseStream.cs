@@ -91,7 +91,9 @@ internal sealed class ResponseStream(
             return;
         }
 
-        await WriteEventAsync(reply.Payload!, cancellationToken);
+        var payload = reply.Payload!;
+        reply.Release();
+        await WriteEventAsync(payload, cancellationToken);
         await streams.Replay.CompleteAsync(sessionId, _streamId, CancellationToken.None);
         await streams.Broker.PublishAsync(sessionId, _streamId, null, CancellationToken.None);
     }

@@ -5,6 +5,7 @@
 # round and the median.
 # Stops what it started. Run it alone on the machine:
 #   bash bench/load/allocs.sh session            # `stateless` for 2026-07-28; TARGET=floor for the bare Kestrel floor
+#   ALLOC_TYPES=1 bash bench/load/allocs.sh session   # then the bytes per request by type (sampled; TOP=25 types)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ERA=${1:-session}; TARGET=${TARGET:-ours}; ROUNDS=${ROUNDS:-3}; WARMUP=${WARMUP:-15s}; THREADS=${THREADS:-2}; CONNECTIONS=${CONNECTIONS:-32}
@@ -28,3 +29,7 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "round $round: $bytes B/request ($(rps_of "$work/line-$round") requests/s)" | tee -a "$work/rounds"
 done
 echo "$TARGET $ERA: median $(awk '{ print $3 }' "$work/rounds" | median) B/request"
+if [ -n "${ALLOC_TYPES:-}" ]; then
+  dotnet build bench/AllocTypes -c Release -v q -nologo >/dev/null
+  alloc_types "$host" "$work/types" load_era "$url" "$ERA" "$session" 12s
+fi

@@ -19,6 +19,24 @@ public sealed class GreetValidator : AbstractValidator<Greet>
     }
 }
 
+public sealed class GreetTimesValidator : AbstractValidator<Greet>
+{
+    public const string Message = "Greet at most five times.";
+
+    public GreetTimesValidator() => RuleFor(x => x.Times).LessThanOrEqualTo(5).WithMessage(Message);
+}
+
+/// <summary>A rule that must run asynchronously (a lookup elsewhere, say).</summary>
+public sealed class GreetAsyncValidator : AbstractValidator<Greet>
+{
+    public GreetAsyncValidator() =>
+        RuleFor(x => x.Name).MustAsync(async (name, ct) =>
+        {
+            await Task.Yield();
+            return name != "taken";
+        });
+}
+
 /// <summary>Each behavior on its own, with a hand-made <c>next</c>.</summary>
 public sealed class BehaviorTests
 {
@@ -41,6 +59,32 @@ public sealed class BehaviorTests
         Assert.Equal(0, _calls);
         Assert.Equal(["name", "times"], error.Errors.Select(e => e.Field).Order(StringComparer.Ordinal));
         Assert.Equal(nameof(Greet), error.RequestName);
+    }
+
+    [Fact]
+    public async Task Validation_reports_each_validators_errors_once_when_there_are_several()
+    {
+        var behavior = new ValidationBehavior<Greet, string>([new GreetValidator(), new GreetTimesValidator()]);
+
+        var error = await Assert.ThrowsAsync<RequestValidationException>(async () =>
+            await behavior.Handle(new Greet("", 9), Next, default));
+
+        // name and times from the first, times (its own rule) from the second: three in all, none repeated.
+        Assert.Equal(3, error.Errors.Count);
+        Assert.Single(error.Errors, e => e.Field == "name");
+        Assert.Single(error.Errors, e => e.Message == GreetTimesValidator.Message);
+    }
+
+    [Fact]
+    public async Task Validation_with_an_async_rule_runs_it()
+    {
+        var behavior = new ValidationBehavior<Greet, string>([new GreetAsyncValidator()]);
+
+        var error = await Assert.ThrowsAsync<RequestValidationException>(async () =>
+            await behavior.Handle(new Greet("taken", 1), Next, default));
+
+        Assert.Equal("name", Assert.Single(error.Errors).Field);
+        Assert.Equal("hello free", await behavior.Handle(new Greet("free", 1), Next, default));
     }
 
     [Fact]

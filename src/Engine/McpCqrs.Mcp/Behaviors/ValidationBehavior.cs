@@ -29,7 +29,6 @@ public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidat
             return await next(message, cancellationToken);
         }
 
-        ValidationContext<TMessage>? context = null;
         List<FieldError>? errors = null;
         foreach (var validator in _validators)
         {
@@ -38,7 +37,9 @@ public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidat
                 continue;
             }
 
-            var result = await validator.ValidateAsync(context ??= new ValidationContext<TMessage>(message), cancellationToken);
+            // A context of its own: a validator's result lists every failure its context holds, so a shared one would
+            // repeat the earlier validators' failures.
+            var result = await validator.ValidateAsync(new ValidationContext<TMessage>(message), cancellationToken);
             foreach (var failure in result.Errors)
             {
                 (errors ??= []).Add(new FieldError(ToJsonPath(failure.PropertyName), failure.ErrorMessage, failure.ErrorCode));

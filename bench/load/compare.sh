@@ -5,8 +5,8 @@
 # floor - bare Kestrel parsing JSON-RPC and writing a CallToolResult (bench/peers/Floor), logging at Warning like
 #         every peer; ours - this host with the full pipeline (bench/peers/McpCqrsHost). All run Release.
 # with wrk (Debian package), THREADS threads and CONNECTIONS connections (one session in the session era). The
-# peers run side by side and are loaded in turn, ROUNDS times (each era, each peer), so a slow spell of a shared
-# machine falls on all of them; the tables show each one's median requests/s, p50 and p99 over the rounds, our
+# peers run side by side and are loaded in turn, ROUNDS times (each era, each peer, each round starting with the next
+# peer), so a slow spell of a shared machine falls on all of them; the tables show each one's median requests/s, p50 and p99 over the rounds, our
 # ratios of those medians and the median of each round's own ratios. Then session churn (initialize + tools/call + DELETE) against the SDK's sessions. Stops what it started.
 # Each peer is first warmed up in its era(s) for WARMUP (tiered JIT with dynamic PGO needs many seconds of it).
 #   bench/load/compare.sh                      # 15 s warm-up, 5 rounds of 8 s each, 2 threads, 32 connections
@@ -44,9 +44,12 @@ for era in "${eras[@]}"; do
   done
 done
 
+# Each round starts one peer further along (floor sdk ours, sdk ours floor, ours floor sdk, ...): no peer always runs
+# right after the same one (the one before may still be collecting or compiling what its load left).
 for r in $(seq 1 "$ROUNDS"); do
   for era in "${eras[@]}"; do
-    for n in ${peers[$era]}; do
+    read -ra order <<<"${peers[$era]}"; shift_by=$(( (r - 1) % ${#order[@]} ))
+    for n in "${order[@]:shift_by}" "${order[@]:0:shift_by}"; do
       line=$(load_era "$(url "$n")" "$era" "${session[$n]:-}" "$DURATION" --latency)
       echo "round $r $era $n: $line"
       record "$work/results" "$era" "$n" "$line"

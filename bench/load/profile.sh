@@ -6,6 +6,7 @@
 # Stops what it started. Needs perf_event_paranoid <= 2 for your own processes (the default) or root.
 #   bench/load/profile.sh session            # 2025-11-25 in a session; `stateless` for 2026-07-28
 #   TARGET=floor bench/load/profile.sh session
+#   PROFILE_OUT=DIR ...   # keeps perf's samples as text in DIR/TARGET-ERA.txt
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 for tool in wrk perf python3; do command -v "$tool" >/dev/null || { echo "$tool is not installed (wrk, linux-perf, python3: apt-get install)" >&2; exit 1; }; done
@@ -32,6 +33,7 @@ load_era "$url" "$ERA" "$session" "$WARMUP" >/dev/null
 sample_under_load "$host" "$PROFILE_SECONDS" "$work/load.line" load_era "$url" "$ERA" "$session" "$((PROFILE_SECONDS + 4))s"
 rps=$(rps_of "$work/load.line")
 echo "$TARGET, $ERA: $(cat "$work/load.line")"
+[ -z "${PROFILE_OUT:-}" ] || { mkdir -p "$PROFILE_OUT"; cp "$work/load.line.txt" "$PROFILE_OUT/$TARGET-$ERA.txt"; }
 python3 bench/load/perf-breakdown.py "$work/load.line.txt" "$((rps * PROFILE_SECONDS))" 0.001001 \
   'HttpProtocol+<ProcessRequests>' 'HostingApplication::CreateContext' 'EndpointMiddleware::Invoke' \
   'McpHttpTransport+<PostAsync>' 'McpHttpTransport+<ReadBodyAsync>' 'McpHttpTransport+<RequireSessionAsync>' 'StatelessEraPolicy::Admit' \

@@ -3,8 +3,8 @@
 # (bench/peers/ListPeer): open tickets, most recently updated first, a page of 20 with the total. Creates the
 # database BENCH_DATABASE on the server named by MCPCQRS_BENCH_POSTGRES (a Npgsql connection string without a
 # database), migrates and seeds it with TICKETS tickets, warms both up, loads each for DURATION with wrk and prints
-# requests/s, p50, p99 and our ratio. Both are loaded in turn, ROUNDS times, so a slow spell of a shared machine
-# falls on both; the table shows each one's median over the rounds. Ours listens on PORT, the peer on PEER_PORT.
+# requests/s, p50, p99 and our ratio. Both are loaded in turn, ROUNDS times (which one first alternates), so a slow
+# spell of a shared machine falls on both; the table shows each one's median over the rounds. Ours listens on PORT, the peer on PEER_PORT.
 # Stops everything it started and drops the database.
 #   MCPCQRS_BENCH_POSTGRES="Host=127.0.0.1;Username=postgres;Password=postgres" bench/load/list-tickets.sh
 #   FORMAT=json ...                                             # list_tickets answering with JSON text, not TOON
@@ -67,7 +67,9 @@ declare -A pid=([ours]=${pids[0]} [peer]=${pids[1]})
 cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 seconds=${DURATION%s}
 for r in $(seq 1 "$ROUNDS"); do
-  for n in ours peer; do
+  # Odd rounds load ours first, even rounds the peer first: neither always runs right after the other.
+  order=(ours peer); [ $((r % 2)) -eq 0 ] && order=(peer ours)
+  for n in "${order[@]}"; do
     before=$(cpu "${pid[$n]}"); line=$("$n" "$DURATION"); after=$(cpu "${pid[$n]}")
     ms=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v r="$(sed -n 's/requests\/s \([0-9]*\).*/\1/p' <<<"$line")" -v s="$seconds" \
       'BEGIN { printf "%.3f", t / hz * 1000 / (r * s) }')

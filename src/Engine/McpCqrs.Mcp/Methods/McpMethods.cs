@@ -211,56 +211,52 @@ public sealed class McpCallToolHandler(
             return error.ToResult();
         }
 
+        // The dispatcher writes a call's answer from its rendering; a task's run and direct callers get the result object.
+        return ToResult(binding, result, formatter, command.Format, BoundRequests.Limits(services).MaxToolResultBytes, context is { Dispatched: true, Task: null } ? context : null);
+    }
+
+    /// <summary>The tool result with JSON text (the binding's format is not consulted).</summary>
+    internal static CallToolResult ToResult(ToolBinding binding, object? result) =>
+        ToResult(binding, result, McpCqrs.Mcp.Output.JsonOutputFormatter.Instance, null, long.MaxValue, answered: null);
+
+    /// <summary>
+    /// The tool result: <see cref="ToolContent"/> as it is; data rendered by <see cref="RenderedToolResult"/> (its text in
+    /// the call's <c>format</c>, else the binding's, through <c>formatter</c>). A result larger than <c>maxBytes</c>
+    /// (<see cref="McpLimitsOptions.MaxToolResultBytes"/>, measured by <see cref="McpCqrs.Mcp.Output.ResultSize"/>)
+    /// becomes the tool error <see cref="ToolError.ResultTooLarge"/>. <c>answered</c> is the context of a call the
+    /// dispatcher answers: it gets the rendering (<see cref="McpRequestContext.Rendered"/>), and what is returned is an
+    /// empty result no one writes; without it the rendering is made into the result object.
+    /// </summary>
+    private static CallToolResult ToResult(
+        ToolBinding binding,
+        object? result,
+        McpCqrs.Mcp.Output.IOutputFormatter formatter,
+        McpCqrs.Mcp.Output.OutputFormat? format,
+        long maxBytes,
+        McpRequestContext? answered)
+    {
         if (result is ToolContent content)
         {
-            return ToResult(binding, content, BoundRequests.Limits(services).MaxToolResultBytes);
+            var blocks = new CallToolResult { Content = [.. content.Content], StructuredContent = content.StructuredContent, IsError = content.IsError ? true : null };
+            var size = McpCqrs.Mcp.Output.ResultSize.Of(blocks);
+            return size > maxBytes ? RenderedToolResult.TooLarge(binding, size, maxBytes) : blocks;
         }
 
-        if (RenderedToolResult.Render(binding, result, formatter, command.Format, BoundRequests.Limits(services).MaxToolResultBytes, out var tooLarge) is not { } rendered)
+        if (RenderedToolResult.Render(binding, result, formatter, format, maxBytes, out var tooLarge) is not { } rendered)
         {
             return tooLarge!;
         }
 
-        if (context is { Dispatched: true, Task: null })
+        if (answered is not null)
         {
-            // The dispatcher writes the answer from the rendering; the result object is not made.
-            context.Rendered = rendered;
-            return Answered;
+            answered.Rendered = rendered;
+            return new CallToolResult { Content = [] };
         }
 
         using (rendered)
         {
             return rendered.ToResult();
         }
-    }
-
-    /// <summary>What a call answered from its rendering returns: an empty result no one writes (the rendering is the answer).</summary>
-    private static CallToolResult Answered => new() { Content = [] };
-
-    /// <summary>The tool result with JSON text (the binding's format is not consulted).</summary>
-    internal static CallToolResult ToResult(ToolBinding binding, object? result)
-    {
-        if (result is ToolContent content)
-        {
-            return ToResult(binding, content, long.MaxValue);
-        }
-
-        using var rendered = RenderedToolResult.Render(binding, result, McpCqrs.Mcp.Output.JsonOutputFormatter.Instance, null, long.MaxValue, out _)!;
-        return rendered.ToResult();
-    }
-
-    /// <summary>
-    /// <see cref="ToolContent"/> as it is: a result larger than <paramref name="maxBytes"/>
-    /// (<see cref="McpLimitsOptions.MaxToolResultBytes"/>, measured by <see cref="McpCqrs.Mcp.Output.ResultSize"/>)
-    /// becomes the tool error <see cref="ToolError.ResultTooLarge"/>. Data results are rendered by <see cref="RenderedToolResult"/>.
-    /// </summary>
-    private static CallToolResult ToResult(ToolBinding binding, ToolContent content, long maxBytes)
-    {
-        var blocks = new CallToolResult { Content = [.. content.Content], StructuredContent = content.StructuredContent, IsError = content.IsError ? true : null };
-        var size = McpCqrs.Mcp.Output.ResultSize.Of(blocks);
-        return size > maxBytes
-            ? RenderedToolResult.TooLarge(binding, size, maxBytes)
-            : blocks;
     }
 }
 

@@ -182,12 +182,8 @@ internal static class JsonRpcWire
     /// <summary>Writes the envelope into this thread's buffer and hands the written bytes to <paramref name="take"/>, which copies them out.</summary>
     private static T Envelope<T>(RequestId id, object? result, ResultTail? tail, Func<ReadOnlySpan<byte>, T> take)
     {
-        // One buffer and writer per thread, reset for each answer (nothing here awaits, so nothing else writes to them
-        // meanwhile); a buffer grown past 64 KB by a large answer is not kept.
-        var buffer = t_buffer ??= new System.Buffers.ArrayBufferWriter<byte>(1024);
-        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
-        buffer.ResetWrittenCount();
-        writer.Reset(buffer);
+        // Nothing here awaits; a buffer grown past 64 KB by a large answer is not kept.
+        var writer = ThreadJsonBuffer<EnvelopeUse>.Start(1024, out var buffer);
         try
         {
             writer.WriteStartObject();
@@ -215,12 +211,12 @@ internal static class JsonRpcWire
         }
         finally
         {
-            if (buffer.Capacity > 64 * 1024)
-            {
-                (t_buffer, t_writer) = (null, null);
-            }
+            ThreadJsonBuffer<EnvelopeUse>.End(64 * 1024);
         }
     }
+
+    /// <summary>The envelope's use of <see cref="ThreadJsonBuffer{TUse}"/>.</summary>
+    private struct EnvelopeUse;
 
     /// <summary>How the wire's JSON is written by hand: the contract's encoder, no structural checks (the writers are ours).</summary>
     public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = Options.Encoder, SkipValidation = true };
@@ -312,12 +308,6 @@ internal static class JsonRpcWire
 
         return true;
     }
-
-    [ThreadStatic]
-    private static System.Buffers.ArrayBufferWriter<byte>? t_buffer;
-
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
 
     public static string Error(RequestId? id, int code, string message, object? data = null) =>
         JsonSerializer.Serialize(

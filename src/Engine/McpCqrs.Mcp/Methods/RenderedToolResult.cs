@@ -23,13 +23,7 @@ internal sealed class RenderedToolResult : IDisposable
     private static readonly JsonEncodedText MetaFormat = JsonEncodedText.Encode(OutputFormats.MetaKey);
     private static readonly JsonEncodedText MetaSpec = JsonEncodedText.Encode(OutputFormats.ToonSpecMetaKey);
 
-    /// <summary>This thread's rendering buffers, reset for each result (nothing awaits while they are in use).</summary>
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
-
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
-
+    /// <summary>This thread's buffer for the text, reset for each result (nothing awaits while it is in use).</summary>
     [ThreadStatic]
     private static ArrayBufferWriter<char>? t_text;
 
@@ -74,10 +68,7 @@ internal sealed class RenderedToolResult : IDisposable
         out CallToolResult? tooLarge)
     {
         tooLarge = null;
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
-        var writer = t_writer ??= new Utf8JsonWriter(buffer, JsonRpcWire.WriterOptions);
-        buffer.ResetWrittenCount();
-        writer.Reset(buffer);
+        var writer = ThreadJsonBuffer<RenderUse>.Start(4096, out var buffer);
         try
         {
             if (binding.WrapsResult)
@@ -113,18 +104,17 @@ internal sealed class RenderedToolResult : IDisposable
         }
         finally
         {
-            // A buffer grown past 256 KB by a large result is not kept for the next one.
-            if (buffer.Capacity > 256 * 1024)
-            {
-                (t_buffer, t_writer) = (null, null);
-            }
-
+            // Buffers grown by a large result are not kept for the next one.
+            ThreadJsonBuffer<RenderUse>.End(256 * 1024);
             if (t_text is { Capacity: > 128 * 1024 })
             {
                 t_text = null;
             }
         }
     }
+
+    /// <summary>The rendering's use of <see cref="ThreadJsonBuffer{TUse}"/> (the envelope has buffers of its own).</summary>
+    private struct RenderUse;
 
     /// <summary>Writes the text after the JSON, as a JSON string, and returns its format and its size in UTF-8 bytes.</summary>
     private static (OutputFormat Format, string? SpecVersion, long Size) WriteText(
@@ -146,13 +136,17 @@ internal sealed class RenderedToolResult : IDisposable
                 var chars = t_text ??= new ArrayBufferWriter<char>(1024);
                 chars.ResetWrittenCount();
                 var (textFormat, specVersion) = buffered.Format(document.RootElement, requested, binding.Name, chars);
-                if (textFormat != OutputFormat.Toon)
+                if (textFormat == OutputFormat.Toon)
                 {
-                    return WriteJsonText(writer, written.Span);
+                    writer.WriteStringValue(chars.WrittenSpan);
+                    text = (textFormat, specVersion, Encoding.UTF8.GetByteCount(chars.WrittenSpan));
                 }
-
-                writer.WriteStringValue(chars.WrittenSpan);
-                text = (textFormat, specVersion, Encoding.UTF8.GetByteCount(chars.WrittenSpan));
+                else
+                {
+                    // The JSON itself is the text.
+                    writer.WriteStringValue(written.Span);
+                    text = (OutputFormat.Json, null, written.Length);
+                }
             }
             else
             {
@@ -164,14 +158,6 @@ internal sealed class RenderedToolResult : IDisposable
 
         writer.Flush();
         return text;
-    }
-
-    /// <summary>The JSON itself as the text.</summary>
-    private static (OutputFormat, string?, long) WriteJsonText(Utf8JsonWriter writer, ReadOnlySpan<byte> json)
-    {
-        writer.WriteStringValue(json);
-        writer.Flush();
-        return (OutputFormat.Json, null, json.Length);
     }
 
     /// <summary>The tool error <see cref="ToolError.ResultTooLarge"/> of a result of <paramref name="size"/> bytes.</summary>

@@ -174,8 +174,6 @@ internal sealed class StatelessResponseStream(HttpContext http) : IMcpOutbound
             return;
         }
 
-        var payload = reply.Payload!;
-        reply.Release();
-        await McpHttpTransport.WriteMessageAsync(http, payload, cancellationToken);
+        await McpHttpTransport.WriteMessageAsync(http, reply.TakePayload(), cancellationToken);
     }
 }

@@ -91,9 +91,7 @@ internal sealed class ResponseStream(
             return;
         }
 
-        var payload = reply.Payload!;
-        reply.Release();
-        await WriteEventAsync(payload, cancellationToken);
+        await WriteEventAsync(reply.TakePayload(), cancellationToken);
         await streams.Replay.CompleteAsync(sessionId, _streamId, CancellationToken.None);
         await streams.Broker.PublishAsync(sessionId, _streamId, null, CancellationToken.None);
     }

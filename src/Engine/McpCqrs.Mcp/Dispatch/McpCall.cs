@@ -141,6 +141,14 @@ public sealed record McpReply(McpStatus Status, string? Payload)
     /// <summary>Gives a pooled message's array back once it is written (a copy made by <c>with</c> shares it: one of them is written).</summary>
     internal void Release() => _pooled?.Release();
 
+    /// <summary>The message as text, for a host that sends it so (an SSE event); the pooled array is given back.</summary>
+    internal string TakePayload()
+    {
+        var payload = Payload!;
+        Release();
+        return payload;
+    }
+
     /// <summary>A permission refused the caller: the host adds its challenge (<c>WWW-Authenticate</c>, insufficient scope).</summary>
     public ForbiddenAccessException? Forbidden { get; init; }
 

@@ -125,27 +125,11 @@ public sealed class FieldMap<T> : IFieldLookup, IFieldMap
 
     /// <summary>The predicate of <paramref name="filter"/>, built by <paramref name="build"/> once while there is room to remember it.</summary>
     internal Expression<Func<T, bool>> Predicate(string filter, Func<string, FieldMap<T>, Expression<Func<T, bool>>> build) =>
-        Remembered(_predicates, filter, build);
+        Remembered.Get(_predicates, filter, MaxRemembered, this, build);
 
     /// <summary>The keys of <paramref name="orderBy"/>, parsed by <paramref name="parse"/> once while there is room to remember them.</summary>
     internal IReadOnlyList<OrderKey> Order(string orderBy, Func<string, FieldMap<T>, IReadOnlyList<OrderKey>> parse) =>
-        Remembered(_orders, orderBy, parse);
-
-    private TValue Remembered<TValue>(ConcurrentDictionary<string, TValue> cache, string text, Func<string, FieldMap<T>, TValue> make)
-    {
-        if (cache.TryGetValue(text, out var known))
-        {
-            return known;
-        }
-
-        var made = make(text, this);
-        if (cache.Count < MaxRemembered)
-        {
-            cache.TryAdd(text, made);
-        }
-
-        return made;
-    }
+        Remembered.Get(_orders, orderBy, MaxRemembered, this, parse);
 
     bool IFieldLookup.TryGet(string name, out FieldDefinition definition) => _byName.TryGetValue(name, out definition!);
 

@@ -125,22 +125,9 @@ public sealed class GridifyQueryEngine : IQueryEngine
     /// are equal by field, direction and kind, so there are at most a few per orderable field, however many order-by
     /// texts are seen.
     /// </summary>
-    private static LambdaExpression KeySelector<T>(OrderKey key, bool nullSafe)
-    {
-        if (KeySelectors.TryGetValue((key, nullSafe), out var known))
-        {
-            return known;
-        }
-
-        var made = FilterExpressionBuilder.KeySelector(key, Expression.Parameter(typeof(T), "x"), nullSafe);
+    private static LambdaExpression KeySelector<T>(OrderKey key, bool nullSafe) =>
         // Field maps are made once per type; the bound only matters to a program that makes them on the fly.
-        if (KeySelectors.Count < MaxKeySelectors)
-        {
-            KeySelectors.TryAdd((key, nullSafe), made);
-        }
-
-        return made;
-    }
+        Remembered.Get(KeySelectors, (Key: key, NullSafe: nullSafe), MaxKeySelectors, typeof(T), static (k, element) => FilterExpressionBuilder.KeySelector(k.Key, Expression.Parameter(element, "x"), k.NullSafe));
 
     private const int MaxKeySelectors = 4096;
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using McpCqrs.Mcp.Catalog;
 using McpCqrs.Mcp.Dispatch;
@@ -92,8 +91,8 @@ internal sealed class RenderedToolResult : IDisposable
                 return null;
             }
 
-            writer.Reset(buffer); // the text is a value of its own, after the JSON
-            var (textFormat, specVersion, textSize) = WriteText(buffer, writer, structuredLength, binding, formatter, format);
+            // The text is a value of its own, after the JSON.
+            var (textFormat, specVersion, textSize) = WriteText(buffer, structuredLength, binding, formatter, format);
             if ((size += textSize) > maxBytes)
             {
                 tooLarge = TooLarge(binding, size, maxBytes);
@@ -119,7 +118,6 @@ internal sealed class RenderedToolResult : IDisposable
     /// <summary>Writes the text after the JSON, as a JSON string, and returns its format and its size in UTF-8 bytes.</summary>
     private static (OutputFormat Format, string? SpecVersion, long Size) WriteText(
         ArrayBufferWriter<byte> buffer,
-        Utf8JsonWriter writer,
         int structuredLength,
         ToolBinding binding,
         IOutputFormatter formatter,
@@ -127,37 +125,26 @@ internal sealed class RenderedToolResult : IDisposable
     {
         var requested = OutputFormats.Choose(format, binding.Output);
         var written = buffer.WrittenMemory[..structuredLength];
-        (OutputFormat Format, string? SpecVersion, long Size) text;
         // The JSON is read in place: the text goes after it, into the same buffer (a grown buffer leaves it intact).
-        using (var document = JsonDocument.Parse(written))
+        using var document = JsonDocument.Parse(written);
+        if (formatter is not IBufferedOutputFormatter buffered)
         {
-            if (formatter is IBufferedOutputFormatter buffered)
-            {
-                var chars = t_text ??= new ArrayBufferWriter<char>(1024);
-                chars.ResetWrittenCount();
-                var (textFormat, specVersion) = buffered.Format(document.RootElement, requested, binding.Name, chars);
-                if (textFormat == OutputFormat.Toon)
-                {
-                    writer.WriteStringValue(chars.WrittenSpan);
-                    text = (textFormat, specVersion, Encoding.UTF8.GetByteCount(chars.WrittenSpan));
-                }
-                else
-                {
-                    // The JSON itself is the text.
-                    writer.WriteStringValue(written.Span);
-                    text = (OutputFormat.Json, null, written.Length);
-                }
-            }
-            else
-            {
-                var output = formatter.Format(document.RootElement, requested, binding.Name);
-                writer.WriteStringValue(output.Text);
-                text = (output.Format, output.Format == OutputFormat.Toon ? output.SpecVersion : null, ResultSize.Of(output.Text));
-            }
+            var output = formatter.Format(document.RootElement, requested, binding.Name);
+            var size = JsonStringText.WriteQuoted(output.Text, buffer);
+            return (output.Format, output.Format == OutputFormat.Toon ? output.SpecVersion : null, size);
         }
 
-        writer.Flush();
-        return text;
+        var chars = t_text ??= new ArrayBufferWriter<char>(1024);
+        chars.ResetWrittenCount();
+        var (textFormat, specVersion) = buffered.Format(document.RootElement, requested, binding.Name, chars);
+        if (textFormat == OutputFormat.Toon)
+        {
+            return (textFormat, specVersion, JsonStringText.WriteQuoted(chars.WrittenSpan, buffer));
+        }
+
+        // The JSON itself is the text.
+        JsonStringText.WriteQuoted(written.Span, buffer);
+        return (OutputFormat.Json, null, written.Length);
     }
 
     /// <summary>The tool error <see cref="ToolError.ResultTooLarge"/> of a result of <paramref name="size"/> bytes.</summary>

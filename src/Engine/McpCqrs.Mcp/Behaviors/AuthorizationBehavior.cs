@@ -15,15 +15,15 @@ public sealed class AuthorizationBehavior<TMessage, TResponse>(PermissionEvaluat
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
-    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
         // A task was authorized when it was created, with the caller's credentials.
-        if (!AdmittedTask.Skips(context, message))
+        if (AdmittedTask.Skips(context, message))
         {
-            var (type, request) = RequestBindings.Carried(message);
-            await permissions.DemandAsync(type, request, user, services, cancellationToken);
+            return next(message, cancellationToken);
         }
 
-        return await next(message, cancellationToken);
+        var (type, request) = RequestBindings.Carried(message);
+        return BehaviorGate.Then(permissions.DemandAsync(type, request, user, services, cancellationToken), message, next, cancellationToken);
     }
 }

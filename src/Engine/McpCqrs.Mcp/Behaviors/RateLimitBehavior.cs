@@ -16,15 +16,13 @@ public sealed class RateLimitBehavior<TMessage, TResponse>(IRateLimitService lim
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
-    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
-    {
+    public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken) =>
         // A task was counted when it was created.
-        if (AdmittedTask.Skips(context, message))
-        {
-            return await next(message, cancellationToken);
-        }
-
-        await limits.EnforceForAsync(RequestBindings.NameOf(RequestBindings.Carried(message).Type), partitioner, user, cancellationToken);
-        return await next(message, cancellationToken);
-    }
+        AdmittedTask.Skips(context, message)
+            ? next(message, cancellationToken)
+            : BehaviorGate.Then(
+                limits.EnforceForAsync(RequestBindings.NameOf(RequestBindings.Carried(message).Type), partitioner, user, cancellationToken),
+                message,
+                next,
+                cancellationToken);
 }

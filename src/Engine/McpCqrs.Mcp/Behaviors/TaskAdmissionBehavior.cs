@@ -14,13 +14,11 @@ public sealed class TaskAdmissionBehavior<TMessage, TResponse>(McpRequestContext
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
-    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
-    {
-        if (context.Admission is not { Admitted: false } admission)
-        {
-            return await next(message, cancellationToken);
-        }
+    public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken) =>
+        context.Admission is { Admitted: false } admission ? AdmitAsync(admission, message, cancellationToken) : next(message, cancellationToken);
 
+    private async ValueTask<TResponse> AdmitAsync(TaskAdmission admission, TMessage message, CancellationToken cancellationToken)
+    {
         var (type, request) = RequestBindings.Carried(message);
         if (services.GetService(typeof(McpTaskAdmission<>).MakeGenericType(type)) is IMcpTaskAdmission ask)
         {

@@ -17,16 +17,18 @@ public sealed class TracingBehavior<TMessage, TResponse> : IPipelineBehavior<TMe
     private static readonly string SpanName = typeof(TMessage).Name;
     private static readonly string Kind = typeof(TMessage).GetInterfaces().Any(IsCommand) ? "command" : "query";
 
-    public async ValueTask<TResponse> Handle(
+    public ValueTask<TResponse> Handle(
+        TMessage message,
+        MessageHandlerDelegate<TMessage, TResponse> next,
+        CancellationToken cancellationToken) =>
+        // No listener, no span: the next step is called directly, with no state machine of this behavior around it.
+        ApplicationTelemetry.Source.HasListeners() ? TracedAsync(message, next, cancellationToken) : next(message, cancellationToken);
+
+    private static async ValueTask<TResponse> TracedAsync(
         TMessage message,
         MessageHandlerDelegate<TMessage, TResponse> next,
         CancellationToken cancellationToken)
     {
-        if (!ApplicationTelemetry.Source.HasListeners())
-        {
-            return await next(message, cancellationToken);
-        }
-
         // A request carried in an envelope is traced under its own name.
         var requestType = message switch
         {

@@ -18,17 +18,18 @@ public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidat
 {
     private readonly IValidator<TMessage>[] _validators = validators as IValidator<TMessage>[] ?? [.. validators];
 
-    public async ValueTask<TResponse> Handle(
+    public ValueTask<TResponse> Handle(
         TMessage message,
         MessageHandlerDelegate<TMessage, TResponse> next,
-        CancellationToken cancellationToken)
-    {
+        CancellationToken cancellationToken) =>
         // A task's request was validated when the task was created.
-        if (_validators.Length == 0 || AdmittedTask.Skips(mcp, message))
-        {
-            return await next(message, cancellationToken);
-        }
+        _validators.Length == 0 || AdmittedTask.Skips(mcp, message)
+            ? next(message, cancellationToken)
+            : BehaviorGate.Then(ValidateAsync(message, cancellationToken), message, next, cancellationToken);
 
+    /// <summary>Completes at once when every validator does (no asynchronous rule), so the call goes on without a state machine kept.</summary>
+    private async ValueTask ValidateAsync(TMessage message, CancellationToken cancellationToken)
+    {
         List<FieldError>? errors = null;
         foreach (var validator in _validators)
         {
@@ -50,8 +51,6 @@ public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidat
         {
             throw new RequestValidationException(typeof(TMessage).Name, errors);
         }
-
-        return await next(message, cancellationToken);
     }
 
     /// <summary><c>Tags[0]</c> → <c>tags[0]</c>, <c>Customer.Name</c> → <c>customer.name</c>.</summary>

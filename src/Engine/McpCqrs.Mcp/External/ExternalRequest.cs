@@ -1,3 +1,4 @@
+using McpCqrs.Mcp.Dispatch;
 using FluentValidation;
 using FluentValidation.Results;
 using McpCqrs.Mcp.Catalog;
@@ -148,15 +149,15 @@ public static class ExternalTools
         Func<Catalog.ToolRegistration, Catalog.ToolRegistration>? configure = null)
         where TCommand : ICommand<TResult>
     {
-        ExternalHandler handle = async (services, request, cancellationToken) =>
-            await ((ICommandHandler<TCommand, TResult>?)services.GetService(typeof(ICommandHandler<TCommand, TResult>))
+        ExternalHandler handle = (services, request, cancellationToken) =>
+            ((ICommandHandler<TCommand, TResult>?)services.GetService(typeof(ICommandHandler<TCommand, TResult>))
                 ?? throw new InvalidOperationException($"No handler for {typeof(TCommand).FullName} is registered."))
-            .Handle((TCommand)request, cancellationToken);
+            .Handle((TCommand)request, cancellationToken).AsObject();
         var registration = new Catalog.ToolRegistration(
             typeof(TCommand),
             name,
-            Invoker: async (services, request, cancellationToken) =>
-                await ((ISender)services.GetService(typeof(ISender))!).Send(new ExternalRequest(request, handle), cancellationToken));
+            Invoker: (services, request, cancellationToken) =>
+                ((ISender)services.GetService(typeof(ISender))!).Send(new ExternalRequest(request, handle), cancellationToken));
         return builder.AddTool(configure is null ? registration : configure(registration));
     }
 
@@ -164,12 +165,12 @@ public static class ExternalTools
     public static ToolInvoker QueryInvoker<TQuery, TResult>()
         where TQuery : IQuery<TResult>
     {
-        ExternalHandler handle = async (services, request, cancellationToken) =>
-            await ((IQueryHandler<TQuery, TResult>?)services.GetService(typeof(IQueryHandler<TQuery, TResult>))
+        ExternalHandler handle = (services, request, cancellationToken) =>
+            ((IQueryHandler<TQuery, TResult>?)services.GetService(typeof(IQueryHandler<TQuery, TResult>))
                 ?? throw new InvalidOperationException($"No handler for {typeof(TQuery).FullName} is registered."))
-            .Handle((TQuery)request, cancellationToken);
-        return async (services, request, cancellationToken) =>
-            await ((ISender)services.GetService(typeof(ISender))!).Send(new ExternalQuery(request, handle), cancellationToken);
+            .Handle((TQuery)request, cancellationToken).AsObject();
+        return (services, request, cancellationToken) =>
+            ((ISender)services.GetService(typeof(ISender))!).Send(new ExternalQuery(request, handle), cancellationToken);
     }
 
     /// <summary>Exposes <typeparamref name="TQuery"/> (a DI-registered handler) as a resource or resource template.</summary>

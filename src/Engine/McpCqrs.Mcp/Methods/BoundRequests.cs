@@ -35,14 +35,14 @@ public static class BoundRequests
     /// Sends <paramref name="request"/> and returns its result. Null <paramref name="deadline"/>: no timeout (a task's
     /// run, which lives under its time to live instead).
     /// </summary>
-    public static async ValueTask<object?> SendAsync(
+    public static ValueTask<object?> SendAsync(
         ToolInvoker? invoker,
         object request,
         IServiceProvider services,
         ISender sender,
         DispatchDeadline? deadline,
         CancellationToken cancellationToken) =>
-        await SendAsync(invoker, request, services, sender, deadline, cancellationToken, owned: null);
+        SendAsync(invoker, request, services, sender, deadline, cancellationToken, owned: null);
 
     /// <summary>
     /// As the public overload; when <paramref name="owned"/> is the source of <paramref name="cancellationToken"/> (the
@@ -105,8 +105,8 @@ public static class BoundRequests
         }
     }
 
-    private static async ValueTask<object?> Send(ToolInvoker? invoker, object request, IServiceProvider services, ISender sender, CancellationToken cancellationToken) =>
-        invoker is { } invoke ? await invoke(services, request, cancellationToken) : await sender.Send(request, cancellationToken);
+    private static ValueTask<object?> Send(ToolInvoker? invoker, object request, IServiceProvider services, ISender sender, CancellationToken cancellationToken) =>
+        invoker is { } invoke ? invoke(services, request, cancellationToken) : sender.Send(request, cancellationToken);
 
     private static readonly McpLimitsOptions Defaults = new();
 }

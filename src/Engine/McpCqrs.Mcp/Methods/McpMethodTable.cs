@@ -111,7 +111,7 @@ internal static class McpMethodTable
             name,
             eras,
             p => create(p),
-            async (services, request, cancellationToken) => await services.GetRequiredService<IMcpMethodHandler<TRequest, TResult>>().Handle((TRequest)request, cancellationToken),
+            (services, request, cancellationToken) => services.GetRequiredService<IMcpMethodHandler<TRequest, TResult>>().Handle((TRequest)request, cancellationToken).AsObject(),
             nameField,
             mayRequireInput,
             cache);

@@ -62,13 +62,36 @@ public sealed class JsonStringTextTests
     }
 
     [Fact]
-    public void An_unpaired_surrogate_or_invalid_utf8_is_refused()
+    public void An_unpaired_surrogate_or_ill_formed_utf8_becomes_what_the_json_writer_writes()
     {
-        var output = new ArrayBufferWriter<byte>();
-        Assert.ThrowsAny<ArgumentException>(() => JsonStringText.WriteQuoted("a\uD83Db".AsSpan(), output));
-        Assert.ThrowsAny<ArgumentException>(() => JsonStringText.WriteQuoted("a\uDE00".AsSpan(), output));
-        Assert.ThrowsAny<ArgumentException>(() => JsonStringText.WriteQuoted([(byte)'a', 0xFF, (byte)'b'], output));
-        Assert.ThrowsAny<ArgumentException>(() => JsonStringText.WriteQuoted([0xC3], output));
+        foreach (var text in new[] { "a\uD83Db", "a\uDE00", "\uD83D", "x\"\n\uDE00\uD83D\"" })
+        {
+            var expected = Written(writer => writer.WriteStringValue(text));
+            var output = new ArrayBufferWriter<byte>();
+            Assert.Equal(Encoding.UTF8.GetByteCount(text), JsonStringText.WriteQuoted(text.AsSpan(), output));
+            Assert.Equal(expected, Encoding.UTF8.GetString(output.WrittenSpan));
+            Assert.Contains("\\uFFFD", expected, StringComparison.Ordinal);
+        }
+
+        foreach (var bytes in new byte[][] { [(byte)'a', 0xFF, (byte)'b'], [0xC3], [0xED, 0xA0, 0xBD], [0xC0, 0x80], [(byte)'"', 0xE2, 0x82, (byte)'\n', 0xF0, 0x9F] })
+        {
+            var expected = Written(writer => writer.WriteStringValue(bytes));
+            var output = new ArrayBufferWriter<byte>();
+            JsonStringText.WriteQuoted(bytes, output);
+            Assert.Equal(expected, Encoding.UTF8.GetString(output.WrittenSpan));
+            Assert.Contains("\\uFFFD", expected, StringComparison.Ordinal);
+        }
+    }
+
+    private static string Written(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = AppJson.Options.Encoder }))
+        {
+            write(writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     private static void AssertAsWriter(string text)

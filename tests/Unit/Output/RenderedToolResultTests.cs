@@ -93,6 +93,19 @@ public sealed class RenderedToolResultTests
     }
 
     /// <summary>A formatter that is not one of the built-in ones: it says TOON and writes the JSON in capitals.</summary>
+    [Fact]
+    public void A_formatter_of_the_users_own_that_gives_no_text_is_named_in_the_error()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            RenderedToolResult.Render(Binding(typeof(ListOutputRows)), OutputSamples.Rows(1), new SilentFormatter(), null, long.MaxValue, out _));
+        Assert.Contains(nameof(SilentFormatter), error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class SilentFormatter : IOutputFormatter
+    {
+        public FormattedOutput Format(JsonElement value, OutputFormat requested, string? tool = null) => new(null!, OutputFormat.Json);
+    }
+
     private sealed class ShoutingFormatter : IOutputFormatter
     {
         public FormattedOutput Format(JsonElement value, OutputFormat requested, string? tool = null) =>

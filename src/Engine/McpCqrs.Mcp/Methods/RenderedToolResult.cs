@@ -130,7 +130,9 @@ internal sealed class RenderedToolResult : IDisposable
         if (formatter is not IBufferedOutputFormatter buffered)
         {
             var output = formatter.Format(document.RootElement, requested, binding.Name);
-            var size = JsonStringText.WriteQuoted(output.Text, buffer);
+            var size = JsonStringText.WriteQuoted(
+                output.Text ?? throw new InvalidOperationException($"The output formatter {formatter.GetType().Name} returned no text."),
+                buffer);
             return (output.Format, output.Format == OutputFormat.Toon ? output.SpecVersion : null, size);
         }
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
-using System.Text.Unicode;
+using System.Text.Json;
 
 namespace McpCqrs.Mcp.Serialization;
 
@@ -23,21 +23,36 @@ internal static class JsonStringText
     private static readonly SearchValues<byte> Escaped = SearchValues.Create(
         [.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\', .. Enumerable.Range(0x7F, 0x81).Select(b => (byte)b)]);
 
-    /// <summary>UTF-8 that refuses an unpaired surrogate, as the writer does, rather than replacing it.</summary>
+    /// <summary>
+    /// UTF-8 that stops at an unpaired surrogate instead of writing U+FFFD as it is: the writer writes one escaped
+    /// (<c>\uFFFD</c>), so such a text is left to it.
+    /// </summary>
     private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static JavaScriptEncoder Encoder => AppJson.Options.Encoder!;
 
     /// <summary>
     /// Writes <paramref name="text"/> as a JSON string to <paramref name="output"/>; returns its size in UTF-8 bytes,
-    /// unescaped. Throws <see cref="ArgumentException"/> for an unpaired surrogate.
+    /// unescaped (an unpaired surrogate counted as the U+FFFD written in its place).
     /// </summary>
     public static int WriteQuoted(ReadOnlySpan<char> text, IBufferWriter<byte> output)
     {
         var utf8 = ArrayPool<byte>.Shared.Rent(Strict.GetMaxByteCount(text.Length));
         try
         {
-            var length = Strict.GetBytes(text, utf8);
+            int length;
+            try
+            {
+                length = Strict.GetBytes(text, utf8);
+            }
+            catch (EncoderFallbackException)
+            {
+                // An unpaired surrogate: rare enough to leave the whole text to the writer.
+                using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = Encoder, SkipValidation = true });
+                writer.WriteStringValue(text);
+                return Encoding.UTF8.GetByteCount(text);
+            }
+
             WriteQuoted(utf8.AsSpan(0, length), output);
             return length;
         }
@@ -47,7 +62,10 @@ internal static class JsonStringText
         }
     }
 
-    /// <summary>Writes the well-formed UTF-8 <paramref name="text"/> as a JSON string to <paramref name="output"/>.</summary>
+    /// <summary>
+    /// Writes the UTF-8 <paramref name="text"/> as a JSON string to <paramref name="output"/>; an ill-formed sequence
+    /// becomes an escaped U+FFFD, as the writer makes it.
+    /// </summary>
     public static void WriteQuoted(ReadOnlySpan<byte> text, IBufferWriter<byte> output)
     {
         // The most a byte becomes: a control character's \u00XX; a scalar beyond ASCII takes at least two bytes and
@@ -86,11 +104,10 @@ internal static class JsonStringText
             // A control character alone, or a run of bytes beyond ASCII (whole UTF-8 sequences: an ASCII byte never
             // occurs inside one) up to the next ASCII byte.
             var run = text[0] < 0x80 ? 1 : text.IndexOfAnyInRange((byte)0, (byte)0x7F) is var ascii and >= 0 ? ascii : text.Length;
-            // The encoder would write an ill-formed sequence as U+FFFD; the writer refuses it.
-            if (!Utf8.IsValid(text[..run]) ||
-                Encoder.EncodeUtf8(text[..run], destination[at..], out var consumed, out var written) != OperationStatus.Done || consumed != run)
+            // The encoder writes an ill-formed sequence as an escaped U+FFFD, as it does for the writer.
+            if (Encoder.EncodeUtf8(text[..run], destination[at..], out var consumed, out var written) != OperationStatus.Done || consumed != run)
             {
-                throw new ArgumentException("The text is not well-formed UTF-8.", nameof(text));
+                throw new InvalidOperationException("The JSON encoder did not encode a whole run of the text.");
             }
 
             at += written;

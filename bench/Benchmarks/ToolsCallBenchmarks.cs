@@ -3,6 +3,10 @@ using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
 using Mediator;
 using McpCqrs.Application;
+using McpCqrs.Application.Tickets;
+using McpCqrs.Domain.Tickets;
+using McpCqrs.Mcp.Output;
+using McpCqrs.Querying;
 using McpCqrs.Mcp.Security;
 using McpCqrs.Mcp;
 using McpCqrs.Mcp.Dispatch;
@@ -27,11 +31,28 @@ public sealed class EchoHandler : ICommandHandler<Echo, EchoResult>
     public ValueTask<EchoResult> Handle(Echo command, CancellationToken cancellationToken) => ValueTask.FromResult(new EchoResult(command.Message));
 }
 
+/// <summary>A page of 20 ticket summaries, as <c>list_tickets</c> answers, without the database.</summary>
+public sealed record PageOfTickets : ICommand<Page<TicketSummaryDto>>;
+
+public sealed class PageOfTicketsHandler : ICommandHandler<PageOfTickets, Page<TicketSummaryDto>>
+{
+    private static readonly Page<TicketSummaryDto> Page = new(
+        [.. Enumerable.Range(1, 20).Select(i => new TicketSummaryDto(
+            i, 100 + (i % 3), $"Customer {i % 3}", $"Printer {i} jams on tray {i % 4}", TicketStatus.Open, (TicketPriority)(i % 4),
+            i % 2 == 0 ? "alice" : null, ["hardware", "printer"], new DateTime(2026, 11, 1, 9, i, 0, DateTimeKind.Utc), new DateTime(2026, 11, 2, 9, i, 0, DateTimeKind.Utc)))],
+        1,
+        20,
+        400);
+
+    public ValueTask<Page<TicketSummaryDto>> Handle(PageOfTickets command, CancellationToken cancellationToken) => ValueTask.FromResult(Page);
+}
+
 /// <summary>
 /// The in-process MCP path without HTTP: JSON-RPC bytes → envelope → the session era's admission → the dispatcher
 /// (the method's span and measurements, its handler, the tool's request through the full pipeline: tracing, rate
 /// limiting with a generous token bucket, validation) → the JSON-RPC response's UTF-8 bytes; with and without a listener on the
-/// project's spans.
+/// project's spans. <see cref="ToolsCallPageAsToon"/> answers a page of 20 tickets as <c>list_tickets</c> does
+/// (TOON text and <c>structuredContent</c>): what a selector call costs beyond its database query.
 /// </summary>
 [MemoryDiagnoser]
 public class ToolsCallBenchmarks
@@ -44,6 +65,7 @@ public class ToolsCallBenchmarks
     public bool Traced { get; set; }
     private byte[] _echoCall = null!;
     private byte[] _toolsList = null!;
+    private byte[] _pageCall = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -65,8 +87,12 @@ public class ToolsCallBenchmarks
                 .AddPolicy(McpCqrs.Mcp.RateLimiting.RateLimitPolicy.TokenBucket("generous", 1_000_000_000, 1_000_000_000, TimeSpan.FromSeconds(1)))
                 .ForBinding(nameof(Echo), "generous"));
         services.AddScoped<ICommandHandler<Echo, EchoResult>, EchoHandler>();
-        services.AddMcpCatalog(catalog => catalog.AddExternalTool<Echo, EchoResult>("echo", r => r with { Description = "Echoes its message.", Public = true }));
+        services.AddScoped<ICommandHandler<PageOfTickets, Page<TicketSummaryDto>>, PageOfTicketsHandler>();
+        services.AddMcpCatalog(catalog => catalog
+            .AddExternalTool<Echo, EchoResult>("echo", r => r with { Description = "Echoes its message.", Public = true })
+            .AddExternalTool<PageOfTickets, Page<TicketSummaryDto>>("page_of_tickets", r => r with { Description = "A page of tickets.", Public = true, Output = OutputFormat.Toon }));
         services.AddMcpDispatch();
+        services.AddOutputFormats(); // TOON text where a tool asks for it, as the host has
         _services = services.BuildServiceProvider();
         if (Traced)
         {
@@ -79,6 +105,23 @@ public class ToolsCallBenchmarks
         }
         _echoCall = Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}}}""");
         _toolsList = Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":8,"method":"tools/list"}""");
+        _pageCall = Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"page_of_tickets","arguments":{}}}""");
+    }
+
+    /// <summary>The page call must answer a TOON result (a benchmark of an error answer measures nothing).</summary>
+    [GlobalSetup(Target = nameof(ToolsCallPageAsToon))]
+    public void SetupPage()
+    {
+        Setup();
+        using var document = System.Text.Json.JsonDocument.Parse(_pageCall);
+        using var scope = _services.CreateScope();
+        var call = _services.GetRequiredService<McpCqrs.Mcp.Eras.SessionEraPolicy>().Admit(JsonRpcWire.Classify(document.RootElement), null);
+        var reply = _services.GetRequiredService<McpDispatcher>().DispatchAsync(call, null, scope.ServiceProvider, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        var text = reply.TakePayload();
+        if (!text.Contains("\"structuredContent\"", StringComparison.Ordinal) || !text.Contains("\"toon\"", StringComparison.Ordinal) || text.Contains("\"isError\":true", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"page_of_tickets did not answer a TOON result: {text}");
+        }
     }
 
     [GlobalCleanup]
@@ -93,6 +136,9 @@ public class ToolsCallBenchmarks
 
     [Benchmark]
     public Task<int> ToolsList() => DispatchAsync(_toolsList);
+
+    [Benchmark]
+    public Task<int> ToolsCallPageAsToon() => DispatchAsync(_pageCall);
 
     [Benchmark]
     public JsonObject InputSchemaOfCreateTicket() =>

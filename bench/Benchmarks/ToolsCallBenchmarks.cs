@@ -113,11 +113,7 @@ public class ToolsCallBenchmarks
     public void SetupPage()
     {
         Setup();
-        using var document = System.Text.Json.JsonDocument.Parse(_pageCall);
-        using var scope = _services.CreateScope();
-        var call = _services.GetRequiredService<McpCqrs.Mcp.Eras.SessionEraPolicy>().Admit(JsonRpcWire.Classify(document.RootElement), null);
-        var reply = _services.GetRequiredService<McpDispatcher>().DispatchAsync(call, null, scope.ServiceProvider, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        var text = reply.TakePayload();
+        var text = ReplyAsync(_pageCall).AsTask().GetAwaiter().GetResult().TakePayload();
         if (!text.Contains("\"structuredContent\"", StringComparison.Ordinal) || !text.Contains("\"toon\"", StringComparison.Ordinal) || text.Contains("\"isError\":true", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"page_of_tickets did not answer a TOON result: {text}");
@@ -150,11 +146,7 @@ public class ToolsCallBenchmarks
     /// </summary>
     private async Task<int> DispatchAsync(byte[] body)
     {
-        using var document = System.Text.Json.JsonDocument.Parse(body);
-        var envelope = JsonRpcWire.Classify(document.RootElement);
-        await using var scope = _services.CreateAsyncScope();
-        var call = _services.GetRequiredService<McpCqrs.Mcp.Eras.SessionEraPolicy>().Admit(envelope, null);
-        var reply = await _services.GetRequiredService<McpDispatcher>().DispatchAsync(call, null, scope.ServiceProvider, CancellationToken.None);
+        var reply = await ReplyAsync(body);
         if (!reply.HasUtf8)
         {
             return Encoding.UTF8.GetByteCount(reply.Payload!);
@@ -163,6 +155,16 @@ public class ToolsCallBenchmarks
         var length = reply.Utf8.Length;
         reply.Release();
         return length;
+    }
+
+    /// <summary>The reply to <paramref name="body"/>: parsed, admitted in a session-era call and dispatched in a scope of its own.</summary>
+    private async ValueTask<McpReply> ReplyAsync(byte[] body)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(body);
+        var envelope = JsonRpcWire.Classify(document.RootElement);
+        await using var scope = _services.CreateAsyncScope();
+        var call = _services.GetRequiredService<McpCqrs.Mcp.Eras.SessionEraPolicy>().Admit(envelope, null);
+        return await _services.GetRequiredService<McpDispatcher>().DispatchAsync(call, null, scope.ServiceProvider, CancellationToken.None);
     }
 
     private sealed class NoUser : ICurrentUser

@@ -116,11 +116,12 @@ public static class ToonEncoder
     }
 
     /// <summary>
-    /// <see cref="TryEncode(JsonElement, ToonOptions?, out string?)"/> into a buffer the caller owns, for a caller that
-    /// writes the text on (into a JSON string, a stream) and has no use for a string of its own. On
+    /// <see cref="TryEncode(JsonElement, ToonOptions?, out string?)"/> as UTF-8 into a buffer the caller owns, for a
+    /// caller that writes the text on (into a JSON string, a stream) and has no use for a string of its own: the
+    /// encoder writes UTF-8 from the document's own UTF-8, so the text is never transcoded. On
     /// <see langword="false"/> nothing was written to <paramref name="destination"/>.
     /// </summary>
-    public static bool TryEncode(JsonElement value, ToonOptions? options, IBufferWriter<char> destination)
+    public static bool TryEncode(JsonElement value, ToonOptions? options, IBufferWriter<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
         options = Prepare(options);

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Text;
 
 namespace McpCqrs.Toon;
@@ -12,22 +13,23 @@ internal static class ToonNumber
     /// True for an integer already in canonical form: <c>0</c>, or an optional minus and 1 to 21 digits without a
     /// leading zero (below 1e21 integers are written plainly). Such text needs no rewriting (the common case).
     /// </summary>
-    public static bool IsCanonicalInteger(ReadOnlySpan<char> text)
+    public static bool IsCanonicalInteger<T>(ReadOnlySpan<T> text)
+        where T : unmanaged, IBinaryInteger<T>
     {
-        if (text is "0")
+        if (text.Length == 1 && text[0] == T.CreateTruncating('0'))
         {
             return true;
         }
 
-        var digits = text.Length > 0 && text[0] == '-' ? text[1..] : text;
-        if (digits.Length is 0 or > 21 || digits[0] is < '1' or > '9')
+        var digits = text.Length > 0 && text[0] == T.CreateTruncating('-') ? text[1..] : text;
+        if (digits.Length is 0 or > 21 || !IsAsciiDigit(digits[0]) || digits[0] == T.CreateTruncating('0'))
         {
             return false;
         }
 
         foreach (var c in digits)
         {
-            if (c is < '0' or > '9')
+            if (!IsAsciiDigit(c))
             {
                 return false;
             }
@@ -214,18 +216,20 @@ internal static class ToonNumber
     /// The spec §7.2 numeric-like test for string values: <c>/^[+-]?[0-9]+(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?$/i</c>
     /// (leading zeros and a leading plus included).
     /// </summary>
-    public static bool IsNumericLike(ReadOnlySpan<char> value)
+    public static bool IsNumericLike<T>(ReadOnlySpan<T> value)
+        where T : unmanaged, IBinaryInteger<T>
     {
-        var i = value.Length > 0 && (value[0] == '-' || value[0] == '+') ? 1 : 0;
+        var i = value.Length > 0 && (value[0] == T.CreateTruncating('-') || value[0] == T.CreateTruncating('+')) ? 1 : 0;
         var intStart = i;
         i = SkipDigits(value, i);
 
         return i > intStart && MatchesFractionAndExponent(value, i);
     }
 
-    private static bool MatchesFractionAndExponent(ReadOnlySpan<char> s, int i)
+    private static bool MatchesFractionAndExponent<T>(ReadOnlySpan<T> s, int i)
+        where T : unmanaged, IBinaryInteger<T>
     {
-        if (i < s.Length && s[i] == '.')
+        if (i < s.Length && s[i] == T.CreateTruncating('.'))
         {
             i++;
             var start = i;
@@ -237,10 +241,10 @@ internal static class ToonNumber
             }
         }
 
-        if (i < s.Length && (s[i] == 'e' || s[i] == 'E'))
+        if (i < s.Length && (s[i] == T.CreateTruncating('e') || s[i] == T.CreateTruncating('E')))
         {
             i++;
-            if (i < s.Length && (s[i] == '+' || s[i] == '-'))
+            if (i < s.Length && (s[i] == T.CreateTruncating('+') || s[i] == T.CreateTruncating('-')))
             {
                 i++;
             }
@@ -271,13 +275,18 @@ internal static class ToonNumber
     }
 
     /// <summary>The index just past the run of ASCII digits that starts at <paramref name="i"/>.</summary>
-    private static int SkipDigits(ReadOnlySpan<char> s, int i)
+    private static int SkipDigits<T>(ReadOnlySpan<T> s, int i)
+        where T : unmanaged, IBinaryInteger<T>
     {
-        while (i < s.Length && char.IsAsciiDigit(s[i]))
+        while (i < s.Length && IsAsciiDigit(s[i]))
         {
             i++;
         }
 
         return i;
     }
+
+    /// <summary>Whether a UTF-16 or UTF-8 code unit is an ASCII digit (the checks read either).</summary>
+    private static bool IsAsciiDigit<T>(T c)
+        where T : unmanaged, IBinaryInteger<T> => uint.CreateTruncating(c) - '0' <= 9;
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using System.Text;
 
 namespace McpCqrs.Toon;
@@ -6,17 +7,21 @@ namespace McpCqrs.Toon;
 /// <summary>Lexical rules shared by the encoder and the decoder: keys, quoting, escaping (spec §7).</summary>
 internal static class ToonSyntax
 {
-    /// <summary>Spec §7.3: keys and field names may be unquoted only if they match <c>^[A-Za-z_][A-Za-z0-9_.]*$</c>.</summary>
-    public static bool IsUnquotedKey(ReadOnlySpan<char> key)
+    /// <summary>
+    /// Spec §7.3: keys and field names may be unquoted only if they match <c>^[A-Za-z_][A-Za-z0-9_.]*$</c>. Reads UTF-16
+    /// (the decoder) or UTF-8 (the encoder): the pattern is ASCII, so any other code unit fails it in either.
+    /// </summary>
+    public static bool IsUnquotedKey<T>(ReadOnlySpan<T> key)
+        where T : unmanaged, IBinaryInteger<T>
     {
-        if (key.IsEmpty || !(char.IsAsciiLetter(key[0]) || key[0] == '_'))
+        if (key.IsEmpty || !(IsAsciiLetter(key[0]) || key[0] == T.CreateTruncating('_')))
         {
             return false;
         }
 
         foreach (var c in key[1..])
         {
-            if (!(char.IsAsciiLetterOrDigit(c) || c == '_' || c == '.'))
+            if (!(IsAsciiLetter(c) || uint.CreateTruncating(c) - '0' <= 9 || c == T.CreateTruncating('_') || c == T.CreateTruncating('.')))
             {
                 return false;
             }
@@ -25,20 +30,24 @@ internal static class ToonSyntax
         return true;
     }
 
-    public static void AppendKey(StringBuilder sb, ReadOnlySpan<char> key)
+    private static bool IsAsciiLetter<T>(T c)
+        where T : unmanaged, IBinaryInteger<T> => (uint.CreateTruncating(c) | 0x20) - 'a' <= 'z' - 'a';
+
+    /// <summary>Writes a key or field name (valid UTF-8), quoted where §7.3 says so.</summary>
+    public static void AppendKey(Utf8Text text, ReadOnlySpan<byte> key)
     {
         if (IsUnquotedKey(key))
         {
-            sb.Append(key);
+            text.Append(key);
         }
         else
         {
-            AppendQuoted(sb, key);
+            AppendQuoted(text, key);
         }
     }
 
-    /// <summary>Spec §7.2: whether a string value must be quoted, given the relevant delimiter (§11.1).</summary>
-    public static bool NeedsQuotes(ReadOnlySpan<char> value, char delimiter)
+    /// <summary>Spec §7.2: whether a string value (valid UTF-8) must be quoted, given the relevant delimiter (§11.1).</summary>
+    public static bool NeedsQuotes(ReadOnlySpan<byte> value, byte delimiter)
     {
         if (value.Length == 0)
         {
@@ -47,20 +56,20 @@ internal static class ToonSyntax
 
         var first = value[0];
         var last = value[^1];
-        if (first is ' ' or '\t' or '-' or '#' || last is ' ' or '\t')
+        if (first is (byte)' ' or (byte)'\t' or (byte)'-' or (byte)'#' || last is (byte)' ' or (byte)'\t')
         {
             return true;
         }
 
-        if (value is "true" or "false" or "null" || ToonNumber.IsNumericLike(value))
+        if (value.SequenceEqual("true"u8) || value.SequenceEqual("false"u8) || value.SequenceEqual("null"u8) || ToonNumber.IsNumericLike(value))
         {
             return true;
         }
 
         return value.ContainsAny(delimiter switch
         {
-            ',' => s_quotedWithComma,
-            '|' => s_quotedWithPipe,
+            (byte)',' => s_quotedWithComma,
+            (byte)'|' => s_quotedWithPipe,
             _ => s_quoted, // the tab is a control character
         });
     }
@@ -69,62 +78,66 @@ internal static class ToonSyntax
     private const string Quoted = ":\"\\[]{}\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000a\u000b\u000c\u000d\u000e\u000f"
         + "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f";
 
-    private static readonly SearchValues<char> s_quoted = SearchValues.Create(Quoted);
-    private static readonly SearchValues<char> s_quotedWithComma = SearchValues.Create(Quoted + ",");
-    private static readonly SearchValues<char> s_quotedWithPipe = SearchValues.Create(Quoted + "|");
+    private static readonly SearchValues<byte> s_quoted = SearchValues.Create(Encoding.ASCII.GetBytes(Quoted));
+    private static readonly SearchValues<byte> s_quotedWithComma = SearchValues.Create(Encoding.ASCII.GetBytes(Quoted + ","));
+    private static readonly SearchValues<byte> s_quotedWithPipe = SearchValues.Create(Encoding.ASCII.GetBytes(Quoted + "|"));
 
-    public static void AppendString(StringBuilder sb, ReadOnlySpan<char> value, char delimiter)
+    /// <summary>Writes a string value (valid UTF-8), quoted where §7.2 says so.</summary>
+    public static void AppendString(Utf8Text text, ReadOnlySpan<byte> value, byte delimiter)
     {
         if (NeedsQuotes(value, delimiter))
         {
-            AppendQuoted(sb, value);
+            AppendQuoted(text, value);
         }
         else
         {
-            sb.Append(value);
+            text.Append(value);
         }
     }
 
-    /// <summary>Spec §7.1 encoder column: <c>\\ \" \n \r \t</c>, other C0 controls as lowercase <c>\u00xx</c>, everything else literal.</summary>
-    public static void AppendQuoted(StringBuilder sb, ReadOnlySpan<char> value)
+    /// <summary>
+    /// Spec §7.1 encoder column: <c>\\ \" \n \r \t</c>, other C0 controls as lowercase <c>\u00xx</c>, everything else
+    /// literal. Every character escaped is ASCII, so the UTF-8 of any other character is copied as it is.
+    /// </summary>
+    public static void AppendQuoted(Utf8Text text, ReadOnlySpan<byte> value)
     {
-        sb.Append('"');
-        var start = 0;
-        for (var i = 0; i < value.Length; i++)
+        text.Append((byte)'"');
+        while (value.IndexOfAny(s_escaped) is var i and >= 0)
         {
+            text.Append(value[..i]);
             var c = value[i];
-            if (c is not ('"' or '\\' or < ' '))
-            {
-                continue;
-            }
-
-            sb.Append(value[start..i]);
-            start = i + 1;
+            value = value[(i + 1)..];
             switch (c)
             {
-                case '"':
-                    sb.Append("\\\"");
+                case (byte)'"':
+                    text.Append("\\\""u8);
                     break;
-                case '\\':
-                    sb.Append("\\\\");
+                case (byte)'\\':
+                    text.Append("\\\\"u8);
                     break;
-                case '\n':
-                    sb.Append("\\n");
+                case (byte)'\n':
+                    text.Append("\\n"u8);
                     break;
-                case '\r':
-                    sb.Append("\\r");
+                case (byte)'\r':
+                    text.Append("\\r"u8);
                     break;
-                case '\t':
-                    sb.Append("\\t");
+                case (byte)'\t':
+                    text.Append("\\t"u8);
                     break;
                 default:
-                    sb.Append("\\u00").Append(HexDigit(c >> 4)).Append(HexDigit(c & 0xF));
+                    text.Append("\\u00"u8);
+                    text.Append((byte)HexDigit(c >> 4));
+                    text.Append((byte)HexDigit(c & 0xF));
                     break;
             }
         }
 
-        sb.Append(value[start..]).Append('"');
+        text.Append(value);
+        text.Append((byte)'"');
     }
+
+    /// <summary>What a quoted string escapes: the quote, the backslash and the C0 controls.</summary>
+    private static readonly SearchValues<byte> s_escaped = SearchValues.Create(Encoding.ASCII.GetBytes("\"\\" + Quoted[7..]));
 
     /// <summary>Whether a string is well-formed UTF-16 (no unpaired surrogate), i.e. representable as UTF-8 text.</summary>
     public static bool IsWellFormed(ReadOnlySpan<char> value)

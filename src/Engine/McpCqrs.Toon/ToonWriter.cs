@@ -16,70 +16,67 @@ internal sealed record ToonField(string Name, ToonField[]? Children)
 }
 
 /// <summary>
-/// Writes a checked JSON value (<see cref="ToonInput.Check"/>) as a TOON document (spec §5–§12), reading the
-/// document in place: names, strings and numbers are decoded from its UTF-8 into one reused buffer, not into strings.
+/// Writes a checked JSON value (<see cref="ToonInput.Check"/>) as a TOON document (spec §5–§12) in UTF-8, reading the
+/// document in place: names, strings and numbers are copied from its UTF-8 (only an escaped one is decoded), so the
+/// text is never held as UTF-16 unless a caller asks for a string.
 /// </summary>
 internal sealed class ToonWriter : IDisposable
 {
-    /// <summary>Longest builder kept for the next document on the same thread (larger ones are left to the GC).</summary>
-    private const int MaxCachedCapacity = 256 * 1024;
-
-    /// <summary>The builder of the last document written on this thread: a document of many lines grows its builder
-    /// a dozen times, a reused one once.</summary>
-    [ThreadStatic]
-    private static StringBuilder? t_cachedBuilder;
-
-    private readonly StringBuilder _sb;
+    private readonly Utf8Text _text = new(1024);
     private readonly int _indent;
-    private readonly char _delimiter;
-    private readonly string _delimiterSymbol;
-    private char[] _chars = ArrayPool<char>.Shared.Rent(256);
+    private readonly byte _delimiter;
+    private readonly bool _delimiterInBrackets;
+    private byte[] _scratch = [];
     private bool _anyLine;
 
     private ToonWriter(ToonOptions options)
     {
         _indent = options.Indent;
-        _delimiter = options.Delimiter;
-        _delimiterSymbol = _delimiter == ',' ? string.Empty : _delimiter.ToString();
-        _sb = t_cachedBuilder ?? new StringBuilder();
-        t_cachedBuilder = null;
+        _delimiter = (byte)options.Delimiter;
+        _delimiterInBrackets = options.Delimiter != ',';
     }
 
     /// <summary>Checks <paramref name="root"/> and writes it; throws <see cref="ToonEncodeFault"/> for what TOON cannot represent.</summary>
     public static string Write(JsonElement root, ToonOptions options)
     {
-        ToonInput.Check(root, options.MaxDepth);
-        using var writer = new ToonWriter(options);
-        writer.WriteDocument(root);
-        return writer._sb.ToString();
+        using var writer = Written(root, options);
+        return Encoding.UTF8.GetString(writer._text.Written);
     }
 
     /// <summary>
-    /// <see cref="Write(JsonElement, ToonOptions)"/> into <paramref name="destination"/> instead of a string: nothing
-    /// is written there unless the whole document could be.
+    /// <see cref="Write(JsonElement, ToonOptions)"/> as UTF-8 into <paramref name="destination"/> instead of a string:
+    /// nothing is written there unless the whole document could be.
     /// </summary>
-    public static void Write(JsonElement root, ToonOptions options, IBufferWriter<char> destination)
+    public static void Write(JsonElement root, ToonOptions options, IBufferWriter<byte> destination)
+    {
+        using var writer = Written(root, options);
+        destination.Write(writer._text.Written);
+    }
+
+    private static ToonWriter Written(JsonElement root, ToonOptions options)
     {
         ToonInput.Check(root, options.MaxDepth);
-        using var writer = new ToonWriter(options);
-        writer.WriteDocument(root);
-        foreach (var chunk in writer._sb.GetChunks())
+        var writer = new ToonWriter(options);
+        try
         {
-            var span = chunk.Span;
-            span.CopyTo(destination.GetSpan(span.Length));
-            destination.Advance(span.Length);
+            writer.WriteDocument(root);
+            return writer;
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
         }
     }
 
-    /// <summary>Returns the decoding buffer and keeps the builder for the next document on this thread.</summary>
+    /// <summary>Gives the text's array and the decoding buffer back to the pool.</summary>
     public void Dispose()
     {
-        ArrayPool<char>.Shared.Return(_chars);
-        _chars = [];
-        if (_sb.Capacity <= MaxCachedCapacity)
+        _text.Dispose();
+        if (_scratch.Length > 0)
         {
-            _sb.Clear();
-            t_cachedBuilder = _sb;
+            ArrayPool<byte>.Shared.Return(_scratch);
+            _scratch = [];
         }
     }
 
@@ -89,7 +86,7 @@ internal sealed class ToonWriter : IDisposable
         {
             case JsonValueKind.Array when root.GetArrayLength() == 0:
                 BeginLine(0);
-                _sb.Append("[]");
+                _text.Append("[]"u8);
                 break;
             case JsonValueKind.Array:
                 BeginLine(0);
@@ -250,23 +247,23 @@ internal sealed class ToonWriter : IDisposable
         switch (value.ValueKind)
         {
             case JsonValueKind.Array when value.GetArrayLength() == 0:
-                _sb.Append(": []");
+                _text.Append(": []"u8);
                 break;
             case JsonValueKind.Array:
                 WriteArrayAfterKey(value, depth, allowTabular: true);
                 break;
             case JsonValueKind.Object when value.GetPropertyCount() == 0:
-                _sb.Append(':');
+                _text.Append((byte)':');
                 break;
             case JsonValueKind.Object when KeyedFields(value) is { } fields:
                 WriteKeyed(value, fields, depth);
                 break;
             case JsonValueKind.Object:
-                _sb.Append(':');
+                _text.Append((byte)':');
                 WriteFields(value, depth + 1);
                 break;
             default:
-                _sb.Append(": ");
+                _text.Append(": "u8);
                 AppendPrimitive(value);
                 break;
         }
@@ -285,13 +282,13 @@ internal sealed class ToonWriter : IDisposable
         if (allPrimitive)
         {
             AppendBracket(count, keyed: false);
-            _sb.Append(": ");
+            _text.Append(": "u8);
             var first = true;
             foreach (var item in array.EnumerateArray())
             {
                 if (!first)
                 {
-                    _sb.Append(_delimiter);
+                    _text.Append(_delimiter);
                 }
 
                 AppendPrimitive(item);
@@ -305,7 +302,7 @@ internal sealed class ToonWriter : IDisposable
         {
             AppendBracket(count, keyed: false);
             AppendFieldList(fields);
-            _sb.Append(':');
+            _text.Append((byte)':');
             foreach (var item in array.EnumerateArray())
             {
                 BeginLine(depth + 1);
@@ -316,7 +313,7 @@ internal sealed class ToonWriter : IDisposable
         }
 
         AppendBracket(count, keyed: false);
-        _sb.Append(':');
+        _text.Append((byte)':');
         foreach (var item in array.EnumerateArray())
         {
             WriteListItem(item, depth + 1);
@@ -327,12 +324,12 @@ internal sealed class ToonWriter : IDisposable
     {
         AppendBracket(obj.GetPropertyCount(), keyed: true);
         AppendFieldList(fields);
-        _sb.Append(':');
+        _text.Append((byte)':');
         foreach (var property in obj.EnumerateObject())
         {
             BeginLine(depth + 1);
             AppendKey(property);
-            _sb.Append(": ");
+            _text.Append(": "u8);
             AppendCells(property.Value, fields, first: true);
         }
     }
@@ -344,21 +341,21 @@ internal sealed class ToonWriter : IDisposable
         switch (item.ValueKind)
         {
             case JsonValueKind.Array when item.GetArrayLength() == 0:
-                _sb.Append("- ");
+                _text.Append("- "u8);
                 AppendBracket(0, keyed: false);
-                _sb.Append(':');
+                _text.Append((byte)':');
                 break;
             case JsonValueKind.Array:
                 // A keyless fields-bearing header is root-only (§6), so nested arrays of objects use the list form.
-                _sb.Append("- ");
+                _text.Append("- "u8);
                 WriteArrayAfterKey(item, depth, allowTabular: false);
                 break;
             case JsonValueKind.Object when item.GetPropertyCount() == 0:
-                _sb.Append('-');
+                _text.Append((byte)'-');
                 break;
             case JsonValueKind.Object:
                 // The first field sits on the hyphen line and stands at depth + 1 (§10 depth model).
-                _sb.Append("- ");
+                _text.Append("- "u8);
                 var first = true;
                 foreach (var property in item.EnumerateObject())
                 {
@@ -373,7 +370,7 @@ internal sealed class ToonWriter : IDisposable
 
                 break;
             default:
-                _sb.Append("- ");
+                _text.Append("- "u8);
                 AppendPrimitive(item);
                 break;
         }
@@ -397,7 +394,7 @@ internal sealed class ToonWriter : IDisposable
 
             if (!first)
             {
-                _sb.Append(_delimiter);
+                _text.Append(_delimiter);
             }
 
             AppendPrimitive(value);
@@ -446,39 +443,46 @@ internal sealed class ToonWriter : IDisposable
 
     private void AppendFieldList(ToonField[] fields)
     {
-        _sb.Append('{');
+        _text.Append((byte)'{');
         for (var i = 0; i < fields.Length; i++)
         {
             if (i > 0)
             {
-                _sb.Append(_delimiter);
+                _text.Append(_delimiter);
             }
 
-            ToonSyntax.AppendKey(_sb, fields[i].Name);
+            ToonSyntax.AppendKey(_text, fields[i].Utf8Name);
             if (fields[i].Children is { } children)
             {
                 AppendFieldList(children);
             }
         }
 
-        _sb.Append('}');
+        _text.Append((byte)'}');
     }
 
     private void AppendBracket(int length, bool keyed)
     {
-        _sb.Append('[').Append(length);
+        _text.Append((byte)'[');
+        _text.Append(length);
         if (keyed)
         {
-            _sb.Append(':');
+            _text.Append((byte)':');
         }
 
-        _sb.Append(_delimiterSymbol).Append(']');
+        if (_delimiterInBrackets)
+        {
+            _text.Append(_delimiter);
+        }
+
+        _text.Append((byte)']');
     }
 
+    /// <summary>A key: its UTF-8 as the document holds it (checked by <see cref="ToonInput.Check"/>), decoded only when escaped.</summary>
     private void AppendKey(JsonProperty property)
     {
         var raw = JsonMarshal.GetRawUtf8PropertyName(property);
-        ToonSyntax.AppendKey(_sb, raw.Contains((byte)'\\') ? property.Name : Chars(raw));
+        ToonSyntax.AppendKey(_text, raw.Contains((byte)'\\') ? AsUtf8(property.Name) : raw);
     }
 
     /// <summary>A string, number or literal (spec §2 canonical numbers, §7.2 quoting against the document delimiter).</summary>
@@ -487,68 +491,97 @@ internal sealed class ToonWriter : IDisposable
         switch (value.ValueKind)
         {
             case JsonValueKind.String:
-                ToonSyntax.AppendString(_sb, StringChars(value), _delimiter);
+                ToonSyntax.AppendString(_text, StringUtf8(value), _delimiter);
                 break;
             case JsonValueKind.Number:
-                var text = Chars(JsonMarshal.GetRawUtf8Value(value));
-                if (ToonNumber.IsCanonicalInteger(text))
-                {
-                    _sb.Append(text);
-                }
-                else
-                {
-                    _sb.Append(ToonNumber.TryCanonicalize(text, out var canonical) ? canonical : text);
-                }
-
+                AppendNumber(JsonMarshal.GetRawUtf8Value(value));
                 break;
             case JsonValueKind.True:
-                _sb.Append("true");
+                _text.Append("true"u8);
                 break;
             case JsonValueKind.False:
-                _sb.Append("false");
+                _text.Append("false"u8);
                 break;
             default:
-                _sb.Append("null");
+                _text.Append("null"u8);
                 break;
+        }
+    }
+
+    /// <summary>A JSON number (ASCII): as it is when it is a canonical integer (the common case), else in canonical form.</summary>
+    private void AppendNumber(ReadOnlySpan<byte> number)
+    {
+        if (ToonNumber.IsCanonicalInteger(number))
+        {
+            _text.Append(number);
+            return;
+        }
+
+        char[]? rented = null;
+        Span<char> buffer = number.Length <= 128 ? stackalloc char[128] : (rented = ArrayPool<char>.Shared.Rent(number.Length));
+        try
+        {
+            var text = buffer[..Encoding.ASCII.GetChars(number, buffer)];
+            if (ToonNumber.TryCanonicalize(text, out var canonical))
+            {
+                _text.AppendAscii(canonical);
+            }
+            else
+            {
+                _text.Append(number);
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
         }
     }
 
     /// <summary>
-    /// A string value's text, checked as it is decoded (names are checked with the document's shape): an escaped one
-    /// decoded and checked for unpaired surrogates; an unescaped one checked for valid UTF-8 — a document parsed from
-    /// bytes holds whatever bytes it was given inside its strings, and they are refused, not replaced.
+    /// A string value's UTF-8, checked (names are checked with the document's shape): an unescaped one is the document's
+    /// own bytes, checked to be valid UTF-8 — a document parsed from bytes holds whatever bytes it was given inside its
+    /// strings, and they are refused, not replaced —; an escaped one is decoded, checked for unpaired surrogates and
+    /// encoded again.
     /// </summary>
-    private ReadOnlySpan<char> StringChars(JsonElement value)
+    private ReadOnlySpan<byte> StringUtf8(JsonElement value)
     {
         var raw = JsonMarshal.GetRawUtf8Value(value)[1..^1];
         if (raw.Contains((byte)'\\'))
         {
-            return ToonInput.CheckString(ToonInput.Decoded(value.GetString), "string");
+            return AsUtf8(ToonInput.CheckString(ToonInput.Decoded(value.GetString), "string"));
         }
 
-        return Utf8.IsValid(raw) ? Chars(raw) : throw ToonInput.NotUtf8("string");
+        return Utf8.IsValid(raw) ? raw : throw ToonInput.NotUtf8("string");
     }
 
-    /// <summary>Valid unescaped UTF-8 as characters in the writer's buffer, valid until the next call.</summary>
-    private ReadOnlySpan<char> Chars(ReadOnlySpan<byte> utf8)
+    /// <summary>Well-formed text as UTF-8 in the writer's buffer, valid until the next call.</summary>
+    private ReadOnlySpan<byte> AsUtf8(string text)
     {
-        if (_chars.Length < utf8.Length)
+        var most = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (_scratch.Length < most)
         {
-            ArrayPool<char>.Shared.Return(_chars);
-            _chars = ArrayPool<char>.Shared.Rent(utf8.Length);
+            if (_scratch.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_scratch);
+            }
+
+            _scratch = ArrayPool<byte>.Shared.Rent(most);
         }
 
-        return _chars.AsSpan(0, Encoding.UTF8.GetChars(utf8, _chars));
+        return _scratch.AsSpan(0, Encoding.UTF8.GetBytes(text, _scratch));
     }
 
     private void BeginLine(int depth)
     {
         if (_anyLine)
         {
-            _sb.Append('\n');
+            _text.Append((byte)'\n');
         }
 
         _anyLine = true;
-        _sb.Append(' ', depth * _indent);
+        _text.Append((byte)' ', depth * _indent);
     }
 }

@@ -70,6 +70,16 @@ public sealed class ToonEncoderTests
     }
 
     [Fact]
+    public void Numbers_of_any_length_are_canonical()
+    {
+        // Longer than the writer's buffer on the stack: 150 zeros, then the same with a fraction and a long exponent.
+        var zeros = new string('0', 150);
+        using var document = JsonDocument.Parse($"[1{zeros},1{zeros}.50,-0.{zeros}1e+300,7]");
+
+        Assert.Equal($"[4]: 1e+150,1.{zeros}5e+150,-1e+149,7", ToonEncoder.Encode(document.RootElement));
+    }
+
+    [Fact]
     public void Other_clr_values_are_normalized_through_their_json_serialization()
     {
         var node = new JsonObject
@@ -149,6 +159,10 @@ public sealed class ToonEncoderTests
         Assert.False(ToonEncoder.TryEncode(document.RootElement, null, out _));
         Assert.Throws<ArgumentException>(() => ToonEncoder.Encode(document.RootElement));
         Assert.False(ToonEncoder.TryEncode(JsonNode.Parse(json), out _));
+        // Into a buffer: nothing written (the writer works on its own text until the document is whole).
+        var utf8 = new System.Buffers.ArrayBufferWriter<byte>();
+        Assert.False(ToonEncoder.TryEncode(document.RootElement, null, utf8));
+        Assert.Equal(0, utf8.WrittenCount);
     }
 
     [Fact]

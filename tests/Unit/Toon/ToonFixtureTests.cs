@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpCqrs.Toon;
@@ -42,6 +44,12 @@ public sealed class ToonFixtureTests
         Assert.Equal(expected, ToonEncoder.Encode(document.RootElement, options));
         Assert.True(ToonEncoder.TryEncode(fixture.Input, options, out var toon));
         Assert.Equal(expected, toon);
+
+        // The UTF-8 overload writes the same text's UTF-8, after what the buffer held.
+        var utf8 = new ArrayBufferWriter<byte>();
+        utf8.Write("held"u8);
+        Assert.True(ToonEncoder.TryEncode(document.RootElement, options, utf8));
+        Assert.Equal("held" + expected, Encoding.UTF8.GetString(utf8.WrittenSpan));
     }
 
     [Theory]

@@ -65,6 +65,9 @@ public sealed class ToonRoundTripTests
                 Assert.Equal(toon, tried);
                 using var json = JsonDocument.Parse(document?.ToJsonString() ?? "null");
                 Assert.Equal(toon, ToonEncoder.Encode(json.RootElement, options));
+                var utf8 = new System.Buffers.ArrayBufferWriter<byte>();
+                Assert.True(ToonEncoder.TryEncode(json.RootElement, options, utf8));
+                Assert.Equal(toon, System.Text.Encoding.UTF8.GetString(utf8.WrittenSpan));
             }
         }
     }

@@ -22,9 +22,9 @@ internal sealed class RenderedToolResult : IDisposable
     private static readonly JsonEncodedText MetaFormat = JsonEncodedText.Encode(OutputFormats.MetaKey);
     private static readonly JsonEncodedText MetaSpec = JsonEncodedText.Encode(OutputFormats.ToonSpecMetaKey);
 
-    /// <summary>This thread's buffer for the text, reset for each result (nothing awaits while it is in use).</summary>
+    /// <summary>This thread's buffer for the text in UTF-8, reset for each result (nothing awaits while it is in use).</summary>
     [ThreadStatic]
-    private static ArrayBufferWriter<char>? t_text;
+    private static ArrayBufferWriter<byte>? t_text;
 
     private byte[] _rendered;
     private readonly int _structuredLength;
@@ -136,12 +136,13 @@ internal sealed class RenderedToolResult : IDisposable
             return (output.Format, output.Format == OutputFormat.Toon ? output.SpecVersion : null, size);
         }
 
-        var chars = t_text ??= new ArrayBufferWriter<char>(1024);
-        chars.ResetWrittenCount();
-        var (textFormat, specVersion) = buffered.Format(document.RootElement, requested, binding.Name, chars);
+        var utf8 = t_text ??= new ArrayBufferWriter<byte>(1024);
+        utf8.ResetWrittenCount();
+        var (textFormat, specVersion) = buffered.Format(document.RootElement, requested, binding.Name, utf8);
         if (textFormat == OutputFormat.Toon)
         {
-            return (textFormat, specVersion, JsonStringText.WriteQuoted(chars.WrittenSpan, buffer));
+            JsonStringText.WriteQuoted(utf8.WrittenSpan, buffer);
+            return (textFormat, specVersion, utf8.WrittenCount);
         }
 
         // The JSON itself is the text.

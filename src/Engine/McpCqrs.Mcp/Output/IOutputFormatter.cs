@@ -26,11 +26,11 @@ public interface IOutputFormatter
 internal interface IBufferedOutputFormatter
 {
     /// <summary>
-    /// Writes the text of <paramref name="value"/> into <paramref name="text"/> in the format
+    /// Writes the text of <paramref name="value"/> into <paramref name="text"/> as UTF-8 in the format
     /// <paramref name="requested"/> resolves to, and returns that format with its spec version. JSON is not written:
     /// it is the value's own JSON, which the caller holds.
     /// </summary>
-    (OutputFormat Format, string? SpecVersion) Format(JsonElement value, OutputFormat requested, string? tool, IBufferWriter<char> text);
+    (OutputFormat Format, string? SpecVersion) Format(JsonElement value, OutputFormat requested, string? tool, IBufferWriter<byte> text);
 }
 
 /// <summary>The text of a tool result and the format it is actually in.</summary>
@@ -50,6 +50,6 @@ public sealed class JsonOutputFormatter : IOutputFormatter, IBufferedOutputForma
 
     public FormattedOutput Format(JsonElement value, OutputFormat requested, string? tool = null) => FormattedOutput.Json(value);
 
-    (OutputFormat Format, string? SpecVersion) IBufferedOutputFormatter.Format(JsonElement value, OutputFormat requested, string? tool, IBufferWriter<char> text) =>
+    (OutputFormat Format, string? SpecVersion) IBufferedOutputFormatter.Format(JsonElement value, OutputFormat requested, string? tool, IBufferWriter<byte> text) =>
         (OutputFormat.Json, null);
 }

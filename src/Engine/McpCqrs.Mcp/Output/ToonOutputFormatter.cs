@@ -27,17 +27,17 @@ public sealed partial class ToonOutputFormatter(OutputOptions options, ILogger<T
 {
     /// <summary>The TOON text of the last result formatted on this thread, reused (nothing awaits while it is in use).</summary>
     [ThreadStatic]
-    private static ArrayBufferWriter<char>? t_text;
+    private static ArrayBufferWriter<byte>? t_text;
 
     public FormattedOutput Format(JsonElement value, OutputFormat requested, string? tool = null)
     {
-        var text = t_text ??= new ArrayBufferWriter<char>(1024);
+        var text = t_text ??= new ArrayBufferWriter<byte>(1024);
         text.ResetWrittenCount();
         var (format, specVersion) = ((IBufferedOutputFormatter)this).Format(value, requested, tool, text);
-        return format == OutputFormat.Toon ? new FormattedOutput(new string(text.WrittenSpan), format, specVersion) : FormattedOutput.Json(value);
+        return format == OutputFormat.Toon ? new FormattedOutput(System.Text.Encoding.UTF8.GetString(text.WrittenSpan), format, specVersion) : FormattedOutput.Json(value);
     }
 
-    (OutputFormat Format, string? SpecVersion) IBufferedOutputFormatter.Format(JsonElement value, OutputFormat requested, string? tool, IBufferWriter<char> text)
+    (OutputFormat Format, string? SpecVersion) IBufferedOutputFormatter.Format(JsonElement value, OutputFormat requested, string? tool, IBufferWriter<byte> text)
     {
         if (OutputFormats.Resolve(requested, options.DefaultFormat, value) != OutputFormat.Toon)
         {

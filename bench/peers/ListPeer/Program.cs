@@ -4,11 +4,12 @@ using McpCqrs.Infrastructure.Persistence;
 using McpCqrs.Querying;
 using Microsoft.EntityFrameworkCore;
 
-// The hand-written peer of the list_tickets scenario: a minimal API running the same EF Core query on the same
-// PostgreSQL database — tickets in the status the request names, most recently updated first, the page the request
-// asks for, with the total — and writing the page as JSON. Like list_tickets it reads the status and the page from
-// the request, so both send the same parameterized statements. No MCP, no pipeline: the floor for a selector tool
-// that reads the database.
+// The hand-written peer of the list_tickets scenario: a minimal API running the same EF Core filter, order, paging
+// and projection on the same PostgreSQL database — tickets in the status the request names, most recently updated
+// first, the page the request asks for, with the total — and writing the page as JSON. Like list_tickets it reads the
+// status and the page from the request, so both send parameterized statements; it counts, then reads the page (two
+// statements, as such an endpoint is usually written), where list_tickets reads both in one. No MCP, no pipeline:
+// the floor for a selector tool that reads the database.
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Services.AddDbContextPool<PostgresAppDbContext>(o => o.UseNpgsql(builder.Configuration.GetConnectionString("Default")));

@@ -4,7 +4,7 @@ namespace McpCqrs.Querying;
 public sealed record PageRequest(int Page, int PageSize);
 
 /// <summary>Gridify-style paging (<c>Page</c> is 1-based) over any <see cref="IQueryable{T}"/>.</summary>
-public static class QueryablePaging
+public static partial class QueryablePaging
 {
     /// <summary>
     /// Skips the pages before <paramref name="page"/> and takes <paramref name="pageSize"/> items. Order the query

@@ -144,9 +144,10 @@ public sealed class ListTicketsHandler(IAppDbContext db, IQueryEngine engine) : 
             tickets = tickets.Where(t => t.Assignee == assignee);
         }
 
-        var total = await db.CountAsync(tickets, cancellationToken);
+        // The page and the total in one statement; a page past the end carries no total, and only then is it counted apart.
         var page = engine.Order(tickets, query.OrderBy, TicketFields.Map, t => t.Id).Page(query.Page, query.PageSize);
-        var items = await db.ToListAsync(TicketReadModel.Summaries(page), cancellationToken);
-        return new Page<TicketSummaryDto>(items, query.Page, query.PageSize, total);
+        var rows = await db.ToListAsync(TicketReadModel.Summaries(page).WithTotal(tickets), cancellationToken);
+        return rows.ToPage(query.Page, query.PageSize)
+            ?? rows.ToPage(query.Page, query.PageSize, await db.CountAsync(tickets, cancellationToken));
     }
 }

@@ -125,6 +125,11 @@ internal sealed class RenderedToolResult : IDisposable
     {
         var requested = OutputFormats.Choose(format, binding.Output);
         var written = buffer.WrittenMemory[..structuredLength];
+        if (formatter is IBufferedOutputFormatter known && known.IsJson(requested))
+        {
+            return (OutputFormat.Json, null, WriteJsonText(written.Span, buffer));
+        }
+
         // The JSON is read in place: the text goes after it, into the same buffer (a grown buffer leaves it intact).
         using var document = JsonDocument.Parse(written);
         if (formatter is not IBufferedOutputFormatter buffered)
@@ -145,9 +150,14 @@ internal sealed class RenderedToolResult : IDisposable
             return (textFormat, specVersion, utf8.WrittenCount);
         }
 
-        // The JSON itself is the text.
-        JsonStringText.WriteQuoted(written.Span, buffer);
-        return (OutputFormat.Json, null, written.Length);
+        return (OutputFormat.Json, null, WriteJsonText(written.Span, buffer));
+    }
+
+    /// <summary>The JSON itself as the text; returns its size.</summary>
+    private static long WriteJsonText(ReadOnlySpan<byte> json, ArrayBufferWriter<byte> buffer)
+    {
+        JsonStringText.WriteQuoted(json, buffer);
+        return json.Length;
     }
 
     /// <summary>The tool error <see cref="ToolError.ResultTooLarge"/> of a result of <paramref name="size"/> bytes.</summary>

@@ -31,6 +31,9 @@ internal interface IBufferedOutputFormatter
     /// it is the value's own JSON, which the caller holds.
     /// </summary>
     (OutputFormat Format, string? SpecVersion) Format(JsonElement value, OutputFormat requested, string? tool, IBufferWriter<byte> text);
+
+    /// <summary>Whether <paramref name="requested"/> comes out as JSON whatever the value: then no value is read to format it.</summary>
+    bool IsJson(OutputFormat requested);
 }
 
 /// <summary>The text of a tool result and the format it is actually in.</summary>
@@ -52,4 +55,6 @@ public sealed class JsonOutputFormatter : IOutputFormatter, IBufferedOutputForma
 
     (OutputFormat Format, string? SpecVersion) IBufferedOutputFormatter.Format(JsonElement value, OutputFormat requested, string? tool, IBufferWriter<byte> text) =>
         (OutputFormat.Json, null);
+
+    bool IBufferedOutputFormatter.IsJson(OutputFormat requested) => true;
 }

@@ -49,16 +49,21 @@ public static class OutputFormats
     /// <see cref="OutputFormat.Toon"/>: <see cref="OutputFormat.Default"/> takes <paramref name="serverDefault"/> (JSON when
     /// that is <see cref="OutputFormat.Default"/> too), <see cref="OutputFormat.Auto"/> looks at the value's shape.
     /// </summary>
-    public static OutputFormat Resolve(OutputFormat requested, OutputFormat serverDefault, JsonElement value)
-    {
-        var format = requested == OutputFormat.Default ? serverDefault : requested;
-        return format switch
-        {
-            OutputFormat.Toon => OutputFormat.Toon,
-            OutputFormat.Auto => OutputShape.PrefersToon(value) ? OutputFormat.Toon : OutputFormat.Json,
-            _ => OutputFormat.Json,
-        };
-    }
+    public static OutputFormat Resolve(OutputFormat requested, OutputFormat serverDefault, JsonElement value) =>
+        IsJsonWhateverTheValue(requested, serverDefault) ? OutputFormat.Json
+        : Chosen(requested, serverDefault) == OutputFormat.Toon || OutputShape.PrefersToon(value) ? OutputFormat.Toon
+        : OutputFormat.Json;
+
+    /// <summary>
+    /// Whether <see cref="Resolve"/> answers <see cref="OutputFormat.Json"/> without looking at the value (neither TOON
+    /// nor <see cref="OutputFormat.Auto"/> was chosen): the engine then writes a result's own JSON as its text without
+    /// reading it back.
+    /// </summary>
+    internal static bool IsJsonWhateverTheValue(OutputFormat requested, OutputFormat serverDefault) =>
+        Chosen(requested, serverDefault) is not (OutputFormat.Toon or OutputFormat.Auto);
+
+    private static OutputFormat Chosen(OutputFormat requested, OutputFormat serverDefault) =>
+        requested == OutputFormat.Default ? serverDefault : requested;
 
     /// <summary>Parses <c>json</c>, <c>toon</c>, <c>auto</c> or <c>default</c> (any case).</summary>
     public static bool TryParse(string? text, out OutputFormat format)

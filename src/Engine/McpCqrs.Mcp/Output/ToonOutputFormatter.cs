@@ -63,6 +63,8 @@ public sealed partial class ToonOutputFormatter(OutputOptions options, ILogger<T
         return (OutputFormat.Json, null);
     }
 
+    bool IBufferedOutputFormatter.IsJson(OutputFormat requested) => OutputFormats.IsJsonWhateverTheValue(requested, options.DefaultFormat);
+
     /// <summary>The encoder options of the configured <see cref="ToonOutputOptions"/>; the encoder validates them.</summary>
     internal static ToonOptions EncoderOptions(ToonOutputOptions? toon) =>
         toon is null

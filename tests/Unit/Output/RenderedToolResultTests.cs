@@ -60,6 +60,31 @@ public sealed class RenderedToolResultTests
         Assert.Equal(Utf8(JsonRpcWire.ToolReply(new RequestId(7), tool, Tail)!), Utf8(JsonRpcWire.ToolReply(new RequestId(7), rendered, Tail)));
     }
 
+    [Theory]
+    [InlineData(OutputFormat.Json)]
+    [InlineData(OutputFormat.Default)]
+    [InlineData(OutputFormat.Toon)]
+    [InlineData(OutputFormat.Auto)]
+    public void A_result_nested_deeper_than_a_client_reads_fails_alike_in_every_format(OutputFormat format)
+    {
+        // 70 levels: the serializer writes a JsonElement as it is, the JSON a client reads stops at 64.
+        var deep = Nested(70);
+        var binding = Binding(typeof(GetOutputJson), format);
+
+        Assert.ThrowsAny<JsonException>(() => RenderedToolResult.Render(binding, deep, JsonOutputFormatter.Instance, null, long.MaxValue, out _));
+        Assert.ThrowsAny<JsonException>(() => RenderedToolResult.Render(binding, deep, new ToonOutputFormatter(new OutputOptions(), Log), null, long.MaxValue, out _));
+        // 60 levels go out.
+        using var rendered = RenderedToolResult.Render(binding, Nested(60), JsonOutputFormatter.Instance, null, long.MaxValue, out _);
+        Assert.NotNull(rendered);
+
+        static Dictionary<string, JsonElement> Nested(int depth)
+        {
+            using var document = JsonDocument.Parse(
+                string.Concat(Enumerable.Repeat("{\"a\":", depth)) + "1" + new string('}', depth), new JsonDocumentOptions { MaxDepth = 100 });
+            return new() { ["a"] = document.RootElement.Clone() };
+        }
+    }
+
     [Fact]
     public void The_text_of_a_toon_result_decodes_to_its_structured_content()
     {

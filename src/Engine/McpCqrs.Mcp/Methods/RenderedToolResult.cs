@@ -127,6 +127,11 @@ internal sealed class RenderedToolResult : IDisposable
         var written = buffer.WrittenMemory[..structuredLength];
         if (formatter is IBufferedOutputFormatter known && known.IsJson(requested))
         {
+            // Not read into a document, but held to what one accepts (nesting up to 64, as clients read it), so a
+            // result goes out or fails alike in every format.
+            var reader = new Utf8JsonReader(written.Span);
+            reader.Read();
+            reader.Skip();
             return (OutputFormat.Json, null, WriteJsonText(written.Span, buffer));
         }
 

@@ -13,16 +13,15 @@ internal static class ToonNumber
     /// True for an integer already in canonical form: <c>0</c>, or an optional minus and 1 to 21 digits without a
     /// leading zero (below 1e21 integers are written plainly). Such text needs no rewriting (the common case).
     /// </summary>
-    public static bool IsCanonicalInteger<T>(ReadOnlySpan<T> text)
-        where T : unmanaged, IBinaryInteger<T>
+    public static bool IsCanonicalInteger(ReadOnlySpan<byte> text)
     {
-        if (text.Length == 1 && text[0] == T.CreateTruncating('0'))
+        if (text is [(byte)'0'])
         {
             return true;
         }
 
-        var digits = text.Length > 0 && text[0] == T.CreateTruncating('-') ? text[1..] : text;
-        if (digits.Length is 0 or > 21 || !IsAsciiDigit(digits[0]) || digits[0] == T.CreateTruncating('0'))
+        var digits = text is [(byte)'-', ..] ? text[1..] : text;
+        if (digits.Length is 0 or > 21 || digits[0] is < (byte)'1' or > (byte)'9')
         {
             return false;
         }
@@ -287,6 +286,6 @@ internal static class ToonNumber
     }
 
     /// <summary>Whether a UTF-16 or UTF-8 code unit is an ASCII digit (the checks read either).</summary>
-    private static bool IsAsciiDigit<T>(T c)
+    internal static bool IsAsciiDigit<T>(T c)
         where T : unmanaged, IBinaryInteger<T> => uint.CreateTruncating(c) - '0' <= 9;
 }

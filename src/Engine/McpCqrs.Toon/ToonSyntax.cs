@@ -21,7 +21,7 @@ internal static class ToonSyntax
 
         foreach (var c in key[1..])
         {
-            if (!(IsAsciiLetter(c) || uint.CreateTruncating(c) - '0' <= 9 || c == T.CreateTruncating('_') || c == T.CreateTruncating('.')))
+            if (!(IsAsciiLetter(c) || ToonNumber.IsAsciiDigit(c) || c == T.CreateTruncating('_') || c == T.CreateTruncating('.')))
             {
                 return false;
             }

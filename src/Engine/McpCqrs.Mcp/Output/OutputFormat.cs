@@ -50,9 +50,12 @@ public static class OutputFormats
     /// that is <see cref="OutputFormat.Default"/> too), <see cref="OutputFormat.Auto"/> looks at the value's shape.
     /// </summary>
     public static OutputFormat Resolve(OutputFormat requested, OutputFormat serverDefault, JsonElement value) =>
-        IsJsonWhateverTheValue(requested, serverDefault) ? OutputFormat.Json
-        : Chosen(requested, serverDefault) == OutputFormat.Toon || OutputShape.PrefersToon(value) ? OutputFormat.Toon
-        : OutputFormat.Json;
+        Chosen(requested, serverDefault) switch
+        {
+            OutputFormat.Toon => OutputFormat.Toon,
+            OutputFormat.Auto => OutputShape.PrefersToon(value) ? OutputFormat.Toon : OutputFormat.Json,
+            _ => OutputFormat.Json,
+        };
 
     /// <summary>
     /// Whether <see cref="Resolve"/> answers <see cref="OutputFormat.Json"/> without looking at the value (neither TOON
